@@ -1,0 +1,118 @@
+/**
+ * GuestMemory: the one bounds-checked accessor to a guest's linear memory
+ * (layer: abi). Every guest pointer that Kiln reads or writes goes through
+ * here; a pointer or length that falls outside the memory raises EFAULT, never
+ * a host RangeError.
+ *
+ * The views are rebuilt whenever the memory's buffer changes (after
+ * `memory.grow`, an ArrayBuffer is detached; a growable SharedArrayBuffer is
+ * replaced by a longer one).
+ */
+import { Errno, WasiError } from './errno.js';
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+export class GuestMemory {
+  #memory: WebAssembly.Memory;
+  #buffer: ArrayBufferLike;
+  #view: DataView;
+  #bytes: Uint8Array;
+
+  constructor(memory: WebAssembly.Memory) {
+    this.#memory = memory;
+    this.#buffer = memory.buffer;
+    this.#view = new DataView(this.#buffer);
+    this.#bytes = new Uint8Array(this.#buffer);
+  }
+
+  /** The current byte view of the whole memory (refreshed after growth). */
+  get bytes(): Uint8Array {
+    this.#sync();
+    return this.#bytes;
+  }
+
+  get view(): DataView {
+    this.#sync();
+    return this.#view;
+  }
+
+  get byteLength(): number {
+    this.#sync();
+    return this.#bytes.byteLength;
+  }
+
+  #sync(): void {
+    const buffer = this.#memory.buffer;
+    if (buffer !== this.#buffer || buffer.byteLength !== this.#bytes.byteLength) {
+      this.#buffer = buffer;
+      this.#view = new DataView(buffer);
+      this.#bytes = new Uint8Array(buffer);
+    }
+  }
+
+  /**
+   * Checks that [ptr, ptr + len) lies in memory. `ptr` and `len` arrive as
+   * signed i32 from wasm; they are reinterpreted as unsigned.
+   */
+  check(ptr: number, len: number): number {
+    this.#sync();
+    const p = ptr >>> 0;
+    if (p + (len >>> 0) > this.#bytes.byteLength) throw new WasiError(Errno.FAULT);
+    return p;
+  }
+
+  u8(ptr: number): number { return this.view.getUint8(this.check(ptr, 1)); }
+  u16(ptr: number): number { return this.#view.getUint16(this.check(ptr, 2), true); }
+  u32(ptr: number): number { return this.#view.getUint32(this.check(ptr, 4), true); }
+  u64(ptr: number): bigint { return this.#view.getBigUint64(this.check(ptr, 8), true); }
+
+  setU8(ptr: number, v: number): void { this.#view.setUint8(this.check(ptr, 1), v); }
+  setU16(ptr: number, v: number): void { this.#view.setUint16(this.check(ptr, 2), v, true); }
+  setU32(ptr: number, v: number): void { this.#view.setUint32(this.check(ptr, 4), v, true); }
+  setU64(ptr: number, v: bigint): void { this.#view.setBigUint64(this.check(ptr, 8), BigInt.asUintN(64, v), true); }
+
+  /** A live view of guest bytes (no copy). */
+  slice(ptr: number, len: number): Uint8Array {
+    const p = this.check(ptr, len);
+    return this.#bytes.subarray(p, p + (len >>> 0));
+  }
+
+  /** Copies host bytes into guest memory. */
+  write(ptr: number, data: Uint8Array): void {
+    const p = this.check(ptr, data.byteLength);
+    this.#bytes.set(data, p);
+  }
+
+  /**
+   * Reads a UTF-8 string argument. Invalid UTF-8 is EILSEQ: WASI paths and
+   * names are Unicode strings.
+   */
+  string(ptr: number, len: number): string {
+    const bytes = this.slice(ptr, len);
+    try {
+      // TextDecoder refuses views on shared memory; copy in that case.
+      return utf8Decoder.decode(bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice());
+    } catch {
+      throw new WasiError(Errno.ILSEQ);
+    }
+  }
+
+  /** Reads `len` entries of an iovec/ciovec array as [ptr, len] pairs, checked. */
+  iovecs(ptr: number, count: number): Uint8Array[] {
+    const n = count >>> 0;
+    const base = this.check(ptr, n * 8);
+    const out: Uint8Array[] = new Array(n);
+    const view = this.#view;
+    for (let i = 0; i < n; i++) {
+      const bufPtr = view.getUint32(base + i * 8, true);
+      const bufLen = view.getUint32(base + i * 8 + 4, true);
+      out[i] = this.slice(bufPtr, bufLen);
+    }
+    return out;
+  }
+}
+
+export function encodeUtf8(s: string): Uint8Array {
+  return utf8Encoder.encode(s);
+}

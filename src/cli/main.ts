@@ -1,0 +1,117 @@
+/**
+ * The `kiln` command line (layer: front doors). `kiln run` runs a WASI
+ * command module the way `wasmtime run` does; the exit status is the
+ * guest's exit code.
+ */
+import { readFileSync } from 'node:fs';
+import { MissingImportsError } from '../front/imports-check.js';
+import { WASI } from '../node.js';
+import { parseRunArgs, UsageError, type RunArgs } from './run-args.js';
+import { describeTrap } from './wasm-errors.js';
+import { listenSockets } from './listen.js';
+
+const VERSION = '0.1.0';
+
+const USAGE = `kiln ${VERSION} — a WebAssembly system runtime
+
+Usage:
+  kiln run [OPTIONS] MODULE.wasm [--] [ARGS...]
+
+Options for run:
+  --dir HOST[::GUEST]    preopen host directory HOST at guest path GUEST (default: HOST)
+  --env NAME=VALUE       set an environment variable (NAME alone inherits the host's value)
+  --listen ADDR:PORT     preopen a listening TCP socket (after the directories; alias --tcplisten)
+  --trace                print every syscall with its arguments and errno to stderr
+  -h, --help             show this help
+  -V, --version          show the version
+`;
+
+/** Exit status for a trap, as wasmtime uses on Unix (128 + SIGABRT). */
+const TRAP_STATUS = 134;
+
+function fail(message: string, status = 1): number {
+  process.stderr.write(`kiln: ${message}\n`);
+  return status;
+}
+
+function loadModuleBytes(path: string): Uint8Array {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = readFileSync(path) as Uint8Array<ArrayBuffer>;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT') throw new UsageError(`no such file: ${path}`);
+    if (code === 'EISDIR') throw new UsageError(`${path} is a directory, not a WebAssembly module`);
+    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  const magic = [0x00, 0x61, 0x73, 0x6d];
+  if (bytes.byteLength < 8 || magic.some((b, i) => bytes[i] !== b)) {
+    throw new UsageError(`${path} is not a WebAssembly module (no \\0asm header)`);
+  }
+  return bytes;
+}
+
+async function runCommand(args: RunArgs): Promise<number> {
+  const bytes = loadModuleBytes(args.module);
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(bytes);
+  } catch (e) {
+    throw new UsageError(`${args.module} is not a valid WebAssembly module: ${(e as Error).message}`);
+  }
+  const sockets = await listenSockets(args.listen);
+  try {
+    const wasi = new WASI({
+      version: 'preview1',
+      args: [args.module, ...args.guestArgs],
+      env: Object.fromEntries(args.env),
+      preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
+      trace: args.trace,
+      extraResources: sockets.resources,
+    });
+    try {
+      return await wasi.run(module);
+    } catch (e) {
+      if (e instanceof MissingImportsError) return fail(`cannot run ${args.module}: ${e.message}`);
+      if (e instanceof WebAssembly.RuntimeError) {
+        process.stderr.write(`${describeTrap(e)}\n`);
+        return TRAP_STATUS;
+      }
+      if (e instanceof WebAssembly.LinkError) return fail(`cannot link ${args.module}: ${e.message}`);
+      if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        process.stderr.write(`${describeTrap(e)}\n`);
+        return TRAP_STATUS;
+      }
+      throw e;
+    }
+  } finally {
+    sockets.close();
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '-V' || command === '--version') {
+    process.stdout.write(`kiln ${VERSION}\n`);
+    return 0;
+  }
+  try {
+    if (command === 'run') {
+      if (rest.includes('-h') || rest.includes('--help')) {
+        process.stdout.write(USAGE);
+        return 0;
+      }
+      return await runCommand(parseRunArgs(rest));
+    }
+    if (command.endsWith('.wasm')) return await runCommand(parseRunArgs(argv));
+    throw new UsageError(`unknown command '${command}' (try 'kiln --help')`);
+  } catch (e) {
+    if (e instanceof UsageError) return fail(e.message, 2);
+    if (e instanceof Error) return fail(e.message);
+    throw e;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * WasiBuilder: the embedding API (layer: front doors), in the spirit of
+ * wasmtime's WasiCtxBuilder. Each method sets one thing; `build()` gives a
+ * `WASI`, `run()` compiles, links, starts and reports the exit code with
+ * any captured output.
+ */
+import type { Clocks } from '../host/clocks.js';
+import type { FileSystem } from '../host/fs/types.js';
+import type { RandomSource } from '../host/random.js';
+import {
+  BufferInputStream, CallbackStream, CaptureStream, type InputStream, type OutputStream,
+} from '../host/stdio.js';
+import type { TraceSink } from '../syscalls/trace.js';
+import type { HostBindings } from './host-bindings.js';
+import { WASI, type WASIOptions } from './wasi.js';
+
+/** Where a guest's output goes: the host's own stream, captured, a callback, or any stream. */
+export type OutputTarget = 'inherit' | 'capture' | ((data: Uint8Array) => void) | OutputStream | number;
+/** Where a guest's input comes from: the host's stdin, fixed bytes or text, or any stream. */
+export type InputSource = 'inherit' | string | Uint8Array | InputStream | number;
+
+export interface RunResult {
+  exitCode: number;
+  /** Captured output as bytes (empty unless the stream was captured). */
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  /** Captured output decoded as UTF-8. */
+  stdoutText: string;
+  stderrText: string;
+}
+
+export class WasiBuilder {
+  readonly #host: HostBindings;
+  #args: string[] = [];
+  #env: Record<string, string> = {};
+  #preopens: Record<string, string | FileSystem> = {};
+  #stdin: InputSource = 'inherit';
+  #stdout: OutputTarget = 'inherit';
+  #stderr: OutputTarget = 'inherit';
+  #clocks: Clocks | undefined;
+  #random: RandomSource | undefined;
+  #trace: TraceSink | boolean = false;
+  #maxDescriptors: number | undefined;
+
+  constructor(host: HostBindings) {
+    this.#host = host;
+  }
+
+  /** Sets argv (argv[0] included). */
+  args(args: readonly string[]): this { this.#args = [...args]; return this; }
+  arg(arg: string): this { this.#args.push(arg); return this; }
+  env(name: string, value: string): this { this.#env[name] = value; return this; }
+  envs(vars: Readonly<Record<string, string>>): this { Object.assign(this.#env, vars); return this; }
+  /** Mounts a host directory (Node) at `guestPath`. */
+  preopenDir(hostPath: string, guestPath: string): this { this.#preopens[guestPath] = hostPath; return this; }
+  /** Mounts any filesystem (e.g. a MemoryFileSystem) at `guestPath`. */
+  preopen(guestPath: string, fs: FileSystem): this { this.#preopens[guestPath] = fs; return this; }
+  stdin(source: InputSource): this { this.#stdin = source; return this; }
+  stdout(target: OutputTarget): this { this.#stdout = target; return this; }
+  stderr(target: OutputTarget): this { this.#stderr = target; return this; }
+  clocks(clocks: Clocks): this { this.#clocks = clocks; return this; }
+  random(random: RandomSource): this { this.#random = random; return this; }
+  trace(sink: TraceSink | boolean = true): this { this.#trace = sink; return this; }
+  maxDescriptors(n: number): this { this.#maxDescriptors = n; return this; }
+
+  /** A WASI object; `captures` receives the capture streams it made. */
+  build(captures: { stdout?: CaptureStream; stderr?: CaptureStream } = {}): WASI {
+    const options: WASIOptions = {
+      args: this.#args,
+      env: this.#env,
+      preopens: this.#preopens,
+      stdin: inputFor(this.#stdin),
+      stdout: outputFor(this.#stdout, (c) => { captures.stdout = c; }),
+      stderr: outputFor(this.#stderr, (c) => { captures.stderr = c; }),
+      clocks: this.#clocks,
+      random: this.#random,
+      trace: this.#trace,
+      maxDescriptors: this.#maxDescriptors,
+    };
+    return new WASI(options, this.#host);
+  }
+
+  /** Compiles, links and runs a command module. */
+  async run(module: WebAssembly.Module | BufferSource): Promise<RunResult> {
+    const captures: { stdout?: CaptureStream; stderr?: CaptureStream } = {};
+    const wasi = this.build(captures);
+    const exitCode = await wasi.run(module);
+    const stdout = captures.stdout?.bytes() ?? new Uint8Array(0);
+    const stderr = captures.stderr?.bytes() ?? new Uint8Array(0);
+    const decoder = new TextDecoder();
+    return { exitCode, stdout, stderr, stdoutText: decoder.decode(stdout), stderrText: decoder.decode(stderr) };
+  }
+}
+
+function inputFor(source: InputSource): InputStream | number | undefined {
+  if (source === 'inherit') return undefined;
+  if (typeof source === 'string' || source instanceof Uint8Array) return new BufferInputStream(source);
+  return source;
+}
+
+function outputFor(target: OutputTarget, onCapture: (c: CaptureStream) => void): OutputStream | number | undefined {
+  if (target === 'inherit') return undefined;
+  if (target === 'capture') {
+    const c = new CaptureStream();
+    onCapture(c);
+    return c;
+  }
+  if (typeof target === 'function') return new CallbackStream(target);
+  return target;
+}

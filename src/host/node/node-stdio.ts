@@ -1,0 +1,67 @@
+/**
+ * Host file descriptors as Kiln streams (layer: host, Node only). Writes
+ * are synchronous and complete, so nothing a guest wrote is lost when it
+ * exits or traps. A descriptor Node left non-blocking (EAGAIN) is waited on
+ * briefly in Atomics.wait rather than spun on.
+ */
+import * as fs from 'node:fs';
+import * as tty from 'node:tty';
+import { FileType } from '../../abi/constants.js';
+import type { InputStream, OutputStream } from '../stdio.js';
+import { sleepMs } from '../sleep.js';
+
+function fileTypeOfFd(fd: number): FileType {
+  if (tty.isatty(fd)) return FileType.CHARACTER_DEVICE;
+  try {
+    const s = fs.fstatSync(fd);
+    if (s.isCharacterDevice()) return FileType.CHARACTER_DEVICE;
+    if (s.isFile()) return FileType.REGULAR_FILE;
+    if (s.isSocket()) return FileType.SOCKET_STREAM;
+  } catch {
+    // A closed descriptor: the guest sees an unknown stream that fails on use.
+  }
+  return FileType.UNKNOWN;
+}
+
+function isAgain(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'EAGAIN';
+}
+
+export class NodeFdOutput implements OutputStream {
+  readonly filetype: FileType;
+  constructor(readonly fd: number) {
+    this.filetype = fileTypeOfFd(fd);
+  }
+
+  write(data: Uint8Array): number {
+    let at = 0;
+    while (at < data.byteLength) {
+      try {
+        at += fs.writeSync(this.fd, data, at, data.byteLength - at);
+      } catch (e) {
+        if (!isAgain(e)) throw e;
+        sleepMs(1);
+      }
+    }
+    return data.byteLength;
+  }
+}
+
+export class NodeFdInput implements InputStream {
+  readonly filetype: FileType;
+  constructor(readonly fd: number) {
+    this.filetype = fileTypeOfFd(fd);
+  }
+
+  read(dst: Uint8Array): number {
+    for (;;) {
+      try {
+        return fs.readSync(this.fd, dst, 0, dst.byteLength, null);
+      } catch (e) {
+        if (typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'EOF') return 0;
+        if (!isAgain(e)) throw e;
+        sleepMs(5);
+      }
+    }
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * ProcessExit (layer: kernel): thrown by proc_exit to unwind the guest's
+ * stack; it is control flow, not an error, and is never turned into an errno.
+ */
+export class ProcessExit extends Error {
+  constructor(readonly code: number) {
+    super(`process exited with code ${code}`);
+    this.name = 'ProcessExit';
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * FdTable: a process's descriptor table (layer: kernel). A descriptor is a
+ * resource plus the rights it was opened with. Every lookup checks rights
+ * here, in one place: a missing descriptor is EBADF, a missing right is
+ * ENOTCAPABLE.
+ */
+import { Errno, WasiError } from '../abi/errno.js';
+import type { Resource } from './resource.js';
+
+export interface Descriptor {
+  resource: Resource;
+  rightsBase: number;
+  rightsInheriting: number;
+}
+
+export class FdTable {
+  #slots: (Descriptor | undefined)[] = [];
+  #refs = new Map<Resource, number>();
+
+  constructor(readonly maxDescriptors = 1024) {}
+
+  /** The descriptor `fd` with `rights` all held. */
+  get(fd: number, rights = 0): Descriptor {
+    const d = this.#slots[fd];
+    if (d === undefined) throw new WasiError(Errno.BADF);
+    if ((d.rightsBase & rights) !== rights) throw new WasiError(Errno.NOTCAPABLE);
+    return d;
+  }
+
+  has(fd: number): boolean {
+    return this.#slots[fd] !== undefined;
+  }
+
+  /** Places a descriptor at the lowest free number. */
+  add(d: Descriptor): number {
+    let fd = 0;
+    while (fd < this.#slots.length && this.#slots[fd] !== undefined) fd++;
+    if (fd >= this.maxDescriptors) throw new WasiError(Errno.MFILE);
+    this.#slots[fd] = d;
+    this.#retain(d.resource);
+    return fd;
+  }
+
+  /** Places a descriptor at `fd`, closing what was there. */
+  set(fd: number, d: Descriptor): void {
+    if (fd >= this.maxDescriptors) throw new WasiError(Errno.BADF);
+    this.#retain(d.resource);
+    const old = this.#slots[fd];
+    this.#slots[fd] = d;
+    if (old !== undefined) this.#release(old.resource);
+  }
+
+  close(fd: number): void {
+    const d = this.get(fd);
+    this.#slots[fd] = undefined;
+    this.#release(d.resource);
+  }
+
+  /** fd_renumber: `to` must be open; it is closed and replaced by `from`. */
+  renumber(from: number, to: number): void {
+    const d = this.get(from);
+    this.get(to);
+    if (from === to) return;
+    this.#slots[from] = undefined;
+    const old = this.#slots[to]!;
+    this.#slots[to] = d;
+    this.#release(old.resource);
+  }
+
+  /** Open descriptor numbers, ascending. */
+  numbers(): number[] {
+    const out: number[] = [];
+    this.#slots.forEach((d, fd) => { if (d !== undefined) out.push(fd); });
+    return out;
+  }
+
+  /** Closes every descriptor (process exit). */
+  closeAll(): void {
+    for (const fd of this.numbers()) {
+      try { this.close(fd); } catch { /* already closed or host failure on close: nothing to report to */ }
+    }
+  }
+
+  #retain(r: Resource): void {
+    this.#refs.set(r, (this.#refs.get(r) ?? 0) + 1);
+  }
+
+  #release(r: Resource): void {
+    const n = (this.#refs.get(r) ?? 1) - 1;
+    if (n > 0) { this.#refs.set(r, n); return; }
+    this.#refs.delete(r);
+    r.close();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * FileResource: an open regular file (layer: kernel). Keeps the file offset
+ * itself and uses positional host I/O, so dup'd descriptors share it and
+ * the append flag can change at any time (fd_fdstat_set_flags).
+ */
+import { Errno, WasiError } from '../abi/errno.js';
+import { Advice, FdFlags, FileType, type Whence } from '../abi/constants.js';
+import type { FileHandle, FileStat, TimeSpec } from '../host/fs/types.js';
+import { Resource, seekTarget, type Readiness } from './resource.js';
+
+export class FileResource extends Resource {
+  position = 0;
+
+  constructor(
+    readonly handle: FileHandle,
+    readonly filetype: FileType,
+    fdflags: number,
+  ) {
+    super();
+    this.fdflags = fdflags;
+  }
+
+  override read(dst: Uint8Array[]): number {
+    let total = 0;
+    for (const buf of dst) {
+      if (buf.byteLength === 0) continue;
+      const n = this.handle.read(buf, this.position);
+      this.position += n;
+      total += n;
+      if (n < buf.byteLength) break;
+    }
+    return total;
+  }
+
+  override write(src: Uint8Array[]): number {
+    let total = 0;
+    const append = (this.fdflags & FdFlags.APPEND) !== 0;
+    for (const buf of src) {
+      if (buf.byteLength === 0) continue;
+      if (append) {
+        const at = this.handle.append(buf);
+        this.position = at + buf.byteLength;
+        total += buf.byteLength;
+      } else {
+        const n = this.handle.write(buf, this.position);
+        this.position += n;
+        total += n;
+        if (n < buf.byteLength) break;
+      }
+    }
+    return total;
+  }
+
+  override pread(dst: Uint8Array[], offset: number): number {
+    let total = 0;
+    let at = offset;
+    for (const buf of dst) {
+      if (buf.byteLength === 0) continue;
+      const n = this.handle.read(buf, at);
+      at += n;
+      total += n;
+      if (n < buf.byteLength) break;
+    }
+    return total;
+  }
+
+  override pwrite(src: Uint8Array[], offset: number): number {
+    let total = 0;
+    let at = offset;
+    for (const buf of src) {
+      if (buf.byteLength === 0) continue;
+      const n = this.handle.write(buf, at);
+      at += n;
+      total += n;
+      if (n < buf.byteLength) break;
+    }
+    return total;
+  }
+
+  override seek(offset: bigint, whence: Whence): bigint {
+    const target = seekTarget(BigInt(this.position), () => this.handle.stat().size, offset, whence);
+    this.position = Number(target);
+    return target;
+  }
+
+  override tell(): bigint { return BigInt(this.position); }
+  override stat(): FileStat { return this.handle.stat(); }
+  override setSize(size: number): void { this.handle.setSize(size); }
+  override setTimes(atim: TimeSpec, mtim: TimeSpec): void { this.handle.setTimes(atim, mtim); }
+  override allocate(offset: number, len: number): void { this.handle.allocate(offset, len); }
+
+  override advise(_offset: bigint, _len: bigint, advice: Advice): void {
+    // Advice is a hint; Node has no posix_fadvise. Validate and accept.
+    if (advice < Advice.NORMAL || advice > Advice.NOREUSE) throw new WasiError(Errno.INVAL);
+  }
+
+  override sync(): void { this.handle.sync(); }
+  override datasync(): void { this.handle.datasync(); }
+
+  override pollRead(): Readiness {
+    const size = this.handle.stat().size;
+    const left = size - BigInt(this.position);
+    return { ready: true, nbytes: left > 0n ? left : 0n, hangup: false };
+  }
+
+  override close(): void { this.handle.close(); }
+}

@@ -1,0 +1,125 @@
+/**
+ * Filesystem operations on paths (layer: kernel): open, stat, create,
+ * remove, link, rename — the semantics of the `path_*` calls, independent
+ * of how a guest encodes its arguments. All paths go through `resolve`.
+ */
+import { Errno, WasiError } from '../abi/errno.js';
+import { FileType } from '../abi/constants.js';
+import { isDirectory, isSymlink, type FileStat, type TimeSpec } from '../host/fs/types.js';
+import { DirectoryResource } from './directory-resource.js';
+import { FileResource } from './file-resource.js';
+import { parentOf, resolve } from './path-resolver.js';
+import type { Resource } from './resource.js';
+
+export interface OpenRequest {
+  follow: boolean;
+  create: boolean;
+  directory: boolean;
+  exclusive: boolean;
+  truncate: boolean;
+  read: boolean;
+  write: boolean;
+  fdflags: number;
+}
+
+export function openAt(dir: DirectoryResource, path: string, req: OpenRequest): Resource {
+  const r = resolve(dir.chain, path, req.follow);
+  const parent = parentOf(r);
+  const node = r.node;
+  if (node === null) {
+    if (!req.create) throw new WasiError(Errno.NOENT);
+    if (req.directory) throw new WasiError(Errno.INVAL);
+    if (r.trailingSlash) throw new WasiError(Errno.ISDIR);
+    const handle = parent.open(r.name, {
+      read: req.read, write: req.write, create: true, exclusive: req.exclusive, truncate: req.truncate,
+    });
+    return new FileResource(handle, FileType.REGULAR_FILE, req.fdflags);
+  }
+  if (req.create && req.exclusive) throw new WasiError(Errno.EXIST);
+  if (isSymlink(node)) throw new WasiError(Errno.LOOP);
+  if (isDirectory(node)) {
+    if (req.write || req.truncate) throw new WasiError(Errno.ISDIR);
+    const chain = r.name === '.' ? r.stack : [...r.stack, node];
+    return new DirectoryResource(chain);
+  }
+  if (req.directory) throw new WasiError(Errno.NOTDIR);
+  const handle = parent.open(r.name, {
+    read: req.read, write: req.write, create: false, exclusive: false, truncate: req.truncate,
+  });
+  return new FileResource(handle, node.filetype, req.fdflags);
+}
+
+export function statAt(dir: DirectoryResource, path: string, follow: boolean): FileStat {
+  const r = resolve(dir.chain, path, follow);
+  if (r.node === null) throw new WasiError(Errno.NOENT);
+  return r.node.stat();
+}
+
+export function setTimesAt(dir: DirectoryResource, path: string, follow: boolean, atim: TimeSpec, mtim: TimeSpec): void {
+  const r = resolve(dir.chain, path, follow);
+  if (r.node === null) throw new WasiError(Errno.NOENT);
+  r.node.setTimes(atim, mtim);
+}
+
+export function mkdirAt(dir: DirectoryResource, path: string): void {
+  const r = resolve(dir.chain, path, false);
+  if (r.node !== null) throw new WasiError(Errno.EXIST);
+  parentOf(r).mkdir(r.name);
+}
+
+export function rmdirAt(dir: DirectoryResource, path: string): void {
+  const r = resolve(dir.chain, path, false);
+  if (r.node === null) throw new WasiError(Errno.NOENT);
+  if (r.name === '.') throw new WasiError(Errno.INVAL);
+  if (!isDirectory(r.node)) throw new WasiError(Errno.NOTDIR);
+  parentOf(r).rmdir(r.name);
+}
+
+export function unlinkAt(dir: DirectoryResource, path: string): void {
+  const r = resolve(dir.chain, path, false);
+  if (r.node === null) throw new WasiError(Errno.NOENT);
+  if (r.name === '.' || isDirectory(r.node)) throw new WasiError(Errno.ISDIR);
+  parentOf(r).unlink(r.name);
+}
+
+export function symlinkAt(target: string, dir: DirectoryResource, path: string): void {
+  const r = resolve(dir.chain, path, false);
+  if (r.node !== null) throw new WasiError(Errno.EXIST);
+  if (r.trailingSlash) throw new WasiError(Errno.NOENT);
+  if (target.length === 0) throw new WasiError(Errno.NOENT);
+  parentOf(r).symlink(r.name, target);
+}
+
+export function readlinkAt(dir: DirectoryResource, path: string): string {
+  const r = resolve(dir.chain, path, false);
+  if (r.node === null) throw new WasiError(Errno.NOENT);
+  if (!isSymlink(r.node)) throw new WasiError(Errno.INVAL);
+  return r.node.readlink();
+}
+
+export function linkAt(
+  oldDir: DirectoryResource, oldPath: string, follow: boolean, newDir: DirectoryResource, newPath: string,
+): void {
+  const from = resolve(oldDir.chain, oldPath, follow);
+  if (from.node === null) throw new WasiError(Errno.NOENT);
+  if (isDirectory(from.node)) throw new WasiError(Errno.PERM);
+  const to = resolve(newDir.chain, newPath, false);
+  if (to.node !== null) throw new WasiError(Errno.EXIST);
+  if (to.trailingSlash) throw new WasiError(Errno.NOENT);
+  parentOf(to).link(to.name, from.node);
+}
+
+export function renameAt(oldDir: DirectoryResource, oldPath: string, newDir: DirectoryResource, newPath: string): void {
+  const from = resolve(oldDir.chain, oldPath, false);
+  if (from.node === null) throw new WasiError(Errno.NOENT);
+  if (from.name === '.') throw new WasiError(Errno.BUSY);
+  const to = resolve(newDir.chain, newPath, false);
+  if (to.name === '.') throw new WasiError(Errno.BUSY);
+  if (!isDirectory(from.node)) {
+    if (from.trailingSlash || to.trailingSlash) throw new WasiError(Errno.NOTDIR);
+    if (to.node !== null && isDirectory(to.node)) throw new WasiError(Errno.ISDIR);
+  } else if (to.node !== null && !isDirectory(to.node)) {
+    throw new WasiError(Errno.NOTDIR);
+  }
+  parentOf(from).rename(from.name, parentOf(to), to.name);
+}

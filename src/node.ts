@@ -1,0 +1,34 @@
+/**
+ * Kiln for Node.js: the core plus host directories, host file descriptors
+ * and process exit. `import { WASI } from 'kiln'` is a drop-in for
+ * `import { WASI } from 'node:wasi'`.
+ */
+import { WasiBuilder as CoreBuilder } from './front/builder.js';
+import type { HostBindings } from './front/host-bindings.js';
+import { WASI as CoreWASI, type WASIOptions } from './front/wasi.js';
+import { NodeFileSystem } from './host/node/node-fs.js';
+import { NodeFdInput, NodeFdOutput } from './host/node/node-stdio.js';
+
+export * from './core.js';
+export { NodeFileSystem, NodeFdInput, NodeFdOutput };
+
+export const nodeHost: HostBindings = {
+  directory: (hostPath) => new NodeFileSystem(hostPath),
+  input: (fd) => new NodeFdInput(fd),
+  output: (fd) => new NodeFdOutput(fd),
+  exit: (code) => process.exit(code),
+};
+
+/** node:wasi's WASI, on Kiln. */
+export class WASI extends CoreWASI {
+  constructor(options: WASIOptions = {}) {
+    super(options, nodeHost);
+  }
+}
+
+/** The embedding API with Node host bindings. */
+export class WasiBuilder extends CoreBuilder {
+  constructor() {
+    super(nodeHost);
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * fd_* (layer: syscalls; preview 1 "File descriptors"). Decodes guest
+ * arguments, checks rights through the descriptor table, and calls the
+ * resource.
+ */
+import { Errno, WasiError } from '../../abi/errno.js';
+import {
+  Advice, FDFLAGS_ALL, FileType, FstFlags, FSTFLAGS_ALL, RIGHTS_DIRECTORY, RIGHTS_FILE, Rights, Whence,
+} from '../../abi/constants.js';
+import { DIRENT, FDSTAT, FILESTAT, PRESTAT } from '../../abi/layouts.js';
+import type { GuestMemory } from '../../abi/memory.js';
+import { encodeUtf8 } from '../../abi/memory.js';
+import type { FileStat, TimeSpec } from '../../host/fs/types.js';
+import { DirectoryResource } from '../../kernel/directory-resource.js';
+import { rightsFromAbi, syscall, type SyscallContext } from '../context.js';
+
+export function writeFilestat(m: GuestMemory, ptr: number, s: FileStat): void {
+  m.check(ptr, FILESTAT.size);
+  const p = ptr >>> 0;
+  const v = m.view;
+  v.setBigUint64(p + FILESTAT.dev, s.dev, true);
+  v.setBigUint64(p + FILESTAT.ino, s.ino, true);
+  v.setUint8(p + FILESTAT.filetype, s.filetype);
+  v.setBigUint64(p + FILESTAT.nlink, s.nlink, true);
+  v.setBigUint64(p + FILESTAT.fileSize, s.size, true);
+  v.setBigUint64(p + FILESTAT.atim, BigInt.asUintN(64, s.atim), true);
+  v.setBigUint64(p + FILESTAT.mtim, BigInt.asUintN(64, s.mtim), true);
+  v.setBigUint64(p + FILESTAT.ctim, BigInt.asUintN(64, s.ctim), true);
+}
+
+/** Decodes fst_flags into the two times to set; conflicting or unknown flags are EINVAL. */
+export function timesFromFlags(atim: bigint, mtim: bigint, flags: number): [TimeSpec, TimeSpec] {
+  if ((flags & ~FSTFLAGS_ALL) !== 0) throw new WasiError(Errno.INVAL);
+  if ((flags & FstFlags.ATIM) && (flags & FstFlags.ATIM_NOW)) throw new WasiError(Errno.INVAL);
+  if ((flags & FstFlags.MTIM) && (flags & FstFlags.MTIM_NOW)) throw new WasiError(Errno.INVAL);
+  const a: TimeSpec = flags & FstFlags.ATIM_NOW ? 'now' : flags & FstFlags.ATIM ? BigInt.asUintN(64, atim) : null;
+  const mt: TimeSpec = flags & FstFlags.MTIM_NOW ? 'now' : flags & FstFlags.MTIM ? BigInt.asUintN(64, mtim) : null;
+  return [a, mt];
+}
+
+/** A filesize argument as a safe JS number; larger values cannot exist in a JS host. */
+function fileOffset(v: bigint): number {
+  const u = BigInt.asUintN(64, v);
+  if (u > BigInt(Number.MAX_SAFE_INTEGER)) throw new WasiError(Errno.FBIG);
+  return Number(u);
+}
+
+export function fdSyscalls(ctx: SyscallContext) {
+  const fds = ctx.process.fds;
+  const encodedPreopenNames = new WeakMap<DirectoryResource, Uint8Array>();
+  const preopenName = (fd: number): Uint8Array => {
+    const r = fds.get(fd).resource;
+    if (!(r instanceof DirectoryResource) || r.preopenPath === undefined) throw new WasiError(Errno.BADF);
+    let name = encodedPreopenNames.get(r);
+    if (name === undefined) {
+      name = encodeUtf8(r.preopenPath);
+      encodedPreopenNames.set(r, name);
+    }
+    return name;
+  };
+
+  return {
+    fd_advise: syscall((fd: number, offset: bigint, len: bigint, advice: number): number => {
+      const d = fds.get(fd, Rights.FD_ADVISE);
+      if (advice < Advice.NORMAL || advice > Advice.NOREUSE) return Errno.INVAL;
+      d.resource.advise(BigInt.asUintN(64, offset), BigInt.asUintN(64, len), advice);
+      return Errno.SUCCESS;
+    }),
+
+    fd_allocate: syscall((fd: number, offset: bigint, len: bigint): number => {
+      const d = fds.get(fd, Rights.FD_ALLOCATE);
+      const o = fileOffset(offset);
+      const l = fileOffset(len);
+      if (o + l > Number.MAX_SAFE_INTEGER) return Errno.FBIG;
+      d.resource.allocate(o, l);
+      return Errno.SUCCESS;
+    }),
+
+    fd_close: syscall((fd: number): number => {
+      fds.close(fd);
+      return Errno.SUCCESS;
+    }),
+
+    fd_datasync: syscall((fd: number): number => {
+      fds.get(fd, Rights.FD_DATASYNC).resource.datasync();
+      return Errno.SUCCESS;
+    }),
+
+    fd_fdstat_get: syscall((fd: number, out: number): number => {
+      const d = fds.get(fd);
+      const m = ctx.memory;
+      m.check(out, FDSTAT.size);
+      const p = out >>> 0;
+      const v = m.view;
+      v.setUint8(p + FDSTAT.filetype, d.resource.filetype);
+      v.setUint8(p + 1, 0);
+      v.setUint16(p + FDSTAT.flags, d.resource.fdflags, true);
+      v.setUint32(p + 4, 0, true);
+      v.setBigUint64(p + FDSTAT.rightsBase, BigInt(d.rightsBase), true);
+      v.setBigUint64(p + FDSTAT.rightsInheriting, BigInt(d.rightsInheriting), true);
+      return Errno.SUCCESS;
+    }),
+
+    fd_fdstat_set_flags: syscall((fd: number, flags: number): number => {
+      const d = fds.get(fd, Rights.FD_FDSTAT_SET_FLAGS);
+      if ((flags & ~FDFLAGS_ALL) !== 0) return Errno.INVAL;
+      d.resource.setFdflags(flags);
+      return Errno.SUCCESS;
+    }),
+
+    fd_fdstat_set_rights: syscall((fd: number, base: bigint, inheriting: bigint): number => {
+      const d = fds.get(fd);
+      const b = rightsFromAbi(base);
+      const i = rightsFromAbi(inheriting);
+      if (b === null || i === null) return Errno.NOTCAPABLE;
+      if ((b & ~d.rightsBase) !== 0 || (i & ~d.rightsInheriting) !== 0) return Errno.NOTCAPABLE;
+      d.rightsBase = b;
+      d.rightsInheriting = i;
+      return Errno.SUCCESS;
+    }),
+
+    fd_filestat_get: syscall((fd: number, out: number): number => {
+      const d = fds.get(fd, Rights.FD_FILESTAT_GET);
+      ctx.memory.check(out, FILESTAT.size);
+      writeFilestat(ctx.memory, out, d.resource.stat());
+      return Errno.SUCCESS;
+    }),
+
+    fd_filestat_set_size: syscall((fd: number, size: bigint): number => {
+      const d = fds.get(fd, Rights.FD_FILESTAT_SET_SIZE);
+      d.resource.setSize(fileOffset(size));
+      return Errno.SUCCESS;
+    }),
+
+    fd_filestat_set_times: syscall((fd: number, atim: bigint, mtim: bigint, flags: number): number => {
+      const d = fds.get(fd, Rights.FD_FILESTAT_SET_TIMES);
+      const [a, mt] = timesFromFlags(atim, mtim, flags);
+      d.resource.setTimes(a, mt);
+      return Errno.SUCCESS;
+    }),
+
+    fd_pread: syscall((fd: number, iovs: number, iovsLen: number, offset: bigint, nreadOut: number): number => {
+      const d = fds.get(fd, Rights.FD_READ | Rights.FD_SEEK);
+      const m = ctx.memory;
+      m.check(nreadOut, 4);
+      const n = d.resource.pread(m.iovecs(iovs, iovsLen), fileOffset(offset));
+      m.setU32(nreadOut, n);
+      return Errno.SUCCESS;
+    }),
+
+    fd_prestat_get: syscall((fd: number, out: number): number => {
+      const name = preopenName(fd);
+      const m = ctx.memory;
+      m.check(out, PRESTAT.size);
+      m.setU32(out + PRESTAT.tag, 0); // tag DIR, with padding cleared
+      m.setU32(out + PRESTAT.nameLen, name.byteLength);
+      return Errno.SUCCESS;
+    }),
+
+    fd_prestat_dir_name: syscall((fd: number, path: number, pathLen: number): number => {
+      const name = preopenName(fd);
+      if ((pathLen >>> 0) < name.byteLength) return Errno.NAMETOOLONG;
+      ctx.memory.write(path, name);
+      return Errno.SUCCESS;
+    }),
+
+    fd_pwrite: syscall((fd: number, iovs: number, iovsLen: number, offset: bigint, nwrittenOut: number): number => {
+      const d = fds.get(fd, Rights.FD_WRITE | Rights.FD_SEEK);
+      const m = ctx.memory;
+      m.check(nwrittenOut, 4);
+      const n = d.resource.pwrite(m.iovecs(iovs, iovsLen), fileOffset(offset));
+      m.setU32(nwrittenOut, n);
+      return Errno.SUCCESS;
+    }),
+
+    fd_read: syscall((fd: number, iovs: number, iovsLen: number, nreadOut: number): number => {
+      const d = fds.get(fd, Rights.FD_READ);
+      const m = ctx.memory;
+      m.check(nreadOut, 4);
+      const n = d.resource.read(m.iovecs(iovs, iovsLen));
+      m.setU32(nreadOut, n);
+      return Errno.SUCCESS;
+    }),
+
+    fd_readdir: syscall((fd: number, buf: number, bufLen: number, cookie: bigint, bufusedOut: number): number => {
+      const d = fds.get(fd, Rights.FD_READDIR);
+      if (!(d.resource instanceof DirectoryResource)) return Errno.NOTDIR;
+      const m = ctx.memory;
+      m.check(bufusedOut, 4);
+      const out = m.slice(buf, bufLen);
+      const entries = d.resource.entriesFrom(BigInt.asUintN(64, cookie));
+      const header = new DataView(new ArrayBuffer(DIRENT.size));
+      const headerBytes = new Uint8Array(header.buffer);
+      let used = 0;
+      const start = BigInt.asUintN(64, cookie);
+      for (let i = start; i < BigInt(entries.length) && used < out.byteLength; i++) {
+        const e = entries[Number(i)]!;
+        const name = encodeUtf8(e.name);
+        header.setBigUint64(DIRENT.next, i + 1n, true);
+        header.setBigUint64(DIRENT.ino, e.ino, true);
+        header.setUint32(DIRENT.namlen, name.byteLength, true);
+        header.setUint8(DIRENT.type, e.filetype);
+        const h = Math.min(DIRENT.size, out.byteLength - used);
+        out.set(headerBytes.subarray(0, h), used);
+        used += h;
+        const n = Math.min(name.byteLength, out.byteLength - used);
+        out.set(name.subarray(0, n), used);
+        used += n;
+      }
+      m.setU32(bufusedOut, used);
+      return Errno.SUCCESS;
+    }),
+
+    fd_renumber: syscall((fd: number, to: number): number => {
+      fds.renumber(fd, to);
+      return Errno.SUCCESS;
+    }),
+
+    fd_seek: syscall((fd: number, offset: bigint, whence: number, newOffsetOut: number): number => {
+      const tellOnly = offset === 0n && whence === Whence.CUR;
+      const d = fds.get(fd, tellOnly ? Rights.FD_TELL : Rights.FD_SEEK);
+      if (whence !== Whence.SET && whence !== Whence.CUR && whence !== Whence.END) return Errno.INVAL;
+      const m = ctx.memory;
+      m.check(newOffsetOut, 8);
+      m.setU64(newOffsetOut, d.resource.seek(offset, whence));
+      return Errno.SUCCESS;
+    }),
+
+    fd_sync: syscall((fd: number): number => {
+      fds.get(fd, Rights.FD_SYNC).resource.sync();
+      return Errno.SUCCESS;
+    }),
+
+    fd_tell: syscall((fd: number, out: number): number => {
+      const d = fds.get(fd, Rights.FD_TELL);
+      const m = ctx.memory;
+      m.check(out, 8);
+      m.setU64(out, d.resource.tell());
+      return Errno.SUCCESS;
+    }),
+
+    fd_write: syscall((fd: number, iovs: number, iovsLen: number, nwrittenOut: number): number => {
+      const d = fds.get(fd, Rights.FD_WRITE);
+      const m = ctx.memory;
+      m.check(nwrittenOut, 4);
+      const n = d.resource.write(m.iovecs(iovs, iovsLen));
+      m.setU32(nwrittenOut, n);
+      return Errno.SUCCESS;
+    }),
+  };
+}
+
+/** Rights a new descriptor of `filetype` can hold at most. */
+export function applicableRights(filetype: FileType): number {
+  return filetype === FileType.DIRECTORY ? RIGHTS_DIRECTORY : RIGHTS_FILE;
+}

@@ -1,0 +1,130 @@
+/**
+ * path_* (layer: syscalls; preview 1 "Paths"). Each call checks the
+ * directory descriptor's rights, decodes the path (UTF-8, bounds-checked)
+ * and calls the kernel's path operation; the sandbox is the kernel
+ * resolver's job.
+ */
+import { Errno, WasiError } from '../../abi/errno.js';
+import { FdFlags, LookupFlags, OFlags, OFLAGS_ALL, FDFLAGS_ALL, Rights } from '../../abi/constants.js';
+import { FILESTAT } from '../../abi/layouts.js';
+import { encodeUtf8 } from '../../abi/memory.js';
+import * as ops from '../../kernel/fs-ops.js';
+import { syscall, type SyscallContext } from '../context.js';
+import { applicableRights, timesFromFlags, writeFilestat } from './fd.js';
+
+const READ_RIGHTS = Rights.FD_READ | Rights.FD_READDIR;
+const WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE;
+
+export function pathSyscalls(ctx: SyscallContext) {
+  const fds = ctx.process.fds;
+  const str = (ptr: number, len: number): string => ctx.memory.string(ptr, len);
+  const follows = (flags: number): boolean => (flags & LookupFlags.SYMLINK_FOLLOW) !== 0;
+
+  return {
+    path_create_directory: syscall((fd: number, path: number, pathLen: number): number => {
+      ops.mkdirAt(ctx.dir(fd, Rights.PATH_CREATE_DIRECTORY), str(path, pathLen));
+      return Errno.SUCCESS;
+    }),
+
+    path_filestat_get: syscall((fd: number, flags: number, path: number, pathLen: number, out: number): number => {
+      const dir = ctx.dir(fd, Rights.PATH_FILESTAT_GET);
+      const p = str(path, pathLen);
+      ctx.memory.check(out, FILESTAT.size);
+      writeFilestat(ctx.memory, out, ops.statAt(dir, p, follows(flags)));
+      return Errno.SUCCESS;
+    }),
+
+    path_filestat_set_times: syscall((fd: number, flags: number, path: number, pathLen: number,
+      atim: bigint, mtim: bigint, fstFlags: number): number => {
+      const dir = ctx.dir(fd, Rights.PATH_FILESTAT_SET_TIMES);
+      const [a, m] = timesFromFlags(atim, mtim, fstFlags);
+      ops.setTimesAt(dir, str(path, pathLen), follows(flags), a, m);
+      return Errno.SUCCESS;
+    }),
+
+    path_link: syscall((oldFd: number, oldFlags: number, oldPath: number, oldPathLen: number,
+      newFd: number, newPath: number, newPathLen: number): number => {
+      const from = ctx.dir(oldFd, Rights.PATH_LINK_SOURCE);
+      const to = ctx.dir(newFd, Rights.PATH_LINK_TARGET);
+      ops.linkAt(from, str(oldPath, oldPathLen), follows(oldFlags), to, str(newPath, newPathLen));
+      return Errno.SUCCESS;
+    }),
+
+    path_open: syscall((fd: number, dirflags: number, path: number, pathLen: number, oflags: number,
+      rightsBase: bigint, rightsInheriting: bigint, fdflags: number, fdOut: number): number => {
+      if ((oflags & ~OFLAGS_ALL) !== 0 || (fdflags & ~FDFLAGS_ALL) !== 0) return Errno.INVAL;
+      let needed = Rights.PATH_OPEN;
+      if (oflags & OFlags.CREAT) needed |= Rights.PATH_CREATE_FILE;
+      if (oflags & OFlags.TRUNC) needed |= Rights.PATH_FILESTAT_SET_SIZE;
+      const d = fds.get(fd);
+      const dir = ctx.dir(fd, needed);
+      const p = str(path, pathLen);
+      ctx.memory.check(fdOut, 4);
+      // Rights beyond the 30 defined bits cannot be granted by anything; ignore them.
+      const base = Number(BigInt.asUintN(30, rightsBase));
+      const inheriting = Number(BigInt.asUintN(30, rightsInheriting));
+      const resource = ops.openAt(dir, p, {
+        follow: (dirflags & LookupFlags.SYMLINK_FOLLOW) !== 0,
+        create: (oflags & OFlags.CREAT) !== 0,
+        directory: (oflags & OFlags.DIRECTORY) !== 0,
+        exclusive: (oflags & OFlags.EXCL) !== 0,
+        truncate: (oflags & OFlags.TRUNC) !== 0,
+        read: (base & READ_RIGHTS) !== 0,
+        write: (base & WRITE_RIGHTS) !== 0 || (fdflags & FdFlags.APPEND) !== 0,
+        fdflags,
+      });
+      // The new descriptor holds the requested rights that apply to what was
+      // opened, and only those the directory may hand down.
+      const applicable = applicableRights(resource.filetype);
+      const granted = base & applicable;
+      if ((granted & ~d.rightsInheriting) !== 0) {
+        resource.close();
+        throw new WasiError(Errno.NOTCAPABLE);
+      }
+      let newFd: number;
+      try {
+        newFd = fds.add({ resource, rightsBase: granted, rightsInheriting: inheriting & d.rightsInheriting });
+      } catch (e) {
+        resource.close();
+        throw e;
+      }
+      ctx.memory.setU32(fdOut, newFd);
+      return Errno.SUCCESS;
+    }),
+
+    path_readlink: syscall((fd: number, path: number, pathLen: number, buf: number, bufLen: number, bufusedOut: number): number => {
+      const dir = ctx.dir(fd, Rights.PATH_READLINK);
+      const target = encodeUtf8(ops.readlinkAt(dir, str(path, pathLen)));
+      const m = ctx.memory;
+      m.check(bufusedOut, 4);
+      const dst = m.slice(buf, bufLen);
+      const n = Math.min(dst.byteLength, target.byteLength);
+      dst.set(target.subarray(0, n));
+      m.setU32(bufusedOut, n);
+      return Errno.SUCCESS;
+    }),
+
+    path_remove_directory: syscall((fd: number, path: number, pathLen: number): number => {
+      ops.rmdirAt(ctx.dir(fd, Rights.PATH_REMOVE_DIRECTORY), str(path, pathLen));
+      return Errno.SUCCESS;
+    }),
+
+    path_rename: syscall((fd: number, oldPath: number, oldPathLen: number, newFd: number, newPath: number, newPathLen: number): number => {
+      const from = ctx.dir(fd, Rights.PATH_RENAME_SOURCE);
+      const to = ctx.dir(newFd, Rights.PATH_RENAME_TARGET);
+      ops.renameAt(from, str(oldPath, oldPathLen), to, str(newPath, newPathLen));
+      return Errno.SUCCESS;
+    }),
+
+    path_symlink: syscall((oldPath: number, oldPathLen: number, fd: number, newPath: number, newPathLen: number): number => {
+      const dir = ctx.dir(fd, Rights.PATH_SYMLINK);
+      ops.symlinkAt(str(oldPath, oldPathLen), dir, str(newPath, newPathLen));
+      return Errno.SUCCESS;
+    }),
+
+    path_unlink_file: syscall((fd: number, path: number, pathLen: number): number => {
+      ops.unlinkAt(ctx.dir(fd, Rights.PATH_UNLINK_FILE), str(path, pathLen));
+      return Errno.SUCCESS;
+    }),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * poll_oneoff (layer: syscalls; preview 1 "poll_oneoff").
+ *
+ * Reports every subscription that is ready at once; if none is, sleeps (in
+ * Atomics.wait, never spinning) until the earliest clock deadline or until
+ * the process's readiness signal says a resource may have become ready.
+ */
+import { Errno, WasiError } from '../../abi/errno.js';
+import { ClockId, EventType, Rights, SubClockFlags } from '../../abi/constants.js';
+import { EVENT, SUBSCRIPTION } from '../../abi/layouts.js';
+import { isClockId } from '../../host/clocks.js';
+import { errnoOf } from '../../host/host-errors.js';
+import type { Resource } from '../../kernel/resource.js';
+import { syscall, type SyscallContext } from '../context.js';
+
+interface ClockSub { userdata: bigint; deadline: bigint; clock: ClockId }
+interface FdSub { userdata: bigint; type: EventType.FD_READ | EventType.FD_WRITE; resource: Resource }
+interface Event { userdata: bigint; error: number; type: EventType; nbytes: bigint; flags: number }
+
+export function pollSyscalls(ctx: SyscallContext) {
+  const { clocks, fds, readiness } = ctx.process;
+
+  return {
+    poll_oneoff: syscall((inPtr: number, outPtr: number, nsubs: number, neventsOut: number): number => {
+      const n = nsubs >>> 0;
+      if (n === 0) return Errno.INVAL;
+      const m = ctx.memory;
+      m.check(inPtr, n * SUBSCRIPTION.size);
+      m.check(outPtr, n * EVENT.size);
+      m.check(neventsOut, 4);
+
+      const clocksSubs: ClockSub[] = [];
+      const fdSubs: FdSub[] = [];
+      const immediate: Event[] = [];
+      for (let i = 0; i < n; i++) {
+        const base = inPtr + i * SUBSCRIPTION.size;
+        const userdata = m.u64(base + SUBSCRIPTION.userdata);
+        const tag = m.u8(base + SUBSCRIPTION.tag);
+        if (tag === EventType.CLOCK) {
+          const id = m.u32(base + SUBSCRIPTION.clockId);
+          const timeout = m.u64(base + SUBSCRIPTION.clockTimeout);
+          const flags = m.u16(base + SUBSCRIPTION.clockFlags);
+          if (!isClockId(id)) {
+            immediate.push({ userdata, error: Errno.INVAL, type: EventType.CLOCK, nbytes: 0n, flags: 0 });
+            continue;
+          }
+          const deadline = (flags & SubClockFlags.ABSTIME) ? timeout : clocks.now(id) + timeout;
+          clocksSubs.push({ userdata, deadline, clock: id });
+        } else if (tag === EventType.FD_READ || tag === EventType.FD_WRITE) {
+          const fd = m.u32(base + SUBSCRIPTION.fd);
+          try {
+            const d = fds.get(fd, Rights.POLL_FD_READWRITE);
+            fdSubs.push({ userdata, type: tag, resource: d.resource });
+          } catch (e) {
+            immediate.push({ userdata, error: errnoOf(e), type: tag, nbytes: 0n, flags: 0 });
+          }
+        } else {
+          return Errno.INVAL;
+        }
+      }
+
+      const events = immediate;
+      for (;;) {
+        const seen = readiness.generation;
+        for (const s of fdSubs) {
+          let r;
+          try {
+            r = s.type === EventType.FD_READ ? s.resource.pollRead() : s.resource.pollWrite();
+          } catch (e) {
+            events.push({ userdata: s.userdata, error: errnoOf(e), type: s.type, nbytes: 0n, flags: 0 });
+            continue;
+          }
+          if (r.ready) {
+            events.push({ userdata: s.userdata, error: 0, type: s.type, nbytes: r.nbytes, flags: r.hangup ? 1 : 0 });
+          }
+        }
+        let wait = Infinity;
+        for (const c of clocksSubs) {
+          const left = c.deadline - clocks.now(c.clock);
+          if (left <= 0n) events.push({ userdata: c.userdata, error: 0, type: EventType.CLOCK, nbytes: 0n, flags: 0 });
+          else wait = Math.min(wait, Number(left) / 1e6);
+        }
+        if (events.length > 0) break;
+        if (wait === Infinity && fdSubs.length === 0) throw new WasiError(Errno.INVAL);
+        readiness.wait(seen, wait);
+      }
+
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        const base = outPtr + i * EVENT.size;
+        m.write(base, new Uint8Array(EVENT.size));
+        m.setU64(base + EVENT.userdata, e.userdata);
+        m.setU16(base + EVENT.error, e.error);
+        m.setU8(base + EVENT.type, e.type);
+        m.setU64(base + EVENT.nbytes, e.nbytes);
+        m.setU16(base + EVENT.flags, e.flags);
+      }
+      m.setU32(neventsOut, events.length);
+      return Errno.SUCCESS;
+    }),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * The syscall tracer (layer: syscalls): wraps an import object so each call
+ * prints one line — the function, its decoded arguments, and the errno
+ * name — e.g. `path_open(fd=3, dirflags=SYMLINK_FOLLOW, path="a.txt", ...) = NOENT`.
+ * Decoding is driven by the one signature table in `abi/signatures.ts`.
+ */
+import { errnoName } from '../abi/errno.js';
+import type { ParamKind, Signature } from '../abi/signatures.js';
+import type { GuestMemory } from '../abi/memory.js';
+
+export type TraceSink = (line: string) => void;
+
+const FLAG_NAMES: Partial<Record<ParamKind, readonly string[]>> = {
+  fdflags: ['APPEND', 'DSYNC', 'NONBLOCK', 'RSYNC', 'SYNC'],
+  oflags: ['CREAT', 'DIRECTORY', 'EXCL', 'TRUNC'],
+  lookupflags: ['SYMLINK_FOLLOW'],
+  fstflags: ['ATIM', 'ATIM_NOW', 'MTIM', 'MTIM_NOW'],
+  riflags: ['RECV_PEEK', 'RECV_WAITALL'],
+  sdflags: ['RD', 'WR'],
+};
+
+const ENUM_NAMES: Partial<Record<ParamKind, readonly string[]>> = {
+  clockid: ['REALTIME', 'MONOTONIC', 'PROCESS_CPUTIME_ID', 'THREAD_CPUTIME_ID'],
+  whence: ['SET', 'CUR', 'END'],
+  advice: ['NORMAL', 'SEQUENTIAL', 'RANDOM', 'WILLNEED', 'DONTNEED', 'NOREUSE'],
+};
+
+function flags(names: readonly string[], v: number): string {
+  if (v === 0) return '0';
+  const out: string[] = [];
+  names.forEach((n, i) => { if (v & (1 << i)) out.push(n); });
+  const rest = v & ~((1 << names.length) - 1);
+  if (rest !== 0) out.push(`0x${rest.toString(16)}`);
+  return out.join('|');
+}
+
+function formatValue(kind: ParamKind, v: number | bigint): string {
+  const f = FLAG_NAMES[kind];
+  if (f !== undefined) return flags(f, Number(v));
+  const e = ENUM_NAMES[kind];
+  if (e !== undefined) return e[Number(v)] ?? String(v);
+  if (kind === 'ptr' || kind === 'rights') return `0x${(typeof v === 'bigint' ? BigInt.asUintN(64, v) : v >>> 0).toString(16)}`;
+  if (typeof v === 'number') return String(kind === 'filedelta' ? v : v >>> 0);
+  return kind === 'filedelta' ? String(v) : String(BigInt.asUintN(64, v));
+}
+
+export function formatCall(name: string, sig: Signature, args: readonly (number | bigint)[], memory: GuestMemory | undefined): string {
+  const parts: string[] = [];
+  for (let i = 0; i < sig.length; i++) {
+    const [pname, kind] = sig[i]!;
+    if (kind === 'strlen') continue;
+    const v = args[i]!;
+    if (kind === 'strptr') {
+      let shown: string;
+      try {
+        shown = memory === undefined ? '?' : JSON.stringify(memory.string(Number(v), Number(args[i + 1])));
+      } catch {
+        shown = `<bad string at 0x${(Number(v) >>> 0).toString(16)}>`;
+      }
+      parts.push(`${pname}=${shown}`);
+      continue;
+    }
+    parts.push(`${pname}=${formatValue(kind, v)}`);
+  }
+  return `${name}(${parts.join(', ')})`;
+}
+
+/** Wraps every function of `imports` that `signatures` declares. */
+export function traceImports<T extends Record<string, (...args: never[]) => unknown>>(
+  imports: T,
+  signatures: Readonly<Record<string, Signature>>,
+  memory: () => GuestMemory | undefined,
+  sink: TraceSink,
+): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(imports)) {
+    const sig = signatures[name];
+    if (sig === undefined) { out[name] = fn; continue; }
+    out[name] = (...args: (number | bigint)[]): unknown => {
+      const call = formatCall(name, sig, args, memory());
+      let result: unknown;
+      try {
+        result = (fn as (...a: (number | bigint)[]) => unknown)(...args);
+      } catch (e) {
+        sink(`${call} -> ${e instanceof Error ? e.name : 'throw'}`);
+        throw e;
+      }
+      sink(typeof result === 'number' ? `${call} = ${errnoName(result)}` : call);
+      return result;
+    };
+  }
+  return out as T;
+}
