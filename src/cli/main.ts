@@ -34,7 +34,7 @@ function fail(message: string, status = 1): number {
   return status;
 }
 
-function loadModuleBytes(path: string): Uint8Array {
+function loadModuleBytes(path: string): Uint8Array<ArrayBuffer> {
   let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = readFileSync(path) as Uint8Array<ArrayBuffer>;
