@@ -1,7 +1,8 @@
 /**
- * DirectoryResource: an open directory (layer: kernel). It keeps the chain
- * of directories from its sandbox root down to itself, so `..` is resolved
- * by Kiln (never by the host) and can never climb above the root.
+ * DirectoryResource: an open directory (layer: kernel). Every directory
+ * descriptor is a sandbox root of its own, as in wasmtime (cap-std): paths
+ * resolved from it may not climb above it with `..`, even where the result
+ * would still lie inside a preopen.
  */
 import { Errno, WasiError } from '../abi/errno.js';
 import { FileType } from '../abi/constants.js';
@@ -14,15 +15,16 @@ export class DirectoryResource extends Resource {
   #listing: DirEntry[] | undefined;
 
   /**
-   * @param chain directories from the sandbox root (index 0) to this one.
+   * @param node the directory.
+   * @param parent its parent when known (for the inode of `..` in readdir).
    * @param preopenPath the guest path of a preopened directory.
    */
-  constructor(readonly chain: readonly FsDirectory[], readonly preopenPath?: string) {
+  constructor(readonly node: FsDirectory, readonly parent?: FsDirectory, readonly preopenPath?: string) {
     super();
-    if (chain.length === 0) throw new Error('DirectoryResource needs at least its root');
   }
 
-  get node(): FsDirectory { return this.chain[this.chain.length - 1]!; }
+  /** The resolver's starting stack: this directory alone. */
+  get root(): readonly FsDirectory[] { return [this.node]; }
 
   override stat(): FileStat { return this.node.stat(); }
   override setTimes(atim: TimeSpec, mtim: TimeSpec): void { this.node.setTimes(atim, mtim); }
@@ -32,7 +34,7 @@ export class DirectoryResource extends Resource {
 
   override readdir(): DirEntry[] {
     const self = this.node.stat();
-    const parent = this.chain.length > 1 ? this.chain[this.chain.length - 2]!.stat() : self;
+    const parent = this.parent?.stat() ?? self;
     return [
       { name: '.', filetype: FileType.DIRECTORY, ino: self.ino },
       { name: '..', filetype: FileType.DIRECTORY, ino: parent.ino },

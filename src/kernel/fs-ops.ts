@@ -8,7 +8,7 @@ import { FileType } from '../abi/constants.js';
 import { isDirectory, isSymlink, type FileStat, type TimeSpec } from '../host/fs/types.js';
 import { DirectoryResource } from './directory-resource.js';
 import { FileResource } from './file-resource.js';
-import { parentOf, resolve } from './path-resolver.js';
+import { ESCAPE, parentOf, resolve } from './path-resolver.js';
 import type { Resource } from './resource.js';
 
 export interface OpenRequest {
@@ -23,7 +23,7 @@ export interface OpenRequest {
 }
 
 export function openAt(dir: DirectoryResource, path: string, req: OpenRequest): Resource {
-  const r = resolve(dir.chain, path, req.follow);
+  const r = resolve(dir.root, path, req.follow);
   const parent = parentOf(r);
   const node = r.node;
   if (node === null) {
@@ -39,8 +39,8 @@ export function openAt(dir: DirectoryResource, path: string, req: OpenRequest): 
   if (isSymlink(node)) throw new WasiError(Errno.LOOP);
   if (isDirectory(node)) {
     if (req.write || req.truncate) throw new WasiError(Errno.ISDIR);
-    const chain = r.name === '.' ? r.stack : [...r.stack, node];
-    return new DirectoryResource(chain);
+    const parent = r.name === '.' ? r.stack[r.stack.length - 2] : r.stack[r.stack.length - 1];
+    return new DirectoryResource(node, parent);
   }
   if (req.directory) throw new WasiError(Errno.NOTDIR);
   const handle = parent.open(r.name, {
@@ -50,25 +50,25 @@ export function openAt(dir: DirectoryResource, path: string, req: OpenRequest): 
 }
 
 export function statAt(dir: DirectoryResource, path: string, follow: boolean): FileStat {
-  const r = resolve(dir.chain, path, follow);
+  const r = resolve(dir.root, path, follow);
   if (r.node === null) throw new WasiError(Errno.NOENT);
   return r.node.stat();
 }
 
 export function setTimesAt(dir: DirectoryResource, path: string, follow: boolean, atim: TimeSpec, mtim: TimeSpec): void {
-  const r = resolve(dir.chain, path, follow);
+  const r = resolve(dir.root, path, follow);
   if (r.node === null) throw new WasiError(Errno.NOENT);
   r.node.setTimes(atim, mtim);
 }
 
 export function mkdirAt(dir: DirectoryResource, path: string): void {
-  const r = resolve(dir.chain, path, false);
+  const r = resolve(dir.root, path, false);
   if (r.node !== null) throw new WasiError(Errno.EXIST);
   parentOf(r).mkdir(r.name);
 }
 
 export function rmdirAt(dir: DirectoryResource, path: string): void {
-  const r = resolve(dir.chain, path, false);
+  const r = resolve(dir.root, path, false);
   if (r.node === null) throw new WasiError(Errno.NOENT);
   if (r.name === '.') throw new WasiError(Errno.INVAL);
   if (!isDirectory(r.node)) throw new WasiError(Errno.NOTDIR);
@@ -76,22 +76,24 @@ export function rmdirAt(dir: DirectoryResource, path: string): void {
 }
 
 export function unlinkAt(dir: DirectoryResource, path: string): void {
-  const r = resolve(dir.chain, path, false);
+  const r = resolve(dir.root, path, false);
   if (r.node === null) throw new WasiError(Errno.NOENT);
   if (r.name === '.' || isDirectory(r.node)) throw new WasiError(Errno.ISDIR);
   parentOf(r).unlink(r.name);
 }
 
 export function symlinkAt(target: string, dir: DirectoryResource, path: string): void {
-  const r = resolve(dir.chain, path, false);
+  const r = resolve(dir.root, path, false);
   if (r.node !== null) throw new WasiError(Errno.EXIST);
   if (r.trailingSlash) throw new WasiError(Errno.NOENT);
   if (target.length === 0) throw new WasiError(Errno.NOENT);
+  // A link that could only ever point outside the sandbox is refused up front (as wasmtime does).
+  if (target.startsWith('/')) throw new WasiError(ESCAPE, 'absolute symlink target');
   parentOf(r).symlink(r.name, target);
 }
 
 export function readlinkAt(dir: DirectoryResource, path: string): string {
-  const r = resolve(dir.chain, path, false);
+  const r = resolve(dir.root, path, false);
   if (r.node === null) throw new WasiError(Errno.NOENT);
   if (!isSymlink(r.node)) throw new WasiError(Errno.INVAL);
   return r.node.readlink();
@@ -100,20 +102,20 @@ export function readlinkAt(dir: DirectoryResource, path: string): string {
 export function linkAt(
   oldDir: DirectoryResource, oldPath: string, follow: boolean, newDir: DirectoryResource, newPath: string,
 ): void {
-  const from = resolve(oldDir.chain, oldPath, follow);
+  const from = resolve(oldDir.root, oldPath, follow);
   if (from.node === null) throw new WasiError(Errno.NOENT);
   if (isDirectory(from.node)) throw new WasiError(Errno.PERM);
-  const to = resolve(newDir.chain, newPath, false);
+  const to = resolve(newDir.root, newPath, false);
   if (to.node !== null) throw new WasiError(Errno.EXIST);
   if (to.trailingSlash) throw new WasiError(Errno.NOENT);
   parentOf(to).link(to.name, from.node);
 }
 
 export function renameAt(oldDir: DirectoryResource, oldPath: string, newDir: DirectoryResource, newPath: string): void {
-  const from = resolve(oldDir.chain, oldPath, false);
+  const from = resolve(oldDir.root, oldPath, false);
   if (from.node === null) throw new WasiError(Errno.NOENT);
   if (from.name === '.') throw new WasiError(Errno.BUSY);
-  const to = resolve(newDir.chain, newPath, false);
+  const to = resolve(newDir.root, newPath, false);
   if (to.name === '.') throw new WasiError(Errno.BUSY);
   if (!isDirectory(from.node)) {
     if (from.trailingSlash || to.trailingSlash) throw new WasiError(Errno.NOTDIR);

@@ -10,9 +10,10 @@
  * handed to the host with a `/` in it, so the host cannot follow a symlink
  * out of the sandbox on Kiln's behalf.
  *
- * Errnos follow wasmtime (cap-std) on Linux: escaping the sandbox is
- * ENOTCAPABLE... see ESCAPE below; too many symlinks is ELOOP; a non-directory in the
- * middle of a path is ENOTDIR.
+ * The starting directory is the sandbox: `..` may not climb above the
+ * descriptor a path is resolved from. Errnos follow wasmtime (cap-std) on
+ * Linux: escaping is EPERM (ESCAPE below), too many symlinks ELOOP, a
+ * non-directory in the middle of a path ENOTDIR.
  */
 import { Errno, WasiError } from '../abi/errno.js';
 import { isDirectory, isSymlink, type FsDirectory, type FsNode } from '../host/fs/types.js';
@@ -38,7 +39,8 @@ export function parentOf(r: Resolved): FsDirectory {
 }
 
 /**
- * Resolves `path` relative to the directory at the top of `start`.
+ * Resolves `path` relative to the directory at the top of `start`; `..`
+ * cannot pop `start[0]`.
  * @param followFinal follow a symlink in the last component (a trailing
  *   slash always follows, as in POSIX).
  */

@@ -68,7 +68,7 @@ export class Process {
     this.fds.add({ resource: new OutputStreamResource(options.stderr), rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
     for (const p of options.preopens) {
       this.fds.add({
-        resource: new DirectoryResource([p.fs.root], p.guestPath),
+        resource: new DirectoryResource(p.fs.root, undefined, p.guestPath),
         rightsBase: RIGHTS_DIRECTORY,
         rightsInheriting: RIGHTS_DIRECTORY_INHERITING,
       });

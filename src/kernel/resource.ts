@@ -45,6 +45,9 @@ export abstract class Resource {
   /** Changes fdflags; the resource decides which flags it can honour. */
   setFdflags(flags: number): void { this.fdflags = flags; }
 
+  /** True for sockets: socket calls on anything else are ENOTSOCK, before any rights check. */
+  get isSocket(): boolean { return false; }
+
   /** Accepts a connection on a listening socket; returns the connection. */
   accept(_fdflags: number): Resource { throw new WasiError(Errno.NOTSOCK); }
   /** Receives into `dst`; returns bytes received and roflags. */

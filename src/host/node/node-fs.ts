@@ -61,23 +61,35 @@ function secondsFor(spec: TimeSpec, currentNs: bigint): number {
   return nsToSeconds(spec ?? currentNs);
 }
 
-function recordExact(after: fs.BigIntStats, atim: TimeSpec, mtim: TimeSpec): void {
-  const put = (which: 0 | 1, spec: TimeSpec, hostNs: bigint): void => {
-    if (typeof spec !== 'bigint' || spec === hostNs) return;
-    const key = timeKey(after, which);
-    const list = preciseTimes.get(key) ?? [];
-    list.push({ host: hostNs, exact: spec });
-    if (list.length > 4) list.shift();
-    preciseTimes.set(key, list);
-  };
-  put(0, atim, after.atimeNs);
-  put(1, mtim, after.mtimeNs);
+function remember(after: fs.BigIntStats, which: 0 | 1, exact: bigint | null, hostNs: bigint): void {
+  if (exact === null || exact === hostNs) return;
+  const key = timeKey(after, which);
+  const list = preciseTimes.get(key) ?? [];
+  list.push({ host: hostNs, exact });
+  if (list.length > 4) list.shift();
+  preciseTimes.set(key, list);
+}
+
+/**
+ * Sets times through `set` (seconds) and remembers the exact values: the
+ * ones given, and for a time left unchanged, the exact value it had, since
+ * Node must write it back rounded.
+ */
+function applyTimes(
+  before: fs.BigIntStats, atim: TimeSpec, mtim: TimeSpec,
+  set: (atimeSec: number, mtimeSec: number) => void, statAfter: () => fs.BigIntStats,
+): void {
+  const exactA = atim === 'now' ? null : atim ?? exactTime(before, 0, before.atimeNs);
+  const exactM = mtim === 'now' ? null : mtim ?? exactTime(before, 1, before.mtimeNs);
+  set(secondsFor(atim, before.atimeNs), secondsFor(mtim, before.mtimeNs));
+  const after = statAfter();
+  remember(after, 0, exactA, after.atimeNs);
+  remember(after, 1, exactM, after.mtimeNs);
 }
 
 function setPathTimes(path: string, atim: TimeSpec, mtim: TimeSpec): void {
-  const before = fs.lstatSync(path, { bigint: true });
-  fs.lutimesSync(path, secondsFor(atim, before.atimeNs), secondsFor(mtim, before.mtimeNs));
-  recordExact(fs.lstatSync(path, { bigint: true }), atim, mtim);
+  applyTimes(fs.lstatSync(path, { bigint: true }), atim, mtim,
+    (a, m) => fs.lutimesSync(path, a, m), () => fs.lstatSync(path, { bigint: true }));
 }
 
 abstract class NodeNode implements FsNode {
@@ -173,9 +185,9 @@ class NodeFileHandle implements FileHandle {
   setSize(size: number): void { fs.ftruncateSync(this.fd, size); }
 
   setTimes(atim: TimeSpec, mtim: TimeSpec): void {
-    const before = fs.fstatSync(this.fd, { bigint: true });
-    fs.futimesSync(this.fd, secondsFor(atim, before.atimeNs), secondsFor(mtim, before.mtimeNs));
-    recordExact(fs.fstatSync(this.fd, { bigint: true }), atim, mtim);
+    const fd = this.fd;
+    applyTimes(fs.fstatSync(fd, { bigint: true }), atim, mtim,
+      (a, m) => fs.futimesSync(fd, a, m), () => fs.fstatSync(fd, { bigint: true }));
   }
 
   allocate(offset: number, len: number): void {

@@ -4,15 +4,22 @@
  * sockets the embedder hands in (e.g. `kiln run --listen`). A descriptor
  * that is not a socket answers ENOTSOCK.
  */
-import { Errno } from '../../abi/errno.js';
+import { Errno, WasiError } from '../../abi/errno.js';
+import type { Descriptor } from '../../kernel/fd-table.js';
 import { FdFlags, RIGHTS_SOCKET, Rights, SdFlags } from '../../abi/constants.js';
 import { syscall, type SyscallContext } from '../context.js';
 
 export function sockSyscalls(ctx: SyscallContext) {
   const fds = ctx.process.fds;
+  /** The socket behind `fd`: EBADF if closed, ENOTSOCK if not a socket, then rights. */
+  const socket = (fd: number, rights: number): Descriptor => {
+    const d = fds.get(fd);
+    if (!d.resource.isSocket) throw new WasiError(Errno.NOTSOCK);
+    return fds.get(fd, rights);
+  };
   return {
     sock_accept: syscall((fd: number, flags: number, fdOut: number): number => {
-      const d = fds.get(fd, Rights.SOCK_ACCEPT);
+      const d = socket(fd, Rights.SOCK_ACCEPT);
       if ((flags & ~FdFlags.NONBLOCK) !== 0) return Errno.INVAL;
       ctx.memory.check(fdOut, 4);
       const conn = d.resource.accept(flags);
@@ -22,7 +29,7 @@ export function sockSyscalls(ctx: SyscallContext) {
     }),
 
     sock_recv: syscall((fd: number, riData: number, riDataLen: number, riFlags: number, roDatalenOut: number, roFlagsOut: number): number => {
-      const d = fds.get(fd, Rights.FD_READ);
+      const d = socket(fd, Rights.FD_READ);
       const m = ctx.memory;
       m.check(roDatalenOut, 4);
       m.check(roFlagsOut, 2);
@@ -34,7 +41,7 @@ export function sockSyscalls(ctx: SyscallContext) {
     }),
 
     sock_send: syscall((fd: number, siData: number, siDataLen: number, _siFlags: number, soDatalenOut: number): number => {
-      const d = fds.get(fd, Rights.FD_WRITE);
+      const d = socket(fd, Rights.FD_WRITE);
       const m = ctx.memory;
       m.check(soDatalenOut, 4);
       m.setU32(soDatalenOut, d.resource.send(m.iovecs(siData, siDataLen)));
@@ -42,7 +49,7 @@ export function sockSyscalls(ctx: SyscallContext) {
     }),
 
     sock_shutdown: syscall((fd: number, how: number): number => {
-      const d = fds.get(fd, Rights.SOCK_SHUTDOWN);
+      const d = socket(fd, Rights.SOCK_SHUTDOWN);
       if (how === 0 || (how & ~(SdFlags.RD | SdFlags.WR)) !== 0) return Errno.INVAL;
       d.resource.shutdown(how);
       return Errno.SUCCESS;
