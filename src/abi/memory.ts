@@ -28,12 +28,12 @@ export class GuestMemory {
 
   /** The current byte view of the whole memory (refreshed after growth). */
   get bytes(): Uint8Array {
-    this.#sync();
+    if (this.#bytes.byteLength === 0) this.#sync();
     return this.#bytes;
   }
 
   get view(): DataView {
-    this.#sync();
+    if (this.#bytes.byteLength === 0) this.#sync();
     return this.#view;
   }
 
@@ -42,6 +42,12 @@ export class GuestMemory {
     return this.#bytes.byteLength;
   }
 
+  /**
+   * Re-reads `memory.buffer`. Reading it is not free, so it happens only
+   * when a check fails or the old buffer was detached by growth (its length
+   * is then 0); a shared memory that grew keeps its old, shorter buffer, so
+   * a failing check re-reads before it reports EFAULT.
+   */
   #sync(): void {
     const buffer = this.#memory.buffer;
     if (buffer !== this.#buffer || buffer.byteLength !== this.#bytes.byteLength) {
@@ -56,13 +62,16 @@ export class GuestMemory {
    * signed i32 from wasm; they are reinterpreted as unsigned.
    */
   check(ptr: number, len: number): number {
-    this.#sync();
     const p = ptr >>> 0;
-    if (p + (len >>> 0) > this.#bytes.byteLength) throw new WasiError(Errno.FAULT);
+    const end = p + (len >>> 0);
+    if (end > this.#bytes.byteLength) {
+      this.#sync();
+      if (end > this.#bytes.byteLength) throw new WasiError(Errno.FAULT);
+    }
     return p;
   }
 
-  u8(ptr: number): number { return this.view.getUint8(this.check(ptr, 1)); }
+  u8(ptr: number): number { return this.#view.getUint8(this.check(ptr, 1)); }
   u16(ptr: number): number { return this.#view.getUint16(this.check(ptr, 2), true); }
   u32(ptr: number): number { return this.#view.getUint32(this.check(ptr, 4), true); }
   u64(ptr: number): bigint { return this.#view.getBigUint64(this.check(ptr, 8), true); }

@@ -10,6 +10,7 @@ import type { FileSystem } from '../host/fs/types.js';
 import { cryptoRandom, type RandomSource } from '../host/random.js';
 import type { InputStream, OutputStream } from '../host/stdio.js';
 import { ProcessExit } from '../kernel/exit.js';
+import { withCoalescedWrites } from '../kernel/write-buffer.js';
 import { Process, type PreopenedResource } from '../kernel/process.js';
 import { SyscallContext } from '../syscalls/context.js';
 import { createPreview1Imports } from '../syscalls/preview1/index.js';
@@ -100,7 +101,7 @@ export class WASI {
     if (exports['_initialize'] !== undefined) throw new TypeError('instance.exports._initialize must not be present for a command');
     let code = 0;
     try {
-      (start as () => void)();
+      withCoalescedWrites(start as () => void);
     } catch (e) {
       if (!(e instanceof ProcessExit)) {
         this.process.shutdown();

@@ -11,6 +11,11 @@ export interface OutputStream {
   readonly filetype: FileType;
   /** Writes all of `data` (synchronously); returns the count written. */
   write(data: Uint8Array): number;
+  /**
+   * True when Kiln may gather small writes before handing them over (see
+   * kernel/write-buffer.ts): not for terminals or live consumers.
+   */
+  readonly bufferable?: boolean;
 }
 
 export interface InputStream {
@@ -24,6 +29,7 @@ export interface InputStream {
 /** Collects everything written, for tests and `run()` capture. */
 export class CaptureStream implements OutputStream {
   readonly filetype = FileType.UNKNOWN;
+  readonly bufferable = true;
   #chunks: Uint8Array[] = [];
   #length = 0;
 
@@ -57,6 +63,7 @@ export class CallbackStream implements OutputStream {
 /** Discards output (like /dev/null). */
 export class NullStream implements OutputStream, InputStream {
   readonly filetype = FileType.CHARACTER_DEVICE;
+  readonly bufferable = true;
   write(data: Uint8Array): number { return data.byteLength; }
   read(): number { return 0; }
   available(): number { return 0; }

@@ -7,9 +7,12 @@ import { Errno, WasiError } from '../abi/errno.js';
 import { Advice, FdFlags, FileType, type Whence } from '../abi/constants.js';
 import type { FileHandle, FileStat, TimeSpec } from '../host/fs/types.js';
 import { Resource, seekTarget, type Readiness } from './resource.js';
+import { bufferWrite, throwDeferred, type BufferedWriter } from './write-buffer.js';
 
-export class FileResource extends Resource {
+export class FileResource extends Resource implements BufferedWriter {
   position = 0;
+  deferredError: unknown = undefined;
+
 
   constructor(
     readonly handle: FileHandle,
@@ -32,9 +35,24 @@ export class FileResource extends Resource {
     return total;
   }
 
+  flushBuffered(data: Uint8Array, offset: number): void {
+    let at = 0;
+    while (at < data.byteLength) at += this.handle.write(data.subarray(at), offset + at);
+  }
+
   override write(src: Uint8Array[]): number {
+    throwDeferred(this);
     let total = 0;
     const append = (this.fdflags & FdFlags.APPEND) !== 0;
+    if (!append) {
+      for (const buf of src) {
+        if (buf.byteLength === 0) continue;
+        if (!bufferWrite(this, buf, this.position)) this.handle.write(buf, this.position);
+        this.position += buf.byteLength;
+        total += buf.byteLength;
+      }
+      return total;
+    }
     for (const buf of src) {
       if (buf.byteLength === 0) continue;
       if (append) {

@@ -7,6 +7,7 @@ import type { FileType } from '../abi/constants.js';
 import type { FileStat } from '../host/fs/types.js';
 import type { InputStream, OutputStream } from '../host/stdio.js';
 import { Resource, type Readiness } from './resource.js';
+import { bufferWrite, throwDeferred, type BufferedWriter } from './write-buffer.js';
 
 function streamStat(filetype: FileType): FileStat {
   return { dev: 0n, ino: 0n, filetype, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
@@ -23,15 +24,26 @@ abstract class StreamResource extends Resource {
   override advise(): void {}
 }
 
-export class OutputStreamResource extends StreamResource {
+export class OutputStreamResource extends StreamResource implements BufferedWriter {
+  deferredError: unknown = undefined;
+
   constructor(readonly stream: OutputStream) { super(); }
+
+  flushBuffered(data: Uint8Array): void {
+    this.stream.write(data);
+  }
   get filetype(): FileType { return this.stream.filetype; }
 
   override read(): number { throw new WasiError(Errno.BADF); }
 
   override write(src: Uint8Array[]): number {
+    throwDeferred(this);
     let total = 0;
-    for (const buf of src) if (buf.byteLength > 0) total += this.stream.write(buf);
+    for (const buf of src) {
+      if (buf.byteLength === 0) continue;
+      if (this.stream.bufferable === true && bufferWrite(this, buf, 0)) total += buf.byteLength;
+      else total += this.stream.write(buf);
+    }
     return total;
   }
 }

@@ -8,6 +8,7 @@ import { GuestMemory } from '../abi/memory.js';
 import { errnoOf } from '../host/host-errors.js';
 import { DirectoryResource } from '../kernel/directory-resource.js';
 import { ProcessExit } from '../kernel/exit.js';
+import { flushPendingWrites, writesPending } from '../kernel/write-buffer.js';
 import type { Process } from '../kernel/process.js';
 
 export class SyscallContext {
@@ -40,19 +41,42 @@ export class SyscallContext {
   }
 }
 
+/** What a thrown value means at the syscall boundary: ProcessExit ends the guest, the rest is an errno. */
+function errnoOrRethrow(e: unknown): number {
+  if (e instanceof ProcessExit) throw e;
+  return errnoOf(e);
+}
+
+type Body = (a?: never, b?: never, c?: never, d?: never, e?: never, f?: never, g?: never, h?: never, i?: never) => number;
+
 /**
  * The errno boundary: runs a syscall body and turns what it throws into the
  * return value. ProcessExit passes through: it ends the guest.
+ *
+ * Before the body runs, coalesced writes are flushed (see
+ * kernel/write-buffer.ts); fd_write uses `writeSyscall`, which leaves them
+ * to the buffer itself.
+ *
+ * The wrapper has the body's own arity (no rest arguments), so the engine
+ * can inline it on hot paths such as fd_write and clock_time_get.
  */
-export function syscall<A extends unknown[]>(body: (...args: A) => number): (...args: A) => number {
-  return (...args: A): number => {
-    try {
-      return body(...args);
-    } catch (e) {
-      if (e instanceof ProcessExit) throw e;
-      return errnoOf(e);
-    }
-  };
+export function syscall<F extends (...args: never[]) => number>(body: F): F {
+  const f = body as unknown as Body;
+  let wrapped: Body;
+  switch (body.length) {
+    case 0: wrapped = () => { if (writesPending) flushPendingWrites(); try { return f(); } catch (e) { return errnoOrRethrow(e); } }; break;
+    case 1: wrapped = (a) => { if (writesPending) flushPendingWrites(); try { return f(a); } catch (e) { return errnoOrRethrow(e); } }; break;
+    case 2: wrapped = (a, b) => { if (writesPending) flushPendingWrites(); try { return f(a, b); } catch (e) { return errnoOrRethrow(e); } }; break;
+    case 3: wrapped = (a, b, c) => { if (writesPending) flushPendingWrites(); try { return f(a, b, c); } catch (e) { return errnoOrRethrow(e); } }; break;
+    case 4: wrapped = (a, b, c, d) => { if (writesPending) flushPendingWrites(); try { return f(a, b, c, d); } catch (e) { return errnoOrRethrow(e); } }; break;
+    case 5: wrapped = (a, b, c, d, e) => { if (writesPending) flushPendingWrites(); try { return f(a, b, c, d, e); } catch (x) { return errnoOrRethrow(x); } }; break;
+    case 6: wrapped = (a, b, c, d, e, g) => { if (writesPending) flushPendingWrites(); try { return f(a, b, c, d, e, g); } catch (x) { return errnoOrRethrow(x); } }; break;
+    default: wrapped = (a, b, c, d, e, g, h, i, j) => {
+      if (writesPending) flushPendingWrites();
+      try { return f(a, b, c, d, e, g, h, i, j); } catch (x) { return errnoOrRethrow(x); }
+    };
+  }
+  return wrapped as unknown as F;
 }
 
 /** Converts an ABI rights value (u64) to Kiln's 30-bit number, or null if it has undefined bits. */
@@ -60,4 +84,11 @@ export function rightsFromAbi(v: bigint): number | null {
   const r = BigInt.asUintN(64, v);
   if (r >> 30n !== 0n) return null;
   return Number(r);
+}
+
+/** The errno boundary for fd_write: writes gather in the write buffer instead of flushing it. */
+export function writeSyscall(body: (fd: number, iovs: number, iovsLen: number, out: number) => number) {
+  return (fd: number, iovs: number, iovsLen: number, out: number): number => {
+    try { return body(fd, iovs, iovsLen, out); } catch (e) { return errnoOrRethrow(e); }
+  };
 }

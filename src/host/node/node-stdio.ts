@@ -29,8 +29,11 @@ function isAgain(e: unknown): boolean {
 
 export class NodeFdOutput implements OutputStream {
   readonly filetype: FileType;
+  /** A terminal sees every write at once; files, pipes and devices may get them gathered. */
+  readonly bufferable: boolean;
   constructor(readonly fd: number) {
     this.filetype = fileTypeOfFd(fd);
+    this.bufferable = !tty.isatty(fd);
   }
 
   write(data: Uint8Array): number {

@@ -12,7 +12,7 @@ import type { GuestMemory } from '../../abi/memory.js';
 import { encodeUtf8 } from '../../abi/memory.js';
 import type { FileStat, TimeSpec } from '../../host/fs/types.js';
 import { DirectoryResource } from '../../kernel/directory-resource.js';
-import { rightsFromAbi, syscall, type SyscallContext } from '../context.js';
+import { rightsFromAbi, syscall, writeSyscall, type SyscallContext } from '../context.js';
 
 export function writeFilestat(m: GuestMemory, ptr: number, s: FileStat): void {
   m.check(ptr, FILESTAT.size);
@@ -239,7 +239,7 @@ export function fdSyscalls(ctx: SyscallContext) {
       return Errno.SUCCESS;
     }),
 
-    fd_write: syscall((fd: number, iovs: number, iovsLen: number, nwrittenOut: number): number => {
+    fd_write: writeSyscall((fd: number, iovs: number, iovsLen: number, nwrittenOut: number): number => {
       const d = fds.get(fd, Rights.FD_WRITE);
       const m = ctx.memory;
       m.check(nwrittenOut, 4);
