@@ -99,6 +99,17 @@ export class GuestMemory {
    */
   string(ptr: number, len: number): string {
     const bytes = this.slice(ptr, len);
+    // Paths are short and mostly ASCII: build those directly (TextDecoder's call cost dominates).
+    if (bytes.byteLength <= 64) {
+      let s = '';
+      let i = 0;
+      for (; i < bytes.byteLength; i++) {
+        const c = bytes[i]!;
+        if (c >= 0x80) break;
+        s += String.fromCharCode(c);
+      }
+      if (i === bytes.byteLength) return s;
+    }
     try {
       // TextDecoder refuses views on shared memory; copy in that case.
       return utf8Decoder.decode(bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice());
@@ -123,5 +134,16 @@ export class GuestMemory {
 }
 
 export function encodeUtf8(s: string): Uint8Array {
+  // Short ASCII strings (names, paths) skip TextEncoder's call cost.
+  if (s.length <= 64) {
+    const out = new Uint8Array(s.length);
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      out[i] = c;
+    }
+    if (i === s.length) return out;
+  }
   return utf8Encoder.encode(s);
 }

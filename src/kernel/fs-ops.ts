@@ -52,7 +52,7 @@ export function openAt(dir: DirectoryResource, path: string, req: OpenRequest): 
 export function statAt(dir: DirectoryResource, path: string, follow: boolean): FileStat {
   const r = resolve(dir.root, path, follow);
   if (r.node === null) throw new WasiError(Errno.NOENT);
-  return r.node.stat();
+  return r.node.lookupStat?.() ?? r.node.stat();
 }
 
 export function setTimesAt(dir: DirectoryResource, path: string, follow: boolean, atim: TimeSpec, mtim: TimeSpec): void {

@@ -36,6 +36,12 @@ export interface FsNode {
   /** The node's type when it was looked up. */
   readonly filetype: FileType;
   stat(): FileStat;
+  /**
+   * The attributes captured when this node was looked up, if the backend
+   * took them then (saves a second host call right after a lookup); live
+   * holders of a node call `stat()`.
+   */
+  lookupStat?(): FileStat;
   setTimes(atim: TimeSpec, mtim: TimeSpec): void;
 }
 

@@ -14,14 +14,19 @@ import type {
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW } = fs.constants;
 
-function fileTypeOf(s: fs.BigIntStats | fs.Stats | fs.Dirent): FileType {
-  if (s.isFile()) return FileType.REGULAR_FILE;
-  if (s.isDirectory()) return FileType.DIRECTORY;
-  if (s.isSymbolicLink()) return FileType.SYMBOLIC_LINK;
-  if (s.isCharacterDevice()) return FileType.CHARACTER_DEVICE;
-  if (s.isBlockDevice()) return FileType.BLOCK_DEVICE;
-  if (s.isSocket()) return FileType.SOCKET_STREAM;
-  return FileType.UNKNOWN;
+const { S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFCHR, S_IFBLK, S_IFSOCK } = fs.constants;
+
+/** The file type from a mode (numeric: BigIntStats' is* methods allocate on every call). */
+function fileTypeOf(s: fs.BigIntStats | fs.Stats): FileType {
+  switch (Number(s.mode) & S_IFMT) {
+    case S_IFREG: return FileType.REGULAR_FILE;
+    case S_IFDIR: return FileType.DIRECTORY;
+    case S_IFLNK: return FileType.SYMBOLIC_LINK;
+    case S_IFCHR: return FileType.CHARACTER_DEVICE;
+    case S_IFBLK: return FileType.BLOCK_DEVICE;
+    case S_IFSOCK: return FileType.SOCKET_STREAM;
+    default: return FileType.UNKNOWN;
+  }
 }
 
 /**
@@ -92,15 +97,31 @@ function setPathTimes(path: string, atim: TimeSpec, mtim: TimeSpec): void {
     (a, m) => fs.lutimesSync(path, a, m), () => fs.lstatSync(path, { bigint: true }));
 }
 
+/**
+ * State shared by every node of one NodeFileSystem: a generation counter
+ * that every change made through Kiln advances, so attributes captured
+ * before a change are never reused after it.
+ */
+interface Volume { generation: number }
+
+/** How long attributes captured by a directory listing may be reused by a lookup. */
+const LISTING_REUSE_MS = 1000;
+
 abstract class NodeNode implements FsNode {
   abstract readonly filetype: FileType;
-  constructor(readonly path: string) {}
+  constructor(readonly path: string, readonly volume: Volume, readonly snapshot?: fs.BigIntStats) {}
   stat(): FileStat { return toFileStat(fs.lstatSync(this.path, { bigint: true })); }
-  setTimes(atim: TimeSpec, mtim: TimeSpec): void { setPathTimes(this.path, atim, mtim); }
+  lookupStat(): FileStat { return this.snapshot !== undefined ? toFileStat(this.snapshot) : this.stat(); }
+  setTimes(atim: TimeSpec, mtim: TimeSpec): void {
+    this.volume.generation++;
+    setPathTimes(this.path, atim, mtim);
+  }
 }
 
 class NodeOther extends NodeNode {
-  constructor(path: string, readonly filetype: FileType) { super(path); }
+  constructor(path: string, volume: Volume, snapshot: fs.BigIntStats | undefined, readonly filetype: FileType) {
+    super(path, volume, snapshot);
+  }
 }
 
 class NodeSymlink extends NodeNode implements FsSymlink {
@@ -110,6 +131,13 @@ class NodeSymlink extends NodeNode implements FsSymlink {
 
 class NodeDirectory extends NodeNode implements FsDirectory {
   readonly filetype = FileType.DIRECTORY;
+  /**
+   * Attributes from the last listing (a listing must lstat every entry for
+   * its inode anyway). The usual walk — list, then stat each entry — reuses
+   * them once per entry, within LISTING_REUSE_MS and only while nothing has
+   * changed through Kiln; otherwise a lookup asks the host again.
+   */
+  #listed: { generation: number; at: number; stats: Map<string, fs.BigIntStats> } | undefined;
 
   #child(name: string): string {
     return this.path === '/' ? `/${name}` : `${this.path}/${name}`;
@@ -117,80 +145,123 @@ class NodeDirectory extends NodeNode implements FsDirectory {
 
   lookup(name: string): FsNode | null {
     const path = this.#child(name);
-    const s = fs.lstatSync(path, { throwIfNoEntry: false });
-    if (s === undefined) return null;
-    return nodeFor(path, fileTypeOf(s));
+    let s = this.#fromListing(name);
+    if (s === undefined) {
+      s = fs.lstatSync(path, { bigint: true, throwIfNoEntry: false });
+      if (s === undefined) return null;
+    }
+    return nodeFor(path, this.volume, s);
+  }
+
+  #fromListing(name: string): fs.BigIntStats | undefined {
+    const listed = this.#listed;
+    if (listed === undefined) return undefined;
+    if (listed.generation !== this.volume.generation || performance.now() - listed.at > LISTING_REUSE_MS) {
+      this.#listed = undefined;
+      return undefined;
+    }
+    const s = listed.stats.get(name);
+    if (s !== undefined) listed.stats.delete(name);
+    return s;
   }
 
   list(): DirEntry[] {
     const out: DirEntry[] = [];
-    for (const d of fs.readdirSync(this.path, { withFileTypes: true })) {
-      const s = fs.lstatSync(this.#child(d.name), { bigint: true, throwIfNoEntry: false });
+    const stats = new Map<string, fs.BigIntStats>();
+    const at = performance.now();
+    for (const name of fs.readdirSync(this.path)) {
+      const s = fs.lstatSync(this.#child(name), { bigint: true, throwIfNoEntry: false });
       if (s === undefined) continue; // removed while listing
-      out.push({ name: d.name, filetype: fileTypeOf(s), ino: s.ino });
+      stats.set(name, s);
+      out.push({ name, filetype: fileTypeOf(s), ino: s.ino });
     }
+    this.#listed = { generation: this.volume.generation, at, stats };
     return out;
   }
 
-  mkdir(name: string): void { fs.mkdirSync(this.#child(name)); }
+  mkdir(name: string): void {
+    this.volume.generation++;
+    fs.mkdirSync(this.#child(name));
+  }
 
   open(name: string, o: OpenOptions): FileHandle {
+    if (o.create || o.truncate) this.volume.generation++;
     let flags = O_NOFOLLOW | (o.write ? (o.read ? O_RDWR : O_WRONLY) : O_RDONLY);
     if (o.create) flags |= O_CREAT;
     if (o.exclusive) flags |= O_EXCL;
     if (o.truncate) flags |= O_TRUNC;
-    return new NodeFileHandle(fs.openSync(this.#child(name), flags, 0o666));
+    return new NodeFileHandle(fs.openSync(this.#child(name), flags, 0o666), this.volume);
   }
 
-  symlink(name: string, target: string): void { fs.symlinkSync(target, this.#child(name)); }
+  symlink(name: string, target: string): void {
+    this.volume.generation++;
+    fs.symlinkSync(target, this.#child(name));
+  }
 
   link(name: string, existing: FsNode): void {
     if (!(existing instanceof NodeNode)) throw new WasiError(Errno.XDEV);
+    this.volume.generation++;
     fs.linkSync(existing.path, this.#child(name));
   }
 
-  unlink(name: string): void { fs.unlinkSync(this.#child(name)); }
-  rmdir(name: string): void { fs.rmdirSync(this.#child(name)); }
+  unlink(name: string): void {
+    this.volume.generation++;
+    fs.unlinkSync(this.#child(name));
+  }
+
+  rmdir(name: string): void {
+    this.volume.generation++;
+    fs.rmdirSync(this.#child(name));
+  }
 
   rename(name: string, toDir: FsDirectory, toName: string): void {
     if (!(toDir instanceof NodeDirectory)) throw new WasiError(Errno.XDEV);
+    this.volume.generation++;
     fs.renameSync(this.#child(name), toDir.#child(toName));
   }
 }
 
-function nodeFor(path: string, type: FileType): FsNode {
-  if (type === FileType.DIRECTORY) return new NodeDirectory(path);
-  if (type === FileType.SYMBOLIC_LINK) return new NodeSymlink(path);
-  return new NodeOther(path, type);
+function nodeFor(path: string, volume: Volume, s: fs.BigIntStats): FsNode {
+  const type = fileTypeOf(s);
+  if (type === FileType.DIRECTORY) return new NodeDirectory(path, volume, s);
+  if (type === FileType.SYMBOLIC_LINK) return new NodeSymlink(path, volume, s);
+  return new NodeOther(path, volume, s, type);
 }
 
 class NodeFileHandle implements FileHandle {
-  constructor(readonly fd: number) {}
+  constructor(readonly fd: number, readonly volume: Volume) {}
 
   read(dst: Uint8Array, position: number): number {
     return fs.readSync(this.fd, dst, 0, dst.byteLength, position);
   }
 
   write(src: Uint8Array, position: number): number {
+    this.volume.generation++;
     return fs.writeSync(this.fd, src, 0, src.byteLength, position);
   }
 
   append(src: Uint8Array): number {
+    this.volume.generation++;
     const at = fs.fstatSync(this.fd).size;
     fs.writeSync(this.fd, src, 0, src.byteLength, at);
     return at;
   }
 
   stat(): FileStat { return toFileStat(fs.fstatSync(this.fd, { bigint: true })); }
-  setSize(size: number): void { fs.ftruncateSync(this.fd, size); }
+  setSize(size: number): void {
+    this.volume.generation++;
+    fs.ftruncateSync(this.fd, size);
+  }
 
   setTimes(atim: TimeSpec, mtim: TimeSpec): void {
+    this.volume.generation++;
     const fd = this.fd;
     applyTimes(fs.fstatSync(fd, { bigint: true }), atim, mtim,
       (a, m) => fs.futimesSync(fd, a, m), () => fs.fstatSync(fd, { bigint: true }));
   }
 
   allocate(offset: number, len: number): void {
+    this.volume.generation++;
     const size = fs.fstatSync(this.fd).size;
     if (offset + len > size) fs.ftruncateSync(this.fd, offset + len);
   }
@@ -206,6 +277,6 @@ export class NodeFileSystem implements FileSystem {
   constructor(hostPath: string) {
     const real = fs.realpathSync(hostPath);
     if (!fs.statSync(real).isDirectory()) throw new WasiError(Errno.NOTDIR, `${hostPath} is not a directory`);
-    this.root = new NodeDirectory(real);
+    this.root = new NodeDirectory(real, { generation: 0 });
   }
 }

@@ -45,6 +45,10 @@ function fileOffset(v: bigint): number {
   return Number(u);
 }
 
+/** Scratch space for one dirent header (the last entry may be cut short, so it is built aside). */
+const header = new DataView(new ArrayBuffer(DIRENT.size));
+const headerBytes = new Uint8Array(header.buffer);
+
 export function fdSyscalls(ctx: SyscallContext) {
   const fds = ctx.process.fds;
   const encodedPreopenNames = new WeakMap<DirectoryResource, Uint8Array>();
@@ -188,15 +192,13 @@ export function fdSyscalls(ctx: SyscallContext) {
       const m = ctx.memory;
       m.check(bufusedOut, 4);
       const out = m.slice(buf, bufLen);
-      const entries = d.resource.entriesFrom(BigInt.asUintN(64, cookie));
-      const header = new DataView(new ArrayBuffer(DIRENT.size));
-      const headerBytes = new Uint8Array(header.buffer);
-      let used = 0;
       const start = BigInt.asUintN(64, cookie);
-      for (let i = start; i < BigInt(entries.length) && used < out.byteLength; i++) {
-        const e = entries[Number(i)]!;
+      const entries = d.resource.entriesFrom(start);
+      let used = 0;
+      for (let i = start < BigInt(entries.length) ? Number(start) : entries.length; i < entries.length && used < out.byteLength; i++) {
+        const e = entries[i]!;
         const name = encodeUtf8(e.name);
-        header.setBigUint64(DIRENT.next, i + 1n, true);
+        header.setBigUint64(DIRENT.next, BigInt(i + 1), true);
         header.setBigUint64(DIRENT.ino, e.ino, true);
         header.setUint32(DIRENT.namlen, name.byteLength, true);
         header.setUint8(DIRENT.type, e.filetype);
