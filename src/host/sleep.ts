@@ -5,13 +5,16 @@
  * falls back to waiting on the clock, and Kiln's docs tell embedders to run
  * guests in a worker.
  */
-const cell = new Int32Array(new SharedArrayBuffer(4));
+let cell: Int32Array | undefined;
 let canWait: boolean | undefined;
 
 export function sleepMs(ms: number): void {
   if (!(ms > 0)) return;
   if (canWait !== false) {
     try {
+      // Made on first use: SharedArrayBuffer is undefined in a browser page
+      // that is not cross-origin isolated (then this throws and we fall back).
+      cell ??= new Int32Array(new SharedArrayBuffer(4));
       Atomics.wait(cell, 0, 0, ms);
       canWait = true;
       return;

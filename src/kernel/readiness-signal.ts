@@ -3,12 +3,18 @@
  * making a resource ready bumps (an I/O thread receiving socket data, a
  * timer), so a blocked guest thread can sleep in Atomics.wait until
  * something may have changed, instead of spinning.
+ *
+ * Where SharedArrayBuffer does not exist (a browser page that is not
+ * cross-origin isolated, and its workers) the counter lives in a plain
+ * ArrayBuffer and `wait` returns at once: callers re-check and come back.
  */
 export class ReadinessSignal {
   readonly cell: Int32Array;
+  readonly #shared: boolean;
 
-  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(4)) {
+  constructor(buffer: SharedArrayBuffer | ArrayBuffer = newCellBuffer()) {
     this.cell = new Int32Array(buffer, 0, 1);
+    this.#shared = typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
   }
 
   /** The current generation; pass it to `wait` to sleep until it changes. */
@@ -16,7 +22,7 @@ export class ReadinessSignal {
 
   /** Sleeps until the generation differs from `seen` or `timeoutMs` passes. */
   wait(seen: number, timeoutMs: number): void {
-    if (timeoutMs <= 0) return;
+    if (timeoutMs <= 0 || !this.#shared) return;
     try {
       Atomics.wait(this.cell, 0, seen, timeoutMs === Infinity ? undefined : timeoutMs);
     } catch {
@@ -26,6 +32,10 @@ export class ReadinessSignal {
 
   notify(): void {
     Atomics.add(this.cell, 0, 1);
-    Atomics.notify(this.cell, 0);
+    Atomics.notify(this.cell, 0); // 0 woken, no error, on a plain ArrayBuffer
   }
+}
+
+function newCellBuffer(): SharedArrayBuffer | ArrayBuffer {
+  return typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : new ArrayBuffer(4);
 }

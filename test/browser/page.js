@@ -1,0 +1,23 @@
+// The page's side of the browser test: runs the guest on the main thread, or
+// in a dedicated module worker (worker.js) that imports the bundle itself.
+import { runGuest } from './guest.js';
+
+export function runMain(options) {
+  return runGuest(options);
+}
+
+export function runWorker(options) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'kiln-guest' });
+    worker.onmessage = (e) => {
+      worker.terminate();
+      if (e.data.error !== undefined) reject(new Error(`in the worker: ${e.data.error}`));
+      else resolve(e.data.result);
+    };
+    worker.onerror = (e) => {
+      worker.terminate();
+      reject(new Error(`worker failed: ${e.message || 'could not load worker.js (or the bundle)'}`));
+    };
+    worker.postMessage(options);
+  });
+}
