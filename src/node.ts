@@ -11,6 +11,7 @@ import { NodeFdInput, NodeFdOutput } from './host/node/node-stdio.js';
 
 export * from './core.js';
 export { NodeFileSystem, NodeFdInput, NodeFdOutput };
+export { listenTcp, ListenError, type ListenSockets, type ListenOptions } from './host/node/node-net-listen.js';
 
 export const nodeHost: HostBindings = {
   directory: (hostPath) => new NodeFileSystem(hostPath),

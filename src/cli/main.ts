@@ -20,7 +20,8 @@ Usage:
 Options for run:
   --dir HOST[::GUEST]    preopen host directory HOST at guest path GUEST (default: HOST)
   --env NAME=VALUE       set an environment variable (NAME alone inherits the host's value)
-  --listen ADDR:PORT     preopen a listening TCP socket (after the directories; alias --tcplisten)
+  --listen HOST:PORT     preopen a listening TCP socket after the directories (fd 3 when
+                         there is no --dir); [IPv6]:PORT for IPv6; alias --tcplisten
   --trace                print every syscall with its arguments and errno to stderr
   -h, --help             show this help
   -V, --version          show the version
@@ -68,6 +69,7 @@ async function runCommand(args: RunArgs): Promise<number> {
       preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
       trace: args.trace,
       extraResources: sockets.resources,
+      readiness: sockets.readiness,
     });
     try {
       return await wasi.run(module);
@@ -85,7 +87,7 @@ async function runCommand(args: RunArgs): Promise<number> {
       throw e;
     }
   } finally {
-    sockets.close();
+    await sockets.close();
   }
 }
 

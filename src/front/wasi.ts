@@ -12,6 +12,7 @@ import type { InputStream, OutputStream } from '../host/stdio.js';
 import { ProcessExit } from '../kernel/exit.js';
 import { withCoalescedWrites } from '../kernel/write-buffer.js';
 import { Process, type PreopenedResource } from '../kernel/process.js';
+import type { ReadinessSignal } from '../kernel/readiness-signal.js';
 import { SyscallContext } from '../syscalls/context.js';
 import { createPreview1Imports } from '../syscalls/preview1/index.js';
 import { traceImports, type TraceSink } from '../syscalls/trace.js';
@@ -39,6 +40,8 @@ export interface WASIOptions {
   maxDescriptors?: number;
   /** Resources placed at the descriptors after the preopened directories (e.g. listening sockets). */
   extraResources?: readonly PreopenedResource[];
+  /** Signal that I/O threads bump when resources become ready (e.g. `listenTcp(...).readiness`). */
+  readiness?: ReadinessSignal;
 }
 
 export class WASI {
@@ -71,6 +74,7 @@ export class WASI {
         fs: typeof target === 'string' ? host.directory(target) : target,
       })),
       extraResources: options.extraResources,
+      readiness: options.readiness,
       clocks: options.clocks ?? systemClocks,
       random: options.random ?? cryptoRandom,
       maxDescriptors: options.maxDescriptors,

@@ -47,6 +47,8 @@ export abstract class Resource {
 
   /** True for sockets: socket calls on anything else are ENOTSOCK, before any rights check. */
   get isSocket(): boolean { return false; }
+  /** True for a listening socket: sock_accept on any other socket is EINVAL, as on Linux. */
+  get isListening(): boolean { return false; }
 
   /** Accepts a connection on a listening socket; returns the connection. */
   accept(_fdflags: number): Resource { throw new WasiError(Errno.NOTSOCK); }

@@ -15,6 +15,8 @@ export interface ChannelStatus {
 
 /** One accepted TCP connection, seen from the guest thread. */
 export interface SocketChannel {
+  /** The most bytes `readable()` can reach (the receive buffer's size). */
+  readonly receiveCapacity: number;
   /** Bytes received and not yet consumed. */
   readable(): number;
   /** Copies up to `readable()` bytes into `dst`; `peek` leaves them queued. */

@@ -90,11 +90,12 @@ export class ListenerIoSide {
   /** Marks the peer's FIN (after every received byte was delivered). */
   peerClosed(slot: number): void { this.mem.or(slot, Slot.IO_FLAGS, IoFlag.PEER_EOF); }
 
-  /** Marks the connection failed with a WASI errno. */
-  fail(slot: number, errno: number): void {
-    if ((this.mem.get(slot, Slot.IO_FLAGS) & IoFlag.ERROR) !== 0) return;
+  /** Marks the connection failed with a WASI errno; false if it already was. */
+  fail(slot: number, errno: number): boolean {
+    if ((this.mem.get(slot, Slot.IO_FLAGS) & IoFlag.ERROR) !== 0) return false;
     this.mem.set(slot, Slot.ERRNO, errno);
     this.mem.or(slot, Slot.IO_FLAGS, IoFlag.ERROR);
+    return true;
   }
 
   /** Returns a CLOSED (or never accepted) slot to the pool. */

@@ -42,6 +42,8 @@ export class SharedSocketChannel implements SocketChannel {
     this.#slot = slot;
   }
 
+  get receiveCapacity(): number { return this.#mem.ringBytes; }
+
   readable(): number { return this.#closed ? 0 : this.#mem.inRing(this.#slot).used(); }
 
   receive(dst: readonly Uint8Array[], peek: boolean): number {

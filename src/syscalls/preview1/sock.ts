@@ -19,6 +19,7 @@ export function sockSyscalls(ctx: SyscallContext) {
   };
   return {
     sock_accept: syscall((fd: number, flags: number, fdOut: number): number => {
+      if (!socket(fd, 0).resource.isListening) return Errno.INVAL;
       const d = socket(fd, Rights.SOCK_ACCEPT);
       if ((flags & ~FdFlags.NONBLOCK) !== 0) return Errno.INVAL;
       ctx.memory.check(fdOut, 4);
