@@ -58,12 +58,13 @@ export class GuestMemory {
   }
 
   /**
-   * Checks that [ptr, ptr + len) lies in memory. `ptr` and `len` arrive as
-   * signed i32 from wasm; they are reinterpreted as unsigned.
+   * Checks that [ptr, ptr + len) lies in memory. `ptr` and `len` may arrive
+   * as signed i32 from wasm (reinterpreted as unsigned); a length Kiln
+   * computed (count × size) is taken as it is, however large.
    */
   check(ptr: number, len: number): number {
     const p = ptr >>> 0;
-    const end = p + (len >>> 0);
+    const end = p + (len < 0 ? len >>> 0 : len);
     if (end > this.#bytes.byteLength) {
       this.#sync();
       if (end > this.#bytes.byteLength) throw new WasiError(Errno.FAULT);
@@ -71,20 +72,21 @@ export class GuestMemory {
     return p;
   }
 
-  u8(ptr: number): number { return this.#view.getUint8(this.check(ptr, 1)); }
-  u16(ptr: number): number { return this.#view.getUint16(this.check(ptr, 2), true); }
-  u32(ptr: number): number { return this.#view.getUint32(this.check(ptr, 4), true); }
-  u64(ptr: number): bigint { return this.#view.getBigUint64(this.check(ptr, 8), true); }
+  // Each accessor checks first: check() may replace the view after growth.
+  u8(ptr: number): number { const p = this.check(ptr, 1); return this.#view.getUint8(p); }
+  u16(ptr: number): number { const p = this.check(ptr, 2); return this.#view.getUint16(p, true); }
+  u32(ptr: number): number { const p = this.check(ptr, 4); return this.#view.getUint32(p, true); }
+  u64(ptr: number): bigint { const p = this.check(ptr, 8); return this.#view.getBigUint64(p, true); }
 
-  setU8(ptr: number, v: number): void { this.#view.setUint8(this.check(ptr, 1), v); }
-  setU16(ptr: number, v: number): void { this.#view.setUint16(this.check(ptr, 2), v, true); }
-  setU32(ptr: number, v: number): void { this.#view.setUint32(this.check(ptr, 4), v, true); }
-  setU64(ptr: number, v: bigint): void { this.#view.setBigUint64(this.check(ptr, 8), BigInt.asUintN(64, v), true); }
+  setU8(ptr: number, v: number): void { const p = this.check(ptr, 1); this.#view.setUint8(p, v); }
+  setU16(ptr: number, v: number): void { const p = this.check(ptr, 2); this.#view.setUint16(p, v, true); }
+  setU32(ptr: number, v: number): void { const p = this.check(ptr, 4); this.#view.setUint32(p, v, true); }
+  setU64(ptr: number, v: bigint): void { const p = this.check(ptr, 8); this.#view.setBigUint64(p, BigInt.asUintN(64, v), true); }
 
   /** A live view of guest bytes (no copy). */
   slice(ptr: number, len: number): Uint8Array {
     const p = this.check(ptr, len);
-    return this.#bytes.subarray(p, p + (len >>> 0));
+    return this.#bytes.subarray(p, p + (len < 0 ? len >>> 0 : len));
   }
 
   /** Copies host bytes into guest memory. */
@@ -122,6 +124,7 @@ export class GuestMemory {
   iovecs(ptr: number, count: number): Uint8Array[] {
     const n = count >>> 0;
     const base = this.check(ptr, n * 8);
+    // check() may have re-read the buffer; take the view after it.
     const out: Uint8Array[] = new Array(n);
     const view = this.#view;
     for (let i = 0; i < n; i++) {

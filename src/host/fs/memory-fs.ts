@@ -16,6 +16,9 @@ const defaultClock: NanoClock = () => BigInt(Date.now()) * 1_000_000n;
 
 let nextDevice = 1n;
 
+/** Largest file a MemoryFileSystem holds (4 GiB); beyond it is EFBIG. */
+export const MEMORY_FILE_MAX = 2 ** 32;
+
 /** Shared state of one filesystem: device id, inode numbering and its clock. */
 class MemoryVolume {
   readonly dev = nextDevice++;
@@ -73,7 +76,8 @@ class MemoryFile extends MemoryNode {
   /** Grows the backing store to hold at least `n` bytes (amortised doubling). */
   reserve(n: number): void {
     if (n <= this.data.length) return;
-    const next = new Uint8Array(Math.max(n, this.data.length * 2, 64));
+    if (n > MEMORY_FILE_MAX) throw new WasiError(Errno.FBIG);
+    const next = new Uint8Array(Math.min(MEMORY_FILE_MAX, Math.max(n, this.data.length * 2, 64)));
     next.set(this.data.subarray(0, this.length));
     this.data = next;
   }

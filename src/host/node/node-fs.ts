@@ -31,22 +31,29 @@ function fileTypeOf(s: fs.BigIntStats | fs.Stats): FileType {
 
 /**
  * Node sets times in (double) seconds, which cannot carry every nanosecond
- * value. Kiln remembers the exact value a guest set; as long as the host
- * still reports the rounded value it stored, the guest reads back exactly
- * what it wrote, as it would on a native runtime.
+ * value. Kiln remembers the exact times a guest set on an inode, with the
+ * inode's ctime after the change; as long as the host still reports that
+ * ctime and the rounded value it stored, the guest reads back exactly what
+ * it wrote, as it would on a native runtime. Any later change to the inode
+ * (a write, another set, a new file reusing the inode) changes its ctime
+ * and ends the substitution.
  */
-const preciseTimes = new Map<string, { host: bigint; exact: bigint }[]>();
+interface ExactTimes {
+  ctime: bigint;
+  times: [{ host: bigint; exact: bigint } | undefined, { host: bigint; exact: bigint } | undefined];
+}
+const preciseTimes = new Map<string, ExactTimes>();
 
-function timeKey(s: fs.BigIntStats, which: 0 | 1): string {
-  return `${s.dev}:${s.ino}:${which}`;
+function inodeKey(s: fs.BigIntStats): string {
+  return `${s.dev}:${s.ino}`;
 }
 
 function exactTime(s: fs.BigIntStats, which: 0 | 1, hostNs: bigint): bigint {
   if (preciseTimes.size === 0) return hostNs;
-  const entry = preciseTimes.get(timeKey(s, which));
-  if (entry === undefined) return hostNs;
-  for (const e of entry) if (e.host === hostNs) return e.exact;
-  return hostNs;
+  const rec = preciseTimes.get(inodeKey(s));
+  if (rec === undefined || rec.ctime !== s.ctimeNs) return hostNs;
+  const t = rec.times[which];
+  return t !== undefined && t.host === hostNs ? t.exact : hostNs;
 }
 
 export function toFileStat(s: fs.BigIntStats): FileStat {
@@ -66,15 +73,6 @@ function secondsFor(spec: TimeSpec, currentNs: bigint): number {
   return nsToSeconds(spec ?? currentNs);
 }
 
-function remember(after: fs.BigIntStats, which: 0 | 1, exact: bigint | null, hostNs: bigint): void {
-  if (exact === null || exact === hostNs) return;
-  const key = timeKey(after, which);
-  const list = preciseTimes.get(key) ?? [];
-  list.push({ host: hostNs, exact });
-  if (list.length > 4) list.shift();
-  preciseTimes.set(key, list);
-}
-
 /**
  * Sets times through `set` (seconds) and remembers the exact values: the
  * ones given, and for a time left unchanged, the exact value it had, since
@@ -88,8 +86,13 @@ function applyTimes(
   const exactM = mtim === 'now' ? null : mtim ?? exactTime(before, 1, before.mtimeNs);
   set(secondsFor(atim, before.atimeNs), secondsFor(mtim, before.mtimeNs));
   const after = statAfter();
-  remember(after, 0, exactA, after.atimeNs);
-  remember(after, 1, exactM, after.mtimeNs);
+  preciseTimes.set(inodeKey(after), {
+    ctime: after.ctimeNs,
+    times: [
+      exactA === null ? undefined : { host: after.atimeNs, exact: exactA },
+      exactM === null ? undefined : { host: after.mtimeNs, exact: exactM },
+    ],
+  });
 }
 
 function setPathTimes(path: string, atim: TimeSpec, mtim: TimeSpec): void {
@@ -190,7 +193,13 @@ class NodeDirectory extends NodeNode implements FsDirectory {
     if (o.create) flags |= O_CREAT;
     if (o.exclusive) flags |= O_EXCL;
     if (o.truncate) flags |= O_TRUNC;
-    return new NodeFileHandle(fs.openSync(this.#child(name), flags, 0o666), this.volume);
+    const fd = fs.openSync(this.#child(name), flags, 0o666);
+    // Linux opens a directory read-only without complaint; this interface opens files only.
+    if (!o.write && fs.fstatSync(fd).isDirectory()) {
+      fs.closeSync(fd);
+      throw new WasiError(Errno.ISDIR);
+    }
+    return new NodeFileHandle(fd, this.volume);
   }
 
   symlink(name: string, target: string): void {
