@@ -65,7 +65,8 @@ export class GuestMemory {
   check(ptr: number, len: number): number {
     const p = ptr >>> 0;
     const end = p + (len < 0 ? len >>> 0 : len);
-    if (end > this.#bytes.byteLength) {
+    // A detached buffer (after growth) has length 0: re-read it even for an empty range.
+    if (end > this.#bytes.byteLength || this.#bytes.byteLength === 0) {
       this.#sync();
       if (end > this.#bytes.byteLength) throw new WasiError(Errno.FAULT);
     }
