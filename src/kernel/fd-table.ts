@@ -19,11 +19,15 @@ export class FdTable {
 
   constructor(readonly maxDescriptors = 1024) {}
 
-  /** The descriptor `fd` with `rights` all held. */
-  get(fd: number, rights = 0): Descriptor {
+  /**
+   * The descriptor `fd` with `rights` all held. A missing right is
+   * ENOTCAPABLE, or `missing` where POSIX has its own answer (reading a
+   * descriptor not open for reading is EBADF, as in wasmtime).
+   */
+  get(fd: number, rights = 0, missing: Errno = Errno.NOTCAPABLE): Descriptor {
     const d = this.#slots[fd];
     if (d === undefined) throw new WasiError(Errno.BADF);
-    if ((d.rightsBase & rights) !== rights) throw new WasiError(Errno.NOTCAPABLE);
+    if ((d.rightsBase & rights) !== rights) throw new WasiError(missing);
     return d;
   }
 

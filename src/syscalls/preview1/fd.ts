@@ -12,6 +12,8 @@ import type { GuestMemory } from '../../abi/memory.js';
 import { encodeUtf8 } from '../../abi/memory.js';
 import type { FileStat, TimeSpec } from '../../host/fs/types.js';
 import { DirectoryResource } from '../../kernel/directory-resource.js';
+import type { Descriptor } from '../../kernel/fd-table.js';
+import { FileResource } from '../../kernel/file-resource.js';
 import { rightsFromAbi, syscall, writeSyscall, type SyscallContext } from '../context.js';
 
 export function writeFilestat(m: GuestMemory, ptr: number, s: FileStat): void {
@@ -36,6 +38,15 @@ export function timesFromFlags(atim: bigint, mtim: bigint, flags: number): [Time
   const a: TimeSpec = flags & FstFlags.ATIM_NOW ? 'now' : flags & FstFlags.ATIM ? BigInt.asUintN(64, atim) : null;
   const mt: TimeSpec = flags & FstFlags.MTIM_NOW ? 'now' : flags & FstFlags.MTIM ? BigInt.asUintN(64, mtim) : null;
   return [a, mt];
+}
+
+/**
+ * pread/pwrite also need FD_SEEK on a file; on a stream there is nothing to
+ * seek and the resource answers ESPIPE itself.
+ */
+function seekable(d: Descriptor): Descriptor {
+  if (d.resource instanceof FileResource && (d.rightsBase & Rights.FD_SEEK) === 0) throw new WasiError(Errno.NOTCAPABLE);
+  return d;
 }
 
 /** A filesize argument as a safe JS number; larger values cannot exist in a JS host. */
@@ -144,7 +155,7 @@ export function fdSyscalls(ctx: SyscallContext) {
     }),
 
     fd_pread: syscall((fd: number, iovs: number, iovsLen: number, offset: bigint, nreadOut: number): number => {
-      const d = fds.get(fd, Rights.FD_READ | Rights.FD_SEEK);
+      const d = seekable(fds.get(fd, Rights.FD_READ, Errno.BADF));
       const m = ctx.memory;
       m.check(nreadOut, 4);
       const n = d.resource.pread(m.iovecs(iovs, iovsLen), fileOffset(offset));
@@ -169,7 +180,7 @@ export function fdSyscalls(ctx: SyscallContext) {
     }),
 
     fd_pwrite: syscall((fd: number, iovs: number, iovsLen: number, offset: bigint, nwrittenOut: number): number => {
-      const d = fds.get(fd, Rights.FD_WRITE | Rights.FD_SEEK);
+      const d = seekable(fds.get(fd, Rights.FD_WRITE, Errno.BADF));
       const m = ctx.memory;
       m.check(nwrittenOut, 4);
       const n = d.resource.pwrite(m.iovecs(iovs, iovsLen), fileOffset(offset));
@@ -178,7 +189,7 @@ export function fdSyscalls(ctx: SyscallContext) {
     }),
 
     fd_read: syscall((fd: number, iovs: number, iovsLen: number, nreadOut: number): number => {
-      const d = fds.get(fd, Rights.FD_READ);
+      const d = fds.get(fd, Rights.FD_READ, Errno.BADF);
       const m = ctx.memory;
       m.check(nreadOut, 4);
       const n = d.resource.read(m.iovecs(iovs, iovsLen));
@@ -242,7 +253,7 @@ export function fdSyscalls(ctx: SyscallContext) {
     }),
 
     fd_write: writeSyscall((fd: number, iovs: number, iovsLen: number, nwrittenOut: number): number => {
-      const d = fds.get(fd, Rights.FD_WRITE);
+      const d = fds.get(fd, Rights.FD_WRITE, Errno.BADF);
       const m = ctx.memory;
       m.check(nwrittenOut, 4);
       const n = d.resource.write(m.iovecs(iovs, iovsLen));
