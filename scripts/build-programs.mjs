@@ -1,66 +1,214 @@
 #!/usr/bin/env node
-// Builds the guest test programs under test/programs/{c,rust,wat} into
-// build/programs/<name>.wasm with Debian's toolchains, skipping any whose
-// source and command are unchanged (hashes in build/programs/.hashes.json).
+// Builds the guest test programs under test/programs/ into
+// build/programs/<name>.wasm (name = file name without extension):
+//
+//   test/programs/c/*.c      clang-19 --target=wasm32-wasi (wasi-libc)
+//   test/programs/rust/*.rs  /usr/bin/rustc --target wasm32-wasi
+//   test/programs/wat/*.wat  wat2wasm
+//
+// A program is rebuilt only when its output is missing or the sha256 of its
+// source (plus, for C, the shared headers next to it) and compiler command
+// differs from the one stored in build/programs/.hashes.json. Builds run two
+// at a time. Usage: node scripts/build-programs.mjs [--force] [NAME...]
+// Environment: KILN_CLANG, KILN_RUSTC, KILN_WAT2WASM override the compilers;
+// KILN_BUILD_JOBS the parallelism.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('..', import.meta.url));
-const src = join(root, 'test/programs');
-const out = join(root, 'build/programs');
-const hashFile = join(out, '.hashes.json');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const srcRoot = path.join(root, 'test', 'programs');
+const outDir = path.join(root, 'build', 'programs');
+const hashFile = path.join(outDir, '.hashes.json');
+const jobs = Math.max(1, Number(process.env.KILN_BUILD_JOBS) || 2);
 
-const TOOLS = {
-  c: { bin: '/usr/bin/clang-19', args: (i, o) => ['--target=wasm32-wasi', '--sysroot=/usr', '-O2', '-Wall', i, '-o', o] },
-  rust: { bin: '/usr/bin/rustc', args: (i, o) => ['--target', 'wasm32-wasi', '-O', i, '-o', o] },
-  wat: { bin: '/usr/bin/wat2wasm', args: (i, o) => ['--enable-threads', i, '-o', o] },
+const PACKAGES = 'clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc wabt rustc libstd-rust-dev-wasm32';
+
+// How each language is compiled. `{src}` and `{out}` are substituted; the
+// command with the placeholders is what goes into the hash.
+const LANGS = {
+  c: {
+    dir: 'c',
+    ext: '.c',
+    compiler: process.env.KILN_CLANG || 'clang-19',
+    args: ['--target=wasm32-wasi', '--sysroot=/usr', '-O2', '-Wall', '{src}', '-o', '{out}'],
+    // Shared headers in the same folder are part of every C program.
+    extraInputs: (dir) =>
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.h'))
+        .sort()
+        .map((f) => path.join(dir, f)),
+  },
+  rust: {
+    dir: 'rust',
+    ext: '.rs',
+    compiler: process.env.KILN_RUSTC || '/usr/bin/rustc',
+    args: ['--target', 'wasm32-wasi', '-O', '-C', 'strip=debuginfo', '{src}', '-o', '{out}'],
+    extraInputs: () => [],
+  },
+  wat: {
+    dir: 'wat',
+    ext: '.wat',
+    compiler: process.env.KILN_WAT2WASM || 'wat2wasm',
+    // Threads enabled so that programs may use shared memory and atomics.
+    args: ['--enable-threads', '{src}', '-o', '{out}'],
+    extraInputs: () => [],
+  },
 };
-const EXT = { c: '.c', rust: '.rs', wat: '.wat' };
 
-mkdirSync(out, { recursive: true });
-const hashes = existsSync(hashFile) ? JSON.parse(readFileSync(hashFile, 'utf8')) : {};
-const jobs = [];
-for (const [lang, ext] of Object.entries(EXT)) {
-  const dir = join(src, lang);
-  if (!existsSync(dir)) continue;
-  const shared = readdirSync(dir).filter((f) => f.endsWith('.h')).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(ext)).sort()) {
-    const input = join(dir, file);
-    const output = join(out, `${basename(file, ext)}.wasm`);
-    const tool = TOOLS[lang];
-    const args = tool.args(input, output);
-    const hash = createHash('sha256').update(readFileSync(input)).update(shared).update(tool.bin + args.join(' ')).digest('hex');
-    if (hashes[output] === hash && existsSync(output)) continue;
-    jobs.push({ lang, tool, args, output, hash, file });
-  }
-}
-
-const missing = [...new Set(jobs.map((j) => j.tool.bin))].filter((b) => !existsSync(b));
-if (missing.length > 0) {
-  console.error(`build-programs: missing ${missing.join(', ')}; install the Debian packages: ` +
-    'clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc wabt rustc libstd-rust-dev-wasm32');
+function fail(message) {
+  process.stderr.write(`build-programs: ${message}\n`);
   process.exit(1);
 }
 
-let failed = 0;
-const queue = [...jobs];
-async function worker() {
-  for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+function findExecutable(cmd) {
+  if (cmd.includes('/')) return fs.existsSync(cmd) ? cmd : null;
+  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, cmd);
     try {
-      await run(job.tool.bin, job.args, { cwd: out });
-      hashes[job.output] = job.hash;
-    } catch (e) {
-      failed++;
-      console.error(`build-programs: ${job.file} failed:\n${e.stderr || e.message}`);
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // keep looking
     }
   }
+  return null;
 }
-await Promise.all([worker(), worker()]);
-writeFileSync(hashFile, JSON.stringify(hashes, null, 1));
-if (jobs.length > 0) console.log(`build-programs: built ${jobs.length - failed} of ${jobs.length} (others cached)`);
-process.exit(failed > 0 ? 1 : 0);
+
+function discover() {
+  const programs = [];
+  const seen = new Map();
+  for (const [lang, spec] of Object.entries(LANGS)) {
+    const dir = path.join(srcRoot, spec.dir);
+    if (!fs.existsSync(dir)) continue;
+    const extras = spec.extraInputs(dir);
+    for (const file of fs.readdirSync(dir).sort()) {
+      if (!file.endsWith(spec.ext)) continue;
+      const name = file.slice(0, -spec.ext.length);
+      const src = path.join(dir, file);
+      if (seen.has(name)) {
+        fail(`program name "${name}" is used twice: ${path.relative(root, seen.get(name))} and ${path.relative(root, src)}`);
+      }
+      seen.set(name, src);
+      programs.push({ name, lang, src, extras, out: path.join(outDir, `${name}.wasm`) });
+    }
+  }
+  return programs;
+}
+
+function hashOf(program) {
+  const spec = LANGS[program.lang];
+  const h = createHash('sha256');
+  h.update(JSON.stringify([spec.compiler, ...spec.args]));
+  for (const file of [program.src, ...program.extras]) {
+    h.update(`\0${path.relative(root, file)}\0`);
+    h.update(fs.readFileSync(file));
+  }
+  return h.digest('hex');
+}
+
+function readHashes() {
+  try {
+    return JSON.parse(fs.readFileSync(hashFile, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+function compile(program) {
+  const spec = LANGS[program.lang];
+  // Write to a temporary name and rename, so a concurrent reader never sees
+  // a half-written module and an interrupted build leaves no stale output.
+  const tmp = `${program.out}.tmp-${process.pid}`;
+  const args = spec.args.map((a) => (a === '{src}' ? program.src : a === '{out}' ? tmp : a));
+  return new Promise((resolve) => {
+    const child = spawn(spec.compiler, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (err) => resolve({ ok: false, output: `${err.message}\n` }));
+    child.on('close', (code, signal) => {
+      if (code === 0) {
+        fs.renameSync(tmp, program.out);
+        resolve({ ok: true, output });
+      } else {
+        fs.rmSync(tmp, { force: true });
+        resolve({ ok: false, output: output || `exited with ${signal ?? code}\n` });
+      }
+    });
+  });
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const force = argv.includes('--force');
+  const only = argv.filter((a) => !a.startsWith('--'));
+  let programs = discover();
+  if (only.length) {
+    const unknown = only.filter((n) => !programs.some((p) => p.name === n));
+    if (unknown.length) fail(`unknown program(s): ${unknown.join(', ')}`);
+    programs = programs.filter((p) => only.includes(p.name));
+  }
+
+  fs.mkdirSync(outDir, { recursive: true });
+  const stored = readHashes();
+  const todo = [];
+  const hashes = {};
+  for (const p of programs) {
+    p.hash = hashOf(p);
+    if (!force && stored[p.name] === p.hash && fs.existsSync(p.out)) hashes[p.name] = p.hash;
+    else todo.push(p);
+  }
+
+  if (todo.length === 0) {
+    process.stdout.write(`build-programs: ${programs.length} program(s) up to date\n`);
+    return;
+  }
+
+  const missing = [...new Set(todo.map((p) => LANGS[p.lang].compiler))].filter((c) => !findExecutable(c));
+  if (missing.length) {
+    fail(
+      `missing compiler(s): ${missing.join(', ')}\n` +
+        `Install the WASI toolchain (Debian): apt-get install ${PACKAGES}`,
+    );
+  }
+
+  const failures = [];
+  let next = 0;
+  async function worker() {
+    while (next < todo.length) {
+      const p = todo[next++];
+      const started = Date.now();
+      const result = await compile(p);
+      const rel = path.relative(root, p.src);
+      if (result.ok) {
+        hashes[p.name] = p.hash;
+        process.stdout.write(`built ${p.name}.wasm from ${rel} (${Date.now() - started} ms)\n`);
+        if (result.output.trim()) process.stdout.write(result.output);
+      } else {
+        failures.push(p.name);
+        process.stderr.write(`FAILED ${rel}:\n${result.output}`);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, worker));
+
+  // Keep the hashes of programs not built in this run (when NAMEs were given).
+  const merged = only.length ? { ...stored, ...hashes } : hashes;
+  for (const name of failures) delete merged[name];
+  fs.writeFileSync(hashFile, `${JSON.stringify(merged, null, 2)}\n`);
+
+  if (failures.length) {
+    fail(
+      `${failures.length} program(s) failed to build: ${failures.join(', ')}\n` +
+        `If a header, library or target is missing, install: apt-get install ${PACKAGES}`,
+    );
+  }
+  process.stdout.write(`build-programs: built ${todo.length}, ${programs.length - todo.length} up to date\n`);
+}
+
+await main();
