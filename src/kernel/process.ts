@@ -4,7 +4,7 @@
  * Preview 1 is one view of it; WASIX extends it (pid, parent, cwd, threads)
  * rather than adding a second model.
  */
-import { RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, RIGHTS_STREAM } from '../abi/constants.js';
+import { RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, RIGHTS_STREAM, Rights } from '../abi/constants.js';
 import type { FileSystem } from '../host/fs/types.js';
 import type { Clocks } from '../host/clocks.js';
 import type { RandomSource } from '../host/random.js';
@@ -63,9 +63,12 @@ export class Process {
     this.clocks = options.clocks;
     this.random = options.random;
     this.readiness = options.readiness ?? new ReadinessSignal();
-    this.fds.add({ resource: new InputStreamResource(options.stdin), rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
-    this.fds.add({ resource: new OutputStreamResource(options.stdout), rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
-    this.fds.add({ resource: new OutputStreamResource(options.stderr), rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
+    // stdin is open for reading only, stdout and stderr for writing only (as wasmtime).
+    const input = RIGHTS_STREAM & ~Rights.FD_WRITE;
+    const output = RIGHTS_STREAM & ~Rights.FD_READ;
+    this.fds.add({ resource: new InputStreamResource(options.stdin), rightsBase: input, rightsInheriting: 0 });
+    this.fds.add({ resource: new OutputStreamResource(options.stdout), rightsBase: output, rightsInheriting: 0 });
+    this.fds.add({ resource: new OutputStreamResource(options.stderr), rightsBase: output, rightsInheriting: 0 });
     for (const p of options.preopens) {
       this.fds.add({
         resource: new DirectoryResource(p.fs.root, undefined, p.guestPath),

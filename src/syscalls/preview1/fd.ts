@@ -74,6 +74,16 @@ export function fdSyscalls(ctx: SyscallContext) {
     return name;
   };
 
+  /**
+   * A descriptor for fd_seek/fd_tell: only a file has an offset, so its
+   * rights are checked; a stream answers ESPIPE and a directory EBADF from
+   * the resource itself, as on POSIX.
+   */
+  const positioned = (fd: number, rights: number): Descriptor => {
+    const d = fds.get(fd);
+    return d.resource instanceof FileResource ? fds.get(fd, rights) : d;
+  };
+
   return {
     fd_advise: syscall((fd: number, offset: bigint, len: bigint, advice: number): number => {
       const d = fds.get(fd, Rights.FD_ADVISE);
@@ -231,7 +241,7 @@ export function fdSyscalls(ctx: SyscallContext) {
 
     fd_seek: syscall((fd: number, offset: bigint, whence: number, newOffsetOut: number): number => {
       const tellOnly = offset === 0n && whence === Whence.CUR;
-      const d = fds.get(fd, tellOnly ? Rights.FD_TELL : Rights.FD_SEEK);
+      const d = positioned(fd, tellOnly ? Rights.FD_TELL : Rights.FD_SEEK);
       if (whence !== Whence.SET && whence !== Whence.CUR && whence !== Whence.END) return Errno.INVAL;
       const m = ctx.memory;
       m.check(newOffsetOut, 8);
@@ -245,7 +255,7 @@ export function fdSyscalls(ctx: SyscallContext) {
     }),
 
     fd_tell: syscall((fd: number, out: number): number => {
-      const d = fds.get(fd, Rights.FD_TELL);
+      const d = positioned(fd, Rights.FD_TELL);
       const m = ctx.memory;
       m.check(out, 8);
       m.setU64(out, d.resource.tell());

@@ -1,0 +1,214 @@
+/**
+ * Runs a guest program as a child process, under Kiln's CLI (bin/kiln.js run)
+ * or under the node:wasi reference runner (scripts/node-wasi-run.mjs); both
+ * take the same flags. Also: fresh sandbox directories for tests.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os, { constants } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { programPath, repoRoot } from './programs.js';
+
+export interface RunOptions {
+  /** A module path, or a program name resolved with programPath(). */
+  program: string;
+  /** Guest arguments after argv[0] (passed after `--`). */
+  args?: string[];
+  /** Guest environment: exactly these variables, in this order. */
+  env?: Record<string, string> | [string, string][];
+  /** Preopened directories, [host, guest]. */
+  dirs?: [string, string][];
+  /** Bytes on the guest's stdin; without it stdin is empty (EOF at once). */
+  stdin?: string | Uint8Array;
+  /** Working directory of the child process. */
+  cwd?: string;
+  /** Kill the child after this long (default 30 s); status is then 124. */
+  timeoutMs?: number;
+  /** Extra CLI flags before the module path (e.g. ['--trace']). */
+  flags?: string[];
+}
+
+export interface RunResult {
+  /** Exit code, or 128 + signal number when killed by a signal. */
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export const kilnBin = path.join(repoRoot, 'bin', 'kiln.js');
+export const nodeWasiRunner = path.join(repoRoot, 'scripts', 'node-wasi-run.mjs');
+
+function resolveProgram(program: string): string {
+  return program.includes('/') || program.endsWith('.wasm') ? program : programPath(program);
+}
+
+/** The command line after the script path: [flags...] module [-- args...]. */
+export function cliArgs(opts: RunOptions): string[] {
+  const out: string[] = [];
+  for (const [host, guest] of opts.dirs ?? []) out.push('--dir', `${host}::${guest}`);
+  const env = Array.isArray(opts.env) ? opts.env : Object.entries(opts.env ?? {});
+  for (const [name, value] of env) out.push('--env', `${name}=${value}`);
+  out.push(...(opts.flags ?? []));
+  out.push(resolveProgram(opts.program));
+  if (opts.args && opts.args.length > 0) out.push('--', ...opts.args);
+  return out;
+}
+
+function spawnNode(script: string[], opts: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...script, ...cliArgs(opts)], {
+      cwd: opts.cwd ?? repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 30_000);
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      let stderr = Buffer.concat(err).toString('utf8');
+      if (timedOut) stderr += `\n[runner: killed after ${opts.timeoutMs ?? 30_000} ms]\n`;
+      const status = timedOut
+        ? 124
+        : code ?? 128 + (signal ? (constants.signals as Record<string, number>)[signal] ?? 0 : 0);
+      resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr });
+    });
+    // The guest may exit without reading its stdin: ignore EPIPE.
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.stdin === undefined ? undefined : Buffer.from(opts.stdin));
+  });
+}
+
+/** Runs `node bin/kiln.js run [flags] module [-- args]`. */
+export function runKiln(opts: RunOptions): Promise<RunResult> {
+  return spawnNode([kilnBin, 'run'], opts);
+}
+
+/** Runs the same command line under node:wasi (scripts/node-wasi-run.mjs). */
+export function runNodeWasi(opts: RunOptions): Promise<RunResult> {
+  return spawnNode([nodeWasiRunner], opts);
+}
+
+export interface Sandbox {
+  /** A fresh temp dir that holds the preopen and whatever sits next to it. */
+  root: string;
+  /** <root>/sandbox: the host directory preopened as the guest's /sandbox. */
+  dir: string;
+  /** [[dir, '/sandbox']], ready for RunOptions.dirs. */
+  dirs: [string, string][];
+}
+
+/**
+ * Makes a fresh, empty sandbox under the OS temp dir, runs `fn`, and removes
+ * the whole tree afterwards (also when `fn` throws).
+ */
+export async function withSandbox<T>(fn: (sb: Sandbox) => Promise<T>): Promise<T> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'kiln-guest-'));
+  const dir = path.join(root, 'sandbox');
+  mkdirSync(dir);
+  try {
+    return await fn({ root, dir, dirs: [[dir, '/sandbox']] });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Drops the lines matching any of `patterns` from a transcript, so that two
+ * runtimes can be compared on everything except lines known to differ.
+ */
+export function withoutLines(text: string, patterns: RegExp[]): string {
+  if (patterns.length === 0) return text;
+  return text
+    .split('\n')
+    .filter((line) => !patterns.some((p) => p.test(line)))
+    .join('\n');
+}
+
+/** Joins lines into a transcript, each line ending in "\n". */
+export function lines(...text: string[]): string {
+  return text.map((l) => `${l}\n`).join('');
+}
+
+export type Runner = (opts: RunOptions) => Promise<RunResult>;
+
+/** One guest run: a fresh sandbox preopened at /sandbox, prepared by setup. */
+export interface CaseSpec extends Omit<RunOptions, 'dirs'> {
+  /** Preopen a fresh sandbox at /sandbox (default true). */
+  sandbox?: boolean;
+  /** More fresh, empty preopens after /sandbox, by guest path (e.g. '/other'). */
+  morePreopens?: string[];
+  /** Prepares the host side before the run. */
+  setup?: (sb: Sandbox) => void | Promise<void>;
+  /** Host-side assertions after the run, before the sandbox is removed. */
+  check?: (sb: Sandbox, result: RunResult) => void | Promise<void>;
+}
+
+/** Runs a case under `runner` in a fresh sandbox, removed afterwards. */
+export function runCase(runner: Runner, spec: CaseSpec): Promise<RunResult> {
+  return withSandbox(async (sb) => {
+    const dirs: [string, string][] = spec.sandbox === false ? [] : [...sb.dirs];
+    for (const [i, guest] of (spec.morePreopens ?? []).entries()) {
+      const host = path.join(sb.root, `preopen${i + 1}`);
+      mkdirSync(host);
+      dirs.push([host, guest]);
+    }
+    await spec.setup?.(sb);
+    const result = await runner({ ...spec, dirs });
+    await spec.check?.(sb, result);
+    return result;
+  });
+}
+
+/** How the node:wasi run of a case is compared with the expected result. */
+export type NodeComparison =
+  /**
+   * Lines (of stdout) to leave out of the comparison: where node:wasi
+   * differs. `hostCheck: false` skips the case's check() under node:wasi;
+   * `rewrite` replaces text in node:wasi's stdout first (a systematic
+   * difference, such as another errno for the same condition).
+   */
+  | { ignoreLines: RegExp[]; hostCheck?: boolean; rewrite?: [RegExp, string][] }
+  /** Do not run under node:wasi at all (it hangs or kills itself); the reason. */
+  | { skip: string };
+
+/**
+ * Registers two tests for one case: Kiln must produce exactly `expected`;
+ * node:wasi must produce the same (status, stdout, stderr), except for the
+ * stdout lines listed in `node.ignoreLines`, which are known node:wasi
+ * deviations from the WASI spec/wasmtime (each documented at the call site
+ * and in test/guest/NODE_WASI_DIFFERENCES.md).
+ */
+export function guestTest(
+  title: string,
+  spec: CaseSpec,
+  expected: RunResult,
+  node: NodeComparison = { ignoreLines: [] },
+): void {
+  test(`${title} [kiln]`, async () => {
+    const result = await runCase(runKiln, spec);
+    assert.deepEqual(result, expected);
+  });
+  if ('skip' in node) {
+    test(`${title} [node:wasi]`, { skip: node.skip }, () => {});
+    return;
+  }
+  test(`${title} [node:wasi agrees]`, async () => {
+    const result = await runCase(runNodeWasi, node.hostCheck === false ? { ...spec, check: undefined } : spec);
+    let stdout = result.stdout;
+    for (const [pattern, replacement] of node.rewrite ?? []) stdout = stdout.replace(pattern, replacement);
+    const drop = (r: RunResult) => ({ ...r, stdout: withoutLines(r.stdout, node.ignoreLines) });
+    assert.deepEqual(drop({ ...result, stdout }), drop(expected));
+  });
+}
