@@ -19,12 +19,14 @@ export class DirectoryResource extends Resource {
    * @param parent its parent when known (for the inode of `..` in readdir).
    * @param preopenPath the guest path of a preopened directory.
    */
+  /** The resolver's starting stack: this directory alone (built once, used by every path call). */
+  readonly root: readonly FsDirectory[];
+
   constructor(readonly node: FsDirectory, readonly parent?: FsDirectory, readonly preopenPath?: string) {
     super();
+    this.root = [node];
   }
 
-  /** The resolver's starting stack: this directory alone. */
-  get root(): readonly FsDirectory[] { return [this.node]; }
 
   override stat(): FileStat { return this.node.stat(); }
   override setTimes(atim: TimeSpec, mtim: TimeSpec): void { this.node.setTimes(atim, mtim); }

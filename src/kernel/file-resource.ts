@@ -13,7 +13,6 @@ export class FileResource extends Resource implements BufferedWriter {
   position = 0;
   deferredError: unknown = undefined;
 
-
   constructor(
     readonly handle: FileHandle,
     readonly filetype: FileType,
@@ -24,47 +23,34 @@ export class FileResource extends Resource implements BufferedWriter {
   }
 
   override read(dst: Uint8Array[]): number {
-    let total = 0;
-    for (const buf of dst) {
-      if (buf.byteLength === 0) continue;
-      const n = this.handle.read(buf, this.position);
-      this.position += n;
-      total += n;
-      if (n < buf.byteLength) break;
-    }
-    return total;
+    const n = this.pread(dst, this.position);
+    this.position += n;
+    return n;
   }
 
-  flushBuffered(data: Uint8Array, offset: number): void {
+  /** Writes all of `data` at `offset` (a host may write less than asked per call). */
+  #writeAll(data: Uint8Array, offset: number): void {
     let at = 0;
     while (at < data.byteLength) at += this.handle.write(data.subarray(at), offset + at);
   }
 
+  flushBuffered(data: Uint8Array, offset: number): void {
+    this.#writeAll(data, offset);
+  }
+
   override write(src: Uint8Array[]): number {
     throwDeferred(this);
-    let total = 0;
     const append = (this.fdflags & FdFlags.APPEND) !== 0;
-    if (!append) {
-      for (const buf of src) {
-        if (buf.byteLength === 0) continue;
-        if (!bufferWrite(this, buf, this.position)) this.handle.write(buf, this.position);
-        this.position += buf.byteLength;
-        total += buf.byteLength;
-      }
-      return total;
-    }
+    let total = 0;
     for (const buf of src) {
       if (buf.byteLength === 0) continue;
       if (append) {
-        const at = this.handle.append(buf);
-        this.position = at + buf.byteLength;
-        total += buf.byteLength;
+        this.position = this.handle.append(buf) + buf.byteLength;
       } else {
-        const n = this.handle.write(buf, this.position);
-        this.position += n;
-        total += n;
-        if (n < buf.byteLength) break;
+        if (!bufferWrite(this, buf, this.position)) this.#writeAll(buf, this.position);
+        this.position += buf.byteLength;
       }
+      total += buf.byteLength;
     }
     return total;
   }
