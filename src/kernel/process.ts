@@ -11,6 +11,7 @@ import type { RandomSource } from '../host/random.js';
 import type { InputStream, OutputStream } from '../host/stdio.js';
 import { DirectoryResource } from './directory-resource.js';
 import { FdTable } from './fd-table.js';
+import { Parked, type Attempt, type WakeIn } from './blocking.js';
 import { ReadinessSignal } from './readiness-signal.js';
 import { InputStreamResource, OutputStreamResource } from './stream-resource.js';
 import type { Resource } from './resource.js';
@@ -55,6 +56,11 @@ export class Process {
   readonly random: RandomSource;
   readonly readiness: ReadinessSignal;
   exitCode: number | undefined;
+  /**
+   * True when the kernel runs on a thread that serves several guest threads
+   * and must never wait: blocked calls are then parked (see blocking.ts).
+   */
+  parkBlockedCalls = false;
 
   constructor(options: ProcessOptions) {
     this.fds = new FdTable(options.maxDescriptors);
@@ -77,6 +83,20 @@ export class Process {
       });
     }
     for (const r of options.extraResources ?? []) this.fds.add(r);
+  }
+
+  /**
+   * Runs a blocking call: tries it, and while it would block, waits for the
+   * readiness signal to change or `wakeIn()` ms to pass (or parks it).
+   */
+  block(attempt: Attempt, wakeIn: WakeIn): number {
+    for (;;) {
+      const seen = this.readiness.generation;
+      const done = attempt();
+      if (done !== undefined) return done;
+      if (this.parkBlockedCalls) throw new Parked(attempt, wakeIn);
+      this.readiness.wait(seen, wakeIn());
+    }
   }
 
   /** Releases every descriptor; called once when the process ends. */

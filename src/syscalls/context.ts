@@ -7,6 +7,7 @@ import { Errno, WasiError } from '../abi/errno.js';
 import { GuestMemory } from '../abi/memory.js';
 import { errnoOf } from '../host/host-errors.js';
 import { DirectoryResource } from '../kernel/directory-resource.js';
+import { isControlFlow } from '../kernel/blocking.js';
 import { ProcessExit } from '../kernel/exit.js';
 import { flushPendingWrites, writesPending } from '../kernel/write-buffer.js';
 import type { Process } from '../kernel/process.js';
@@ -41,9 +42,13 @@ export class SyscallContext {
   }
 }
 
-/** What a thrown value means at the syscall boundary: ProcessExit ends the guest, the rest is an errno. */
-function errnoOrRethrow(e: unknown): number {
-  if (e instanceof ProcessExit) throw e;
+/**
+ * What a thrown value means at the syscall boundary: ProcessExit ends the
+ * guest, Parked and Pending go to whoever runs the syscall (blocking.ts),
+ * the rest is an errno.
+ */
+export function errnoOrRethrow(e: unknown): number {
+  if (e instanceof ProcessExit || isControlFlow(e)) throw e;
   return errnoOf(e);
 }
 

@@ -1,11 +1,11 @@
 /**
  * poll_oneoff (layer: syscalls; preview 1 "poll_oneoff").
  *
- * Reports every subscription that is ready at once; if none is, sleeps (in
- * Atomics.wait, never spinning) until the earliest clock deadline or until
- * the process's readiness signal says a resource may have become ready.
+ * Reports every subscription that is ready at once; if none is, blocks
+ * (kernel/blocking.ts: never spinning) until the earliest clock deadline or
+ * until the process's readiness signal says a resource may have become ready.
  */
-import { Errno, WasiError } from '../../abi/errno.js';
+import { Errno } from '../../abi/errno.js';
 import { ClockId, EventType, Rights, SubClockFlags } from '../../abi/constants.js';
 import { EVENT, SUBSCRIPTION } from '../../abi/layouts.js';
 import { isClockId } from '../../host/clocks.js';
@@ -18,7 +18,7 @@ interface FdSub { userdata: bigint; type: EventType.FD_READ | EventType.FD_WRITE
 interface Event { userdata: bigint; error: number; type: EventType; nbytes: bigint; flags: number }
 
 export function pollSyscalls(ctx: SyscallContext) {
-  const { clocks, fds, readiness } = ctx.process;
+  const { clocks, fds } = ctx.process;
 
   return {
     poll_oneoff: syscall((inPtr: number, outPtr: number, nsubs: number, neventsOut: number): number => {
@@ -59,9 +59,8 @@ export function pollSyscalls(ctx: SyscallContext) {
         }
       }
 
-      const events = immediate;
-      for (;;) {
-        const seen = readiness.generation;
+      const attempt = (): number | undefined => {
+        const events = [...immediate];
         for (const s of fdSubs) {
           let r;
           try {
@@ -74,29 +73,32 @@ export function pollSyscalls(ctx: SyscallContext) {
             events.push({ userdata: s.userdata, error: 0, type: s.type, nbytes: r.nbytes, flags: r.hangup ? 1 : 0 });
           }
         }
-        let wait = Infinity;
         for (const c of clocksSubs) {
-          const left = c.deadline - clocks.now(c.clock);
-          if (left <= 0n) events.push({ userdata: c.userdata, error: 0, type: EventType.CLOCK, nbytes: 0n, flags: 0 });
-          else wait = Math.min(wait, Number(left) / 1e6);
+          if (c.deadline <= clocks.now(c.clock)) events.push({ userdata: c.userdata, error: 0, type: EventType.CLOCK, nbytes: 0n, flags: 0 });
         }
-        if (events.length > 0) break;
-        if (wait === Infinity && fdSubs.length === 0) throw new WasiError(Errno.INVAL);
-        readiness.wait(seen, wait);
-      }
-
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i]!;
-        const base = outPtr + i * EVENT.size;
-        m.write(base, new Uint8Array(EVENT.size));
-        m.setU64(base + EVENT.userdata, e.userdata);
-        m.setU16(base + EVENT.error, e.error);
-        m.setU8(base + EVENT.type, e.type);
-        m.setU64(base + EVENT.nbytes, e.nbytes);
-        m.setU16(base + EVENT.flags, e.flags);
-      }
-      m.setU32(neventsOut, events.length);
-      return Errno.SUCCESS;
+        if (events.length === 0) return undefined;
+        writeEvents(events);
+        return Errno.SUCCESS;
+      };
+      const wakeIn = (): number => {
+        let wait = Infinity;
+        for (const c of clocksSubs) wait = Math.min(wait, Number(c.deadline - clocks.now(c.clock)) / 1e6);
+        return Math.max(0, wait);
+      };
+      const writeEvents = (events: Event[]): void => {
+        for (let i = 0; i < events.length; i++) {
+          const e = events[i]!;
+          const base = outPtr + i * EVENT.size;
+          m.write(base, new Uint8Array(EVENT.size));
+          m.setU64(base + EVENT.userdata, e.userdata);
+          m.setU16(base + EVENT.error, e.error);
+          m.setU8(base + EVENT.type, e.type);
+          m.setU64(base + EVENT.nbytes, e.nbytes);
+          m.setU16(base + EVENT.flags, e.flags);
+        }
+        m.setU32(neventsOut, events.length);
+      };
+      return ctx.process.block(attempt, wakeIn);
     }),
   };
 }
