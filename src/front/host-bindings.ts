@@ -7,6 +7,7 @@
  */
 import type { FileSystem } from '../host/fs/types.js';
 import type { InputStream, OutputStream } from '../host/stdio.js';
+import type { ThreadSpawner } from '../host/threads.js';
 
 export interface HostBindings {
   /** A host directory as a filesystem. */
@@ -17,4 +18,6 @@ export interface HostBindings {
   output(fd: number): OutputStream;
   /** Ends the host process (node:wasi's `returnOnExit: false`). */
   exit(code: number): never;
+  /** Threads for wasi-threads modules; without it, threaded modules are refused. */
+  threads?: ThreadSpawner;
 }

@@ -1,0 +1,165 @@
+/**
+ * Reading and adjusting a module's memory declaration in the binary
+ * (layer: front doors). The JS API does not say what limits a memory import
+ * has (the threaded mode must create that shared memory itself), nor can it
+ * cap how far a module's own memory grows (the memory limit): both need the
+ * import section (id 2) and the memory section (id 5) of the binary format
+ * (WebAssembly core spec, 5.5 "Modules").
+ */
+
+/** The limits of a linear memory, in 64 KiB pages. */
+export interface MemoryLimits {
+  initial: number;
+  maximum: number | undefined;
+  shared: boolean;
+}
+
+/** A memory the module imports or defines, and where its limits sit in the binary. */
+export interface MemoryDecl extends MemoryLimits {
+  /** Set for an imported memory. */
+  import?: { module: string; name: string };
+  /** Byte range of the limits (flags, min, max) within the binary. */
+  start: number;
+  end: number;
+}
+
+export class ModuleFormatError extends Error {
+  constructor(message: string) {
+    super(`invalid module: ${message}`);
+    this.name = 'ModuleFormatError';
+  }
+}
+
+const SECTION_IMPORT = 2;
+const SECTION_MEMORY = 5;
+const decoder = new TextDecoder();
+
+class Reader {
+  at: number;
+  constructor(readonly bytes: Uint8Array, at: number) { this.at = at; }
+
+  byte(): number {
+    if (this.at >= this.bytes.length) throw new ModuleFormatError('unexpected end');
+    return this.bytes[this.at++]!;
+  }
+
+  /** An unsigned LEB128 (up to 64 bits, as a number: page counts and sizes fit). */
+  leb(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      const b = this.byte();
+      result += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return result;
+      scale *= 128;
+    }
+    throw new ModuleFormatError('LEB128 too long');
+  }
+
+  name(): string {
+    const len = this.leb();
+    const s = decoder.decode(this.bytes.subarray(this.at, this.at + len));
+    this.at += len;
+    return s;
+  }
+
+  limits(): MemoryLimits & { start: number; end: number } {
+    const start = this.at;
+    const flags = this.byte();
+    const initial = this.leb();
+    const maximum = flags & 1 ? this.leb() : undefined;
+    return { initial, maximum, shared: (flags & 2) !== 0, start, end: this.at };
+  }
+}
+
+/** The first memory a module imports or defines, or undefined if it has none. */
+export function memoryDeclaration(bytes: Uint8Array): MemoryDecl | undefined {
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    throw new ModuleFormatError('not a WebAssembly binary');
+  }
+  const r = new Reader(bytes, 8);
+  while (r.at < bytes.length) {
+    const id = r.byte();
+    const size = r.leb();
+    const end = r.at + size;
+    if (id === SECTION_IMPORT) {
+      const count = r.leb();
+      for (let i = 0; i < count; i++) {
+        const module = r.name();
+        const name = r.name();
+        const kind = r.byte();
+        switch (kind) {
+          case 0: r.leb(); break; // function: type index
+          case 1: r.byte(); r.limits(); break; // table: reftype, limits
+          case 2: return { ...r.limits(), import: { module, name } };
+          case 3: r.byte(); r.byte(); break; // global: valtype, mutability
+          case 4: r.byte(); r.leb(); break; // tag: attribute, type index
+          default: throw new ModuleFormatError(`unknown import kind ${kind}`);
+        }
+      }
+    } else if (id === SECTION_MEMORY) {
+      if (r.leb() > 0) return r.limits();
+      return undefined;
+    }
+    r.at = end;
+  }
+  return undefined;
+}
+
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return out;
+}
+
+/** Raised when a module's memory needs more at start than the limit allows. */
+export class MemoryLimitError extends Error {
+  constructor(readonly neededPages: number, readonly limitPages: number) {
+    super(`the module needs ${neededPages} pages (${neededPages * 64} KiB) of memory at start; the limit is ${limitPages} pages`);
+    this.name = 'MemoryLimitError';
+  }
+}
+
+/**
+ * A copy of the module whose memory cannot grow past `maxPages` (its
+ * maximum is lowered, so `memory.grow` fails inside the guest). The section
+ * holding the limits is re-encoded with its new size.
+ */
+export function limitMemory(bytes: Uint8Array, maxPages: number): Uint8Array {
+  const decl = memoryDeclaration(bytes);
+  if (decl === undefined) return bytes;
+  if (decl.initial > maxPages) throw new MemoryLimitError(decl.initial, maxPages);
+  if (decl.maximum !== undefined && decl.maximum <= maxPages) return bytes;
+  const flags = bytes[decl.start]! | 1;
+  const limits = [flags, ...leb(decl.initial), ...leb(maxPages)];
+  // Find the section holding the limits to rewrite its size.
+  const r = new Reader(bytes, 8);
+  for (;;) {
+    const sectionStart = r.at;
+    r.byte();
+    const size = r.leb();
+    const contentStart = r.at;
+    const end = contentStart + size;
+    if (decl.start >= contentStart && decl.start < end) {
+      const before = bytes.subarray(contentStart, decl.start);
+      const after = bytes.subarray(decl.end, end);
+      const newSize = before.length + limits.length + after.length;
+      const head = [bytes[sectionStart]!, ...leb(newSize)];
+      const out = new Uint8Array(sectionStart + head.length + newSize + (bytes.length - end));
+      out.set(bytes.subarray(0, sectionStart), 0);
+      let at = sectionStart;
+      out.set(head, at); at += head.length;
+      out.set(before, at); at += before.length;
+      out.set(limits, at); at += limits.length;
+      out.set(after, at); at += after.length;
+      out.set(bytes.subarray(end), at);
+      return out;
+    }
+    r.at = end;
+  }
+}

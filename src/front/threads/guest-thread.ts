@@ -1,0 +1,85 @@
+/**
+ * One wasm thread of a threaded process (layer: front doors,
+ * platform-neutral; runs inside a thread worker). Instantiates the module
+ * on the shared memory with imports that hand every syscall to the kernel
+ * thread through the syscall channel, except `fd_write` to a descriptor the
+ * direct-write map names: that one is written from this thread (no
+ * cross-thread round trip for the hot call).
+ */
+import type { GuestThreadStart } from '../../host/threads.js';
+import { PREVIEW1_NAMES, SyscallChannel, THREAD_SPAWN } from './syscall-channel.js';
+
+/** Writes all of `data` to a host descriptor, synchronously; throws on failure. */
+export type HostWrite = (hostFd: number, data: Uint8Array) => void;
+
+const FD_WRITE = PREVIEW1_NAMES.indexOf('fd_write');
+
+/** Runs the thread's entry to completion; a trap propagates. */
+export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | undefined): void {
+  const channel = new SyscallChannel(start.channel, new Int32Array(start.doorbell, 0, 1));
+  const slot = start.slot;
+  const memory = start.memory;
+  const wasi: Record<string, (...args: (number | bigint)[]) => number> = {};
+  PREVIEW1_NAMES.forEach((name, func) => {
+    wasi[name] = (...args) => channel.call(slot, func, args);
+  });
+  if (hostWrite !== undefined && start.directWrites) {
+    wasi['fd_write'] = directFdWrite(channel, slot, memory, hostWrite);
+  }
+  const imports: WebAssembly.Imports = {
+    wasi_snapshot_preview1: wasi,
+    wasi: { 'thread-spawn': (arg: number) => channel.call(slot, THREAD_SPAWN, [arg]) },
+    [start.memoryImport.module]: { [start.memoryImport.name]: memory },
+  };
+  const instance = new WebAssembly.Instance(start.module, imports);
+  if (start.entry.kind === 'main') {
+    (instance.exports['_start'] as () => void)();
+  } else {
+    (instance.exports['wasi_thread_start'] as (tid: number, arg: number) => void)(start.entry.tid, start.entry.arg);
+  }
+}
+
+/**
+ * fd_write that writes straight to the host descriptor the map names; any
+ * case it does not handle (no mapping, a bad pointer, a host error before
+ * anything was written) goes to the kernel, which answers with the errno.
+ */
+function directFdWrite(channel: SyscallChannel, slot: number, memory: WebAssembly.Memory, hostWrite: HostWrite) {
+  let buffer: ArrayBufferLike = memory.buffer;
+  let view = new DataView(buffer);
+  return (fd: number | bigint, iovs: number | bigint, iovsLen: number | bigint, out: number | bigint): number => {
+    const host = channel.directWriteFd(Number(fd));
+    if (host >= 0) {
+      if (memory.buffer.byteLength !== buffer.byteLength) {
+        buffer = memory.buffer;
+        view = new DataView(buffer);
+      }
+      const size = buffer.byteLength;
+      const at = Number(iovs) >>> 0;
+      const n = Number(iovsLen) >>> 0;
+      const outAt = Number(out) >>> 0;
+      if (at + n * 8 <= size && outAt + 4 <= size) {
+        let total = 0;
+        let ok = true;
+        for (let i = 0; i < n && ok; i++) {
+          const ptr = view.getUint32(at + i * 8, true);
+          const len = view.getUint32(at + i * 8 + 4, true);
+          if (ptr + len > size) ok = false;
+          else if (len > 0) {
+            try {
+              hostWrite(host, new Uint8Array(buffer, ptr, len));
+              total += len;
+            } catch {
+              ok = false;
+            }
+          }
+        }
+        if (ok || total > 0) {
+          view.setUint32(outAt, total, true);
+          return 0;
+        }
+      }
+    }
+    return channel.call(slot, FD_WRITE, [fd, iovs, iovsLen, out]);
+  };
+}
