@@ -4,8 +4,11 @@
  * guest's exit code.
  */
 import { readFileSync } from 'node:fs';
-import { MissingImportsError } from '../front/imports-check.js';
-import { WASI } from '../node.js';
+import { MissingImportsError, missingImports, type ImportObject } from '../front/imports-check.js';
+import { limitMemory, MemoryLimitError } from '../front/module-binary.js';
+import { isThreadedModule, runThreaded, ThreadedModuleError, ThreadTrapError } from '../front/threads/index.js';
+import type { WASIOptions } from '../front/wasi.js';
+import { nodeHost, WASI } from '../node.js';
 import { parseRunArgs, UsageError, type RunArgs } from './run-args.js';
 import { describeTrap } from './wasm-errors.js';
 import { listenSockets } from './listen.js';
@@ -23,12 +26,21 @@ Options for run:
   --listen HOST:PORT     preopen a listening TCP socket after the directories (fd 3 when
                          there is no --dir); [IPv6]:PORT for IPv6; alias --tcplisten
   --trace                print every syscall with its arguments and errno to stderr
+  --max-memory SIZE      cap the guest's linear memory (e.g. 256M, 1G)
+  --max-fds N            cap the open descriptors (more is EMFILE; default 1024)
+  --max-threads N        cap the threads a wasi-threads guest may spawn (default 1024)
+  --timeout DURATION     stop the guest after DURATION (e.g. 500ms, 10s, 2m); exit status 124
+
+Modules that import a shared memory or wasi thread-spawn run with every wasm
+thread in a worker (wasi-threads); others run on the main thread.
   -h, --help             show this help
   -V, --version          show the version
 `;
 
 /** Exit status for a trap, as wasmtime uses on Unix (128 + SIGABRT). */
 const TRAP_STATUS = 134;
+/** Exit status when the time limit stops the guest (as timeout(1)). */
+const TIMEOUT_STATUS = 124;
 
 function fail(message: string, status = 1): number {
   process.stderr.write(`kiln: ${message}\n`);
@@ -53,7 +65,16 @@ function loadModuleBytes(path: string): Uint8Array<ArrayBuffer> {
 }
 
 async function runCommand(args: RunArgs): Promise<number> {
-  const bytes = loadModuleBytes(args.module);
+  let bytes = loadModuleBytes(args.module);
+  const limits = args.limits;
+  if (limits.memoryPages !== undefined) {
+    try {
+      bytes = limitMemory(bytes, limits.memoryPages) as Uint8Array<ArrayBuffer>;
+    } catch (e) {
+      if (e instanceof MemoryLimitError) return fail(`cannot run ${args.module}: ${e.message}`);
+      throw new UsageError(`${args.module} is not a valid WebAssembly module: ${(e as Error).message}`);
+    }
+  }
   let module: WebAssembly.Module;
   try {
     module = await WebAssembly.compile(bytes);
@@ -62,7 +83,7 @@ async function runCommand(args: RunArgs): Promise<number> {
   }
   const sockets = await listenSockets(args.listen);
   try {
-    const wasi = new WASI({
+    const options: WASIOptions = {
       version: 'preview1',
       args: [args.module, ...args.guestArgs],
       env: Object.fromEntries(args.env),
@@ -70,14 +91,22 @@ async function runCommand(args: RunArgs): Promise<number> {
       trace: args.trace,
       extraResources: sockets.resources,
       readiness: sockets.readiness,
-    });
+      maxDescriptors: limits.descriptors,
+    };
     try {
-      return await wasi.run(module);
+      if (isThreadedModule(module)) {
+        return await runThreaded(module, bytes, options, nodeHost, { maxThreads: limits.threads, timeoutMs: limits.timeoutMs });
+      }
+      return runDirect(module, options);
     } catch (e) {
-      if (e instanceof MissingImportsError) return fail(`cannot run ${args.module}: ${e.message}`);
-      if (e instanceof WebAssembly.RuntimeError) {
+      if (e instanceof MissingImportsError || e instanceof ThreadedModuleError) return fail(`cannot run ${args.module}: ${e.message}`);
+      if (e instanceof WebAssembly.RuntimeError || (e instanceof ThreadTrapError && e.trap)) {
         process.stderr.write(`${describeTrap(e)}\n`);
         return TRAP_STATUS;
+      }
+      if (e instanceof Error && e.name === 'TimeoutError') {
+        process.stderr.write(`kiln: ${e.message}\n`);
+        return TIMEOUT_STATUS;
       }
       if (e instanceof WebAssembly.LinkError) return fail(`cannot link ${args.module}: ${e.message}`);
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
@@ -89,6 +118,15 @@ async function runCommand(args: RunArgs): Promise<number> {
   } finally {
     await sockets.close();
   }
+}
+
+/** The direct mode: the guest runs on this thread with the kernel beside it. */
+function runDirect(module: WebAssembly.Module, options: WASIOptions): number {
+  const wasi = new WASI(options);
+  const imports = wasi.getImportObject() as unknown as ImportObject;
+  const missing = missingImports(module, imports);
+  if (missing.length > 0) throw new MissingImportsError(missing);
+  return wasi.start(new WebAssembly.Instance(module, imports as WebAssembly.Imports));
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -10,6 +10,16 @@ export interface RunArgs {
   env: [string, string][];
   listen: string[];
   trace: boolean;
+  limits: RunLimits;
+}
+
+/** Limits set with --max-memory, --max-fds, --max-threads, --timeout. */
+export interface RunLimits {
+  /** Linear memory, in 64 KiB pages. */
+  memoryPages?: number;
+  descriptors?: number;
+  threads?: number;
+  timeoutMs?: number;
 }
 
 export class UsageError extends Error {
@@ -19,10 +29,36 @@ export class UsageError extends Error {
   }
 }
 
-const VALUE_FLAGS = new Set(['--dir', '--env', '--listen', '--tcplisten']);
+const VALUE_FLAGS = new Set(['--dir', '--env', '--listen', '--tcplisten', '--max-memory', '--max-fds', '--max-threads', '--timeout']);
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** A byte size such as 65536, 64K, 64KiB, 256M, 1G, in 64 KiB pages (rounded up). */
+function parsePages(flag: string, value: string): number {
+  const m = /^(\d+)\s*([kmg]?)(?:i?b)?$/i.exec(value.trim());
+  if (m === null) throw new UsageError(`${flag} needs a size such as 256M or 1G, got '${value}'`);
+  const bytes = Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!;
+  const pages = Math.ceil(bytes / 65536);
+  if (pages < 1 || pages > 65536) throw new UsageError(`${flag} must be between 64K and 4G, got '${value}'`);
+  return pages;
+}
+
+/** A positive whole number. */
+function parseCount(flag: string, value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new UsageError(`${flag} needs a positive whole number, got '${value}'`);
+  return Number(value);
+}
+
+/** A duration such as 500ms, 10s, 2m or a number of seconds. */
+function parseDuration(flag: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (m === null || Number(m[1]) <= 0) throw new UsageError(`${flag} needs a duration such as 500ms, 10s or 2m, got '${value}'`);
+  const scale = m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000;
+  return Number(m[1]) * scale;
+}
 
 export function parseRunArgs(argv: readonly string[]): RunArgs {
-  const out: RunArgs = { module: '', guestArgs: [], dirs: [], env: [], listen: [], trace: false };
+  const out: RunArgs = { module: '', guestArgs: [], dirs: [], env: [], listen: [], trace: false, limits: {} };
   let i = 0;
   for (; i < argv.length; i++) {
     let arg = argv[i]!;
@@ -65,6 +101,10 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
         }
         break;
       }
+      case '--max-memory': out.limits.memoryPages = parsePages(arg, value); break;
+      case '--max-fds': out.limits.descriptors = parseCount(arg, value); break;
+      case '--max-threads': out.limits.threads = parseCount(arg, value); break;
+      case '--timeout': out.limits.timeoutMs = parseDuration(arg, value); break;
       default:
         out.listen.push(value);
     }
