@@ -1,0 +1,75 @@
+/**
+ * Reading and lowering a module's memory limits in the binary
+ * (src/front/module-binary.ts), checked against what the engine itself
+ * reports for the rewritten modules.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { limitMemory, memoryDeclaration, MemoryLimitError, ModuleFormatError } from '../../src/front/module-binary.js';
+
+function wat(source: string): Uint8Array {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-wat-'));
+  try {
+    writeFileSync(path.join(dir, 'm.wat'), source);
+    execFileSync('wat2wasm', ['--enable-threads', path.join(dir, 'm.wat'), '-o', path.join(dir, 'm.wasm')]);
+    return readFileSync(path.join(dir, 'm.wasm'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const DEFINED = wat(`(module
+  (import "env" "f" (func (param i32)))
+  (import "env" "t" (table 1 funcref))
+  (import "env" "g" (global i32))
+  (memory (export "memory") 2)
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`);
+const IMPORTED = wat(`(module
+  (import "wasi" "thread-spawn" (func (param i32) (result i32)))
+  (import "env" "memory" (memory 3 300 shared))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`);
+
+test('memoryDeclaration reads a defined memory after other imports', () => {
+  const d = memoryDeclaration(DEFINED)!;
+  assert.deepEqual({ initial: d.initial, maximum: d.maximum, shared: d.shared, import: d.import }, { initial: 2, maximum: undefined, shared: false, import: undefined });
+});
+
+test('memoryDeclaration reads an imported shared memory', () => {
+  const d = memoryDeclaration(IMPORTED)!;
+  assert.deepEqual({ initial: d.initial, maximum: d.maximum, shared: d.shared, import: d.import }, { initial: 3, maximum: 300, shared: true, import: { module: 'env', name: 'memory' } });
+});
+
+test('memoryDeclaration: a module without memory has none; non-wasm bytes are refused', () => {
+  assert.equal(memoryDeclaration(wat('(module (func))')), undefined);
+  assert.throws(() => memoryDeclaration(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])), ModuleFormatError);
+});
+
+test('limitMemory caps growth of a defined memory: memory.grow fails at the cap', async () => {
+  const limited = limitMemory(DEFINED, 5);
+  assert.equal(memoryDeclaration(limited)!.maximum, 5);
+  const { instance } = await WebAssembly.instantiate(limited, {
+    env: { f: () => {}, t: new WebAssembly.Table({ initial: 1, element: 'anyfunc' }), g: new WebAssembly.Global({ value: 'i32' }, 0) },
+  });
+  const grow = instance.exports['grow'] as (n: number) => number;
+  assert.equal(grow(3), 2); // 2 → 5 pages
+  assert.equal(grow(1), -1); // beyond the cap
+  assert.equal((instance.exports['memory'] as WebAssembly.Memory).buffer.byteLength, 5 * 65536);
+});
+
+test('limitMemory lowers an imported memory\'s maximum (the host creates it from the declaration)', () => {
+  const d = memoryDeclaration(limitMemory(IMPORTED, 10))!;
+  assert.deepEqual([d.initial, d.maximum, d.shared], [3, 10, true]);
+  assert.ok(WebAssembly.validate(limitMemory(IMPORTED, 10)));
+});
+
+test('limitMemory leaves a module whose maximum is already lower unchanged', () => {
+  assert.equal(limitMemory(IMPORTED, 1000), IMPORTED);
+});
+
+test('limitMemory refuses a module that needs more at start than the limit', () => {
+  assert.throws(() => limitMemory(IMPORTED, 2), (e: unknown) => e instanceof MemoryLimitError && e.neededPages === 3 && e.limitPages === 2);
+});
