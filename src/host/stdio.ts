@@ -16,14 +16,62 @@ export interface OutputStream {
    * kernel/write-buffer.ts): not for terminals or live consumers.
    */
   readonly bufferable?: boolean;
+  /**
+   * The OS descriptor behind the stream, when writing to it from any thread
+   * is the same as writing through the stream: threads of a threaded
+   * process then write to it directly (docs/architecture.md, "Threads").
+   */
+  readonly hostFd?: number;
 }
 
+/**
+ * What an input stream bumps when data, end of input or an error arrives:
+ * the process's ReadinessSignal (kernel/readiness-signal.ts), typed here by
+ * shape so the host layer does not reach up into the kernel. `cell` is an
+ * Int32Array of length 1 over a SharedArrayBuffer, so another thread (a
+ * stdin reader) can bump it too.
+ */
+export interface ReadinessNotifier {
+  readonly cell: Int32Array;
+  notify(): void;
+}
+
+/** Read readiness of a stream, as poll_oneoff reports it. */
+export interface StreamReadiness {
+  /** A read now will not block. */
+  ready: boolean;
+  /** Bytes that can be read now without blocking. */
+  nbytes: number;
+  /** End of input (or a failure) reached: reads return what is left, then 0 (or the error). */
+  hangup: boolean;
+}
+
+/**
+ * An input stream. The synchronous `read` is all a stream must have: files,
+ * `/dev/null` and fixed buffers answer at once. A stream whose data arrives
+ * asynchronously (a pipe, socket or terminal read by another thread) also
+ * offers the non-blocking trio `tryRead` / `readiness` / `attach`, and the
+ * kernel then never calls `read` on the guest's behalf: it waits on the
+ * process's readiness signal (kernel/blocking.ts) instead.
+ */
 export interface InputStream {
   readonly filetype: FileType;
   /** Reads into `dst`; 0 means end of input. May block. */
   read(dst: Uint8Array): number;
   /** Bytes known to be available now without blocking, or undefined when unknown. */
   available?(): number | undefined;
+  /**
+   * Non-blocking read: the bytes copied into `dst` (0 = end of input), or
+   * 'again' when nothing has arrived yet. Throws (a WasiError or a host
+   * error) for a failure, once the bytes that came before it are read.
+   */
+  tryRead?(dst: Uint8Array): number | 'again';
+  /** Whether a read would block now; asking may start the stream's reader. */
+  readiness?(): StreamReadiness;
+  /** Gives the stream the signal to bump whenever data, end of input or an error arrives. */
+  attach?(signal: ReadinessNotifier): void;
+  /** The guest closed its last descriptor on the stream: stop reading the host (never closes a host descriptor). */
+  close?(): void;
 }
 
 /** Collects everything written, for tests and `run()` capture. */

@@ -72,7 +72,7 @@ export class Process {
     // stdin is open for reading only, stdout and stderr for writing only (as wasmtime).
     const input = RIGHTS_STREAM & ~Rights.FD_WRITE;
     const output = RIGHTS_STREAM & ~Rights.FD_READ;
-    this.fds.add({ resource: new InputStreamResource(options.stdin), rightsBase: input, rightsInheriting: 0 });
+    this.fds.add({ resource: new InputStreamResource(options.stdin, this.readiness), rightsBase: input, rightsInheriting: 0 });
     this.fds.add({ resource: new OutputStreamResource(options.stdout), rightsBase: output, rightsInheriting: 0 });
     this.fds.add({ resource: new OutputStreamResource(options.stderr), rightsBase: output, rightsInheriting: 0 });
     for (const p of options.preopens) {

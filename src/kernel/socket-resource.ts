@@ -7,18 +7,17 @@
  * meet in shared memory, behind the ListenerChannel / SocketChannel
  * interfaces (src/host/net/): per connection one ring buffer per direction,
  * plus control cells for the accept queue, connection state and errors.
- * Channel calls never block. Blocking is built here: a call that cannot
- * finish reads the ReadinessSignal's generation, re-checks the channel, and
- * sleeps in Atomics.wait until the I/O thread bumps the signal (it does after
- * every change) — never spinning. NONBLOCK (the descriptor's fdflags, or
- * sock_accept's flags) answers EAGAIN instead of waiting.
+ * Channel calls never block, and neither do these resources: an operation
+ * that cannot proceed throws EAGAIN. Blocking (and the NONBLOCK flag) is
+ * built once, in the syscall layer (syscalls/blocking-io.ts), which waits on
+ * the ReadinessSignal that the I/O thread bumps after every change.
  *
  * Errors follow Linux: a reset peer is ECONNRESET on recv (once buffered
  * data is read) and send; send after shutdown(WR) is EPIPE; recv after
  * shutdown(RD) reads 0 bytes; accept on a connection is EINVAL.
  */
 import { Errno, WasiError } from '../abi/errno.js';
-import { FdFlags, FileType, RiFlags, SdFlags } from '../abi/constants.js';
+import { FileType, RiFlags, SdFlags } from '../abi/constants.js';
 import type { FileStat } from '../host/fs/types.js';
 import type { ListenerChannel, SocketChannel } from '../host/net/channel.js';
 import type { ReadinessSignal } from './readiness-signal.js';
@@ -39,35 +38,31 @@ abstract class SocketResource extends Resource {
   override stat(): FileStat {
     return { dev: 0n, ino: 0n, filetype: FileType.SOCKET_STREAM, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
   }
-  protected get nonblocking(): boolean { return (this.fdflags & FdFlags.NONBLOCK) !== 0; }
 }
 
 export class ListenerResource extends SocketResource {
   readonly #channel: ListenerChannel;
-  readonly #readiness: ReadinessSignal;
 
-  constructor(channel: ListenerChannel, readiness: ReadinessSignal) {
+  /**
+   * `readiness`: the signal the channel's I/O thread bumps; the process
+   * must wait on the same one (pass it as the process's `readiness`).
+   */
+  constructor(channel: ListenerChannel, readonly readiness: ReadinessSignal) {
     super();
     this.#channel = channel;
-    this.#readiness = readiness;
   }
 
   override get isListening(): boolean { return true; }
 
+  /** The next queued connection (its fdflags set to `fdflags`); EAGAIN when none is queued. */
   override accept(fdflags: number): Resource {
-    for (;;) {
-      const seen = this.#readiness.generation;
-      const failed = this.#channel.failure();
-      if (failed !== 0) throw new WasiError(failed);
-      const conn = this.#channel.accept();
-      if (conn !== undefined) {
-        const r = new ConnectionResource(conn, this.#readiness);
-        r.fdflags = fdflags;
-        return r;
-      }
-      if (this.nonblocking || (fdflags & FdFlags.NONBLOCK) !== 0) throw new WasiError(Errno.AGAIN);
-      this.#readiness.wait(seen, Infinity);
-    }
+    const failed = this.#channel.failure();
+    if (failed !== 0) throw new WasiError(failed);
+    const conn = this.#channel.accept();
+    if (conn === undefined) throw new WasiError(Errno.AGAIN);
+    const r = new ConnectionResource(conn);
+    r.fdflags = fdflags;
+    return r;
   }
 
   override read(): number { throw new WasiError(Errno.NOTCONN); }
@@ -90,14 +85,12 @@ export class ListenerResource extends SocketResource {
 
 export class ConnectionResource extends SocketResource {
   readonly #channel: SocketChannel;
-  readonly #readiness: ReadinessSignal;
   #shutRead = false;
   #shutWrite = false;
 
-  constructor(channel: SocketChannel, readiness: ReadinessSignal) {
+  constructor(channel: SocketChannel) {
     super();
     this.#channel = channel;
-    this.#readiness = readiness;
   }
 
   override accept(): Resource { throw new WasiError(Errno.INVAL); }
@@ -105,57 +98,44 @@ export class ConnectionResource extends SocketResource {
   override read(dst: Uint8Array[]): number { return this.recv(dst, 0).size; }
   override write(src: Uint8Array[]): number { return this.send(src); }
 
+  /**
+   * Receives what is buffered now, up to `dst`'s size: 0 bytes at end of
+   * stream (or after shutdown(RD), or for an empty `dst`); EAGAIN when
+   * nothing is buffered yet. With RECV_PEEK the bytes stay buffered, and
+   * RECV_PEEK|RECV_WAITALL answers EAGAIN until as much as the buffer can
+   * ever hold has arrived (unless the stream ended). Plain RECV_WAITALL is
+   * the caller's loop: this returns what there is.
+   */
   override recv(dst: Uint8Array[], riflags: number): { size: number; roflags: number } {
     const want = total(dst);
     if (this.#shutRead || want === 0) return { size: 0, roflags: 0 };
-    const peek = (riflags & RiFlags.RECV_PEEK) !== 0;
-    const waitAll = (riflags & RiFlags.RECV_WAITALL) !== 0;
     const ch = this.#channel;
-    let got = 0;
-    for (;;) {
-      const seen = this.#readiness.generation;
-      // Status first: the host marks EOF only after delivering every byte.
-      const st = ch.status();
-      const available = ch.readable();
-      const final = st.peerClosed || st.error !== 0 || this.nonblocking;
-      if (peek) {
-        // MSG_PEEK|MSG_WAITALL waits for as much as the buffer can ever hold.
-        const enough = !waitAll || available >= Math.min(want, ch.receiveCapacity);
-        if (available > 0 && (enough || final)) return { size: ch.receive(dst, true), roflags: 0 };
-      } else if (available > 0) {
-        got += ch.receive(skip(dst, got), false);
-        if (!waitAll || got === want) return { size: got, roflags: 0 };
-        continue;
-      }
-      if (got > 0 && final) return { size: got, roflags: 0 };
-      if (st.error !== 0) throw new WasiError(st.error);
-      if (st.peerClosed) return { size: got, roflags: 0 };
-      if (this.nonblocking) throw new WasiError(Errno.AGAIN);
-      this.#readiness.wait(seen, Infinity);
+    // Status first: the host marks EOF only after delivering every byte.
+    const st = ch.status();
+    const available = ch.readable();
+    if ((riflags & RiFlags.RECV_PEEK) !== 0) {
+      const final = st.peerClosed || st.error !== 0;
+      const enough = (riflags & RiFlags.RECV_WAITALL) === 0 || available >= Math.min(want, ch.receiveCapacity);
+      if (available > 0 && (enough || final)) return { size: ch.receive(dst, true), roflags: 0 };
+    } else if (available > 0) {
+      return { size: ch.receive(dst, false), roflags: 0 };
     }
+    if (st.error !== 0) throw new WasiError(st.error);
+    if (st.peerClosed) return { size: 0, roflags: 0 };
+    throw new WasiError(Errno.AGAIN);
   }
 
+  /** Queues as much of `src` as fits now; EAGAIN when nothing fits. */
   override send(src: Uint8Array[]): number {
     if (this.#shutWrite) throw new WasiError(Errno.PIPE);
-    const want = total(src);
     const ch = this.#channel;
-    let sent = 0;
-    for (;;) {
-      const seen = this.#readiness.generation;
-      const err = ch.status().error;
-      if (err !== 0) {
-        if (sent > 0) return sent;
-        throw new WasiError(err);
-      }
-      if (sent === want) return sent;
-      sent += ch.send(skip(src, sent));
-      if (sent === want) return sent;
-      if (this.nonblocking) {
-        if (sent > 0) return sent;
-        throw new WasiError(Errno.AGAIN);
-      }
-      this.#readiness.wait(seen, Infinity);
-    }
+    const err = ch.status().error;
+    if (err !== 0) throw new WasiError(err);
+    const want = total(src);
+    if (want === 0) return 0;
+    const sent = ch.send(src);
+    if (sent === 0) throw new WasiError(Errno.AGAIN);
+    return sent;
   }
 
   override shutdown(how: number): void {
@@ -188,16 +168,4 @@ function total(bufs: readonly Uint8Array[]): number {
   let n = 0;
   for (const b of bufs) n += b.byteLength;
   return n;
-}
-
-/** `bufs` without its first `n` bytes. */
-function skip(bufs: readonly Uint8Array[], n: number): Uint8Array[] {
-  if (n === 0) return bufs as Uint8Array[];
-  const out: Uint8Array[] = [];
-  for (const b of bufs) {
-    if (n >= b.byteLength) { n -= b.byteLength; continue; }
-    out.push(n > 0 ? b.subarray(n) : b);
-    n = 0;
-  }
-  return out;
 }

@@ -5,7 +5,7 @@
 import { Errno, WasiError } from '../abi/errno.js';
 import type { FileType } from '../abi/constants.js';
 import type { FileStat } from '../host/fs/types.js';
-import type { InputStream, OutputStream } from '../host/stdio.js';
+import type { InputStream, OutputStream, ReadinessNotifier } from '../host/stdio.js';
 import { Resource, type Readiness } from './resource.js';
 import { bufferWrite, throwDeferred, type BufferedWriter } from './write-buffer.js';
 
@@ -48,27 +48,69 @@ export class OutputStreamResource extends StreamResource implements BufferedWrit
   }
 }
 
+/**
+ * An input stream as a descriptor. Never waits itself: a stream with
+ * `tryRead` (data arriving from another thread) answers EAGAIN when nothing
+ * has arrived, and the syscall layer waits on the process's readiness signal
+ * (syscalls/blocking-io.ts). A stream without it (a file, `/dev/null`, a
+ * fixed buffer) is read synchronously and is always ready.
+ */
 export class InputStreamResource extends StreamResource {
-  constructor(readonly stream: InputStream) { super(); }
+  #attached: ReadinessNotifier | undefined;
+
+  /** `readiness`: the process's signal, which the stream bumps when input arrives. */
+  constructor(readonly stream: InputStream, readiness?: ReadinessNotifier) {
+    super();
+    if (readiness !== undefined) this.attach(readiness);
+  }
+
   get filetype(): FileType { return this.stream.filetype; }
+
+  /** Hands the process's readiness signal to the stream (idempotent). */
+  attach(readiness: ReadinessNotifier): void {
+    if (this.#attached === readiness) return;
+    this.#attached = readiness;
+    this.stream.attach?.(readiness);
+  }
 
   override write(): number { throw new WasiError(Errno.BADF); }
 
   override read(dst: Uint8Array[]): number {
+    const s = this.stream;
     let total = 0;
     for (const buf of dst) {
       if (buf.byteLength === 0) continue;
-      const n = this.stream.read(buf);
+      if (s.tryRead !== undefined) {
+        let n: number | 'again';
+        try {
+          n = s.tryRead(buf);
+        } catch (e) {
+          if (total > 0) break; // the failure is reported by the next read
+          throw e;
+        }
+        if (n === 'again') {
+          if (total > 0) break;
+          throw new WasiError(Errno.AGAIN);
+        }
+        total += n;
+        // Return what arrived rather than wait for more.
+        if (n < buf.byteLength || s.readiness?.().nbytes === 0) break;
+        continue;
+      }
+      const n = s.read(buf);
       total += n;
-      // Return what arrived rather than wait for more.
       if (n < buf.byteLength) break;
-      if (this.stream.available?.() === 0) break;
+      if (s.available?.() === 0) break;
     }
     return total;
   }
 
   override pollRead(): Readiness {
+    const r = this.stream.readiness?.();
+    if (r !== undefined) return { ready: r.ready, nbytes: BigInt(r.nbytes), hangup: r.hangup };
     const available = this.stream.available?.();
     return { ready: true, nbytes: BigInt(available ?? 0), hangup: false };
   }
+
+  override close(): void { this.stream.close?.(); }
 }

@@ -266,8 +266,8 @@ export class ThreadedProcess {
       let d;
       try { d = fds.get(fd, Rights.FD_WRITE); } catch { continue; }
       if (d.resource instanceof OutputStreamResource) {
-        const host = hostFdOf(d.resource.stream);
-        if (host !== undefined) hostFds[fd] = host;
+        const host = d.resource.stream.hostFd;
+        if (host !== undefined && host >= 0) hostFds[fd] = host;
       }
     }
     this.#channel.setDirectWrites(hostFds);
@@ -291,12 +291,6 @@ export class ThreadedProcess {
       this.#settle(outcome);
     });
   }
-}
-
-/** The host descriptor behind an output stream, when it is an OS-backed one. */
-function hostFdOf(stream: object): number | undefined {
-  const fd = (stream as { hostFd?: unknown }).hostFd;
-  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }
 
 /** Atomics.waitAsync (ES2024; in Node 20 and current browsers), typed here for the ES2022 library. */

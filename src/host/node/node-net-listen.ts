@@ -87,7 +87,7 @@ export async function listenTcp(
     listeners: parsed.map((a, i) => ({ address: a, buffer: memories[i]!.buffer })),
     readiness: { buffer: readiness.cell.buffer as SharedArrayBuffer, index: readiness.cell.byteOffset / 4 },
   };
-  const worker = new Worker(new URL('./node-net-worker.js', import.meta.url), { workerData: data });
+  const worker = new Worker(new URL('./node-net-worker.js', import.meta.url), { workerData: data, execArgv: [] });
   const addresses = await started(worker, parsed);
   worker.unref();
 

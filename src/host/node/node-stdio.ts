@@ -3,6 +3,10 @@
  * are synchronous and complete, so nothing a guest wrote is lost when it
  * exits or traps. A descriptor Node left non-blocking (EAGAIN) is waited on
  * briefly in Atomics.wait rather than spun on.
+ *
+ * NodeFdInput reads synchronously: right for files and devices, which never
+ * block. Pipes, sockets and terminals get a reader thread instead
+ * (node-stdin.ts; `nodeInput` picks).
  */
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
@@ -10,7 +14,8 @@ import { FileType } from '../../abi/constants.js';
 import type { InputStream, OutputStream } from '../stdio.js';
 import { sleepMs } from '../sleep.js';
 
-function fileTypeOfFd(fd: number): FileType {
+/** The file type a guest sees for host descriptor `fd`. */
+export function fileTypeOfFd(fd: number): FileType {
   if (tty.isatty(fd)) return FileType.CHARACTER_DEVICE;
   try {
     const s = fs.fstatSync(fd);
@@ -35,6 +40,8 @@ export class NodeFdOutput implements OutputStream {
     this.filetype = fileTypeOfFd(fd);
     this.bufferable = !tty.isatty(fd);
   }
+
+  get hostFd(): number { return this.fd; }
 
   write(data: Uint8Array): number {
     let at = 0;

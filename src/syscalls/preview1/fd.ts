@@ -14,6 +14,7 @@ import type { FileStat, TimeSpec } from '../../host/fs/types.js';
 import { DirectoryResource } from '../../kernel/directory-resource.js';
 import type { Descriptor } from '../../kernel/fd-table.js';
 import { FileResource } from '../../kernel/file-resource.js';
+import { blockingIo, sendAll } from '../blocking-io.js';
 import { rightsFromAbi, syscall, writeSyscall, type SyscallContext } from '../context.js';
 
 export function writeFilestat(m: GuestMemory, ptr: number, s: FileStat): void {
@@ -202,9 +203,14 @@ export function fdSyscalls(ctx: SyscallContext) {
       const d = fds.get(fd, Rights.FD_READ, Errno.BADF);
       const m = ctx.memory;
       m.check(nreadOut, 4);
-      const n = d.resource.read(m.iovecs(iovs, iovsLen));
-      m.setU32(nreadOut, n);
-      return Errno.SUCCESS;
+      const r = d.resource;
+      // Streams and sockets answer EAGAIN until input arrives; files never do.
+      return blockingIo(ctx, r, () => {
+        const mem = ctx.memory;
+        const n = r.read(mem.iovecs(iovs, iovsLen));
+        mem.setU32(nreadOut, n);
+        return Errno.SUCCESS;
+      });
     }),
 
     fd_readdir: syscall((fd: number, buf: number, bufLen: number, cookie: bigint, bufusedOut: number): number => {
@@ -266,6 +272,8 @@ export function fdSyscalls(ctx: SyscallContext) {
       const d = fds.get(fd, Rights.FD_WRITE, Errno.BADF);
       const m = ctx.memory;
       m.check(nwrittenOut, 4);
+      // A socket's send never waits; a blocking write does (blocking-io.ts).
+      if (d.resource.isSocket) return sendAll(ctx, d.resource, iovs, iovsLen, nwrittenOut);
       const n = d.resource.write(m.iovecs(iovs, iovsLen));
       m.setU32(nwrittenOut, n);
       return Errno.SUCCESS;

@@ -2,11 +2,13 @@
  * sock_accept, sock_recv, sock_send, sock_shutdown (layer: syscalls;
  * preview 1 "Sockets"). Preview 1 cannot create sockets; these act on
  * sockets the embedder hands in (e.g. `kiln run --listen`). A descriptor
- * that is not a socket answers ENOTSOCK.
+ * that is not a socket answers ENOTSOCK. Socket resources never wait:
+ * blocking (and NONBLOCK) is built in ../blocking-io.ts.
  */
 import { Errno, WasiError } from '../../abi/errno.js';
 import type { Descriptor } from '../../kernel/fd-table.js';
-import { FdFlags, RIGHTS_SOCKET, Rights, SdFlags } from '../../abi/constants.js';
+import { FdFlags, RIGHTS_SOCKET, RiFlags, Rights, SdFlags } from '../../abi/constants.js';
+import { blockingIo, isAgain, isNonblocking, sendAll, skipBytes, totalBytes } from '../blocking-io.js';
 import { syscall, type SyscallContext } from '../context.js';
 
 export function sockSyscalls(ctx: SyscallContext) {
@@ -23,10 +25,13 @@ export function sockSyscalls(ctx: SyscallContext) {
       const d = socket(fd, Rights.SOCK_ACCEPT);
       if ((flags & ~FdFlags.NONBLOCK) !== 0) return Errno.INVAL;
       ctx.memory.check(fdOut, 4);
-      const conn = d.resource.accept(flags);
-      const newFd = fds.add({ resource: conn, rightsBase: RIGHTS_SOCKET, rightsInheriting: 0 });
-      ctx.memory.setU32(fdOut, newFd);
-      return Errno.SUCCESS;
+      const listener = d.resource;
+      return blockingIo(ctx, listener, () => {
+        const conn = listener.accept(flags);
+        const newFd = fds.add({ resource: conn, rightsBase: RIGHTS_SOCKET, rightsInheriting: 0 });
+        ctx.memory.setU32(fdOut, newFd);
+        return Errno.SUCCESS;
+      }, (flags & FdFlags.NONBLOCK) !== 0);
     }),
 
     sock_recv: syscall((fd: number, riData: number, riDataLen: number, riFlags: number, roDatalenOut: number, roFlagsOut: number): number => {
@@ -35,18 +40,41 @@ export function sockSyscalls(ctx: SyscallContext) {
       m.check(roDatalenOut, 4);
       m.check(roFlagsOut, 2);
       if ((riFlags & ~3) !== 0) return Errno.INVAL;
-      const r = d.resource.recv(m.iovecs(riData, riDataLen), riFlags);
-      m.setU32(roDatalenOut, r.size);
-      m.setU16(roFlagsOut, r.roflags);
-      return Errno.SUCCESS;
+      const conn = d.resource;
+      let got = 0; // bytes received by earlier tries (RECV_WAITALL)
+      return blockingIo(ctx, conn, () => {
+        const mem = ctx.memory;
+        const dst = mem.iovecs(riData, riDataLen);
+        // Without blocking, WAITALL cannot wait: take what is there.
+        const nonblocking = isNonblocking(conn);
+        const flags = nonblocking ? riFlags & ~RiFlags.RECV_WAITALL : riFlags;
+        const waitAll = (flags & (RiFlags.RECV_WAITALL | RiFlags.RECV_PEEK)) === RiFlags.RECV_WAITALL;
+        const want = totalBytes(dst);
+        let roflags = 0;
+        for (;;) {
+          let r: { size: number; roflags: number };
+          try {
+            r = conn.recv(skipBytes(dst, got), flags);
+          } catch (e) {
+            // Part of it arrived: report that; an error shows on the next call.
+            if (got > 0 && (nonblocking || !isAgain(e))) break;
+            throw e;
+          }
+          roflags = r.roflags;
+          got += r.size;
+          if (r.size === 0 || !waitAll || got >= want) break;
+        }
+        mem.setU32(roDatalenOut, got);
+        mem.setU16(roFlagsOut, roflags);
+        return Errno.SUCCESS;
+      });
     }),
 
     sock_send: syscall((fd: number, siData: number, siDataLen: number, _siFlags: number, soDatalenOut: number): number => {
       const d = socket(fd, Rights.FD_WRITE);
       const m = ctx.memory;
       m.check(soDatalenOut, 4);
-      m.setU32(soDatalenOut, d.resource.send(m.iovecs(siData, siDataLen)));
-      return Errno.SUCCESS;
+      return sendAll(ctx, d.resource, siData, siDataLen, soDatalenOut);
     }),
 
     sock_shutdown: syscall((fd: number, how: number): number => {

@@ -1,0 +1,104 @@
+/**
+ * Blocking I/O on non-blocking resources (layer: syscalls).
+ *
+ * Resources never wait: a read, receive, send or accept that cannot proceed
+ * throws EAGAIN. A syscall that blocks (fd_read, fd_write on a socket,
+ * sock_accept, sock_recv, sock_send) runs its operation here as an attempt
+ * of `Process.block` (kernel/blocking.ts): EAGAIN on a blocking descriptor
+ * means "not yet" and the process waits on its readiness signal (or, on the
+ * kernel thread of a threaded process, parks the attempt); on a descriptor
+ * with NONBLOCK it is the answer.
+ *
+ * An attempt may run again later, on another call stack (the threaded
+ * kernel re-runs parked attempts): it reads guest memory through
+ * `ctx.memory` and decodes its iovecs on every try, and keeps only its
+ * progress (bytes already moved) between tries.
+ */
+import { Errno } from '../abi/errno.js';
+import { FdFlags } from '../abi/constants.js';
+import { errnoOf } from '../host/host-errors.js';
+import type { Resource } from '../kernel/resource.js';
+import { flushPendingWrites, writesPending } from '../kernel/write-buffer.js';
+import { errnoOrRethrow, type SyscallContext } from './context.js';
+
+/** One try of an operation: its errno when done; throws (EAGAIN when it would block). */
+export type Step = () => number;
+
+const FOREVER = (): number => Infinity;
+
+/** True when `resource`'s descriptors are non-blocking (NONBLOCK in its fdflags). */
+export function isNonblocking(resource: Resource): boolean {
+  return (resource.fdflags & FdFlags.NONBLOCK) !== 0;
+}
+
+/**
+ * Runs `step` until it stops answering EAGAIN, sleeping on the process's
+ * readiness signal in between (no spinning, no time limit). With
+ * `nonblocking` (or NONBLOCK on the resource) EAGAIN is returned at once.
+ */
+export function blockingIo(ctx: SyscallContext, resource: Resource, step: Step, nonblocking = false): number {
+  return ctx.process.block(() => {
+    try {
+      return step();
+    } catch (e) {
+      const errno = errnoOrRethrow(e);
+      if (errno === Errno.AGAIN && !nonblocking && !isNonblocking(resource)) return undefined;
+      return errno;
+    }
+  }, FOREVER);
+}
+
+/**
+ * Sends an iovec array on a socket the way a blocking send does: until all
+ * of it is queued (or, with NONBLOCK, as much as fits now; EAGAIN if
+ * nothing does). An error after part of it went out reports that part; the
+ * error shows on the next call. Writes the count to `sentOut`.
+ */
+export function sendAll(ctx: SyscallContext, resource: Resource, iovs: number, iovsLen: number, sentOut: number): number {
+  // fd_write skips the flush every other syscall does: output gathered for
+  // other streams must not wait behind a send that blocks.
+  if (writesPending) flushPendingWrites();
+  let sent = 0;
+  return blockingIo(ctx, resource, () => {
+    const m = ctx.memory;
+    const src = m.iovecs(iovs, iovsLen);
+    const want = totalBytes(src);
+    const nonblocking = isNonblocking(resource);
+    for (;;) {
+      let n: number;
+      try {
+        n = resource.send(skipBytes(src, sent));
+      } catch (e) {
+        if (sent > 0 && (nonblocking || !isAgain(e))) break;
+        throw e;
+      }
+      sent += n;
+      if (sent >= want || nonblocking) break;
+    }
+    m.setU32(sentOut, sent);
+    return Errno.SUCCESS;
+  });
+}
+
+/** True for EAGAIN (a WasiError, or a host error with that code). */
+export function isAgain(e: unknown): boolean {
+  return errnoOf(e) === Errno.AGAIN;
+}
+
+export function totalBytes(bufs: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const b of bufs) n += b.byteLength;
+  return n;
+}
+
+/** `bufs` without its first `n` bytes. */
+export function skipBytes(bufs: readonly Uint8Array[], n: number): Uint8Array[] {
+  if (n === 0) return bufs as Uint8Array[];
+  const out: Uint8Array[] = [];
+  for (const b of bufs) {
+    if (n >= b.byteLength) { n -= b.byteLength; continue; }
+    out.push(n > 0 ? b.subarray(n) : b);
+    n = 0;
+  }
+  return out;
+}
