@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Kiln benchmark harness: runs each bench program under node:wasi and under
 // Kiln in the same process, alternating, and prints median wall times and the
-// ratio kiln / node:wasi. See bench/README.md.
+// ratio kiln / node:wasi; then the thread benchmarks (bench/threads.mjs).
+// See bench/README.md.
 //
 // Usage: node bench/run.mjs [--only NAME[,NAME...]] [--quick] [--runs N]
 //                           [--kiln-module PATH|node:wasi] [--no-peer]
@@ -24,7 +25,8 @@ const PEER_PACKAGE = '@tybys/wasm-util';
 
 function usage(code) {
   console.log(`usage: node bench/run.mjs [options]
-  --only NAME[,NAME]   run only these benchmarks (repeatable)
+  --only NAME[,NAME]   run only these benchmarks (repeatable); "threads" is
+                       the thread benchmarks (bench/threads.mjs)
   --quick              fewer iterations and a smaller scale (smoke run)
   --runs N             timed runs per runtime (default 5; read_file 3; quick 3)
   --kiln-module PATH   module exporting Kiln's WASI class (default dist/node.js;
@@ -480,14 +482,17 @@ async function main() {
   const all = defineBenches(opts.quick);
   if (opts.list) {
     for (const b of all) console.log(`${b.name.padEnd(13)} ${b.what}`);
+    console.log(`${THREADS.padEnd(13)} wasi-threads: spawn+join, futex ping-pong vs native, fd_write from a thread`);
     return 0;
   }
-  const unknown = opts.only.filter((n) => !all.some((b) => b.name === n));
+  const unknown = opts.only.filter((n) => n !== THREADS && !all.some((b) => b.name === n));
   if (unknown.length) {
-    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${all.map((b) => b.name).join(', ')}`);
+    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), THREADS].join(', ')}`);
     return 2;
   }
   const benches = opts.only.length ? all.filter((b) => opts.only.includes(b.name)) : all;
+  const withThreads = opts.only.length === 0 || opts.only.includes(THREADS);
+  if (benches.length === 0) return reportFailures(await runThreads(opts));
 
   const wasm = buildBench({ names: benches.map((b) => b.name), quiet: true });
 
@@ -609,6 +614,21 @@ async function main() {
   } else {
     console.log(`summary: no comparable results; ${failures.length} failure(s)`);
   }
+  if (withThreads) failures.push(...(await runThreads(opts)));
+  return reportFailures(failures);
+}
+
+// ---------------------------------------------------------------- threads --
+
+const THREADS = 'threads';
+
+/** The thread benchmarks (bench/threads.mjs); returns their failures. */
+async function runThreads(opts) {
+  const { runThreadsBench } = await import('./threads.mjs');
+  return runThreadsBench({ quick: opts.quick, runs: opts.runs, kilnModule: opts.kilnModule, verbose: opts.verbose });
+}
+
+function reportFailures(failures) {
   if (failures.length) {
     console.error('\nfailures:');
     for (const f of failures) console.error(`  ${f}`);

@@ -5,11 +5,15 @@
 //   test/programs/c/*.c      clang-19 --target=wasm32-wasi (wasi-libc)
 //   test/programs/rust/*.rs  /usr/bin/rustc --target wasm32-wasi
 //   test/programs/wat/*.wat  wat2wasm
+//   test/programs/threads/*.c  clang-19, wasi-threads: shared imported memory,
+//                              `wasi` `thread-spawn`, `wasi_thread_start`
+//                              (kthread.h + kthread_start.s)
 //
 // A program is rebuilt only when its output is missing or the sha256 of its
-// source (plus, for C, the shared headers next to it) and compiler command
-// differs from the one stored in build/programs/.hashes.json. Builds run two
-// at a time. Usage: node scripts/build-programs.mjs [--force] [NAME...]
+// source (plus, for C, the shared headers next to it; for threads, also the
+// assembly) and compiler command differs from the one stored in
+// build/programs/.hashes.json. Builds run two at a time.
+// Usage: node scripts/build-programs.mjs [--force] [NAME...]
 // Environment: KILN_CLANG, KILN_RUSTC, KILN_WAT2WASM override the compilers;
 // KILN_BUILD_JOBS the parallelism.
 import { spawn } from 'node:child_process';
@@ -26,8 +30,9 @@ const jobs = Math.max(1, Number(process.env.KILN_BUILD_JOBS) || 2);
 
 const PACKAGES = 'clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc wabt rustc libstd-rust-dev-wasm32';
 
-// How each language is compiled. `{src}` and `{out}` are substituted; the
-// command with the placeholders is what goes into the hash.
+// How each language is compiled. `{src}` and `{out}` are substituted (and
+// `{name}`, the program name, inside arguments); the command with the
+// placeholders is what goes into the hash.
 const LANGS = {
   c: {
     dir: 'c',
@@ -48,6 +53,57 @@ const LANGS = {
     compiler: process.env.KILN_RUSTC || '/usr/bin/rustc',
     args: ['--target', 'wasm32-wasi', '-O', '-C', 'strip=debuginfo', '{src}', '-o', '{out}'],
     extraInputs: () => [],
+  },
+  // wasi-threads programs. Debian's wasi-libc has no threads sysroot, so
+  // these are wasm32-wasi programs built with atomics against a shared
+  // memory, with their own small threads library (threads/kthread.h) and
+  // wasi_thread_start (threads/kthread_start.s, linked into each):
+  // -Xclang -O2               optimise in the compiler only. A driver-level
+  //                           -O makes clang run binaryen's wasm-opt after
+  //                           linking whenever it is on PATH, and binaryen
+  //                           108 (Debian) miscompiles thread-local accesses
+  //                           in shared-memory modules (simplify-globals-
+  //                           optimizing); clang-19's --no-wasm-opt skips the
+  //                           link step altogether. Same code as -O2 without
+  //                           wasm-opt, whatever is installed.
+  // -matomics -mbulk-memory   atomics (memory.atomic.wait/notify, TLS) and
+  //                           the bulk-memory ops that initialise a shared
+  //                           memory's passive data segments once;
+  // -nostartfiles             _start comes from kthread.h, not crt1-command.o
+  //                           (Debian's crt1 leaves ctors/dtors to wasm-ld,
+  //                           which then wraps every export, wasi_thread_start
+  //                           included, in __wasm_call_ctors/dtors);
+  // --import-memory --shared-memory --max-memory
+  //                           import `env.memory` as a shared memory (a shared
+  //                           memory must declare its maximum: 16 MiB);
+  // --export-memory           also export it as "memory", which WASI hosts
+  //                           (wasmtime, node:wasi, Kiln) read;
+  // --export=wasi_thread_start  (also marked in the .s, kept explicit);
+  // --no-check-features       wasi-libc's objects were built without atomics
+  //                           and bulk-memory, which wasm-ld otherwise refuses
+  //                           with --shared-memory. Harmless here: that libc
+  //                           code runs single-threaded (see kthread.h);
+  // --soname={name}           the module name in the name section (kept, for
+  //                           wasm backtraces), instead of the temporary
+  //                           output file's name.
+  threads: {
+    dir: 'threads',
+    ext: '.c',
+    compiler: process.env.KILN_CLANG || 'clang-19',
+    args: [
+      '--target=wasm32-wasi', '--sysroot=/usr', '-Xclang', '-O2', '-Wall', '-matomics', '-mbulk-memory', '-nostartfiles',
+      '{src}', 'test/programs/threads/kthread_start.s',
+      '-Wl,--import-memory,--export-memory,--shared-memory,--max-memory=16777216',
+      '-Wl,--export=wasi_thread_start,--no-check-features,--soname={name}',
+      '-o', '{out}',
+    ],
+    // The library (header and assembly) is part of every threads program.
+    extraInputs: (dir) =>
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.h') || f.endsWith('.s'))
+        .sort()
+        .map((f) => path.join(dir, f)),
   },
   wat: {
     dir: 'wat',
@@ -124,7 +180,9 @@ function compile(program) {
   // Write to a temporary name and rename, so a concurrent reader never sees
   // a half-written module and an interrupted build leaves no stale output.
   const tmp = `${program.out}.tmp-${process.pid}`;
-  const args = spec.args.map((a) => (a === '{src}' ? program.src : a === '{out}' ? tmp : a));
+  const args = spec.args.map((a) =>
+    a === '{src}' ? program.src : a === '{out}' ? tmp : a.replaceAll('{name}', program.name),
+  );
   return new Promise((resolve) => {
     const child = spawn(spec.compiler, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
