@@ -4,15 +4,17 @@
  * test/programs/wat/thread_*.wat and test/programs/threads/*.c.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { CaptureStream } from '../dist/host/stdio.js';
 import { isThreadedModule, runThreaded, ThreadedModuleError, ThreadTrapError } from '../dist/front/threads/index.js';
 import { nodeHost } from '../dist/node.js';
 import { nodeThreadSpawner } from '../dist/host/node/node-thread-spawner.js';
 import type { ThreadSpawner } from '../dist/host/threads.js';
-import { programPath } from './helpers/programs.js';
-import { runKiln } from './helpers/runners.js';
+import { programPath, repoRoot } from './helpers/programs.js';
+import { kilnBin, runKiln, withSandbox } from './helpers/runners.js';
 
 async function load(name: string): Promise<{ bytes: Uint8Array; module: WebAssembly.Module }> {
   const bytes = readFileSync(programPath(name));
@@ -115,4 +117,78 @@ test('kiln run: four C threads with atomics, their own stacks and TLS', async ()
     'tls ok',
     '',
   ].join('\n'));
+});
+
+test('kiln run: a mutex and condition variable over a bounded queue, two producers and two consumers', async () => {
+  const r = await runKiln({ program: 'threads_mutex', args: ['5000'] });
+  assert.equal(r.stdout, 'produced 10000\nconsumed 10000\nsum 25005000\nitems ok\n');
+  assert.equal(r.status, 0, r.stderr);
+});
+
+test('proc_exit from a secondary thread ends every thread with its code', async () => {
+  const r = await runKiln({ program: 'threads_exit' });
+  assert.equal(r.stdout, 'main: waiting\nthread: exiting with 7\n');
+  assert.equal(r.status, 7);
+});
+
+test('exit from the main thread ends a thread spinning forever', async () => {
+  const r = await runKiln({ program: 'threads_exit', args: ['main'] });
+  assert.equal(r.stdout, 'thread: spinning\nmain: exiting with 3\n');
+  assert.equal(r.status, 3);
+});
+
+test('a trap in a secondary thread ends the process: status 134 with the wasm backtrace', async () => {
+  const r = await runKiln({ program: 'threads_trap' });
+  assert.equal(r.stdout, 'main: waiting\nthread: trapping\n');
+  assert.equal(r.status, 134);
+  assert.match(r.stderr, /^Error: the guest trapped: unreachable\nwasm backtrace:\n {2}0: threads_trap\.crash/);
+});
+
+test('a trap in the main thread while another thread waits', async () => {
+  const r = await runKiln({ program: 'threads_trap', args: ['main'] });
+  assert.equal(r.stdout, 'thread: waiting\nmain: trapping\n');
+  assert.equal(r.status, 134);
+  assert.match(r.stderr, /^Error: the guest trapped: unreachable/);
+});
+
+test('--timeout stops three threads spinning in tight loops: status 124', async () => {
+  const started = performance.now();
+  const r = await runKiln({ program: 'threads_spin', args: ['2'], flags: ['--timeout', '500ms'] });
+  assert.equal(r.stdout, 'threads_spin: 2 threads spinning\n');
+  assert.equal(r.stderr, 'kiln: the guest ran longer than its time limit of 500 ms and was stopped\n');
+  assert.equal(r.status, 124);
+  assert.ok(performance.now() - started < 10_000);
+});
+
+test('--max-threads: thread-spawn fails with -EAGAIN beyond the limit, and works again after a join', async () => {
+  const r = await runKiln({ program: 'threads_many', flags: ['--max-threads', '2'] });
+  assert.equal(r.stdout, 'spawned 2\nthread-spawn returned -6\njoined 2\nrespawn ok\n');
+  assert.equal(r.status, 0, r.stderr);
+});
+
+test('writes from a secondary thread to stdout redirected to a file: every byte lands, in order', async () => {
+  await withSandbox(async (sb) => {
+    const out = path.join(sb.root, 'out.txt');
+    const fd = openSync(out, 'w');
+    const r = spawnSync(process.execPath, [kilnBin, 'run', programPath('threads_write'), '20000', 'thread'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+    closeSync(fd);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, 'threads_write: where=thread fd=1 calls=20000 bytes=320000\n');
+    assert.equal(readFileSync(out, 'utf8'), '0123456789abcde\n'.repeat(20000));
+  });
+});
+
+test('an embedding process exits by itself after a threaded run, even with a thread left spinning', async () => {
+  const script = `
+    import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+    import { WasiBuilder } from ${JSON.stringify(path.join(repoRoot, 'dist', 'node.js'))};
+    const bytes = readFileSync(${JSON.stringify(programPath('threads_exit'))});
+    const r = await new WasiBuilder().args(['threads_exit', 'main']).stdout('capture').run(bytes);
+    process.stdout.write(JSON.stringify([r.exitCode, r.stdoutText]));
+  `;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(child.status, 0, child.stderr);
+  assert.deepEqual(JSON.parse(child.stdout), [3, 'thread: spinning\nmain: exiting with 3\n']);
 });

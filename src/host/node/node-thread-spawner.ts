@@ -29,7 +29,8 @@ function avoidLiftoffWaitBug(): void {
 export const nodeThreadSpawner: ThreadSpawner = {
   spawn(onEvent: (event: ThreadEvent) => void): ThreadWorker {
     avoidLiftoffWaitBug();
-    const worker = new Worker(script);
+    // Not the embedder's flags (e.g. --input-type, loaders): the worker runs plain compiled JS.
+    const worker = new Worker(script, { execArgv: [] });
     worker.on('message', (event: ThreadEvent) => onEvent(event));
     worker.on('error', (err: Error) => {
       onEvent({ type: 'failed', message: err.message, stack: err.stack ?? err.message, trap: false });
