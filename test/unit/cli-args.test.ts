@@ -17,7 +17,7 @@ function usage(argv: string[], message: string): void {
 }
 
 function parsed(partial: Partial<RunArgs>): RunArgs {
-  return { module: '', guestArgs: [], dirs: [], env: [], listen: [], trace: false, ...partial };
+  return { module: '', guestArgs: [], dirs: [], env: [], listen: [], trace: false, limits: {}, ...partial };
 }
 
 describe('module and guest arguments', () => {
@@ -147,9 +147,32 @@ describe('other options', () => {
       parseRunArgs(['--dir=/h::/g', '--env', 'A=1', '--trace', '--listen', 'localhost:1', 'm.wasm', 'x', '--', 'y']),
       {
         module: 'm.wasm', guestArgs: ['x', '--', 'y'], dirs: [{ host: '/h', guest: '/g' }],
-        env: [['A', '1']], listen: ['localhost:1'], trace: true,
+        env: [['A', '1']], listen: ['localhost:1'], trace: true, limits: {},
       },
     );
+  });
+});
+
+describe('limits', () => {
+  test('sizes, counts and durations', () => {
+    assert.deepEqual(
+      parseRunArgs(['--max-memory', '1G', '--max-fds=64', '--max-threads', '8', '--timeout', '1.5s', 'm.wasm']).limits,
+      { memoryPages: 16384, descriptors: 64, threads: 8, timeoutMs: 1500 },
+    );
+    assert.equal(parseRunArgs(['--max-memory=64KiB', 'm.wasm']).limits.memoryPages, 1);
+    assert.equal(parseRunArgs(['--max-memory=100000', 'm.wasm']).limits.memoryPages, 2);
+    assert.equal(parseRunArgs(['--max-memory=256M', 'm.wasm']).limits.memoryPages, 4096);
+    assert.equal(parseRunArgs(['--timeout=500ms', 'm.wasm']).limits.timeoutMs, 500);
+    assert.equal(parseRunArgs(['--timeout=2m', 'm.wasm']).limits.timeoutMs, 120_000);
+    assert.equal(parseRunArgs(['--timeout=3', 'm.wasm']).limits.timeoutMs, 3000);
+  });
+
+  test('bad values are usage errors naming the flag', () => {
+    usage(['--max-memory', 'lots', 'm.wasm'], "--max-memory needs a size such as 256M or 1G, got 'lots'");
+    usage(['--max-memory', '8G', 'm.wasm'], "--max-memory must be between 64K and 4G, got '8G'");
+    usage(['--max-fds', '0', 'm.wasm'], "--max-fds needs a positive whole number, got '0'");
+    usage(['--max-threads', '-2', 'm.wasm'], "--max-threads needs a positive whole number, got '-2'");
+    usage(['--timeout', 'soon', 'm.wasm'], "--timeout needs a duration such as 500ms, 10s or 2m, got 'soon'");
   });
 });
 
