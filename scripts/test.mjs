@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The whole test suite: builds Kiln, builds the guest programs from source
-// (cached), then runs every test/**/*.test.ts with Node's test runner.
+// (cached), fetches Node 24 for the JSPI tests (cached), then runs every
+// test/**/*.test.ts with Node's test runner.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -26,5 +27,6 @@ function testFiles(dir) {
 const filter = process.argv.slice(2);
 run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
 run(process.execPath, ['scripts/build-programs.mjs']);
+run(process.execPath, ['scripts/fetch-node24.mjs']);
 const files = testFiles(join(root, 'test')).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
 run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files]);

@@ -19,5 +19,12 @@ export type { TraceSink } from './syscalls/trace.js';
 export type { HostBindings } from './front/host-bindings.js';
 export { MissingImportsError, missingImports } from './front/imports-check.js';
 export type { WASIOptions } from './front/wasi.js';
-export type { RunResult, OutputTarget, InputSource } from './front/builder.js';
+export { TimeoutError, type WorkerHostBindings, type WorkerRunner, type WorkerRunRequest } from './front/worker-mode/types.js';
+export { jspiAvailable, JspiUnavailableError } from './front/jspi.js';
+export { limitMemory, MemoryLimitError } from './front/module-binary.js';
+export {
+  AsyncBackendSession, CallRecord, runReplayable,
+  type AsyncFileSystem, type AsyncFsDirectory, type AsyncFsNode, type AsyncFsSymlink, type AsyncFileHandle, type MaybePromise,
+} from './host/async-backend.js';
+export type { RunResult, RunThread, CapturedOutput, OutputTarget, InputSource } from './front/builder.js';
 export { ProcessExit } from './kernel/exit.js';

@@ -8,6 +8,7 @@ import { MissingImportsError, missingImports, type ImportObject } from '../front
 import { limitMemory, MemoryLimitError } from '../front/module-binary.js';
 import { isThreadedModule, runThreaded, ThreadedModuleError, ThreadTrapError } from '../front/threads/index.js';
 import type { WASIOptions } from '../front/wasi.js';
+import { TimeoutError } from '../front/worker-mode/types.js';
 import { nodeHost, WASI } from '../node.js';
 import { parseRunArgs, UsageError, type RunArgs } from './run-args.js';
 import { describeTrap } from './wasm-errors.js';
@@ -97,6 +98,11 @@ async function runCommand(args: RunArgs): Promise<number> {
       if (isThreadedModule(module)) {
         return await runThreaded(module, bytes, options, nodeHost, { maxThreads: limits.threads, timeoutMs: limits.timeoutMs });
       }
+      if (limits.timeoutMs !== undefined) {
+        // Only a worker can be stopped mid-loop: the worker mode, kernel beside the guest.
+        if (args.listen.length > 0) throw new UsageError('--timeout cannot be combined with --listen yet (sockets stay on the main thread)');
+        return await new WASI({ ...options, timeoutMs: limits.timeoutMs }).run(module);
+      }
       return runDirect(module, options);
     } catch (e) {
       if (e instanceof MissingImportsError || e instanceof ThreadedModuleError) return fail(`cannot run ${args.module}: ${e.message}`);
@@ -104,7 +110,7 @@ async function runCommand(args: RunArgs): Promise<number> {
         process.stderr.write(`${describeTrap(e)}\n`);
         return TRAP_STATUS;
       }
-      if (e instanceof Error && e.name === 'TimeoutError') {
+      if (e instanceof TimeoutError) {
         process.stderr.write(`kiln: ${e.message}\n`);
         return TIMEOUT_STATUS;
       }

@@ -4,6 +4,7 @@
  * `WASI`, `run()` compiles, links, starts and reports the exit code with
  * any captured output.
  */
+import type { AsyncFileSystem } from '../host/async-backend.js';
 import type { Clocks } from '../host/clocks.js';
 import type { FileSystem } from '../host/fs/types.js';
 import type { RandomSource } from '../host/random.js';
@@ -19,8 +20,16 @@ export type OutputTarget = 'inherit' | 'capture' | ((data: Uint8Array) => void) 
 /** Where a guest's input comes from: the host's stdin, fixed bytes or text, or any stream. */
 export type InputSource = 'inherit' | string | Uint8Array | InputStream | number;
 
-export interface RunResult {
-  exitCode: number;
+/**
+ * Where `run()` runs the guest: 'worker' (the default: on Node a worker
+ * with its kernel beside it, so this thread's event loop keeps running; in
+ * a browser this thread, as `start()`), or 'caller' (this thread with JSPI,
+ * see `WASI.runHere()`).
+ */
+export type RunThread = 'worker' | 'caller';
+
+/** Output captured by `'capture'` streams. */
+export interface CapturedOutput {
   /** Captured output as bytes (empty unless the stream was captured). */
   stdout: Uint8Array;
   stderr: Uint8Array;
@@ -29,11 +38,15 @@ export interface RunResult {
   stderrText: string;
 }
 
+export interface RunResult extends CapturedOutput {
+  exitCode: number;
+}
+
 export class WasiBuilder {
   readonly #host: HostBindings;
   #args: string[] = [];
   #env: Record<string, string> = {};
-  #preopens: Record<string, string | FileSystem> = {};
+  #preopens: Record<string, string | FileSystem | AsyncFileSystem> = {};
   #stdin: InputSource = 'inherit';
   #stdout: OutputTarget = 'inherit';
   #stderr: OutputTarget = 'inherit';
@@ -41,6 +54,10 @@ export class WasiBuilder {
   #random: RandomSource | undefined;
   #trace: TraceSink | boolean = false;
   #maxDescriptors: number | undefined;
+  #maxMemory: number | undefined;
+  #maxThreads: number | undefined;
+  #timeoutMs: number | undefined;
+  #thread: RunThread = 'worker';
 
   constructor(host: HostBindings) {
     this.#host = host;
@@ -53,8 +70,11 @@ export class WasiBuilder {
   envs(vars: Readonly<Record<string, string>>): this { Object.assign(this.#env, vars); return this; }
   /** Mounts a host directory (Node) at `guestPath`. */
   preopenDir(hostPath: string, guestPath: string): this { this.#preopens[guestPath] = hostPath; return this; }
-  /** Mounts any filesystem (e.g. a MemoryFileSystem) at `guestPath`. */
-  preopen(guestPath: string, fs: FileSystem): this { this.#preopens[guestPath] = fs; return this; }
+  /**
+   * Mounts any filesystem (e.g. a MemoryFileSystem) at `guestPath`. It may
+   * be asynchronous (methods returning Promises) for `run()`.
+   */
+  preopen(guestPath: string, fs: FileSystem | AsyncFileSystem): this { this.#preopens[guestPath] = fs; return this; }
   stdin(source: InputSource): this { this.#stdin = source; return this; }
   stdout(target: OutputTarget): this { this.#stdout = target; return this; }
   stderr(target: OutputTarget): this { this.#stderr = target; return this; }
@@ -62,6 +82,14 @@ export class WasiBuilder {
   random(random: RandomSource): this { this.#random = random; return this; }
   trace(sink: TraceSink | boolean = true): this { this.#trace = sink; return this; }
   maxDescriptors(n: number): this { this.#maxDescriptors = n; return this; }
+  /** Caps the guest's linear memory at `bytes` (whole 64 KiB pages); see WASIOptions.maxMemory. */
+  maxMemory(bytes: number): this { this.#maxMemory = bytes; return this; }
+  /** Caps the threads a wasi-threads guest may spawn (EAGAIN beyond). */
+  maxThreads(n: number): this { this.#maxThreads = n; return this; }
+  /** Stops the guest after `ms` of wall-clock time: `run()` rejects with TimeoutError. */
+  timeout(ms: number): this { this.#timeoutMs = ms; return this; }
+  /** Where `run()` runs the guest: 'worker' (default) or 'caller' (JSPI). */
+  thread(where: RunThread): this { this.#thread = where; return this; }
 
   /** A WASI object; `captures` receives the capture streams it made. */
   build(captures: { stdout?: CaptureStream; stderr?: CaptureStream } = {}): WASI {
@@ -76,19 +104,38 @@ export class WasiBuilder {
       random: this.#random,
       trace: this.#trace,
       maxDescriptors: this.#maxDescriptors,
+      maxMemory: this.#maxMemory,
+      maxThreads: this.#maxThreads,
+      timeoutMs: this.#timeoutMs,
     };
     return new WASI(options, this.#host);
   }
 
-  /** Compiles, links and runs a command module. */
+  /**
+   * Compiles, links and runs a command module (`WASI.run()`, or
+   * `WASI.runHere()` with `.thread('caller')`). When the run fails (a trap,
+   * a time limit), the error carries what was captured before it as
+   * `error.captured` (a `CapturedOutput`).
+   */
   async run(module: WebAssembly.Module | BufferSource): Promise<RunResult> {
     const captures: { stdout?: CaptureStream; stderr?: CaptureStream } = {};
     const wasi = this.build(captures);
-    const exitCode = await wasi.run(module);
-    const stdout = captures.stdout?.bytes() ?? new Uint8Array(0);
-    const stderr = captures.stderr?.bytes() ?? new Uint8Array(0);
-    const decoder = new TextDecoder();
-    return { exitCode, stdout, stderr, stdoutText: decoder.decode(stdout), stderrText: decoder.decode(stderr) };
+    const collect = (): CapturedOutput => {
+      const stdout = captures.stdout?.bytes() ?? new Uint8Array(0);
+      const stderr = captures.stderr?.bytes() ?? new Uint8Array(0);
+      const decoder = new TextDecoder();
+      return { stdout, stderr, stdoutText: decoder.decode(stdout), stderrText: decoder.decode(stderr) };
+    };
+    let exitCode: number;
+    try {
+      exitCode = this.#thread === 'caller' ? await wasi.runHere(module) : await wasi.run(module);
+    } catch (e) {
+      if (e instanceof Error && (captures.stdout !== undefined || captures.stderr !== undefined)) {
+        (e as Error & { captured?: CapturedOutput }).captured = collect();
+      }
+      throw e;
+    }
+    return { exitCode, ...collect() };
   }
 }
 

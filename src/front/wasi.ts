@@ -5,6 +5,7 @@
  * random, tracing, limits).
  */
 import { PREVIEW1, type Preview1Imports } from '../abi/signatures.js';
+import { AsyncBackendSession, type AsyncFileSystem } from '../host/async-backend.js';
 import { systemClocks, type Clocks } from '../host/clocks.js';
 import type { FileSystem } from '../host/fs/types.js';
 import { cryptoRandom, type RandomSource } from '../host/random.js';
@@ -18,14 +19,22 @@ import { createPreview1Imports } from '../syscalls/preview1/index.js';
 import { traceImports, type TraceSink } from '../syscalls/trace.js';
 import type { HostBindings } from './host-bindings.js';
 import { MissingImportsError, missingImports, type ImportObject } from './imports-check.js';
+import { JspiUnavailableError, jspiAvailable, runWithJspi } from './jspi.js';
+import { limitMemory } from './module-binary.js';
+import { isThreadedModule, runThreaded } from './threads/index.js';
+import type { WorkerHostBindings } from './worker-mode/types.js';
 
 export interface WASIOptions {
   /** Only 'preview1' is supported (as `wasi_snapshot_preview1`). Defaults to 'preview1'. */
   version?: 'preview1';
   args?: readonly string[];
   env?: Readonly<Record<string, string | undefined>>;
-  /** Guest path → host directory path, or any Kiln filesystem. */
-  preopens?: Readonly<Record<string, string | FileSystem>>;
+  /**
+   * Guest path → host directory path, or any Kiln filesystem. A filesystem
+   * whose methods return Promises (AsyncFileSystem) works with `run()`
+   * (worker mode, Node) and `runHere()` (JSPI), not with `start()`.
+   */
+  preopens?: Readonly<Record<string, string | FileSystem | AsyncFileSystem>>;
   /** Return the exit code from start() (default true) instead of exiting the host process. */
   returnOnExit?: boolean;
   /** A host file descriptor number, or a Kiln stream. */
@@ -38,6 +47,23 @@ export interface WASIOptions {
   trace?: boolean | TraceSink;
   /** Largest number of open descriptors (default 1024): more is EMFILE. */
   maxDescriptors?: number;
+  /**
+   * Largest linear memory in bytes (rounded down to whole 64 KiB pages).
+   * The module's memory maximum is lowered in its bytes before compiling,
+   * so `memory.grow` (malloc) fails inside the guest at the cap; a module
+   * that needs more at start is refused with MemoryLimitError. Needs the
+   * module's bytes: `run()`/`runHere()` of a compiled Module, and
+   * `start()`, refuse it.
+   */
+  maxMemory?: number;
+  /** Largest number of threads besides the main one, for wasi-threads modules (thread-spawn fails with EAGAIN beyond it). */
+  maxThreads?: number;
+  /**
+   * Wall-clock limit for `run()`, in ms: when it passes the guest's worker(s)
+   * are terminated, every descriptor it had open is closed and `run()`
+   * rejects with TimeoutError. Only `run()` can stop a guest mid-loop.
+   */
+  timeoutMs?: number;
   /** Resources placed at the descriptors after the preopened directories (e.g. listening sockets). */
   extraResources?: readonly PreopenedResource[];
   /** Signal that I/O threads bump when resources become ready (e.g. `listenTcp(...).readiness`). */
@@ -50,6 +76,7 @@ export class WASI {
   readonly #context: SyscallContext;
   readonly #returnOnExit: boolean;
   readonly #host: HostBindings;
+  readonly #options: WASIOptions;
   #started = false;
 
   constructor(options: WASIOptions, host: HostBindings) {
@@ -57,6 +84,7 @@ export class WASI {
       throw new TypeError(`unsupported WASI version ${JSON.stringify(options.version)}; Kiln supports 'preview1'`);
     }
     this.#host = host;
+    this.#options = options;
     this.#returnOnExit = options.returnOnExit ?? true;
     const env = Object.entries(options.env ?? {})
       .filter((e): e is [string, string] => e[1] !== undefined)
@@ -71,7 +99,8 @@ export class WASI {
       stderr: stream(options.stderr, 2, (fd) => host.output(fd)),
       preopens: Object.entries(options.preopens ?? {}).map(([guestPath, target]) => ({
         guestPath,
-        fs: typeof target === 'string' ? host.directory(target) : target,
+        // An AsyncFileSystem given here only works through run() or runHere(), which build their own process.
+        fs: typeof target === 'string' ? host.directory(target) : target as FileSystem,
       })),
       extraResources: options.extraResources,
       readiness: options.readiness,
@@ -99,6 +128,16 @@ export class WASI {
    * returns). A trap propagates as the engine's RuntimeError.
    */
   start(instance: WebAssembly.Instance): number {
+    if (this.#options.timeoutMs !== undefined) {
+      throw new TypeError('timeoutMs cannot stop a guest started with start(), which runs on the calling thread; use run()');
+    }
+    if (this.#options.maxMemory !== undefined) {
+      throw new TypeError('maxMemory cannot cap an instance; pass the module bytes to run() or runHere(), or cap them with limitMemory() before instantiating');
+    }
+    return this.#startDirect(instance);
+  }
+
+  #startDirect(instance: WebAssembly.Instance): number {
     const exports = this.#begin(instance);
     const start = exports['_start'];
     if (typeof start !== 'function') throw new TypeError('instance.exports._start must be a function');
@@ -129,25 +168,139 @@ export class WASI {
     (init as () => void)();
   }
 
-  /** Compiles (if needed), links and starts a module; resolves to its exit code. */
+  /**
+   * Compiles (if needed), links and runs a command module without blocking
+   * the caller; resolves to its exit code (rejects with the engine's
+   * RuntimeError on a trap, TimeoutError past `timeoutMs`).
+   *
+   * - A module that uses threads runs in the threaded mode.
+   * - Otherwise, on Node, the guest runs in a worker with its kernel beside
+   *   it (the worker mode): the caller's event loop keeps running, and
+   *   objects of this thread (filesystems, including asynchronous ones,
+   *   streams, clocks) are reached through the host bridge.
+   * - In a browser, and with `extraResources` (kernel objects of this
+   *   thread, such as listening sockets), the guest runs here in the direct
+   *   mode, as `start()` does.
+   */
   async run(module: WebAssembly.Module | BufferSource): Promise<number> {
-    const compiled = module instanceof WebAssembly.Module ? module : await WebAssembly.compile(module);
+    this.#claim();
+    const options = this.#options;
+    const prepared = await prepareModule(module, options.maxMemory);
+    if (isThreadedModule(prepared.module)) return this.#finish(await this.#runThreaded(prepared));
     const imports = this.getImportObject() as unknown as ImportObject;
-    const missing = missingImports(compiled, imports);
+    const missing = missingImports(prepared.module, imports);
     if (missing.length > 0) throw new MissingImportsError(missing);
-    const instance = await WebAssembly.instantiate(compiled, imports as WebAssembly.Imports);
-    return this.start(instance);
+    const runInWorker = (this.#host as WorkerHostBindings).runInWorker;
+    const kernelObjects = (options.extraResources?.length ?? 0) > 0;
+    if (runInWorker !== undefined && !kernelObjects) {
+      return this.#finish(await runInWorker({ module: prepared.module, options, host: this.#host }));
+    }
+    if (options.timeoutMs !== undefined) {
+      throw new TypeError(kernelObjects
+        ? 'timeoutMs needs the worker mode, which cannot take extraResources (kernel objects of this thread)'
+        : 'timeoutMs needs the worker mode, which this platform does not have (Node only)');
+    }
+    const instance = await WebAssembly.instantiate(prepared.module, imports as WebAssembly.Imports);
+    this.#started = false;
+    return this.#startDirect(instance);
+  }
+
+  /**
+   * Runs a command module on the caller's thread with JSPI
+   * (WebAssembly.Suspending / promising: Node 24, Chromium 137 and later),
+   * so that asynchronous backends (a filesystem whose methods return
+   * Promises) work without a worker: a system call that meets an unsettled
+   * Promise suspends the guest until it settles, and a sleeping guest does
+   * not block the event loop. Between system calls the guest computes on
+   * this thread. Throws JspiUnavailableError on engines without JSPI.
+   */
+  async runHere(module: WebAssembly.Module | BufferSource): Promise<number> {
+    if (!jspiAvailable()) throw new JspiUnavailableError('runHere()');
+    const options = this.#options;
+    if (options.timeoutMs !== undefined) {
+      throw new TypeError("timeoutMs cannot stop a guest computing on the caller's thread; use run(), which runs it in a worker");
+    }
+    this.#claim();
+    const prepared = await prepareModule(module, options.maxMemory);
+    if (isThreadedModule(prepared.module)) return this.#finish(await this.#runThreaded(prepared));
+    const missing = missingImports(prepared.module, this.getImportObject() as unknown as ImportObject);
+    if (missing.length > 0) throw new MissingImportsError(missing);
+    const session = new AsyncBackendSession();
+    const preopens: Record<string, string | FileSystem> = {};
+    for (const [guest, target] of Object.entries(options.preopens ?? {})) {
+      preopens[guest] = typeof target === 'string' ? target : session.adapt(target);
+    }
+    const inner = new WASI({
+      ...options, preopens, trace: false, returnOnExit: true, maxMemory: undefined, timeoutMs: undefined,
+    }, this.#host);
+    const context = inner.#context;
+    const trace = options.trace;
+    const sink = trace === true ? traceToHostStderr(this.#host) : typeof trace === 'function' ? trace : undefined;
+    const code = await runWithJspi({
+      module: prepared.module,
+      imports: inner.wasiImport,
+      process: inner.process,
+      session,
+      bind: (memory) => context.bind(memory),
+      trace: sink === undefined ? undefined : { sink, memory: () => (context.bound ? context.memory : undefined) },
+    });
+    return this.#finish(code);
+  }
+
+  async #runThreaded(prepared: PreparedModule): Promise<number> {
+    if (prepared.bytes === undefined) {
+      throw new TypeError("a module that uses threads must be given as bytes, not a compiled Module: its shared memory's limits are read from the binary");
+    }
+    const { maxThreads, timeoutMs } = this.#options;
+    return runThreaded(prepared.module, prepared.bytes, this.#options, this.#host, { maxThreads, timeoutMs });
+  }
+
+  /** Records the exit code of a run made elsewhere (worker, JSPI, threads); exits the host if asked to. */
+  #finish(code: number): number {
+    this.process.exitCode = code;
+    if (!this.#returnOnExit) this.#host.exit(code);
+    return code;
+  }
+
+  #claim(): void {
+    if (this.#started) throw new Error('WASI instance has already started');
+    this.#started = true;
   }
 
   #begin(instance: WebAssembly.Instance): WebAssembly.Exports {
-    if (this.#started) throw new Error('WASI instance has already started');
     const exports = instance.exports;
     const memory = exports['memory'];
     if (!(memory instanceof WebAssembly.Memory)) throw new TypeError('instance.exports.memory must be a WebAssembly.Memory');
-    this.#started = true;
+    this.#claim();
     this.#context.bind(memory);
     return exports;
   }
+}
+
+interface PreparedModule {
+  module: WebAssembly.Module;
+  /** The (capped) bytes, when the module was given as bytes. */
+  bytes?: Uint8Array;
+}
+
+const PAGE = 65536;
+
+/** Compiles the module, first lowering its memory maximum to `maxMemory` bytes when set. */
+async function prepareModule(module: WebAssembly.Module | BufferSource, maxMemory: number | undefined): Promise<PreparedModule> {
+  if (maxMemory !== undefined && !(Number.isFinite(maxMemory) && maxMemory >= 0)) {
+    throw new RangeError(`maxMemory must be a number of bytes, not ${String(maxMemory)}`);
+  }
+  if (module instanceof WebAssembly.Module) {
+    if (maxMemory !== undefined) {
+      throw new TypeError('maxMemory cannot cap a compiled WebAssembly.Module: pass the module bytes instead (or cap them with limitMemory() before compiling)');
+    }
+    return { module };
+  }
+  let bytes: Uint8Array = ArrayBuffer.isView(module)
+    ? new Uint8Array(module.buffer, module.byteOffset, module.byteLength)
+    : new Uint8Array(module);
+  if (maxMemory !== undefined) bytes = limitMemory(bytes, Math.floor(maxMemory / PAGE));
+  return { module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), bytes };
 }
 
 function traceToHostStderr(host: HostBindings): TraceSink {

@@ -8,7 +8,7 @@ import { MissingImportsError, missingImports, type ImportObject } from '../impor
 import type { WASIOptions } from '../wasi.js';
 import { ThreadedProcess } from './threaded-process.js';
 
-export { ThreadTrapError, ThreadedTimeoutError } from './threaded-process.js';
+export { ThreadTrapError } from './threaded-process.js';
 
 /** True for modules that import a memory or `wasi` `thread-spawn`: they run in the threaded mode. */
 export function isThreadedModule(module: WebAssembly.Module): boolean {

@@ -21,6 +21,7 @@ import { errnoOrRethrow } from '../../syscalls/context.js';
 import type { HostBindings } from '../host-bindings.js';
 import { WASI, type WASIOptions } from '../wasi.js';
 import type { MemoryDecl } from '../module-binary.js';
+import { TimeoutError } from '../worker-mode/types.js';
 import { DIRECT_WRITE_FDS, PREVIEW1_NAMES, SyscallChannel, THREAD_SPAWN } from './syscall-channel.js';
 
 /** A wasm thread trapped (or a thread worker failed); the process ended with it. */
@@ -29,14 +30,6 @@ export class ThreadTrapError extends Error {
     super(message);
     this.name = trap ? 'RuntimeError' : 'ThreadError';
     this.stack = guestStack;
-  }
-}
-
-/** The process ran past its wall-clock limit and was stopped. */
-export class ThreadedTimeoutError extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`the guest ran longer than its time limit of ${timeoutMs} ms and was stopped`);
-    this.name = 'TimeoutError';
   }
 }
 
@@ -105,7 +98,7 @@ export class ThreadedProcess {
     this.#refreshDirectWrites();
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (this.#opts.timeoutMs !== undefined) {
-      timer = setTimeout(() => this.#end({ error: new ThreadedTimeoutError(this.#opts.timeoutMs!) }), this.#opts.timeoutMs);
+      timer = setTimeout(() => this.#end({ error: new TimeoutError(this.#opts.timeoutMs!) }), this.#opts.timeoutMs);
     }
     try {
       this.#start(0, { kind: 'main' });

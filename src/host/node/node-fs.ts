@@ -14,6 +14,25 @@ import type {
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW } = fs.constants;
 
+/**
+ * Told about every host descriptor a NodeFileSystem opens and closes on
+ * this thread. The worker mode records them in shared memory, so that the
+ * caller can close them if it has to terminate the worker (a terminated
+ * worker does not close the process's descriptors).
+ */
+export interface HostFdObserver {
+  opened(fd: number): void;
+  /** Called just before the descriptor is closed. */
+  closing(fd: number): void;
+}
+
+let fdObserver: HostFdObserver | undefined;
+
+/** Sets (or clears) the observer of host descriptors for this thread. */
+export function observeHostFds(observer: HostFdObserver | undefined): void {
+  fdObserver = observer;
+}
+
 const { S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFCHR, S_IFBLK, S_IFSOCK } = fs.constants;
 
 /** The file type from a mode (numeric: BigIntStats' is* methods allocate on every call). */
@@ -194,8 +213,10 @@ class NodeDirectory extends NodeNode implements FsDirectory {
     if (o.exclusive) flags |= O_EXCL;
     if (o.truncate) flags |= O_TRUNC;
     const fd = fs.openSync(this.#child(name), flags, 0o666);
+    fdObserver?.opened(fd);
     // Linux opens a directory read-only without complaint; this interface opens files only.
     if (!o.write && fs.fstatSync(fd).isDirectory()) {
+      fdObserver?.closing(fd);
       fs.closeSync(fd);
       throw new WasiError(Errno.ISDIR);
     }
@@ -277,7 +298,10 @@ class NodeFileHandle implements FileHandle {
 
   sync(): void { fs.fsyncSync(this.fd); }
   datasync(): void { fs.fdatasyncSync(this.fd); }
-  close(): void { fs.closeSync(this.fd); }
+  close(): void {
+    fdObserver?.closing(this.fd);
+    fs.closeSync(this.fd);
+  }
 }
 
 /** A host directory as a filesystem root. The path is resolved once, here. */

@@ -1,0 +1,167 @@
+/**
+ * Running a guest on the caller's thread with JSPI (layer: front doors).
+ *
+ * JSPI (WebAssembly.Suspending / WebAssembly.promising; Node 24, Chromium
+ * 137 and later) lets an import return a Promise and suspend the wasm stack
+ * until it settles. Kiln's system calls stay synchronous; each import is
+ * wrapped so that:
+ *
+ * - a call that completes returns its result directly (no suspension);
+ * - a call that meets an unsettled backend Promise (`Pending`, thrown by the
+ *   async-backend adapter) suspends the guest, awaits the promise and runs
+ *   the call again, the adapter answering the replayed backend calls from
+ *   its record (host/async-backend.ts);
+ * - a call that would block (`Parked`: poll_oneoff, a sleep) suspends the
+ *   guest until the process's readiness signal changes or the wake-up time
+ *   passes, then tries again: a sleeping guest does not block the caller's
+ *   event loop.
+ *
+ * `_start` is called through `WebAssembly.promising`. Between system calls
+ * the guest computes on the caller's thread, as in the direct mode: a
+ * computing guest cannot be stopped (a time limit needs the worker mode).
+ * Writes are not coalesced in this mode.
+ */
+import { PREVIEW1, type Preview1Imports, type Signature } from '../abi/signatures.js';
+import type { GuestMemory } from '../abi/memory.js';
+import { runReplayable, type AsyncBackendSession } from '../host/async-backend.js';
+import { Parked } from '../kernel/blocking.js';
+import { ProcessExit } from '../kernel/exit.js';
+import type { Process } from '../kernel/process.js';
+import type { ReadinessSignal } from '../kernel/readiness-signal.js';
+import { formatCall, type TraceSink } from '../syscalls/trace.js';
+import { errnoName } from '../abi/errno.js';
+
+type ImportFn = (...args: (number | bigint)[]) => number;
+
+interface JspiApi {
+  Suspending: new (fn: (...args: (number | bigint)[]) => number | Promise<number>) => object;
+  promising: (fn: () => void) => () => Promise<void>;
+}
+
+function jspi(): JspiApi | undefined {
+  const wa = WebAssembly as unknown as Partial<JspiApi>;
+  return typeof wa.Suspending === 'function' && typeof wa.promising === 'function' ? (wa as JspiApi) : undefined;
+}
+
+/** True where the engine has JSPI (`WebAssembly.Suspending` and `WebAssembly.promising`). */
+export function jspiAvailable(): boolean {
+  return jspi() !== undefined;
+}
+
+/** Thrown by the caller's-thread entry points on an engine without JSPI. */
+export class JspiUnavailableError extends Error {
+  constructor(entry: string) {
+    super(
+      `${entry} runs the guest on the caller's thread with JSPI (WebAssembly.Suspending and WebAssembly.promising), ` +
+      'which this engine does not have (Node 24 or later, Chromium 137 or later have it). ' +
+      "Use run() instead (on Node it runs the guest in a worker, where asynchronous backends also work), " +
+      'or start() with synchronous backends.',
+    );
+    this.name = 'JspiUnavailableError';
+  }
+}
+
+export interface JspiRun {
+  module: WebAssembly.Module;
+  /** The process's raw system calls (not traced). */
+  imports: Preview1Imports;
+  process: Process;
+  session: AsyncBackendSession;
+  /** Binds the guest's exported memory to the syscall context. */
+  bind(memory: WebAssembly.Memory): void;
+  /** Where trace lines go, if tracing; `memory` gives the bound guest memory for decoding paths. */
+  trace?: { sink: TraceSink; memory: () => GuestMemory | undefined };
+}
+
+/** Instantiates and runs a command module on this thread with JSPI; resolves to its exit code. */
+export async function runWithJspi(run: JspiRun): Promise<number> {
+  const api = jspi();
+  if (api === undefined) throw new JspiUnavailableError('runHere()');
+  const { process, session } = run;
+  process.parkBlockedCalls = true;
+  const wrapped: Record<string, object> = {};
+  for (const [name, fn] of Object.entries(run.imports) as [string, ImportFn][]) {
+    const sig = (PREVIEW1 as Readonly<Record<string, Signature>>)[name];
+    wrapped[name] = new api.Suspending(wrapSyscall(name, fn, sig, run));
+  }
+  let code = 0;
+  try {
+    const instance = await WebAssembly.instantiate(run.module, { wasi_snapshot_preview1: wrapped } as WebAssembly.Imports);
+    const exports = instance.exports;
+    const memory = exports['memory'];
+    if (!(memory instanceof WebAssembly.Memory)) throw new TypeError('instance.exports.memory must be a WebAssembly.Memory');
+    const start = exports['_start'];
+    if (typeof start !== 'function') throw new TypeError('instance.exports._start must be a function');
+    run.bind(memory);
+    try {
+      await api.promising(start as () => void)();
+    } catch (e) {
+      if (!(e instanceof ProcessExit)) throw e;
+      code = e.code;
+    }
+    process.exitCode = code;
+  } finally {
+    process.shutdown();
+    await session.settled();
+  }
+  return code;
+}
+
+function wrapSyscall(name: string, fn: ImportFn, sig: Signature | undefined, run: JspiRun): ImportFn | ((...args: (number | bigint)[]) => number | Promise<number>) {
+  const { session, process } = run;
+  const call = (args: (number | bigint)[]): number | Promise<number> => {
+    try {
+      return runReplayable(session, () => fn(...args));
+    } catch (e) {
+      if (e instanceof Parked) return waitParked(e, session, process.readiness);
+      throw e;
+    }
+  };
+  const trace = run.trace;
+  if (trace === undefined || sig === undefined) return (...args) => call(args);
+  return (...args) => {
+    const line = formatCall(name, sig, args, trace.memory());
+    const report = (v: number): number => { trace.sink(`${line} = ${errnoName(v)}`); return v; };
+    const fail = (e: unknown): never => { trace.sink(`${line} -> ${e instanceof Error ? e.name : 'throw'}`); throw e; };
+    let r: number | Promise<number>;
+    try {
+      r = call(args);
+    } catch (e) {
+      return fail(e);
+    }
+    return typeof r === 'number' ? report(r) : r.then(report, fail);
+  };
+}
+
+/** A blocked call: suspend until the readiness signal changes or its wake-up time passes, then try again. */
+async function waitParked(parked: Parked, session: AsyncBackendSession, readiness: ReadinessSignal): Promise<number> {
+  for (;;) {
+    const seen = readiness.generation;
+    await changeOrTimeout(readiness, seen, parked.wakeIn());
+    const done = await runReplayable(session, parked.attempt);
+    if (done !== undefined) return done;
+  }
+}
+
+interface WaitAsyncResult { async: boolean; value: Promise<string> | string }
+type WaitAsync = (cell: Int32Array, index: number, value: number, timeout?: number) => WaitAsyncResult;
+
+/**
+ * Resolves when `signal` leaves generation `seen`, or after `ms`. A timer
+ * always runs beside Atomics.waitAsync (which does not keep Node's event
+ * loop alive), at most a second, after which the caller checks again.
+ */
+function changeOrTimeout(signal: ReadinessSignal, seen: number, ms: number): Promise<void> {
+  if (signal.generation !== seen) return Promise.resolve();
+  const wait = Math.max(0, Math.min(ms, 1000));
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, wait);
+    function done(): void { clearTimeout(timer); resolve(); }
+    const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+    if (waitAsync !== undefined && typeof SharedArrayBuffer === 'function' && signal.cell.buffer instanceof SharedArrayBuffer) {
+      const r = waitAsync(signal.cell, 0, seen, wait);
+      if (r.async) void (r.value as Promise<string>).then(done);
+      else done();
+    }
+  });
+}

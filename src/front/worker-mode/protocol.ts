@@ -1,0 +1,60 @@
+/**
+ * What crosses between the caller's thread and a process worker (layer:
+ * front doors): the configuration as data, and the worker's reports.
+ * Objects that exist only on the caller's thread are named by host-bridge
+ * handles (host/bridge/).
+ */
+import type { FileType } from '../../abi/constants.js';
+import type { EncodedError, HandleId } from '../../host/bridge/protocol.js';
+
+export type OutputSpec =
+  | { kind: 'fd'; fd: number }
+  /** Captured in the worker; every piece is posted to the caller as it is written. */
+  | { kind: 'capture'; bufferable: boolean }
+  | { kind: 'bridge'; h: HandleId; filetype: FileType; bufferable: boolean };
+
+export type InputSpec =
+  | { kind: 'fd'; fd: number }
+  | { kind: 'bytes'; data: Uint8Array }
+  | { kind: 'bridge'; h: HandleId; filetype: FileType; hasAvailable: boolean };
+
+export type FsSpec =
+  /** A host directory, opened in the worker as a NodeFileSystem. */
+  | { kind: 'host'; path: string }
+  /** A filesystem on the caller's thread: the handle of its root directory. */
+  | { kind: 'bridge'; root: HandleId };
+
+export interface WorkerConfig {
+  args: string[];
+  env: Record<string, string>;
+  preopens: [guestPath: string, fs: FsSpec][];
+  stdin: InputSpec;
+  stdout: OutputSpec;
+  stderr: OutputSpec;
+  /** Handles of bridged clocks / random / trace sink; absent for the worker's own defaults. */
+  clocks?: HandleId;
+  random?: HandleId;
+  /** true: trace to the host's stderr from the worker; a handle: a sink on the caller's thread. */
+  trace: boolean | HandleId;
+  maxDescriptors?: number;
+  /** The buffer of the embedder's ReadinessSignal (e.g. bumped by I/O threads), shared with the worker's kernel. */
+  readiness?: SharedArrayBuffer;
+  /** Gather small writes (off under a time limit, so a stopped guest loses nothing it wrote). */
+  coalesce: boolean;
+}
+
+export interface WorkerData {
+  config: WorkerConfig;
+  module: WebAssembly.Module;
+  /** The worker's end of the host bridge. */
+  bridgePort: unknown;
+  /** The bridge's wake-up cell. */
+  bridgeCell: SharedArrayBuffer;
+  /** Host descriptors the worker has open (fd + 1 per slot, 0 when free), for closing after a stop. */
+  hostFds: SharedArrayBuffer;
+}
+
+export type WorkerReport =
+  | { type: 'out'; stream: 1 | 2; data: Uint8Array }
+  | { type: 'exit'; code: number }
+  | { type: 'error'; error: EncodedError };
