@@ -13,6 +13,7 @@ import {
   CaptureStream, MemoryLimitError, TimeoutError, WASI, WasiBuilder,
 } from '../dist/node.js';
 import { programPath } from './helpers/programs.js';
+import { newResources } from './helpers/resources.js';
 
 const wasm = (name: string): Uint8Array<ArrayBuffer> => readFileSync(programPath(name)) as Uint8Array<ArrayBuffer>;
 
@@ -23,16 +24,6 @@ function tempDir(t: { after: (fn: () => void) => void }): string {
 }
 
 const openFds = (): number => readdirSync('/proc/self/fd').length;
-
-function newResources(before: string[]): string[] {
-  const left = [...before];
-  return process.getActiveResourcesInfo().filter((r) => {
-    const i = left.indexOf(r);
-    if (i < 0) return true;
-    left.splice(i, 1);
-    return false;
-  });
-}
 
 const MIB = 1024 * 1024;
 

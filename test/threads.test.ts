@@ -15,6 +15,7 @@ import { nodeThreadSpawner } from '../dist/host/node/node-thread-spawner.js';
 import type { ThreadSpawner } from '../dist/host/threads.js';
 import { programPath, repoRoot } from './helpers/programs.js';
 import { kilnBin, runKiln, withSandbox } from './helpers/runners.js';
+import { newResources } from './helpers/resources.js';
 
 async function load(name: string): Promise<{ bytes: Uint8Array; module: WebAssembly.Module }> {
   const bytes = readFileSync(programPath(name));
@@ -42,17 +43,6 @@ async function runHere(name: string, limits: { maxThreads?: number; timeoutMs?: 
   const host = { ...nodeHost, threads: countingSpawner };
   const code = await runThreaded(module, bytes, { args: [name, ...args], stdout, stderr }, host, limits);
   return { code, stdout: new TextDecoder().decode(stdout.bytes()), stderr: new TextDecoder().decode(stderr.bytes()) };
-}
-
-/** Active resources now that were not active in `before` (counted, by type). */
-function newResources(before: string[]): string[] {
-  const left = [...before];
-  return process.getActiveResourcesInfo().filter((r) => {
-    const i = left.indexOf(r);
-    if (i < 0) return true;
-    left.splice(i, 1);
-    return false;
-  });
 }
 
 test('a threaded module is recognised by its imports', async () => {
@@ -180,9 +170,7 @@ test('writes from a secondary thread to stdout redirected to a file: every byte 
 
 test('an embedding process exits by itself after a threaded run, even with a thread left spinning', async () => {
   const script = `
-    import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+    import { readFileSync } from 'node:fs';
     import { WasiBuilder } from ${JSON.stringify(path.join(repoRoot, 'dist', 'node.js'))};
     const bytes = readFileSync(${JSON.stringify(programPath('threads_exit'))});
     const r = await new WasiBuilder().args(['threads_exit', 'main']).stdout('capture').run(bytes);

@@ -20,6 +20,7 @@ import {
   type FileSystem, type FsDirectory, type FsNode, type OutputStream,
 } from '../dist/node.js';
 import { programPath } from './helpers/programs.js';
+import { newResources } from './helpers/resources.js';
 
 // Kiln's FileType and ClockId are const enums (no runtime object under tsx): their values.
 const FILETYPE_UNKNOWN = 0;
@@ -28,17 +29,6 @@ const FILETYPE_REGULAR_FILE = 4;
 const CLOCK_REALTIME = 0;
 
 const wasm = (name: string): Uint8Array<ArrayBuffer> => readFileSync(programPath(name)) as Uint8Array<ArrayBuffer>;
-
-/** Active resources now that were not active in `before` (by type, counted). */
-function newResources(before: string[]): string[] {
-  const left = [...before];
-  return process.getActiveResourcesInfo().filter((r) => {
-    const i = left.indexOf(r);
-    if (i < 0) return true;
-    left.splice(i, 1);
-    return false;
-  });
-}
 
 /** After a run settles: one turn of the event loop, then nothing of the run may be left. */
 async function assertNothingLeft(before: string[]): Promise<void> {

@@ -4,7 +4,7 @@
  * guest's exit code.
  */
 import { readFileSync } from 'node:fs';
-import { MissingImportsError, missingImports, type ImportObject } from '../front/imports-check.js';
+import { MissingImportsError, requireImports, type ImportObject } from '../front/imports-check.js';
 import { limitMemory, MemoryLimitError } from '../front/module-binary.js';
 import { isThreadedModule, runThreaded, ThreadedModuleError, ThreadTrapError } from '../front/threads/index.js';
 import type { WASIOptions } from '../front/wasi.js';
@@ -130,8 +130,7 @@ async function runCommand(args: RunArgs): Promise<number> {
 function runDirect(module: WebAssembly.Module, options: WASIOptions): number {
   const wasi = new WASI(options);
   const imports = wasi.getImportObject() as unknown as ImportObject;
-  const missing = missingImports(module, imports);
-  if (missing.length > 0) throw new MissingImportsError(missing);
+  requireImports(module, imports);
   return wasi.start(new WebAssembly.Instance(module, imports as WebAssembly.Imports));
 }
 

@@ -21,3 +21,9 @@ export class MissingImportsError extends Error {
     this.name = 'MissingImportsError';
   }
 }
+
+/** Throws MissingImportsError, naming each one, if `imports` lacks anything the module needs. */
+export function requireImports(module: WebAssembly.Module, imports: ImportObject): void {
+  const missing = missingImports(module, imports);
+  if (missing.length > 0) throw new MissingImportsError(missing);
+}

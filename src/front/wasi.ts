@@ -18,7 +18,7 @@ import { SyscallContext } from '../syscalls/context.js';
 import { createPreview1Imports } from '../syscalls/preview1/index.js';
 import { traceImports, type TraceSink } from '../syscalls/trace.js';
 import type { HostBindings } from './host-bindings.js';
-import { MissingImportsError, missingImports, type ImportObject } from './imports-check.js';
+import { requireImports, type ImportObject } from './imports-check.js';
 import { JspiUnavailableError, jspiAvailable, runWithJspi } from './jspi.js';
 import { limitMemory } from './module-binary.js';
 import { isThreadedModule, runThreaded } from './threads/index.js';
@@ -188,8 +188,7 @@ export class WASI {
     const prepared = await prepareModule(module, options.maxMemory);
     if (isThreadedModule(prepared.module)) return this.#finish(await this.#runThreaded(prepared));
     const imports = this.getImportObject() as unknown as ImportObject;
-    const missing = missingImports(prepared.module, imports);
-    if (missing.length > 0) throw new MissingImportsError(missing);
+    requireImports(prepared.module, imports);
     const runInWorker = (this.#host as WorkerHostBindings).runInWorker;
     const kernelObjects = (options.extraResources?.length ?? 0) > 0;
     if (runInWorker !== undefined && !kernelObjects) {
@@ -223,8 +222,7 @@ export class WASI {
     this.#claim();
     const prepared = await prepareModule(module, options.maxMemory);
     if (isThreadedModule(prepared.module)) return this.#finish(await this.#runThreaded(prepared));
-    const missing = missingImports(prepared.module, this.getImportObject() as unknown as ImportObject);
-    if (missing.length > 0) throw new MissingImportsError(missing);
+    requireImports(prepared.module, this.getImportObject() as unknown as ImportObject);
     const session = new AsyncBackendSession();
     const preopens: Record<string, string | FileSystem> = {};
     for (const [guest, target] of Object.entries(options.preopens ?? {})) {

@@ -4,7 +4,7 @@
  */
 import { memoryDeclaration } from '../module-binary.js';
 import type { HostBindings } from '../host-bindings.js';
-import { MissingImportsError, missingImports, type ImportObject } from '../imports-check.js';
+import { requireImports, type ImportObject } from '../imports-check.js';
 import type { WASIOptions } from '../wasi.js';
 import { ThreadedProcess } from './threaded-process.js';
 
@@ -62,8 +62,7 @@ export async function runThreaded(
     wasi: { 'thread-spawn': () => 0 },
     [decl.import.module]: { [decl.import.name]: new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true }) },
   };
-  const missing = missingImports(module, provided);
-  if (missing.length > 0) throw new MissingImportsError(missing);
+  requireImports(module, provided);
   const process = new ThreadedProcess({
     module,
     memory: { ...decl, import: decl.import },

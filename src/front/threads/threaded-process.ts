@@ -51,8 +51,6 @@ const CHANGES_DESCRIPTORS = new Set(['fd_close', 'fd_renumber', 'path_open', 'fd
 
 type Outcome = { code: number } | { error: Error };
 
-interface Thread { slot: number; worker: ThreadWorker }
-
 export class ThreadedProcess {
   readonly #opts: ThreadedProcessOptions;
   readonly #wasi: WASI;
@@ -62,7 +60,7 @@ export class ThreadedProcess {
   readonly #functions: ((...args: (number | bigint)[]) => number)[];
   readonly #directWrites: boolean;
   /** Live threads by slot (slot 0 is the main thread). */
-  readonly #threads = new Map<number, Thread>();
+  readonly #threads = new Map<number, ThreadWorker>();
   readonly #freeSlots: number[] = [];
   readonly #idle: ThreadWorker[] = [];
   readonly #workers = new Set<ThreadWorker>();
@@ -115,7 +113,7 @@ export class ThreadedProcess {
 
   #start(slot: number, entry: GuestThreadStart['entry']): void {
     const worker = this.#idle.pop() ?? this.#newWorker();
-    this.#threads.set(slot, { slot, worker });
+    this.#threads.set(slot, worker);
     worker.run({
       module: this.#opts.module,
       memory: this.#memory,
@@ -139,7 +137,7 @@ export class ThreadedProcess {
   #onEvent(worker: ThreadWorker, event: ThreadEvent): void {
     if (this.#ended) return;
     let slot = -1;
-    for (const t of this.#threads.values()) if (t.worker === worker) slot = t.slot;
+    for (const [s, w] of this.#threads) if (w === worker) slot = s;
     if (event.type === 'failed') {
       this.#end({ error: new ThreadTrapError(event.message, event.stack, event.trap) });
     } else if (slot === 0) {
