@@ -12,6 +12,12 @@ export const enum ClockId { REALTIME = 0, MONOTONIC = 1, PROCESS_CPUTIME_ID = 2,
 
 export const enum Whence { SET = 0, CUR = 1, END = 2 }
 
+/**
+ * `whence` of wasi_unstable (preview 0, `phases/old/snapshot_0/witx/typenames.witx`):
+ * the same three bases as preview 1, numbered in another order.
+ */
+export const enum WhenceUnstable { CUR = 0, END = 1, SET = 2 }
+
 export const enum Advice { NORMAL = 0, SEQUENTIAL = 1, RANDOM = 2, WILLNEED = 3, DONTNEED = 4, NOREUSE = 5 }
 
 export const enum FdFlags { APPEND = 1, DSYNC = 2, NONBLOCK = 4, RSYNC = 8, SYNC = 16 }
@@ -77,6 +83,12 @@ export const Rights = {
 } as const;
 
 export const RIGHTS_ALL = 0x3fffffff;
+
+/**
+ * The rights wasi_unstable (preview 0) defines: bits 0 to 28, the same as
+ * preview 1's; preview 1 added SOCK_ACCEPT (bit 29).
+ */
+export const RIGHTS_ALL_UNSTABLE = 0x1fffffff;
 
 /** Rights that make sense on a regular file. */
 export const RIGHTS_FILE =

@@ -2,6 +2,7 @@
  * The one declaration of the preview 1 syscall signatures (layer: abi).
  * Import-object types, the tracer's argument decoding and the fuzz test all
  * derive from this table, so a signature is written down exactly once.
+ * The wasi_unstable (preview 0) table is derived from it below.
  *
  * Each parameter is `[name, kind]`. The kind says both the wasm type (i64
  * kinds are bigint in JS, the rest are i32 numbers) and how the tracer shows
@@ -12,7 +13,7 @@
 export type I64Kind = 'u64' | 'rights' | 'timestamp' | 'filesize' | 'filedelta' | 'dircookie';
 /** Kinds carried as wasm i32. */
 export type I32Kind =
-  | 'fd' | 'ptr' | 'len' | 'u32' | 'exitcode' | 'signal' | 'clockid' | 'whence' | 'advice'
+  | 'fd' | 'ptr' | 'len' | 'u32' | 'exitcode' | 'signal' | 'clockid' | 'whence' | 'whence_unstable' | 'advice'
   | 'fdflags' | 'oflags' | 'lookupflags' | 'fstflags' | 'riflags' | 'siflags' | 'sdflags'
   | 'strptr' | 'strlen';
 export type ParamKind = I64Kind | I32Kind;
@@ -80,6 +81,24 @@ type ArgsOf<S extends Signature> = { -readonly [I in keyof S]: S[I] extends Para
 export type SyscallFunction<S extends Signature> = (...args: ArgsOf<S>) => number;
 
 export type Preview1Imports = { [N in Preview1Name]: SyscallFunction<(typeof PREVIEW1)[N]> };
+
+/**
+ * The `wasi_unstable` (preview 0) signatures, from
+ * `phases/old/snapshot_0/witx/wasi_unstable.witx`: preview 1's functions
+ * less `sock_accept` (added by preview 1), with the same wasm types; only
+ * `fd_seek`'s whence is numbered differently (`WhenceUnstable`).
+ */
+export const UNSTABLE = (() => {
+  const { sock_accept: _addedByPreview1, ...same } = PREVIEW1;
+  return {
+    ...same,
+    fd_seek: [['fd', 'fd'], ['offset', 'filedelta'], ['whence', 'whence_unstable'], ['newoffset_out', 'ptr']],
+  } as const;
+})() satisfies Record<string, Signature>;
+
+export type UnstableName = keyof typeof UNSTABLE;
+
+export type UnstableImports = { [N in UnstableName]: SyscallFunction<(typeof UNSTABLE)[N]> };
 
 export function isI64Kind(kind: ParamKind): kind is I64Kind {
   return kind === 'u64' || kind === 'rights' || kind === 'timestamp' || kind === 'filesize' ||

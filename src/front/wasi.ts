@@ -4,7 +4,7 @@
  * node:wasi does not have (in-memory filesystems, stdio streams, clocks,
  * random, tracing, limits).
  */
-import { PREVIEW1, type Preview1Imports } from '../abi/signatures.js';
+import { PREVIEW1, UNSTABLE, type Preview1Imports, type Signature, type UnstableImports } from '../abi/signatures.js';
 import { AsyncBackendSession, type AsyncFileSystem } from '../host/async-backend.js';
 import { systemClocks, type Clocks } from '../host/clocks.js';
 import type { FileSystem } from '../host/fs/types.js';
@@ -16,17 +16,45 @@ import { Process, type PreopenedResource } from '../kernel/process.js';
 import type { ReadinessSignal } from '../kernel/readiness-signal.js';
 import { SyscallContext } from '../syscalls/context.js';
 import { createPreview1Imports } from '../syscalls/preview1/index.js';
+import { createUnstableImports } from '../syscalls/unstable/index.js';
 import { traceImports, type TraceSink } from '../syscalls/trace.js';
 import type { HostBindings } from './host-bindings.js';
 import { requireImports, type ImportObject } from './imports-check.js';
 import { JspiUnavailableError, jspiAvailable, runWithJspi } from './jspi.js';
 import { limitMemory } from './module-binary.js';
-import { isThreadedModule, runThreaded } from './threads/index.js';
+import { isThreadedModule, runThreaded, ThreadedModuleError } from './threads/index.js';
 import type { WorkerHostBindings } from './worker-mode/types.js';
 
+/**
+ * The WASI snapshot a module imports: 'preview1' (`wasi_snapshot_preview1`)
+ * or 'unstable' (`wasi_unstable`, preview 0, as old TinyGo and Rust guests
+ * import it).
+ */
+export type WasiVersion = 'preview1' | 'unstable';
+
+/** What `getImportObject()` returns: the namespace of the chosen version. */
+export type WasiImportObject =
+  | { wasi_snapshot_preview1: Preview1Imports }
+  | { wasi_unstable: UnstableImports };
+
+/**
+ * The version a module was built for, by the namespaces it imports:
+ * 'unstable' for a module that imports `wasi_unstable` and not
+ * `wasi_snapshot_preview1`, otherwise 'preview1'.
+ */
+export function wasiVersionOf(module: WebAssembly.Module): WasiVersion {
+  const namespaces = new Set(WebAssembly.Module.imports(module).map((i) => i.module));
+  return namespaces.has('wasi_unstable') && !namespaces.has('wasi_snapshot_preview1') ? 'unstable' : 'preview1';
+}
+
 export interface WASIOptions {
-  /** Only 'preview1' is supported (as `wasi_snapshot_preview1`). Defaults to 'preview1'. */
-  version?: 'preview1';
+  /**
+   * 'preview1' (the default) or 'unstable': which namespace
+   * `getImportObject()` gives (`wasi_snapshot_preview1` or `wasi_unstable`),
+   * as node:wasi. Both are available on every instance: `wasiImport` and
+   * `unstableImport`.
+   */
+  version?: WasiVersion;
   args?: readonly string[];
   env?: Readonly<Record<string, string | undefined>>;
   /**
@@ -71,18 +99,26 @@ export interface WASIOptions {
 }
 
 export class WASI {
+  /** The `wasi_snapshot_preview1` functions (whatever `version` says). */
   readonly wasiImport: Preview1Imports;
   readonly process: Process;
   readonly #context: SyscallContext;
+  readonly #version: WasiVersion;
+  /** The preview 1 functions before tracing: the wasi_unstable adapter delegates to them. */
+  readonly #preview1: Preview1Imports;
+  readonly #traceSink: TraceSink | undefined;
+  #unstable: UnstableImports | undefined;
   readonly #returnOnExit: boolean;
   readonly #host: HostBindings;
   readonly #options: WASIOptions;
   #started = false;
 
   constructor(options: WASIOptions, host: HostBindings) {
-    if (options.version !== undefined && options.version !== 'preview1') {
-      throw new TypeError(`unsupported WASI version ${JSON.stringify(options.version)}; Kiln supports 'preview1'`);
+    const version = options.version ?? 'preview1';
+    if (version !== 'preview1' && version !== 'unstable') {
+      throw new TypeError(`unsupported WASI version ${JSON.stringify(options.version)}; Kiln supports 'preview1' and 'unstable'`);
     }
+    this.#version = version;
     this.#host = host;
     this.#options = options;
     this.#returnOnExit = options.returnOnExit ?? true;
@@ -109,18 +145,36 @@ export class WASI {
       maxDescriptors: options.maxDescriptors,
     });
     this.#context = new SyscallContext(this.process);
-    let imports = createPreview1Imports(this.#context);
+    const imports = createPreview1Imports(this.#context);
+    this.#preview1 = imports;
     const trace = options.trace;
-    if (trace !== undefined && trace !== false) {
-      const sink: TraceSink = trace === true ? traceToHostStderr(host) : trace;
-      imports = traceImports(imports, PREVIEW1, () => (this.#context.bound ? this.#context.memory : undefined), sink);
-    }
-    this.wasiImport = imports;
+    this.#traceSink = trace === undefined || trace === false ? undefined : trace === true ? traceToHostStderr(host) : trace;
+    this.wasiImport = this.#traced(imports, PREVIEW1);
   }
 
-  /** The import object to instantiate a module with. */
-  getImportObject(): { wasi_snapshot_preview1: Preview1Imports } {
-    return { wasi_snapshot_preview1: this.wasiImport };
+  /**
+   * The `wasi_unstable` (preview 0) functions, over the same process and
+   * guest memory as `wasiImport` (made on first use). A host that links
+   * both namespaces passes both; each call is traced under the name the
+   * guest imported.
+   */
+  get unstableImport(): UnstableImports {
+    this.#unstable ??= this.#traced(createUnstableImports(this.#context, this.#preview1), UNSTABLE);
+    return this.#unstable;
+  }
+
+  /**
+   * The import object to instantiate a module with: `{ wasi_unstable }`
+   * when `version` is 'unstable', else `{ wasi_snapshot_preview1 }` (as node:wasi).
+   */
+  getImportObject(): WasiImportObject {
+    return this.#version === 'unstable' ? { wasi_unstable: this.unstableImport } : { wasi_snapshot_preview1: this.wasiImport };
+  }
+
+  #traced<T extends Record<string, (...args: never[]) => unknown>>(imports: T, signatures: Readonly<Record<string, Signature>>): T {
+    const sink = this.#traceSink;
+    if (sink === undefined) return imports;
+    return traceImports(imports, signatures, () => (this.#context.bound ? this.#context.memory : undefined), sink);
   }
 
   /**
@@ -156,6 +210,16 @@ export class WASI {
     this.process.shutdown();
     if (!this.#returnOnExit) this.#host.exit(code);
     return code;
+  }
+
+  /**
+   * Binds an instance's memory and runs nothing: for hosts that drive the
+   * exports themselves (the waPC engine runs `_start`, `_initialize` and
+   * `wapc_init`, then `__guest_call` many times). `proc_exit` then throws
+   * ProcessExit out of whichever export the host called.
+   */
+  attach(instance: WebAssembly.Instance): void {
+    this.#begin(instance);
   }
 
   /** Initialises a reactor module: calls `_initialize` if it has one. */
@@ -214,6 +278,9 @@ export class WASI {
    * this thread. Throws JspiUnavailableError on engines without JSPI.
    */
   async runHere(module: WebAssembly.Module | BufferSource): Promise<number> {
+    if (this.#version === 'unstable') {
+      throw new TypeError("runHere() (JSPI) runs wasi_snapshot_preview1 modules only; run a version 'unstable' (wasi_unstable) module with run() or start()");
+    }
     if (!jspiAvailable()) throw new JspiUnavailableError('runHere()');
     const options = this.#options;
     if (options.timeoutMs !== undefined) {
@@ -246,6 +313,7 @@ export class WASI {
   }
 
   async #runThreaded(prepared: PreparedModule): Promise<number> {
+    if (this.#version === 'unstable') throw new ThreadedModuleError(UNSTABLE_THREADS);
     if (prepared.bytes === undefined) {
       throw new TypeError("a module that uses threads must be given as bytes, not a compiled Module: its shared memory's limits are read from the binary");
     }
@@ -274,6 +342,10 @@ export class WASI {
     return exports;
   }
 }
+
+/** Why a threaded module cannot be run as version 'unstable'. */
+export const UNSTABLE_THREADS =
+  "wasi-threads modules must import wasi_snapshot_preview1: version 'unstable' (wasi_unstable) is not supported with threads";
 
 interface PreparedModule {
   module: WebAssembly.Module;

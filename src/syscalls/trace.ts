@@ -22,6 +22,7 @@ const FLAG_NAMES: Partial<Record<ParamKind, readonly string[]>> = {
 const ENUM_NAMES: Partial<Record<ParamKind, readonly string[]>> = {
   clockid: ['REALTIME', 'MONOTONIC', 'PROCESS_CPUTIME_ID', 'THREAD_CPUTIME_ID'],
   whence: ['SET', 'CUR', 'END'],
+  whence_unstable: ['CUR', 'END', 'SET'],
   advice: ['NORMAL', 'SEQUENTIAL', 'RANDOM', 'WILLNEED', 'DONTNEED', 'NOREUSE'],
 };
 

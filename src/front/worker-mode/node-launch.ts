@@ -20,12 +20,12 @@
  * TimeoutError. When the promise settles, the worker has exited and no
  * handle of the run is left.
  *
- * The worker runs the compiled node-worker.js next to this module (from
- * dist/); from TypeScript sources (tests, development) it runs
- * node-worker.ts through tsx, which must then be installed.
+ * The worker runs node-worker.js (or .ts from sources) next to this module,
+ * started by host/node/worker-start.ts.
  */
 import { closeSync } from 'node:fs';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
+import { startKilnWorker } from '../../host/node/worker-start.js';
 import { BridgeHost } from '../../host/bridge/host-side.js';
 import { decodeError, type EncodedError } from '../../host/bridge/protocol.js';
 import type { CallMessage } from '../../host/bridge/protocol.js';
@@ -39,35 +39,6 @@ import type { AsyncFileSystem } from '../../host/async-backend.js';
 import type { WASIOptions } from '../wasi.js';
 import type { FsSpec, InputSpec, OutputSpec, WorkerConfig, WorkerData, WorkerReport } from './protocol.js';
 import { TimeoutError, type WorkerRunRequest } from './types.js';
-
-const fromSources = import.meta.url.endsWith('.ts');
-const workerUrl = new URL(fromSources ? './node-worker.ts' : './node-worker.js', import.meta.url);
-
-/** Flags that load code into every thread (a TypeScript loader): not needed by the compiled worker, and slow to start. */
-const LOADER_FLAG = /^(--import|--loader|--experimental-loader|--require|-r)(=.*)?$/;
-
-/**
- * Running from TypeScript sources (tests, development): the worker
- * registers tsx's loader itself, as a loader given with --import is not
- * active yet when a worker's main module loads.
- */
-function sourceBootstrap(): string {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
-}
-
-/** The worker's execArgv: the caller's flags, less module loaders when the worker is compiled JavaScript. */
-function workerExecArgv(): string[] | undefined {
-  if (fromSources) return undefined;
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const m = LOADER_FLAG.exec(argv[i]!);
-    if (m === null) out.push(argv[i]!);
-    else if (m[2] === undefined) i++;
-  }
-  return out;
-}
 
 /** Slots for host descriptors beyond the guest's descriptor limit (stdio and preopens need none). */
 const FD_SLOT_SPARE = 16;
@@ -88,8 +59,7 @@ export async function runInWorker(request: WorkerRunRequest): Promise<number> {
   };
   let worker: Worker;
   try {
-    const options = { workerData: data, transferList: [port2], execArgv: workerExecArgv() };
-    worker = fromSources ? new Worker(sourceBootstrap(), { ...options, eval: true }) : new Worker(workerUrl, options);
+    worker = startKilnWorker(import.meta.url, 'node-worker', { workerData: data, transferList: [port2] });
   } catch (e) {
     port1.close();
     throw e;
@@ -159,6 +129,7 @@ function describe(options: WASIOptions, bridge: BridgeHost, captures: Map<1 | 2,
   for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
   const trace = options.trace;
   return {
+    version: options.version ?? 'preview1',
     args: [...(options.args ?? [])],
     env,
     preopens: Object.entries(options.preopens ?? {}).map(([guest, target]) => [guest, fsSpec(target, bridge)]),

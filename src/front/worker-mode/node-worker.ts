@@ -95,6 +95,7 @@ async function main(): Promise<void> {
       preopens[guest] = spec.kind === 'host' ? spec.path : client.fileSystem(spec.root);
     }
     const wasi = new WASI({
+      version: config.version,
       args: config.args,
       env: config.env,
       preopens,

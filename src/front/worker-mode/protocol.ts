@@ -6,6 +6,7 @@
  */
 import type { FileType } from '../../abi/constants.js';
 import type { EncodedError, HandleId } from '../../host/bridge/protocol.js';
+import type { WasiVersion } from '../wasi.js';
 
 export type OutputSpec =
   | { kind: 'fd'; fd: number }
@@ -25,6 +26,8 @@ export type FsSpec =
   | { kind: 'bridge'; root: HandleId };
 
 export interface WorkerConfig {
+  /** Which namespace the worker links: wasi_snapshot_preview1 or wasi_unstable. */
+  version: WasiVersion;
   args: string[];
   env: Record<string, string>;
   preopens: [guestPath: string, fs: FsSpec][];

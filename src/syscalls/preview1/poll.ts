@@ -17,7 +17,12 @@ interface ClockSub { userdata: bigint; deadline: bigint; clock: ClockId }
 interface FdSub { userdata: bigint; type: EventType.FD_READ | EventType.FD_WRITE; resource: Resource }
 interface Event { userdata: bigint; error: number; type: EventType; nbytes: bigint; flags: number }
 
-export function pollSyscalls(ctx: SyscallContext) {
+/** Where a subscription's fields sit: preview 1's layout, or preview 0's (whose clock fields are 8 bytes later). */
+export type SubscriptionLayout = Readonly<{
+  size: number; userdata: number; tag: number; clockId: number; clockTimeout: number; clockFlags: number; fd: number;
+}>;
+
+export function pollSyscalls(ctx: SyscallContext, SUB: SubscriptionLayout = SUBSCRIPTION) {
   const { clocks, fds } = ctx.process;
 
   return {
@@ -25,7 +30,7 @@ export function pollSyscalls(ctx: SyscallContext) {
       const n = nsubs >>> 0;
       if (n === 0) return Errno.INVAL;
       const m = ctx.memory;
-      m.check(inPtr, n * SUBSCRIPTION.size);
+      m.check(inPtr, n * SUB.size);
       m.check(outPtr, n * EVENT.size);
       m.check(neventsOut, 4);
 
@@ -33,13 +38,13 @@ export function pollSyscalls(ctx: SyscallContext) {
       const fdSubs: FdSub[] = [];
       const immediate: Event[] = [];
       for (let i = 0; i < n; i++) {
-        const base = inPtr + i * SUBSCRIPTION.size;
-        const userdata = m.u64(base + SUBSCRIPTION.userdata);
-        const tag = m.u8(base + SUBSCRIPTION.tag);
+        const base = inPtr + i * SUB.size;
+        const userdata = m.u64(base + SUB.userdata);
+        const tag = m.u8(base + SUB.tag);
         if (tag === EventType.CLOCK) {
-          const id = m.u32(base + SUBSCRIPTION.clockId);
-          const timeout = m.u64(base + SUBSCRIPTION.clockTimeout);
-          const flags = m.u16(base + SUBSCRIPTION.clockFlags);
+          const id = m.u32(base + SUB.clockId);
+          const timeout = m.u64(base + SUB.clockTimeout);
+          const flags = m.u16(base + SUB.clockFlags);
           if (!isClockId(id)) {
             immediate.push({ userdata, error: Errno.INVAL, type: EventType.CLOCK, nbytes: 0n, flags: 0 });
             continue;
@@ -47,7 +52,7 @@ export function pollSyscalls(ctx: SyscallContext) {
           const deadline = (flags & SubClockFlags.ABSTIME) ? timeout : clocks.now(id) + timeout;
           clocksSubs.push({ userdata, deadline, clock: id });
         } else if (tag === EventType.FD_READ || tag === EventType.FD_WRITE) {
-          const fd = m.u32(base + SUBSCRIPTION.fd);
+          const fd = m.u32(base + SUB.fd);
           try {
             const d = fds.get(fd, Rights.POLL_FD_READWRITE);
             fdSubs.push({ userdata, type: tag, resource: d.resource });
