@@ -8,10 +8,18 @@
 //   test/programs/threads/*.c  clang-19, wasi-threads: shared imported memory,
 //                              `wasi` `thread-spawn`, `wasi_thread_start`
 //                              (kthread.h + kthread_start.s)
+//   test/programs/wapc/as/*.ts    waPC guests in AssemblyScript (@wapc/as-guest,
+//                                 @wapc/as-msgpack): the repository's asc
+//                                 (npm ci), through wapc/as/asc.mjs
+//   test/programs/wapc/wat/*.wat  waPC guests in WebAssembly text: wat2wasm
+//   test/programs/wapc/rust/*.rs  waPC guests in Rust: rustc, wasm32-wasi cdylib
+//   (see test/programs/wapc/README.md)
 //
+// Program names are unique across all languages (waPC guests: wapc_*).
 // A program is rebuilt only when its output is missing or the sha256 of its
 // source (plus, for C, the shared headers next to it; for threads, also the
-// assembly) and compiler command differs from the one stored in
+// assembly; for AssemblyScript, the compiler's and the guest libraries'
+// versions and sources) and compiler command differs from the one stored in
 // build/programs/.hashes.json. Builds run two at a time.
 // Usage: node scripts/build-programs.mjs [--force] [NAME...]
 // Environment: KILN_CLANG, KILN_RUSTC, KILN_WAT2WASM override the compilers;
@@ -113,7 +121,76 @@ const LANGS = {
     args: ['--enable-threads', '{src}', '-o', '{out}'],
     extraInputs: () => [],
   },
+  // waPC guests (test/programs/wapc/README.md describes each one).
+  // AssemblyScript: the repository's compiler (node_modules/assemblyscript,
+  // a devDependency, like @wapc/as-guest and @wapc/as-msgpack), run through
+  // wapc/as/asc.mjs: plain asc, except that it patches two files of
+  // @wapc/as-msgpack 0.1.15 in memory so that they compile with
+  // AssemblyScript 0.28 (see there).
+  // --use abort=<entry>/abort  every abort (explicit, failed assertion, throw)
+  //                            calls the entry file's own `abort`, which hands
+  //                            the message to as-guest's handleAbort (the
+  //                            guest error) and then traps; without it asc
+  //                            would import env.abort;
+  // -O3 --runtime incremental  as-guest's documented build (incremental GC).
+  'wapc-as': {
+    dir: 'wapc/as',
+    ext: '.ts',
+    compiler: process.execPath,
+    args: [
+      'test/programs/wapc/as/asc.mjs', '{src}', '-o', '{out}',
+      '-O3', '--runtime', 'incremental', '--use', 'abort=test/programs/wapc/as/{name}/abort',
+    ],
+    // The wrapper, and the versions and sources of the compiler and of the
+    // guest libraries, are part of every AssemblyScript guest.
+    extraInputs: (dir) =>
+      [
+        path.join(dir, 'asc.mjs'),
+        'node_modules/assemblyscript/package.json',
+        'node_modules/@wapc/as-guest/package.json',
+        'node_modules/@wapc/as-guest/assembly/index.ts',
+        'node_modules/@wapc/as-msgpack/package.json',
+        ...listFiles('node_modules/@wapc/as-msgpack/assembly', '.ts'),
+      ]
+        .map((f) => path.resolve(root, f))
+        .filter((f) => fs.existsSync(f)),
+  },
+  'wapc-wat': {
+    dir: 'wapc/wat',
+    ext: '.wat',
+    compiler: process.env.KILN_WAT2WASM || 'wat2wasm',
+    args: ['--enable-threads', '{src}', '-o', '{out}'],
+    extraInputs: () => [],
+  },
+  // Rust waPC guests are reactors: cdylibs exporting __guest_call (and, for
+  // wapc_rust_wasi, _initialize / wapc_init, see there);
+  // -C panic=abort                  a panic traps (`unreachable`);
+  // -C target-feature=+bulk-memory  memcpy/memset become memory.copy/fill:
+  //                                 the no_std guest (wapc_rust_echo) would
+  //                                 otherwise import env.memcpy, as nothing
+  //                                 links wasi-libc into a no_std cdylib.
+  'wapc-rust': {
+    dir: 'wapc/rust',
+    ext: '.rs',
+    compiler: process.env.KILN_RUSTC || '/usr/bin/rustc',
+    args: [
+      '--target', 'wasm32-wasi', '--crate-type', 'cdylib', '-C', 'panic=abort', '-C', 'target-feature=+bulk-memory',
+      '-O', '-C', 'strip=debuginfo', '{src}', '-o', '{out}',
+    ],
+    extraInputs: () => [],
+  },
 };
+
+/** Files in `dir` (relative to the repository root) ending with `ext`, sorted; none if `dir` is missing. */
+function listFiles(dir, ext) {
+  const abs = path.resolve(root, dir);
+  if (!fs.existsSync(abs)) return [];
+  return fs
+    .readdirSync(abs)
+    .filter((f) => f.endsWith(ext))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
 
 function fail(message) {
   process.stderr.write(`build-programs: ${message}\n`);
@@ -263,7 +340,8 @@ async function main() {
   if (failures.length) {
     fail(
       `${failures.length} program(s) failed to build: ${failures.join(', ')}\n` +
-        `If a header, library or target is missing, install: apt-get install ${PACKAGES}`,
+        `If a header, library or target is missing, install: apt-get install ${PACKAGES}\n` +
+        `(AssemblyScript guests: the compiler and libraries are devDependencies: npm ci)`,
     );
   }
   process.stdout.write(`build-programs: built ${todo.length}, ${programs.length - todo.length} up to date\n`);

@@ -10,6 +10,9 @@ import { WASI as CoreWASI, type WASIOptions } from './front/wasi.js';
 import { ConsoleStream } from './host/console-stream.js';
 import { NullStream } from './host/stdio.js';
 import { ProcessExit } from './kernel/exit.js';
+import { WebAssemblyEngine as CoreWebAssemblyEngine } from './wapc/engine.js';
+import { WebAssemblyEngineAsync as CoreWebAssemblyEngineAsync, type AsyncWapcPlatform, type WebAssemblyEngineAsyncOptions } from './wapc/engine-async.js';
+import type { WebAssemblyEngineOptions } from './wapc/guest-instance.js';
 
 export * from './core.js';
 export { ConsoleStream };
@@ -22,6 +25,22 @@ export const browserHost: HostBindings = {
   output: (fd) => new ConsoleStream(fd === 2 ? 'error' : 'log'),
   exit: (code) => { throw new ProcessExit(code); },
 };
+
+const browserWapc: AsyncWapcPlatform = { host: browserHost };
+
+/** The built-in synchronous waPC engine, in a browser (no time limits: a page cannot stop its own thread). */
+export class WebAssemblyEngine extends CoreWebAssemblyEngine {
+  constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineOptions = {}) {
+    super(module, options, browserWapc);
+  }
+}
+
+/** The built-in asynchronous waPC engine, in a browser: needs JSPI. */
+export class WebAssemblyEngineAsync extends CoreWebAssemblyEngineAsync {
+  constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineAsyncOptions = {}) {
+    super(module, options, browserWapc);
+  }
+}
 
 export class WASI extends CoreWASI {
   constructor(options: WASIOptions = {}) {

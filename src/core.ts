@@ -28,3 +28,4 @@ export {
 } from './host/async-backend.js';
 export type { RunResult, RunThread, CapturedOutput, OutputTarget, InputSource } from './front/builder.js';
 export { ProcessExit } from './kernel/exit.js';
+export * from './wapc/index.js';

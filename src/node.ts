@@ -11,11 +11,47 @@ import { NodeFileSystem } from './host/node/node-fs.js';
 import { NodeFdInput, NodeFdOutput } from './host/node/node-stdio.js';
 import { nodeInput } from './host/node/node-stdin.js';
 import { nodeThreadSpawner } from './host/node/node-thread-spawner.js';
+import { nodeDeadline } from './host/node/deadline.js';
+import { WebAssemblyEngine as CoreWebAssemblyEngine } from './wapc/engine.js';
+import { WebAssemblyEngineAsync as CoreWebAssemblyEngineAsync, type AsyncWapcPlatform, type WebAssemblyEngineAsyncOptions } from './wapc/engine-async.js';
+import type { WebAssemblyEngineOptions } from './wapc/guest-instance.js';
+import { WorkerEngine } from './wapc/remote/node-worker-engine.js';
+import { WapcHostPool as CoreWapcHostPool, type WapcHostPoolOptions } from './wapc/pool.js';
 
 export * from './core.js';
+export { WorkerEngine, WorkerStoppedError } from './wapc/remote/node-worker-engine.js';
 export { NodeFileSystem, NodeFdInput, NodeFdOutput };
 export { listenTcp, ListenError, type ListenSockets, type ListenOptions } from './host/node/node-net-listen.js';
 export { loadNapiRsBinding, napiRsRuntime, type NapiRsOptions, type NapiRsRuntime } from './napi/napi-rs.js';
+
+/** The waPC engines' view of Node: host bindings, V8's watchdog for time limits, workers. */
+const nodeWapc: AsyncWapcPlatform = {
+  get host() { return nodeHost; },
+  deadline: nodeDeadline,
+  workerEngine: (module, options) => new WorkerEngine(module, options),
+};
+
+/** The built-in synchronous waPC engine, on Node. */
+export class WebAssemblyEngine extends CoreWebAssemblyEngine {
+  constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineOptions = {}) {
+    super(module, options, nodeWapc);
+  }
+}
+
+/** The built-in asynchronous waPC engine, on Node: JSPI where the engine has it, else a worker. */
+export class WebAssemblyEngineAsync extends CoreWebAssemblyEngineAsync {
+  constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineAsyncOptions = {}) {
+    super(module, options, nodeWapc);
+  }
+}
+
+/** A pool of waPC hosts on worker threads (see WapcHostPoolOptions). */
+export class WapcHostPool extends CoreWapcHostPool {
+  static override create(module: Uint8Array | WebAssembly.Module, options: WapcHostPoolOptions = {}): Promise<CoreWapcHostPool> {
+    const engine = options.engine ?? {};
+    return super.create(module, { ...options, engineFactory: options.engineFactory ?? ((m) => new WorkerEngine(m, engine)) });
+  }
+}
 
 export const nodeHost: WorkerHostBindings = {
   directory: (hostPath) => new NodeFileSystem(hostPath),

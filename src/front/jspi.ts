@@ -33,12 +33,13 @@ import { errnoName } from '../abi/errno.js';
 
 type ImportFn = (...args: (number | bigint)[]) => number;
 
-interface JspiApi {
-  Suspending: new (fn: (...args: (number | bigint)[]) => number | Promise<number>) => object;
-  promising: (fn: () => void) => () => Promise<void>;
+export interface JspiApi {
+  Suspending: new (fn: (...args: never[]) => unknown) => object;
+  promising: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => Promise<R>;
 }
 
-function jspi(): JspiApi | undefined {
+/** WebAssembly's JSPI functions, where the engine has them. */
+export function jspi(): JspiApi | undefined {
   const wa = WebAssembly as unknown as Partial<JspiApi>;
   return typeof wa.Suspending === 'function' && typeof wa.promising === 'function' ? (wa as JspiApi) : undefined;
 }

@@ -1,6 +1,6 @@
 /**
- * Reading and adjusting a module's memory declaration in the binary
- * (layer: front doors). The JS API does not say what limits a memory import
+ * Reading and adjusting a module's binary (layer: front doors): its memory
+ * declaration, and its start section (see exportStartFunction). The JS API does not say what limits a memory import
  * has (the threaded mode must create that shared memory itself), nor can it
  * cap how far a module's own memory grows (the memory limit): both need the
  * import section (id 2) and the memory section (id 5) of the binary format
@@ -162,4 +162,61 @@ export function limitMemory(bytes: Uint8Array, maxPages: number): Uint8Array {
     }
     r.at = end;
   }
+}
+
+const SECTION_EXPORT = 7;
+const SECTION_START = 8;
+
+/**
+ * A copy of the module without its start section, whose start function is
+ * exported as `name` instead (the module itself when it has no start
+ * section). A host that must reach the instance's exports while the start
+ * function runs (a waPC guest whose start function calls the host, which
+ * then reads the guest's memory) calls that export first, right after
+ * instantiation: the order of everything the guest sees is the same. The
+ * export section is extended, or created where the start section was.
+ */
+export function exportStartFunction(bytes: Uint8Array, name: string): Uint8Array {
+  memoryDeclaration(bytes); // checks the header
+  const sections: { id: number; start: number; contentStart: number; end: number }[] = [];
+  const r = new Reader(bytes, 8);
+  while (r.at < bytes.length) {
+    const start = r.at;
+    const id = r.byte();
+    const size = r.leb();
+    sections.push({ id, start, contentStart: r.at, end: r.at + size });
+    r.at += size;
+  }
+  const startSection = sections.find((s) => s.id === SECTION_START);
+  if (startSection === undefined) return bytes;
+  const func = new Reader(bytes, startSection.contentStart).leb();
+  const nameBytes = new TextEncoder().encode(name);
+  const entry = [...leb(nameBytes.length), ...nameBytes, 0x00, ...leb(func)];
+  const exportSection = sections.find((s) => s.id === SECTION_EXPORT);
+  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
+  const section = (id: number, body: Uint8Array): void => {
+    parts.push(new Uint8Array([id, ...leb(body.length)]), body);
+  };
+  for (const s of sections) {
+    if (s === startSection) {
+      if (exportSection === undefined) section(SECTION_EXPORT, new Uint8Array([1, ...entry]));
+    } else if (s === exportSection) {
+      const er = new Reader(bytes, s.contentStart);
+      const count = er.leb();
+      section(SECTION_EXPORT, concat([new Uint8Array(leb(count + 1)), bytes.subarray(er.at, s.end), new Uint8Array(entry)]));
+    } else {
+      parts.push(bytes.subarray(s.start, s.end));
+    }
+  }
+  return concat(parts);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
-import { limitMemory, memoryDeclaration, MemoryLimitError, ModuleFormatError } from '../../src/front/module-binary.js';
+import { describe, test } from 'node:test';
+import { exportStartFunction, limitMemory, memoryDeclaration, MemoryLimitError, ModuleFormatError } from '../../src/front/module-binary.js';
 
 function wat(source: string): Uint8Array {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-wat-'));
@@ -72,4 +72,38 @@ test('limitMemory leaves a module whose maximum is already lower unchanged', () 
 
 test('limitMemory refuses a module that needs more at start than the limit', () => {
   assert.throws(() => limitMemory(IMPORTED, 2), (e: unknown) => e instanceof MemoryLimitError && e.neededPages === 3 && e.limitPages === 2);
+});
+
+describe('exportStartFunction', () => {
+  // (module (memory (export "memory") 1) (global $g (mut i32) (i32.const 0))
+  //   (func $s (global.set $g (i32.const 7))) (func (export "g") (result i32) (global.get $g)) (start $s))
+  const withStart = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x08, 0x02, 0x60, 0x00, 0x00, 0x60, 0x00, 0x01, 0x7f, // types: () -> (), () -> i32
+    0x03, 0x03, 0x02, 0x00, 0x01, // funcs
+    0x05, 0x03, 0x01, 0x00, 0x01, // memory 1
+    0x06, 0x06, 0x01, 0x7f, 0x01, 0x41, 0x00, 0x0b, // global mut i32 = 0
+    0x07, 0x0e, 0x02, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x01, 0x67, 0x00, 0x01, // exports memory, g
+    0x08, 0x01, 0x00, // start 0
+    0x0a, 0x0d, 0x02, 0x06, 0x00, 0x41, 0x07, 0x24, 0x00, 0x0b, 0x04, 0x00, 0x23, 0x00, 0x0b, // code
+  ]);
+
+  test('the start section becomes an export that does what it did', () => {
+    assert.equal((new WebAssembly.Instance(new WebAssembly.Module(withStart)).exports['g'] as () => number)(), 7);
+    const out = exportStartFunction(withStart, '__start');
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(out as Uint8Array<ArrayBuffer>)).exports;
+    assert.equal((exports['g'] as () => number)(), 0, 'not run at instantiation');
+    (exports['__start'] as () => void)();
+    assert.equal((exports['g'] as () => number)(), 7);
+    assert.ok(exports['memory'] instanceof WebAssembly.Memory);
+  });
+
+  test('without an export section one is created; without a start section the bytes are returned as they are', () => {
+    // Same module without its export section.
+    const noExports = new Uint8Array([...withStart.subarray(0, 36), ...withStart.subarray(52)]);
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(exportStartFunction(noExports, "s") as Uint8Array<ArrayBuffer>)).exports;
+    assert.deepEqual(Object.keys(exports), ['s']);
+    const noStart = new Uint8Array([...withStart.subarray(0, 52), ...withStart.subarray(55)]);
+    assert.equal(exportStartFunction(noStart, 's'), noStart);
+  });
 });

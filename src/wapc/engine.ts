@@ -1,0 +1,125 @@
+/**
+ * WebAssemblyEngine (layer: waPC host): the built-in synchronous engine
+ * provider, on the JavaScript engine's own WebAssembly. It links the guest
+ * (guest-instance.ts), runs `__guest_call` and turns what the guest throws
+ * into the failure the host reports: a trap (with the guest's last error
+ * kept beside it), `proc_exit` ("guest exited with status N"), or the time
+ * limit. After a trap the instance keeps serving, as in wapc-rs; after a
+ * time limit it is replaced by a fresh one, since the guest was stopped at
+ * an arbitrary point.
+ */
+import { withCoalescedWrites } from '../kernel/write-buffer.js';
+import { ProcessExit } from '../kernel/exit.js';
+import { trapOf, type CaughtTrap } from './call-result.js';
+import { DeadlineExceeded, type DeadlineRunner } from './deadline.js';
+import {
+  compileGuest, linkGuest, releaseGuest, startGuest, type LinkedGuest, type WapcPlatform, type WebAssemblyEngineOptions,
+} from './guest-instance.js';
+import type { WebAssemblyEngineProvider } from './provider.js';
+import type { ModuleState } from './state.js';
+
+/** Checks `timeoutMs` and finds the platform's way to enforce it. */
+export function deadlineFor(options: WebAssemblyEngineOptions, platform: WapcPlatform): DeadlineRunner | undefined {
+  const ms = options.timeoutMs;
+  if (ms === undefined) return undefined;
+  if (!(typeof ms === 'number' && ms > 0 && Number.isFinite(ms))) throw new RangeError(`timeoutMs must be a positive number of milliseconds, not ${String(ms)}`);
+  if (platform.deadline === undefined) throw new TypeError('timeoutMs needs a way to stop a running guest, which this platform does not have (Node only)');
+  return platform.deadline;
+}
+
+/** How a failure thrown out of `__guest_call` is reported. */
+export function caughtTrap(e: unknown, timeoutMs: number | undefined): CaughtTrap {
+  if (e instanceof DeadlineExceeded) return { message: `guest call interrupted: time limit of ${timeoutMs} ms exceeded`, cause: e, timedOut: true };
+  if (e instanceof ProcessExit) return { message: `guest exited with status ${e.code}`, cause: e };
+  return trapOf(e);
+}
+
+export class WebAssemblyEngine implements WebAssemblyEngineProvider {
+  #source: Uint8Array | WebAssembly.Module | undefined;
+  #module: WebAssembly.Module | undefined;
+  readonly #options: WebAssemblyEngineOptions;
+  readonly #platform: WapcPlatform;
+  readonly #deadline: DeadlineRunner | undefined;
+  #state: ModuleState | undefined;
+  #guest: LinkedGuest | undefined;
+  /** Why there is no instance, after a restart failed. */
+  #broken: string | undefined;
+
+  constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineOptions, platform: WapcPlatform) {
+    this.#options = options;
+    this.#platform = platform;
+    this.#deadline = deadlineFor(options, platform);
+    this.#source = module;
+  }
+
+  /** Compiles the module (a failure here is the host's InitFailedError) and starts an instance. */
+  init(state: ModuleState): void {
+    this.#state = state;
+    const module = compileGuest(this.#source!);
+    this.#source = undefined;
+    this.#guest = this.#start(module);
+    this.#module = module;
+  }
+
+  call(opLength: number, msgLength: number): number {
+    const guest = this.#guest;
+    const state = this.#state;
+    if (guest === undefined || state === undefined) {
+      throw new Error(`the engine has no running instance${this.#broken === undefined ? '' : ` (${this.#broken})`}`);
+    }
+    try {
+      return this.#run(guest, () => guest.guestCall(opLength, msgLength) as number);
+    } catch (e) {
+      const trap = caughtTrap(e, this.#options.timeoutMs);
+      state.trap = trap;
+      if (trap.timedOut === true) this.#restart();
+      return 0;
+    }
+  }
+
+  replace(module: Uint8Array | WebAssembly.Module): void {
+    const compiled = compileGuest(module);
+    const fresh = this.#start(compiled);
+    releaseGuest(this.#guest);
+    this.#guest = fresh;
+    this.#module = compiled;
+    this.#broken = undefined;
+  }
+
+  close(): void {
+    releaseGuest(this.#guest);
+    this.#guest = undefined;
+  }
+
+  /** Links and starts an instance of `module` (closing it again if a start function fails). */
+  #start(module: WebAssembly.Module): LinkedGuest {
+    const state = this.#state;
+    if (state === undefined) throw new Error('init() has not been called');
+    const guest = linkGuest({ module, state, options: this.#options, platform: this.#platform });
+    try {
+      startGuest(guest, (body) => this.#run(guest, body));
+    } catch (e) {
+      releaseGuest(guest);
+      throw e;
+    }
+    return guest;
+  }
+
+  /** A fresh instance after a time limit; if even that fails, calls fail with the reason until a replace succeeds. */
+  #restart(): void {
+    releaseGuest(this.#guest);
+    this.#guest = undefined;
+    try {
+      this.#guest = this.#start(this.#module!);
+    } catch (e) {
+      this.#broken = `restarting after the time limit failed: ${(e as Error).message}`;
+    }
+  }
+
+  /** Runs guest code: under the time limit if there is one, with WASI writes gathered until it returns. */
+  #run<T>(guest: LinkedGuest, body: () => T): T {
+    const deadline = this.#deadline;
+    const limited = deadline === undefined ? body : () => deadline.run(body, this.#options.timeoutMs!);
+    return guest.wasi === undefined ? limited() : withCoalescedWrites(limited);
+  }
+}
