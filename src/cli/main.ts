@@ -1,18 +1,21 @@
 /**
  * The `kiln` command line (layer: front doors). `kiln run` runs a WASI
  * command module the way `wasmtime run` does; the exit status is the
- * guest's exit code.
+ * guest's exit code. A module that imports only `wasi_unstable` (preview 0)
+ * is linked with that namespace. `kiln wapc` calls a waPC guest once (wapc.ts).
  */
 import { readFileSync } from 'node:fs';
 import { MissingImportsError, requireImports, type ImportObject } from '../front/imports-check.js';
 import { limitMemory, MemoryLimitError } from '../front/module-binary.js';
 import { isThreadedModule, runThreaded, ThreadedModuleError, ThreadTrapError } from '../front/threads/index.js';
-import type { WASIOptions } from '../front/wasi.js';
+import { UNSTABLE_THREADS, wasiVersionOf, type WASIOptions } from '../front/wasi.js';
 import { TimeoutError } from '../front/worker-mode/types.js';
 import { nodeHost, WASI } from '../node.js';
 import { parseRunArgs, UsageError, type RunArgs } from './run-args.js';
 import { describeTrap } from './wasm-errors.js';
 import { listenSockets } from './listen.js';
+import { wapcCommand } from './wapc.js';
+import { WAPC_OPTIONS_HELP, WAPC_SYNOPSIS } from './wapc-args.js';
 
 const VERSION = '0.1.0';
 
@@ -20,6 +23,7 @@ const USAGE = `kiln ${VERSION} — a WebAssembly system runtime
 
 Usage:
   kiln run [OPTIONS] MODULE.wasm [--] [ARGS...]
+  ${WAPC_SYNOPSIS}
 
 Options for run:
   --dir HOST[::GUEST]    preopen host directory HOST at guest path GUEST (default: HOST)
@@ -32,6 +36,7 @@ Options for run:
   --max-threads N        cap the threads a wasi-threads guest may spawn (default 1024)
   --timeout DURATION     stop the guest after DURATION (e.g. 500ms, 10s, 2m); exit status 124
 
+${WAPC_OPTIONS_HELP}
 Modules that import a shared memory or wasi thread-spawn run with every wasm
 thread in a worker (wasi-threads); others run on the main thread.
   -h, --help             show this help
@@ -85,7 +90,8 @@ async function runCommand(args: RunArgs): Promise<number> {
   const sockets = await listenSockets(args.listen);
   try {
     const options: WASIOptions = {
-      version: 'preview1',
+      // A module that imports only wasi_unstable (old TinyGo and Rust) gets that namespace.
+      version: wasiVersionOf(module),
       args: [args.module, ...args.guestArgs],
       env: Object.fromEntries(args.env),
       preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
@@ -96,6 +102,7 @@ async function runCommand(args: RunArgs): Promise<number> {
     };
     try {
       if (isThreadedModule(module)) {
+        if (options.version === 'unstable') return fail(`cannot run ${args.module}: ${UNSTABLE_THREADS}`);
         return await runThreaded(module, bytes, options, nodeHost, { maxThreads: limits.threads, timeoutMs: limits.timeoutMs });
       }
       if (limits.timeoutMs !== undefined) {
@@ -152,6 +159,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       return await runCommand(parseRunArgs(rest));
     }
+    if (command === 'wapc') return await wapcCommand(rest);
     if (command.endsWith('.wasm')) return await runCommand(parseRunArgs(argv));
     throw new UsageError(`unknown command '${command}' (try 'kiln --help')`);
   } catch (e) {

@@ -49,12 +49,30 @@ function parseCount(flag: string, value: string): number {
   return Number(value);
 }
 
-/** A duration such as 500ms, 10s, 2m or a number of seconds. */
-function parseDuration(flag: string, value: string): number {
+/** A duration such as 500ms, 10s, 2m or a number of seconds (as `kiln run --timeout`). */
+export function parseDuration(flag: string, value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
   if (m === null || Number(m[1]) <= 0) throw new UsageError(`${flag} needs a duration such as 500ms, 10s or 2m, got '${value}'`);
   const scale = m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000;
   return Number(m[1]) * scale;
+}
+
+/** `--dir HOST[::GUEST]`: only the first `::` separates. */
+export function parseDir(value: string): { host: string; guest: string } {
+  const sep = value.indexOf('::');
+  const host = sep >= 0 ? value.slice(0, sep) : value;
+  const guest = sep >= 0 ? value.slice(sep + 2) : value;
+  if (host === '' || guest === '') throw new UsageError(`--dir needs HOST[::GUEST], got '${value}'`);
+  return { host, guest };
+}
+
+/** `--env NAME=VALUE`, or `--env NAME` for the host's value (as wasmtime). */
+export function parseEnv(value: string, environment: NodeJS.ProcessEnv = process.env): [string, string] {
+  const e = value.indexOf('=');
+  if (e > 0) return [value.slice(0, e), value.slice(e + 1)];
+  const inherited = e < 0 && value !== '' ? environment[value] : undefined;
+  if (inherited === undefined) throw new UsageError(`--env needs NAME=VALUE, got '${value}'`);
+  return [value, inherited];
 }
 
 export function parseRunArgs(argv: readonly string[]): RunArgs {
@@ -81,26 +99,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       if (value === undefined) throw new UsageError(`option '${arg}' needs a value`);
     }
     switch (arg) {
-      case '--dir': {
-        const sep = value.indexOf('::');
-        const host = sep >= 0 ? value.slice(0, sep) : value;
-        const guest = sep >= 0 ? value.slice(sep + 2) : value;
-        if (host === '' || guest === '') throw new UsageError(`--dir needs HOST[::GUEST], got '${value}'`);
-        out.dirs.push({ host, guest });
-        break;
-      }
-      case '--env': {
-        const e = value.indexOf('=');
-        if (e <= 0) {
-          // wasmtime: `--env NAME` inherits NAME from the host environment.
-          const inherited = process.env[value];
-          if (value === '' || inherited === undefined) throw new UsageError(`--env needs NAME=VALUE, got '${value}'`);
-          out.env.push([value, inherited]);
-        } else {
-          out.env.push([value.slice(0, e), value.slice(e + 1)]);
-        }
-        break;
-      }
+      case '--dir': out.dirs.push(parseDir(value)); break;
+      case '--env': out.env.push(parseEnv(value)); break;
       case '--max-memory': out.limits.memoryPages = parsePages(arg, value); break;
       case '--max-fds': out.limits.descriptors = parseCount(arg, value); break;
       case '--max-threads': out.limits.threads = parseCount(arg, value); break;
