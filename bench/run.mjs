@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Kiln benchmark harness: runs each bench program under node:wasi and under
 // Kiln in the same process, alternating, and prints median wall times and the
-// ratio kiln / node:wasi; then the thread benchmarks (bench/threads.mjs).
+// ratio kiln / node:wasi; then the thread benchmarks (bench/threads.mjs) and
+// the waPC benchmarks (bench/wapc.mjs).
 // See bench/README.md.
 //
 // Usage: node bench/run.mjs [--only NAME[,NAME...]] [--quick] [--runs N]
@@ -16,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { buildBench, repoRoot } from './build.mjs';
+import { rotate, median, fmtRatio, printTable } from './table.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_KILN_MODULE = path.join(repoRoot, 'dist', 'node.js');
@@ -26,7 +28,8 @@ const PEER_PACKAGE = '@tybys/wasm-util';
 function usage(code) {
   console.log(`usage: node bench/run.mjs [options]
   --only NAME[,NAME]   run only these benchmarks (repeatable); "threads" is
-                       the thread benchmarks (bench/threads.mjs)
+                       the thread benchmarks (bench/threads.mjs), "wapc" the
+                       waPC host benchmarks (bench/wapc.mjs)
   --quick              fewer iterations and a smaller scale (smoke run)
   --runs N             timed runs per runtime (default 5; read_file 3; quick 3)
   --kiln-module PATH   module exporting Kiln's WASI class (default dist/node.js;
@@ -442,37 +445,11 @@ async function runTimed(bench, runtimes, ctx, state, runs) {
   }
 }
 
-/** Alternate the order each round so no runtime always goes first. */
-function rotate(list, i) {
-  const k = i % list.length;
-  return [...list.slice(k), ...list.slice(0, k)];
-}
-
-function median(xs) {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 function fmtMs(ms) {
   if (!Number.isFinite(ms)) return '-';
   if (ms < 1) return ms.toFixed(3);
   if (ms < 100) return ms.toFixed(2);
   return ms.toFixed(1);
-}
-
-function fmtRatio(r) {
-  return Number.isFinite(r) ? r.toFixed(2) : '-';
-}
-
-function printTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
-  console.log(line(header).trimEnd());
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r).trimEnd());
 }
 
 // ------------------------------------------------------------------- main --
@@ -483,16 +460,23 @@ async function main() {
   if (opts.list) {
     for (const b of all) console.log(`${b.name.padEnd(13)} ${b.what}`);
     console.log(`${THREADS.padEnd(13)} wasi-threads: spawn+join, futex ping-pong vs native, fd_write from a thread`);
+    console.log(`${WAPC.padEnd(13)} waPC host: echo, host calls, async host, pool; Kiln vs @wapc/host`);
     return 0;
   }
-  const unknown = opts.only.filter((n) => n !== THREADS && !all.some((b) => b.name === n));
+  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && !all.some((b) => b.name === n));
   if (unknown.length) {
-    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), THREADS].join(', ')}`);
+    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), THREADS, WAPC].join(', ')}`);
     return 2;
   }
   const benches = opts.only.length ? all.filter((b) => opts.only.includes(b.name)) : all;
   const withThreads = opts.only.length === 0 || opts.only.includes(THREADS);
-  if (benches.length === 0) return reportFailures(await runThreads(opts));
+  const withWapc = opts.only.length === 0 || opts.only.includes(WAPC);
+  if (benches.length === 0) {
+    const failures = [];
+    if (withThreads) failures.push(...(await runThreads(opts)));
+    if (withWapc) failures.push(...(await runWapc(opts)));
+    return reportFailures(failures);
+  }
 
   const wasm = buildBench({ names: benches.map((b) => b.name), quiet: true });
 
@@ -615,6 +599,7 @@ async function main() {
     console.log(`summary: no comparable results; ${failures.length} failure(s)`);
   }
   if (withThreads) failures.push(...(await runThreads(opts)));
+  if (withWapc) failures.push(...(await runWapc(opts)));
   return reportFailures(failures);
 }
 
@@ -626,6 +611,16 @@ const THREADS = 'threads';
 async function runThreads(opts) {
   const { runThreadsBench } = await import('./threads.mjs');
   return runThreadsBench({ quick: opts.quick, runs: opts.runs, kilnModule: opts.kilnModule, verbose: opts.verbose });
+}
+
+// ------------------------------------------------------------------- wapc --
+
+const WAPC = 'wapc';
+
+/** The waPC benchmarks (bench/wapc.mjs); returns their failures. */
+async function runWapc(opts) {
+  const { runWapcBench } = await import('./wapc.mjs');
+  return runWapcBench({ quick: opts.quick, runs: opts.runs, kilnModule: opts.kilnModule, verbose: opts.verbose });
 }
 
 function reportFailures(failures) {

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildNative, repoRoot } from './build.mjs';
+import { rotate, median, fmtRatio, printTable } from './table.mjs';
 
 const DEFAULT_KILN_MODULE = path.join(repoRoot, 'dist', 'node.js');
 const PROGRAMS = ['threads_spawn_join', 'threads_pingpong', 'threads_write'];
@@ -37,18 +38,6 @@ function scale(quick) {
 
 // ---------------------------------------------------------------- helpers --
 
-function median(xs) {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function rotate(list, i) {
-  const k = i % list.length;
-  return [...list.slice(k), ...list.slice(0, k)];
-}
-
 /** A duration in ns with 3 significant digits: "843 ns", "12.7 us", "1.66 ms". */
 function fmtNs(ns) {
   if (!Number.isFinite(ns)) return '-';
@@ -60,21 +49,6 @@ function fmtNs(ns) {
 function fmtRate(perSecond) {
   if (!Number.isFinite(perSecond)) return '-';
   return `${Math.round(perSecond).toLocaleString('en-US')}/s`;
-}
-
-function fmtRatio(r) {
-  return Number.isFinite(r) ? r.toFixed(2) : '-';
-}
-
-function printTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) =>
-    cells
-      .map((c, i) => (i === 0 || i === cells.length - 1 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i])))
-      .join('  ');
-  console.log(line(header).trimEnd());
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r).trimEnd());
 }
 
 function short(s) {

@@ -32,6 +32,10 @@ export interface AsyncWapcPlatform extends WapcPlatform {
   workerEngine?: (module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineOptions) => WebAssemblyEngineProviderAsync;
 }
 
+function callsHost(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((i) => i.module === 'wapc' && i.name === '__host_call');
+}
+
 /** The guest on the caller's thread, suspended by JSPI while a host callback's Promise is pending. */
 class JspiEngine implements WebAssemblyEngineProviderAsync {
   #source: Uint8Array | WebAssembly.Module;
@@ -78,7 +82,8 @@ class JspiEngine implements WebAssemblyEngineProviderAsync {
       platform: this.platform,
       hostCall: (b, n, o, p) => state.dispatchHostCall(b, n, o, p),
       wrapImport: (fn) => new Suspending(fn as (...args: never[]) => unknown),
-      wrapExport: (fn) => promising(fn),
+      // Only a guest that can call the host can suspend; the others keep plain (cheaper) exports.
+      wrapExport: callsHost(module) ? (fn) => promising(fn) : undefined,
     });
     for (const { name, fn } of guest.starters) {
       try {

@@ -123,6 +123,8 @@ export class WapcHostAsync {
   readonly #names = new OperationNames();
   /** The tail of the queue: calls and swaps run one after another. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Calls and swaps started or queued, not yet settled. */
+  #pending = 0;
   #closed = false;
 
   private constructor(engine: WebAssemblyEngineProviderAsync, hostCallback: HostCallbackAsync | undefined) {
@@ -187,8 +189,13 @@ export class WapcHostAsync {
 
   #serially<T>(what: string, body: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new WapcClosedError(`${what}() on a closed host`));
-    const run = this.#queue.then(body, body);
-    this.#queue = run.then(() => undefined, () => undefined);
+    // Nothing queued: start now rather than after a turn of the queue.
+    const run = this.#pending === 0 ? body() : this.#queue.then(body, body);
+    this.#pending++;
+    const settled = (): void => {
+      this.#pending--;
+    };
+    this.#queue = run.then(settled, settled);
     return run;
   }
 }

@@ -25,55 +25,54 @@ export class GuestMemoryFault extends Error {
   }
 }
 
-/** The memory export of the instance being served, read through one cached view. */
+/**
+ * The memory export of the instance being served, read through one cached
+ * view. The view is made again only when an access does not fit it: after
+ * the guest grew its memory, the old buffer is detached (length 0) or, for
+ * a shared memory, shorter than the memory now is.
+ */
 export class InstanceMemory {
   #memory: WebAssembly.Memory | undefined;
-  #buffer: ArrayBufferLike | undefined;
   #bytes = new Uint8Array(0);
 
   attach(memory: WebAssembly.Memory): void {
     this.#memory = memory;
-    this.#buffer = undefined;
+    this.#bytes = new Uint8Array(memory.buffer);
   }
 
-  /** The whole memory as bytes (re-made after the guest grew it). */
-  view(): Uint8Array {
-    const memory = this.#memory;
-    if (memory === undefined) {
-      // Only a wasm start section of a module given compiled (not as bytes) can get here.
-      throw new Error("the guest's memory is not reachable while its wasm start section runs; give the engine the module's bytes (Kiln then runs the start function after instantiation)");
+  /** A view over `end` bytes at least, or GuestMemoryFault naming `fn`. */
+  #fit(fn: string, start: number, len: number): Uint8Array {
+    let bytes = this.#bytes;
+    if (start + len > bytes.length || bytes.length === 0) {
+      const memory = this.#memory;
+      if (memory === undefined) {
+        // Only a wasm start section of a module given compiled (not as bytes) can get here.
+        throw new Error("the guest's memory is not reachable while its wasm start section runs; give the engine the module's bytes (Kiln then runs the start function after instantiation)");
+      }
+      bytes = this.#bytes = new Uint8Array(memory.buffer);
+      if (start + len > bytes.length) throw new GuestMemoryFault(fn, start, len, bytes.length);
     }
-    const buffer = memory.buffer;
-    if (buffer !== this.#buffer) {
-      this.#buffer = buffer;
-      this.#bytes = new Uint8Array(buffer);
-    }
-    return this.#bytes;
+    return bytes;
   }
 
   /** `len` bytes at `ptr` (a view, not a copy); GuestMemoryFault when out of bounds. */
   read(fn: string, ptr: number, len: number): Uint8Array {
-    const bytes = this.view();
     const start = ptr >>> 0;
-    const end = start + (len >>> 0);
-    if (end > bytes.length) throw new GuestMemoryFault(fn, start, len >>> 0, bytes.length);
-    return bytes.subarray(start, end);
+    const n = len >>> 0;
+    return this.#fit(fn, start, n).subarray(start, start + n);
   }
 
   /** A copy of `len` bytes at `ptr`. */
   copy(fn: string, ptr: number, len: number): Uint8Array {
-    const src = this.read(fn, ptr, len);
-    const out = new Uint8Array(src.length);
-    out.set(src);
-    return out;
+    const start = ptr >>> 0;
+    const n = len >>> 0;
+    return this.#fit(fn, start, n).slice(start, start + n);
   }
 
   /** Writes `data` at `ptr`; GuestMemoryFault when it does not fit. */
   write(fn: string, ptr: number, data: Uint8Array): void {
-    const bytes = this.view();
     const start = ptr >>> 0;
-    if (start + data.length > bytes.length) throw new GuestMemoryFault(fn, start, data.length, bytes.length);
-    bytes.set(data, start);
+    this.#fit(fn, start, data.length).set(data, start);
   }
 }
 
@@ -105,6 +104,16 @@ export interface WapcImports {
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Short ASCII names (the usual binding, namespace and operation) without a TextDecoder call. */
+function asciiOrUtf8(bytes: Uint8Array): string {
+  if (bytes.length <= 64) {
+    let ascii = true;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) { ascii = false; break; }
+    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  }
+  return strictUtf8.decode(bytes);
+}
 const lossyUtf8 = new TextDecoder('utf-8');
 
 export function createWapcImports(options: WapcImportOptions): WapcImports {
@@ -112,7 +121,7 @@ export function createWapcImports(options: WapcImportOptions): WapcImports {
   const hostCall: HostCallDispatch = options.hostCall ?? ((b, n, o, p) => state.doHostCall(b, n, o, p));
   const name = (fn: string, what: string, ptr: number, len: number): string | undefined => {
     try {
-      return strictUtf8.decode(memory.read(fn, ptr, len));
+      return asciiOrUtf8(memory.read(fn, ptr, len));
     } catch (e) {
       if (e instanceof TypeError) {
         state.hostFailed(`${fn}: the ${what} is not valid UTF-8`);

@@ -268,6 +268,7 @@ export class WapcHostPool {
   /** Arms the idle reaper of a worker beyond minWorkers. */
   #idle(member: Member): void {
     clearTimeout(member.reaper);
+    if (this.maxWorkers === this.minWorkers) return; // nothing to reap
     member.reaper = setTimeout(() => {
       member.reaper = undefined;
       if (member.busy || this.#members.length <= this.minWorkers) return;
