@@ -13,17 +13,12 @@
 import { errorText, GuestCallFailureError, GuestCallTimeoutError } from './errors.js';
 import type { GuestTrap, ModuleState } from './state.js';
 
-/** A trap or interrupt the engine caught; `timedOut` when the time limit stopped the guest. */
-export interface CaughtTrap extends GuestTrap {
-  timedOut?: boolean;
-}
-
 export function trapOf(e: unknown): GuestTrap {
   return { message: errorText(e), cause: e };
 }
 
 export function settleCall(state: ModuleState, rc: number, operation: string): Uint8Array {
-  const trap = state.trap as CaughtTrap | undefined;
+  const trap = state.trap;
   const guestError = state.guestError;
   if (trap !== undefined) {
     const message = guestError === undefined ? `wasm trap: ${trap.message}` : `wasm trap: ${trap.message}; guest error: ${guestError}`;

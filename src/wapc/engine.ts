@@ -10,13 +10,13 @@
  */
 import { withCoalescedWrites } from '../kernel/write-buffer.js';
 import { ProcessExit } from '../kernel/exit.js';
-import { trapOf, type CaughtTrap } from './call-result.js';
+import { trapOf } from './call-result.js';
 import { DeadlineExceeded, type DeadlineRunner } from './deadline.js';
 import {
   compileGuest, linkGuest, releaseGuest, startGuest, type LinkedGuest, type WapcPlatform, type WebAssemblyEngineOptions,
 } from './guest-instance.js';
 import type { WebAssemblyEngineProvider } from './provider.js';
-import type { ModuleState } from './state.js';
+import type { GuestTrap, ModuleState } from './state.js';
 
 /** Checks `timeoutMs` and finds the platform's way to enforce it. */
 export function deadlineFor(options: WebAssemblyEngineOptions, platform: WapcPlatform): DeadlineRunner | undefined {
@@ -28,7 +28,7 @@ export function deadlineFor(options: WebAssemblyEngineOptions, platform: WapcPla
 }
 
 /** How a failure thrown out of `__guest_call` is reported. */
-export function caughtTrap(e: unknown, timeoutMs: number | undefined): CaughtTrap {
+export function caughtTrap(e: unknown, timeoutMs: number | undefined): GuestTrap {
   if (e instanceof DeadlineExceeded) return { message: `guest call interrupted: time limit of ${timeoutMs} ms exceeded`, cause: e, timedOut: true };
   if (e instanceof ProcessExit) return { message: `guest exited with status ${e.code}`, cause: e };
   return trapOf(e);

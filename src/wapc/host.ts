@@ -39,10 +39,11 @@ class OperationNames {
   }
 }
 
-function payloadBytes(payload: Uint8Array | undefined): Uint8Array {
+/** The payload as a Uint8Array (other views are wrapped; nothing is an empty payload). */
+function payloadBytes(payload: ArrayBufferView | undefined): Uint8Array {
   if (payload === undefined) return new Uint8Array(0);
   if (payload instanceof Uint8Array) return payload;
-  if (ArrayBuffer.isView(payload)) return new Uint8Array((payload as ArrayBufferView).buffer, (payload as ArrayBufferView).byteOffset, (payload as ArrayBufferView).byteLength);
+  if (ArrayBuffer.isView(payload)) return new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
   throw new TypeError('the payload must be a Uint8Array');
 }
 

@@ -20,10 +20,11 @@ export const MISSING_CALLBACK = 'Missing host callback function!';
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
-/** What a failed guest call trapped with (the engine's error, kept as the cause). */
+/** What a failed guest call trapped with (the engine's error, kept as the cause); `timedOut` when the time limit stopped it. */
 export interface GuestTrap {
   message: string;
   cause: unknown;
+  timedOut?: boolean;
 }
 
 export class ModuleState {

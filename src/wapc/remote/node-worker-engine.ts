@@ -110,7 +110,7 @@ export class WorkerEngine implements WebAssemblyEngineProviderAsync {
     if (reply.trap !== undefined) {
       const cause = new Error(reply.trap.message);
       if (reply.trap.stack !== undefined) cause.stack = reply.trap.stack;
-      state.trap = { message: reply.trap.message, cause, timedOut: reply.trap.timedOut } as ModuleState['trap'];
+      state.trap = { message: reply.trap.message, cause, timedOut: reply.trap.timedOut };
     }
     return reply.rc;
   }

@@ -13,7 +13,7 @@ import { WebAssemblyEngine } from '../engine.js';
 import type { WapcWasiOptions } from '../guest-instance.js';
 import { ModuleState, type HostCallback } from '../state.js';
 import type { HostCallReply, HostCallRequest, RemoteInit, RemoteReply, RemoteRequest, RemoteTrap } from './protocol.js';
-import type { CaughtTrap } from '../call-result.js';
+import type { GuestTrap } from '../state.js';
 
 const port = parentPort!;
 const init = workerData as RemoteInit;
@@ -54,7 +54,7 @@ try {
   port.close();
 }
 
-function remoteTrap(trap: CaughtTrap | undefined): RemoteTrap | undefined {
+function remoteTrap(trap: GuestTrap | undefined): RemoteTrap | undefined {
   if (trap === undefined) return undefined;
   const cause = trap.cause;
   return { message: trap.message, timedOut: trap.timedOut === true, stack: cause instanceof Error ? cause.stack : undefined };
