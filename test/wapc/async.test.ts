@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -17,13 +17,8 @@ import {
   WapcHostAsync, WebAssemblyEngineAsync, type HostCallbackAsync,
 } from '../../src/node.js';
 import { programPath, repoRoot } from '../helpers/programs.js';
+import { bytes, delay, guest, text } from '../helpers/wapc.js';
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-const bytes = (s: string): Uint8Array => enc.encode(s);
-const text = (b: Uint8Array): string => dec.decode(b);
-const guest = (name: string): Uint8Array => readFileSync(programPath(name));
-const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const NODE24 = join(repoRoot, 'build', 'node24', 'bin', 'node');
 
 /** A callback that answers after a real wait on the event loop, and fails on request. */

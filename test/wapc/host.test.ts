@@ -4,7 +4,7 @@
  * (test/programs/wapc: AssemblyScript with @wapc/as-guest, WAT, Rust).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -12,13 +12,8 @@ import {
   CaptureStream, GuestCallFailureError, GuestCallTimeoutError, InitFailedError, MemoryFileSystem, ReplacementFailedError,
   WapcError, WapcHost, WebAssemblyEngine, messagepack, type HostCallback,
 } from '../../src/node.js';
-import { programPath } from '../helpers/programs.js';
+import { bytes, guest, text } from '../helpers/wapc.js';
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-const bytes = (s: string): Uint8Array => enc.encode(s);
-const text = (b: Uint8Array): string => dec.decode(b);
-const guest = (name: string): Uint8Array => readFileSync(programPath(name));
 const quiet = { consoleLog: () => undefined };
 
 /** Expects a GuestCallFailureError with exactly this message. */

@@ -4,17 +4,10 @@
  * and close.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { GuestCallFailureError, InitFailedError, ReplacementFailedError, WapcClosedError, WapcHostPool } from '../../src/node.js';
-import { programPath } from '../helpers/programs.js';
+import { bytes, delay, guest, text } from '../helpers/wapc.js';
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-const bytes = (s: string): Uint8Array => enc.encode(s);
-const text = (b: Uint8Array): string => dec.decode(b);
-const guest = (name: string): Uint8Array => readFileSync(programPath(name));
-const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function until(check: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
