@@ -24,13 +24,6 @@ export { NodeFileSystem, NodeFdInput, NodeFdOutput };
 export { listenTcp, ListenError, type ListenSockets, type ListenOptions } from './host/node/node-net-listen.js';
 export { loadNapiRsBinding, napiRsRuntime, type NapiRsOptions, type NapiRsRuntime } from './napi/napi-rs.js';
 
-/** The waPC engines' view of Node: host bindings, V8's watchdog for time limits, workers. */
-const nodeWapc: AsyncWapcPlatform = {
-  get host() { return nodeHost; },
-  deadline: nodeDeadline,
-  workerEngine: (module, options) => new WorkerEngine(module, options),
-};
-
 /** The built-in synchronous waPC engine, on Node. */
 export class WebAssemblyEngine extends CoreWebAssemblyEngine {
   constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineOptions = {}) {
@@ -60,6 +53,13 @@ export const nodeHost: WorkerHostBindings = {
   exit: (code) => process.exit(code),
   runInWorker,
   threads: nodeThreadSpawner,
+};
+
+/** The waPC engines' view of Node: host bindings, V8's watchdog for time limits, workers. */
+const nodeWapc: AsyncWapcPlatform = {
+  host: nodeHost,
+  deadline: nodeDeadline,
+  workerEngine: (module, options) => new WorkerEngine(module, options),
 };
 
 /** node:wasi's WASI, on Kiln. */

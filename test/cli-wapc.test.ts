@@ -130,6 +130,10 @@ describe('payload and reply', { concurrency: 4 }, () => {
   test('a payload that starts with - goes after --', async () => {
     expect(await kilnWapc([echo, 'echo', '--', '--json']), 0, '--json', '');
   });
+  test('a guest that calls the host from its wasm start section (AssemblyScript) starts', async () => {
+    // Without --host-callback its init-time host call gets the host error, which it keeps.
+    expect(await kilnWapc([programPath('wapc_as_init'), 'init_result']), 0, 'error: Missing host callback function!', 'Guest module 1: init log\n');
+  });
 });
 
 describe('--json', { concurrency: 4 }, () => {

@@ -4,7 +4,6 @@
  * guest's exit code. A module that imports only `wasi_unstable` (preview 0)
  * is linked with that namespace. `kiln wapc` calls a waPC guest once (wapc.ts).
  */
-import { readFileSync } from 'node:fs';
 import { MissingImportsError, requireImports, type ImportObject } from '../front/imports-check.js';
 import { limitMemory, MemoryLimitError } from '../front/module-binary.js';
 import { isThreadedModule, runThreaded, ThreadedModuleError, ThreadTrapError } from '../front/threads/index.js';
@@ -14,6 +13,7 @@ import { nodeHost, WASI } from '../node.js';
 import { parseRunArgs, UsageError, type RunArgs } from './run-args.js';
 import { describeTrap } from './wasm-errors.js';
 import { listenSockets } from './listen.js';
+import { readModuleFile } from './module-file.js';
 import { wapcCommand } from './wapc.js';
 import { WAPC_OPTIONS_HELP, WAPC_SYNOPSIS } from './wapc-args.js';
 
@@ -53,25 +53,8 @@ function fail(message: string, status = 1): number {
   return status;
 }
 
-function loadModuleBytes(path: string): Uint8Array<ArrayBuffer> {
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = readFileSync(path) as Uint8Array<ArrayBuffer>;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new UsageError(`no such file: ${path}`);
-    if (code === 'EISDIR') throw new UsageError(`${path} is a directory, not a WebAssembly module`);
-    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
-  }
-  const magic = [0x00, 0x61, 0x73, 0x6d];
-  if (bytes.byteLength < 8 || magic.some((b, i) => bytes[i] !== b)) {
-    throw new UsageError(`${path} is not a WebAssembly module (no \\0asm header)`);
-  }
-  return bytes;
-}
-
 async function runCommand(args: RunArgs): Promise<number> {
-  let bytes = loadModuleBytes(args.module);
+  let bytes = readModuleFile(args.module);
   const limits = args.limits;
   if (limits.memoryPages !== undefined) {
     try {

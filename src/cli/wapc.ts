@@ -16,15 +16,16 @@
  *   fails; 124 when --timeout stops it; 2 for usage errors and unusable
  *   input files (as `kiln run`).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { WapcWasiOptions, WebAssemblyEngineOptions } from '../wapc/guest-instance.js';
+import { compileGuestAsync, importsWasi, type WapcWasiOptions, type WebAssemblyEngineOptions } from '../wapc/guest-instance.js';
 import { DeadlineExceeded } from '../wapc/deadline.js';
 import {
   GuestCallFailureError, GuestCallTimeoutError, InitFailedError, messagepack, WapcHost, WapcHostAsync,
   WebAssemblyEngine, WebAssemblyEngineAsync, type HostCallbackAsync,
 } from '../node.js';
+import { readInputFile, readModuleFile } from './module-file.js';
 import { UsageError } from './run-args.js';
 import { parseWapcArgs, WAPC_SYNOPSIS, WAPC_USAGE, type PayloadSource, type WapcArgs } from './wapc-args.js';
 
@@ -48,27 +49,6 @@ function say(message: string): void {
   process.stderr.write(`kiln wapc: ${message}\n`);
 }
 
-/** Reads an input file; a missing or unreadable one is a usage error (status 2, as `kiln run`). */
-function readInput(file: string, what: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new UsageError(`no such file: ${file}`);
-    if (code === 'EISDIR') throw new UsageError(`${file} is a directory, not ${what}`);
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-}
-
-function readModule(file: string): Uint8Array {
-  const bytes = readInput(file, 'a WebAssembly module');
-  const magic = [0x00, 0x61, 0x73, 0x6d];
-  if (bytes.byteLength < 8 || magic.some((b, i) => bytes[i] !== b)) {
-    throw new UsageError(`${file} is not a WebAssembly module (no \\0asm header)`);
-  }
-  return bytes;
-}
-
 async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk as Buffer);
@@ -79,7 +59,7 @@ async function payloadBytes(source: PayloadSource): Promise<Uint8Array> {
   switch (source.kind) {
     case 'empty': return new Uint8Array(0);
     case 'literal': return new TextEncoder().encode(source.text);
-    case 'file': return readInput(source.path, 'a payload file');
+    case 'file': return readInputFile(source.path, 'a payload file');
     case 'stdin': return readStdin();
   }
 }
@@ -158,10 +138,6 @@ async function loadHostCallback(file: string): Promise<CliHostCallback> {
   return fn as CliHostCallback;
 }
 
-function importsWasi(module: WebAssembly.Module): boolean {
-  return WebAssembly.Module.imports(module).some((i) => i.module === 'wasi_snapshot_preview1' || i.module === 'wasi_unstable');
-}
-
 /** The engine options: WASI (guest stdout to fd 2) for guests that import it or when a WASI flag is given. */
 function engineOptions(args: WapcArgs, module: WebAssembly.Module): WebAssemblyEngineOptions {
   const options: WebAssemblyEngineOptions = {
@@ -227,14 +203,15 @@ function write(bytes: Uint8Array | string): Promise<void> {
 }
 
 async function run(args: WapcArgs): Promise<number> {
-  const bytes = readModule(args.module);
+  const bytes = readModuleFile(args.module);
   let payload = await payloadBytes(args.payload);
   if (args.json) payload = jsonPayload(payload);
   let module: WebAssembly.Module;
   try {
-    module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    // As the engines compile it: a wasm start section becomes an export run after instantiation.
+    module = await compileGuestAsync(bytes);
   } catch (e) {
-    throw new WapcCliError(`the module does not compile: ${(e as Error).message}`);
+    throw new WapcCliError((e as Error).message);
   }
   let reply: Uint8Array;
   try {

@@ -88,7 +88,7 @@ export interface AsyncFileSystem {
   readonly root: AsyncFsDirectory;
 }
 
-function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+export function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 

@@ -68,13 +68,13 @@ type GuestCall = (opLength: number, msgLength: number) => number | Promise<numbe
 
 /** A linked, instantiated guest whose start functions have not run yet. */
 export interface LinkedGuest {
-  instance: WebAssembly.Instance;
   guestCall: GuestCall;
   starters: { name: string; fn: () => unknown }[];
   wasi: WASI | undefined;
 }
 
-function wantsWasi(module: WebAssembly.Module): boolean {
+/** True when the module imports WASI (either namespace). */
+export function importsWasi(module: WebAssembly.Module): boolean {
   return WebAssembly.Module.imports(module).some((i) => i.module === 'wasi_snapshot_preview1' || i.module === 'wasi_unstable');
 }
 
@@ -171,7 +171,7 @@ export function linkGuest(link: LinkOptions): LinkedGuest {
   if (link.wrapImport !== undefined) wapc['__host_call'] = link.wrapImport(wapc['__host_call']!) as (...args: number[]) => unknown;
   const imports: ImportObject = { wapc };
   let wasi: WASI | undefined;
-  if (options.wasi !== undefined || wantsWasi(module)) {
+  if (options.wasi !== undefined || importsWasi(module)) {
     wasi = guestWasi(options.wasi ?? {}, platform.host);
     imports['wasi_snapshot_preview1'] = wasi.wasiImport as unknown as Record<string, unknown>;
     imports['wasi_unstable'] = wasi.unstableImport as unknown as Record<string, unknown>;
@@ -191,7 +191,7 @@ export function linkGuest(link: LinkOptions): LinkedGuest {
     const fn = exports[name];
     if (typeof fn === 'function') starters.push({ name, fn: wrap(fn as (...args: number[]) => unknown) as () => unknown });
   }
-  return { instance, guestCall: wrap(call as (...args: number[]) => unknown) as GuestCall, starters, wasi };
+  return { guestCall: wrap(call as (...args: number[]) => unknown) as GuestCall, starters, wasi };
 }
 
 /** The message for a start function that did not end normally, or undefined when it did (returned, or proc_exit(0)). */

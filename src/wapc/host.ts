@@ -18,7 +18,7 @@ import { ModuleState, type HostCallback, type HostCallbackAsync } from './state.
 let lastId = 0;
 
 /** The next host id (1, 2, ...). */
-export function nextHostId(): number {
+function nextHostId(): number {
   return ++lastId;
 }
 

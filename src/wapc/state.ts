@@ -5,6 +5,7 @@
  * and reads the answer after. Byte values are kept as bytes (the host
  * error as UTF-8), so every length the guest asks for is a byte length.
  */
+import { isPromiseLike } from '../host/async-backend.js';
 import { errorText } from './errors.js';
 
 /** Answers the guest's `__host_call`: return the reply, or throw to send the guest an error (its message, as UTF-8). */
@@ -132,8 +133,4 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return `a ${value.constructor?.name ?? 'object'}`;
   return typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`;
-}
-
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

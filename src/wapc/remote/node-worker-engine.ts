@@ -126,11 +126,6 @@ export class WorkerEngine implements WebAssemblyEngineProviderAsync {
     await this.#worker?.terminate();
   }
 
-  /** True while the worker is alive. */
-  get running(): boolean {
-    return this.#stopped === undefined && this.#worker !== undefined;
-  }
-
   #request(request: RemoteRequest): Promise<RemoteReply> {
     if (this.#stopped !== undefined) return Promise.reject(new WorkerStoppedError(this.#stopped));
     const reply = this.#next();

@@ -14,6 +14,7 @@ import type { WapcWasiOptions } from '../guest-instance.js';
 import { ModuleState, type HostCallback } from '../state.js';
 import type { HostCallReply, HostCallRequest, RemoteInit, RemoteReply, RemoteRequest, RemoteTrap } from './protocol.js';
 import type { GuestTrap } from '../state.js';
+import { trapOf } from '../call-result.js';
 
 const port = parentPort!;
 const init = workerData as RemoteInit;
@@ -67,7 +68,7 @@ port.on('message', (request: RemoteRequest) => {
     try {
       rc = engine.call(request.op.length, request.payload.length);
     } catch (e) {
-      state.trap ??= { message: (e as Error).message, cause: e };
+      state.trap ??= trapOf(e);
       rc = 0;
     }
     state.endCall();
