@@ -1,6 +1,6 @@
 /**
  * Kiln for Node.js: the core plus host directories, host file descriptors
- * and process exit. `import { WASI } from 'kiln'` is a drop-in for
+ * and process exit. `import { WASI } from 'kiln-wasm'` is a drop-in for
  * `import { WASI } from 'node:wasi'`.
  */
 import { WasiBuilder as CoreBuilder } from './front/builder.js';
