@@ -21,7 +21,12 @@
 // assembly; for AssemblyScript, the compiler's and the guest libraries'
 // versions and sources) and compiler command differs from the one stored in
 // build/programs/.hashes.json. Builds run two at a time.
-// Usage: node scripts/build-programs.mjs [--force] [NAME...]
+// A program that fails to build does not stop the others: the script builds
+// what it can, names the failures (with the Debian package a compiler's
+// message says is missing), lists them in build/programs/.failed and exits
+// with status 3; other failures (a missing compiler, a bad argument) exit 1.
+// Usage: node scripts/build-programs.mjs [--force] [--out DIR] [NAME...]
+// (--out: build into DIR instead of build/programs/)
 // Environment: KILN_CLANG, KILN_RUSTC, KILN_WAT2WASM override the compilers;
 // KILN_BUILD_JOBS the parallelism.
 import { spawn } from 'node:child_process';
@@ -32,11 +37,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const srcRoot = path.join(root, 'test', 'programs');
-const outDir = path.join(root, 'build', 'programs');
+const cli = parseArgs(process.argv.slice(2));
+const outDir = cli.out ?? path.join(root, 'build', 'programs');
 const hashFile = path.join(outDir, '.hashes.json');
+/** The names of the programs the last run could not build, one per line (absent when all built). */
+const failedFile = path.join(outDir, '.failed');
+/** Exit status when some programs failed to build (the others were built): the test runner goes on. */
+const FAILED_STATUS = 3;
 const jobs = Math.max(1, Number(process.env.KILN_BUILD_JOBS) || 2);
 
-const PACKAGES = 'clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc wabt rustc libstd-rust-dev-wasm32';
+const PACKAGES = 'clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc wabt rustc libstd-rust-dev-wasm32 lld-14';
 
 // How each language is compiled. `{src}` and `{out}` are substituted (and
 // `{name}`, the program name, inside arguments); the command with the
@@ -192,6 +202,19 @@ function listFiles(dir, ext) {
     .map((f) => path.join(dir, f));
 }
 
+/** `[--force] [--out DIR] [NAME...]`. */
+function parseArgs(argv) {
+  const out = { force: false, out: undefined, only: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--force') out.force = true;
+    else if (a === '--out' && i + 1 < argv.length) out.out = path.resolve(argv[++i]);
+    else if (a.startsWith('--')) fail(`unknown option ${a}\nusage: node scripts/build-programs.mjs [--force] [--out DIR] [NAME...]`);
+    else out.only.push(a);
+  }
+  return out;
+}
+
 function fail(message) {
   process.stderr.write(`build-programs: ${message}\n`);
   process.exit(1);
@@ -254,9 +277,12 @@ function readHashes() {
 
 function compile(program) {
   const spec = LANGS[program.lang];
-  // Write to a temporary name and rename, so a concurrent reader never sees
-  // a half-written module and an interrupted build leaves no stale output.
-  const tmp = `${program.out}.tmp-${process.pid}`;
+  // Build in a directory of its own and move the module into place: a
+  // concurrent reader never sees a half-written module, and whatever the
+  // compiler leaves next to its output (rustc's *.rcgu.o objects when a link
+  // fails) goes away with the directory.
+  const work = fs.mkdtempSync(path.join(outDir, `.build-${program.name}-`));
+  const tmp = path.join(work, `${program.name}.wasm`);
   const args = spec.args.map((a) =>
     a === '{src}' ? program.src : a === '{out}' ? tmp : a.replaceAll('{name}', program.name),
   );
@@ -265,23 +291,49 @@ function compile(program) {
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.on('error', (err) => resolve({ ok: false, output: `${err.message}\n` }));
+    const finish = (result) => {
+      fs.rmSync(work, { recursive: true, force: true });
+      resolve(result);
+    };
+    child.on('error', (err) => finish({ ok: false, output: `${err.message}\n` }));
     child.on('close', (code, signal) => {
-      if (code === 0) {
+      if (code === 0 && fs.existsSync(tmp)) {
         fs.renameSync(tmp, program.out);
-        resolve({ ok: true, output });
+        finish({ ok: true, output });
       } else {
-        fs.rmSync(tmp, { force: true });
-        resolve({ ok: false, output: output || `exited with ${signal ?? code}\n` });
+        finish({ ok: false, output: output || `exited with ${signal ?? code}\n` });
       }
     });
   });
 }
 
+/**
+ * What a compiler's message says is missing, as the Debian package that
+ * brings it. Some of these are only Recommends of the package one would
+ * think of (rust-lld, from rustc, is a link to lld-14, which
+ * libstd-rust-dev-wasm32 only recommends), so an install with
+ * --no-install-recommends misses them.
+ */
+const MISSING_PACKAGE_HINTS = [
+  [/compiler not found: clang-19/, 'clang-19', 'the C compiler'],
+  [/compiler not found: \/usr\/bin\/rustc/, 'rustc', "Debian's Rust compiler (a rustup toolchain lacks the wasm32-wasi target)"],
+  [/compiler not found: wat2wasm/, 'wabt', 'the WebAssembly text assembler'],
+  [/linker `rust-lld` not found/, 'lld-14', "rustc's rust-lld links to lld-14's linker, which libstd-rust-dev-wasm32 only recommends"],
+  [/can't find crate for `(std|core)`/, 'libstd-rust-dev-wasm32', 'the Rust standard library for wasm32-wasi'],
+  [/unable to execute command: Executable "wasm-ld"|wasm-ld: not found|"wasm-ld" not found/, 'lld-19', "clang-19's WebAssembly linker"],
+  [/libclang_rt\.builtins-wasm32\.a/, 'libclang-rt-19-dev-wasm32', "clang's runtime library for wasm32"],
+  [/'(stdio|stdlib|string|unistd|errno)\.h' file not found|cannot open crt1(-command)?\.o|unable to find library -lc\b/, 'wasi-libc', 'the C library for wasm32-wasi'],
+];
+
+/** Hints naming the packages a failed build's output says are missing. */
+function missingPackageHints(output) {
+  return MISSING_PACKAGE_HINTS.filter(([pattern]) => pattern.test(output)).map(
+    ([, pkg, why]) => `  missing: ${pkg} (${why}): apt-get install ${pkg}`,
+  );
+}
+
 async function main() {
-  const argv = process.argv.slice(2);
-  const force = argv.includes('--force');
-  const only = argv.filter((a) => !a.startsWith('--'));
+  const { force, only } = cli;
   let programs = discover();
   if (only.length) {
     const unknown = only.filter((n) => !programs.some((p) => p.name === n));
@@ -300,25 +352,25 @@ async function main() {
   }
 
   if (todo.length === 0) {
+    if (only.length === 0) fs.rmSync(failedFile, { force: true });
     process.stdout.write(`build-programs: ${programs.length} program(s) up to date\n`);
     return;
   }
 
-  const missing = [...new Set(todo.map((p) => LANGS[p.lang].compiler))].filter((c) => !findExecutable(c));
-  if (missing.length) {
-    fail(
-      `missing compiler(s): ${missing.join(', ')}\n` +
-        `Install the WASI toolchain (Debian): apt-get install ${PACKAGES}`,
-    );
-  }
+  // A missing compiler fails its programs, not the others.
+  const missing = new Set([...new Set(todo.map((p) => LANGS[p.lang].compiler))].filter((c) => !findExecutable(c)));
 
   const failures = [];
+  const hintSet = new Set();
   let next = 0;
   async function worker() {
     while (next < todo.length) {
       const p = todo[next++];
       const started = Date.now();
-      const result = await compile(p);
+      const compiler = LANGS[p.lang].compiler;
+      const result = missing.has(compiler)
+        ? { ok: false, output: `compiler not found: ${compiler}\n` }
+        : await compile(p);
       const rel = path.relative(root, p.src);
       if (result.ok) {
         hashes[p.name] = p.hash;
@@ -326,7 +378,9 @@ async function main() {
         if (result.output.trim()) process.stdout.write(result.output);
       } else {
         failures.push(p.name);
-        process.stderr.write(`FAILED ${rel}:\n${result.output}`);
+        const hints = missingPackageHints(result.output);
+        hints.forEach((h) => hintSet.add(h));
+        process.stderr.write(`FAILED ${rel}:\n${result.output}${hints.map((h) => `${h}\n`).join('')}`);
       }
     }
   }
@@ -338,12 +392,17 @@ async function main() {
   fs.writeFileSync(hashFile, `${JSON.stringify(merged, null, 2)}\n`);
 
   if (failures.length) {
-    fail(
-      `${failures.length} program(s) failed to build: ${failures.join(', ')}\n` +
-        `If a header, library or target is missing, install: apt-get install ${PACKAGES}\n` +
-        `(AssemblyScript guests: the compiler and libraries are devDependencies: npm ci)`,
+    fs.writeFileSync(failedFile, `${failures.join('\n')}\n`);
+    process.stderr.write(
+      `build-programs: ${failures.length} program(s) failed to build: ${failures.join(', ')}\n` +
+        (hintSet.size > 0
+          ? [...hintSet].map((h) => `${h}\n`).join('')
+          : `If a header, library or target is missing, install: apt-get install ${PACKAGES}\n` +
+            `(AssemblyScript guests: the compiler and libraries are devDependencies: npm ci)\n`),
     );
+    process.exit(FAILED_STATUS);
   }
+  if (only.length === 0) fs.rmSync(failedFile, { force: true });
   process.stdout.write(`build-programs: built ${todo.length}, ${programs.length - todo.length} up to date\n`);
 }
 
