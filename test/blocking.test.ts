@@ -31,11 +31,13 @@ before(() => {
 /**
  * Runs `kiln ARGS` in a child through main() (plain `node -e`: flags such
  * as --input-type would be inherited by worker threads); the child prints its stdout
- * and, on stderr, a last line `cpu-ms=<user+system> wall-ms=<wall>` measured
- * around the run (module compile included, Node's own start-up not).
+ * and, on stderr, a first line `measuring` when the measured run begins (Node's
+ * own start-up is over) and a last line `cpu-ms=<user+system> wall-ms=<wall>`
+ * measured around the run (module compile included, Node's own start-up not).
  */
 const RUNNER = `(async () => {
 const { main } = await import(${JSON.stringify(new URL('../dist/cli/main.js', import.meta.url).href)});
+process.stderr.write('measuring\\n');
 const t0 = performance.now();
 const c0 = process.cpuUsage();
 const code = await main(process.argv.slice(1));
@@ -62,7 +64,8 @@ function measure(args: string[], drive?: (child: ChildProcess) => void): Promise
       clearTimeout(timer);
       const m = /cpu-ms=(\d+) wall-ms=(\d+)\n$/.exec(err);
       if (m === null) { reject(new Error(`no measurement; stderr: ${err}; stdout: ${out}`)); return; }
-      resolve({ code, stdout: out, stderr: err.slice(0, m.index), cpuMs: Number(m[1]), wallMs: Number(m[2]) });
+      const stderr = err.slice(0, m.index).replace(/^measuring\n/, '');
+      resolve({ code, stdout: out, stderr, cpuMs: Number(m[1]), wallMs: Number(m[2]) });
     });
     if (drive) drive(child);
   });
@@ -112,12 +115,18 @@ test('sock_accept waits 2 s for a connection without using the CPU', async () =>
   let echoed = '';
   const r = await measure(['run', '--listen', `127.0.0.1:${port}`, program('sock_echo')], (c) => {
     c.stdin!.end();
-    setTimeout(() => {
-      const conn = net.connect({ port, host: '127.0.0.1' });
-      conn.on('data', (d) => { echoed += d.toString(); });
-      conn.on('error', () => {});
-      conn.end('hi\n');
-    }, 2500); // from spawn: Node's start-up comes before the measured run
+    // 2 s after the measured run began (Node's start-up, however slow, is over by then).
+    let started = false;
+    c.stderr!.on('data', (d: string) => {
+      if (started || !d.startsWith('measuring\n')) return;
+      started = true;
+      setTimeout(() => {
+        const conn = net.connect({ port, host: '127.0.0.1' });
+        conn.on('data', (b) => { echoed += b.toString(); });
+        conn.on('error', () => {});
+        conn.end('hi\n');
+      }, 2000);
+    });
   });
   assert.equal(r.stderr, '');
   assert.equal(r.code, 0);

@@ -17,9 +17,11 @@ guestTest('clocks: resolution, time, monotonicity, sleeping, CPU time', { progra
     'monotonic never goes backwards over 1000 reads: yes',
     'nanosleep 50ms: ok',
     'nanosleep slept >= 50ms: yes',
+    'nanosleep slept >= 49ms: yes',
     'nanosleep slept < 5s: yes',
     'usleep 20ms: ok',
     'usleep slept >= 20ms: yes',
+    'usleep slept >= 19ms: yes',
     // (wasmtime answers EBADF for the CPU-time clocks; WASI defines them.)
     'clock_getres PROCESS_CPUTIME_ID: ok (0 < res <= 10ms)',
     'clock_gettime PROCESS_CPUTIME_ID: ok',
@@ -29,4 +31,9 @@ guestTest('clocks: resolution, time, monotonicity, sleeping, CPU time', { progra
     'clock_time_get MONOTONIC raw: OK (0)',
   ),
   stderr: '',
+}, {
+  // node:wasi differs: its sleeps are libuv timers, which count whole
+  // milliseconds from the loop's cached time and so may end up to 1 ms
+  // early; the lines with 1 ms of slack still hold it to sleeping.
+  ignoreLines: [/^nanosleep slept >= 50ms: /, /^usleep slept >= 20ms: /],
 });
