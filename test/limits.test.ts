@@ -52,7 +52,7 @@ test('maxMemory below what the module needs at start: MemoryLimitError before an
     assert.ok(e instanceof MemoryLimitError);
     assert.equal(e.limitPages, 1);
     assert.ok(e.neededPages > 1);
-    assert.match(e.message, /needs \d+ pages .* the limit is 1 pages/);
+    assert.match(e.message, /needs \d+ pages .* the limit is 1 page$/);
     return true;
   });
 });

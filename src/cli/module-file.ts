@@ -1,10 +1,12 @@
 /**
  * Reading the files the `kiln` commands are given (layer: front doors /
  * CLI). A missing or unreadable file is a usage error (status 2), as is a
- * module without the WebAssembly header.
+ * module without the WebAssembly header and a component (which Kiln does
+ * not run yet). `kiln run` also takes WebAssembly text (wat.ts).
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from './run-args.js';
+import { UsageError } from './errors.js';
+import { watToBinary } from './wat.js';
 
 /** The bytes of `file`; `what` names what it should have been ("a payload file"). */
 export function readInputFile(file: string, what: string): Uint8Array<ArrayBuffer> {
@@ -18,12 +20,65 @@ export function readInputFile(file: string, what: string): Uint8Array<ArrayBuffe
   }
 }
 
+const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+/**
+ * The preamble's version and layer fields of a component (the component
+ * model's binary format: version 0x0d, layer 1), where a core module has
+ * version 1, layer 0.
+ */
+const COMPONENT_VERSION = [0x0d, 0x00, 0x01, 0x00];
+
+function hasMagic(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= 4 && MAGIC.every((b, i) => bytes[i] === b);
+}
+
+/** Refuses a component with a message that says what it is (V8 would say only "expected version 01 00 00 00"). */
+function refuseComponent(file: string, bytes: Uint8Array): void {
+  if (bytes.byteLength >= 8 && COMPONENT_VERSION.every((b, i) => bytes[4 + i] === b)) {
+    throw new UsageError(`cannot run ${file}: this is a component (WASI preview 2): Kiln does not run components yet; it runs core WebAssembly modules (WASI preview 1, e.g. built for wasm32-wasip1)`);
+  }
+}
+
 /** The bytes of a module file, checked for the `\0asm` header. */
 export function readModuleFile(file: string): Uint8Array<ArrayBuffer> {
   const bytes = readInputFile(file, 'a WebAssembly module');
-  const magic = [0x00, 0x61, 0x73, 0x6d];
-  if (bytes.byteLength < 8 || magic.some((b, i) => bytes[i] !== b)) {
+  if (bytes.byteLength < 8 || !hasMagic(bytes)) {
     throw new UsageError(`${file} is not a WebAssembly module (no \\0asm header)`);
   }
+  refuseComponent(file, bytes);
   return bytes;
+}
+
+/**
+ * Whether a file without the binary header is meant as WebAssembly text:
+ * its name says so, or it is UTF-8 whose first token (after blanks and
+ * comments) opens an S-expression.
+ */
+function looksLikeText(file: string, bytes: Uint8Array): boolean {
+  if (/\.wat$|\.wast$/i.test(file)) return true;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, 4096));
+  } catch {
+    return false;
+  }
+  const start = text.replace(/^(?:\s+|;;[^\n]*(?:\n|$)|\(;[\s\S]*?;\))*/, '');
+  return start.startsWith('(');
+}
+
+/**
+ * The binary of the module `kiln run` was given: a binary module as is, or
+ * WebAssembly text compiled to a binary (as wasmtime runs `.wat` files).
+ */
+export async function readRunModule(file: string): Promise<Uint8Array<ArrayBuffer>> {
+  const bytes = readInputFile(file, 'a WebAssembly module');
+  if (hasMagic(bytes)) {
+    if (bytes.byteLength < 8) throw new UsageError(`${file} is not a WebAssembly module (it ends inside the header)`);
+    refuseComponent(file, bytes);
+    return bytes;
+  }
+  if (!looksLikeText(file, bytes)) {
+    throw new UsageError(`${file} is not a WebAssembly module (no \\0asm header) nor WebAssembly text`);
+  }
+  return watToBinary(file, bytes);
 }

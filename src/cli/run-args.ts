@@ -1,19 +1,38 @@
 /**
  * Parsing of `kiln run` arguments (layer: front doors / CLI). Flags follow
- * wasmtime's names. Everything after the module path (or after `--`) is
- * passed to the guest untouched.
+ * wasmtime's names, including its `-S`/`-W` option groups
+ * (option-groups.ts) and older spellings (`--mapdir`,
+ * `--trap-unknown-imports`). Everything after the module path (or after
+ * `--`) is passed to the guest untouched. Nothing here reads files: an
+ * option that names a directory is checked when the command runs.
  */
+import type { UnknownImportPolicy } from '../front/unknown-imports.js';
+import { UsageError } from './errors.js';
+import { applyGroup, setPolicy } from './option-groups.js';
+import { parseCount, parseDuration, parsePages } from './option-values.js';
+
+export { UsageError } from './errors.js';
+export { parseDuration } from './option-values.js';
+
 export interface RunArgs {
   module: string;
   guestArgs: string[];
   dirs: { host: string; guest: string }[];
   env: [string, string][];
+  /** -S inherit-env: the guest starts from Kiln's whole environment; `env` is applied over it. */
+  inheritEnv: boolean;
   listen: string[];
   trace: boolean;
+  /** --invoke NAME: call this export (after `_initialize`) instead of `_start`, and print its results. */
+  invoke?: string;
+  /** What stands in for function imports Kiln does not provide. */
+  unknownImports?: UnknownImportPolicy;
   limits: RunLimits;
+  /** -h / --help before the module: show the help and run nothing. */
+  help: boolean;
 }
 
-/** Limits set with --max-memory, --max-fds, --max-threads, --timeout. */
+/** Limits set with --max-memory, --max-fds, --max-threads, --timeout (or -W). */
 export interface RunLimits {
   /** Linear memory, in 64 KiB pages. */
   memoryPages?: number;
@@ -22,40 +41,13 @@ export interface RunLimits {
   timeoutMs?: number;
 }
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-const VALUE_FLAGS = new Set(['--dir', '--env', '--listen', '--tcplisten', '--max-memory', '--max-fds', '--max-threads', '--timeout']);
-
-const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
-/** A byte size such as 65536, 64K, 64KiB, 256M, 1G, in 64 KiB pages (rounded up). */
-function parsePages(flag: string, value: string): number {
-  const m = /^(\d+)\s*([kmg]?)(?:i?b)?$/i.exec(value.trim());
-  if (m === null) throw new UsageError(`${flag} needs a size such as 256M or 1G, got '${value}'`);
-  const bytes = Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!;
-  const pages = Math.ceil(bytes / 65536);
-  if (pages < 1 || pages > 65536) throw new UsageError(`${flag} must be between 64K and 4G, got '${value}'`);
-  return pages;
-}
-
-/** A positive whole number. */
-function parseCount(flag: string, value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new UsageError(`${flag} needs a positive whole number, got '${value}'`);
-  return Number(value);
-}
-
-/** A duration such as 500ms, 10s, 2m or a number of seconds (as `kiln run --timeout`). */
-export function parseDuration(flag: string, value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (m === null || Number(m[1]) <= 0) throw new UsageError(`${flag} needs a duration such as 500ms, 10s or 2m, got '${value}'`);
-  const scale = m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000;
-  return Number(m[1]) * scale;
-}
+const VALUE_FLAGS = new Set([
+  '--dir', '--mapdir', '--env', '--listen', '--tcplisten', '--invoke',
+  '--max-memory', '--max-fds', '--max-threads', '--timeout', '--wasi', '--wasm',
+]);
+const SWITCHES = new Set(['--trace', '--trap-unknown-imports', '--default-values-unknown-imports', '--help']);
+/** Short options that take a value: `-S VALUE`, `-SVALUE` or `-S=VALUE`, as clap reads them. */
+const SHORT_VALUE: Readonly<Record<string, string>> = { '-S': '--wasi', '-W': '--wasm' };
 
 /** `--dir HOST[::GUEST]`: only the first `::` separates. */
 export function parseDir(value: string): { host: string; guest: string } {
@@ -66,45 +58,80 @@ export function parseDir(value: string): { host: string; guest: string } {
   return { host, guest };
 }
 
+/** `--mapdir GUEST::HOST`, wasmtime's older spelling, guest path first. */
+export function parseMapdir(value: string): { host: string; guest: string } {
+  const sep = value.indexOf('::');
+  const guest = value.slice(0, Math.max(sep, 0));
+  const host = sep >= 0 ? value.slice(sep + 2) : '';
+  if (host === '' || guest === '') throw new UsageError(`--mapdir needs GUEST::HOST (guest path first), got '${value}'`);
+  return { host, guest };
+}
+
 /** `--env NAME=VALUE`, or `--env NAME` for the host's value (as wasmtime). */
 export function parseEnv(value: string, environment: NodeJS.ProcessEnv = process.env): [string, string] {
   const e = value.indexOf('=');
   if (e > 0) return [value.slice(0, e), value.slice(e + 1)];
-  const inherited = e < 0 && value !== '' ? environment[value] : undefined;
-  if (inherited === undefined) throw new UsageError(`--env needs NAME=VALUE, got '${value}'`);
+  if (e === 0 || value === '') throw new UsageError(`--env needs NAME=VALUE, got '${value}'`);
+  const inherited = environment[value];
+  if (inherited === undefined) {
+    throw new UsageError(`--env ${value}: ${value} is unset in the host environment (give --env ${value}=VALUE to set it)`);
+  }
   return [value, inherited];
 }
 
+function unknownOption(arg: string): UsageError {
+  return new UsageError(`unknown option '${arg}' (try \`kiln run --help\`)`);
+}
+
+/** Splits an option into its name and an attached value (`--flag=V`, `-SV`, `-S=V`). */
+function splitOption(raw: string): { name: string; value: string | undefined } {
+  if (raw.startsWith('--')) {
+    const eq = raw.indexOf('=');
+    return eq > 0 ? { name: raw.slice(0, eq), value: raw.slice(eq + 1) } : { name: raw, value: undefined };
+  }
+  const long = SHORT_VALUE[raw.slice(0, 2)];
+  if (long !== undefined && raw.length > 2) return { name: long, value: raw.slice(raw[2] === '=' ? 3 : 2) };
+  if (raw === '-h') return { name: '--help', value: undefined };
+  return { name: SHORT_VALUE[raw] ?? raw, value: undefined };
+}
+
 export function parseRunArgs(argv: readonly string[]): RunArgs {
-  const out: RunArgs = { module: '', guestArgs: [], dirs: [], env: [], listen: [], trace: false, limits: {} };
+  const out: RunArgs = {
+    module: '', guestArgs: [], dirs: [], env: [], inheritEnv: false, listen: [], trace: false, limits: {}, help: false,
+  };
   let i = 0;
   for (; i < argv.length; i++) {
-    let arg = argv[i]!;
-    if (arg === '--') { i++; break; }
-    if (!arg.startsWith('-') || arg === '-') break;
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      value = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    if (arg === '--trace') {
-      if (value !== undefined) throw new UsageError('--trace takes no value');
-      out.trace = true;
+    const raw = argv[i]!;
+    if (raw === '--') { i++; break; }
+    if (!raw.startsWith('-') || raw === '-') break;
+    const { name, value: attached } = splitOption(raw);
+    if (SWITCHES.has(name)) {
+      if (attached !== undefined) throw new UsageError(`${name} takes no value`);
+      switch (name) {
+        case '--help': out.help = true; return out;
+        case '--trace': out.trace = true; break;
+        case '--trap-unknown-imports': setPolicy(out, 'trap', true); break;
+        default: setPolicy(out, 'default', true);
+      }
       continue;
     }
-    if (!VALUE_FLAGS.has(arg)) throw new UsageError(`unknown option '${arg}'`);
+    if (!VALUE_FLAGS.has(name)) throw unknownOption(name.startsWith('--') ? name : raw);
+    let value = attached;
     if (value === undefined) {
       value = argv[++i];
-      if (value === undefined) throw new UsageError(`option '${arg}' needs a value`);
+      if (value === undefined) throw new UsageError(`option '${raw}' needs a value`);
     }
-    switch (arg) {
+    switch (name) {
       case '--dir': out.dirs.push(parseDir(value)); break;
+      case '--mapdir': out.dirs.push(parseMapdir(value)); break;
       case '--env': out.env.push(parseEnv(value)); break;
-      case '--max-memory': out.limits.memoryPages = parsePages(arg, value); break;
-      case '--max-fds': out.limits.descriptors = parseCount(arg, value); break;
-      case '--max-threads': out.limits.threads = parseCount(arg, value); break;
-      case '--timeout': out.limits.timeoutMs = parseDuration(arg, value); break;
+      case '--invoke': out.invoke = value; break;
+      case '--max-memory': out.limits.memoryPages = parsePages(name, value); break;
+      case '--max-fds': out.limits.descriptors = parseCount(name, value); break;
+      case '--max-threads': out.limits.threads = parseCount(name, value); break;
+      case '--timeout': out.limits.timeoutMs = parseDuration(name, value); break;
+      case '--wasi': applyGroup(out, '-S', value); break;
+      case '--wasm': applyGroup(out, '-W', value); break;
       default:
         out.listen.push(value);
     }

@@ -34,7 +34,12 @@ const SECTION_IMPORT = 2;
 const SECTION_MEMORY = 5;
 const decoder = new TextDecoder();
 
-class Reader {
+/**
+ * A cursor over a module's bytes that reads the binary format's primitives
+ * (bytes, unsigned LEB128 numbers, names, limits); function-types.ts reads
+ * the type, import, function and export sections with it.
+ */
+export class Reader {
   at: number;
   constructor(readonly bytes: Uint8Array, at: number) { this.at = at; }
 
@@ -117,10 +122,21 @@ function leb(n: number): number[] {
   return out;
 }
 
+/** A count of 64 KiB pages, for messages ("1 page", "2 pages"). */
+function pages(n: number): string {
+  return n === 1 ? '1 page' : `${n} pages`;
+}
+
 /** Raised when a module's memory needs more at start than the limit allows. */
 export class MemoryLimitError extends Error {
-  constructor(readonly neededPages: number, readonly limitPages: number) {
-    super(`the module needs ${neededPages} pages (${neededPages * 64} KiB) of memory at start; the limit is ${limitPages} pages`);
+  /** The error for a module that needs `neededPages` at start under a limit of `limitPages`. */
+  constructor(
+    /** The 64 KiB pages the module's memory needs at start. */
+    readonly neededPages: number,
+    /** The 64 KiB pages the limit allows. */
+    readonly limitPages: number,
+  ) {
+    super(`the module needs ${pages(neededPages)} (${neededPages * 64} KiB) of memory at start; the limit is ${pages(limitPages)}`);
     this.name = 'MemoryLimitError';
   }
 }

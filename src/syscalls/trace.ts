@@ -3,11 +3,20 @@
  * prints one line — the function, its decoded arguments, and the errno
  * name — e.g. `path_open(fd=3, dirflags=SYMLINK_FOLLOW, path="a.txt", ...) = NOENT`.
  * Decoding is driven by the one signature table in `abi/signatures.ts`.
+ *
+ * A line is emitted after the call it describes returns, and only once
+ * everything the guest wrote before has reached the host: a small write to
+ * stderr may still sit in the write buffer (kernel/write-buffer.ts) when
+ * its own trace line is due, and the sink usually writes to that same
+ * stderr, so the line would otherwise overtake the output of the very call
+ * it reports.
  */
 import { errnoName } from '../abi/errno.js';
 import type { ParamKind, Signature } from '../abi/signatures.js';
 import type { GuestMemory } from '../abi/memory.js';
+import { flushPendingWrites, writesPending } from '../kernel/write-buffer.js';
 
+/** Receives one line per system call, e.g. `path_open(fd=3, ...) = NOENT`. */
 export type TraceSink = (line: string) => void;
 
 const FLAG_NAMES: Partial<Record<ParamKind, readonly string[]>> = {
@@ -73,6 +82,10 @@ export function traceImports<T extends Record<string, (...args: never[]) => unkn
   memory: () => GuestMemory | undefined,
   sink: TraceSink,
 ): T {
+  const emit = (line: string): void => {
+    if (writesPending) flushPendingWrites();
+    sink(line);
+  };
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(imports)) {
     const sig = signatures[name];
@@ -83,10 +96,10 @@ export function traceImports<T extends Record<string, (...args: never[]) => unkn
       try {
         result = (fn as (...a: (number | bigint)[]) => unknown)(...args);
       } catch (e) {
-        sink(`${call} -> ${e instanceof Error ? e.name : 'throw'}`);
+        emit(`${call} -> ${e instanceof Error ? e.name : 'throw'}`);
         throw e;
       }
-      sink(typeof result === 'number' ? `${call} = ${errnoName(result)}` : call);
+      emit(typeof result === 'number' ? `${call} = ${errnoName(result)}` : call);
       return result;
     };
   }

@@ -90,6 +90,52 @@ function spawnNode(script: string[], opts: RunOptions): Promise<RunResult> {
   });
 }
 
+/** What `runKilnCommand` gives back: stdout as bytes (a waPC reply may not be text). */
+export interface CommandResult {
+  /** The exit code; null when killed (after `timeoutMs`). */
+  status: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export interface CommandOptions {
+  /** Bytes on stdin (default: none, end of input at once). */
+  stdin?: string | Uint8Array;
+  cwd?: string;
+  /** The child's whole environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** The Node binary (default: this one). */
+  node?: string;
+  /** Kill the child after this long (default 20 s). */
+  timeoutMs?: number;
+}
+
+/** Runs `node bin/kiln.js ARGS...` as a child process with piped stdio. */
+export function runKilnCommand(args: readonly string[], opts: CommandOptions = {}): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(opts.node ?? process.execPath, [kilnBin, ...args], {
+      cwd: opts.cwd ?? repoRoot,
+      env: opts.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.stdin === undefined ? undefined : Buffer.from(opts.stdin));
+  });
+}
+
 /** Runs `node bin/kiln.js run [flags] module [-- args]`. */
 export function runKiln(opts: RunOptions): Promise<RunResult> {
   return spawnNode([kilnBin, 'run'], opts);

@@ -109,7 +109,8 @@ describe('options', () => {
     usage(['m.wasm', 'op', '--timeout', '0'], "--timeout needs a duration such as 500ms, 10s or 2m, got '0'");
     usage(['m.wasm', 'op', '--host-callback='], '--host-callback needs a file name');
     delete process.env['KILN_TEST_INHERITED'];
-    usage(['m.wasm', 'op', '--env', 'KILN_TEST_INHERITED'], "--env needs NAME=VALUE, got 'KILN_TEST_INHERITED'");
+    usage(['m.wasm', 'op', '--env', 'KILN_TEST_INHERITED'],
+      '--env KILN_TEST_INHERITED: KILN_TEST_INHERITED is unset in the host environment (give --env KILN_TEST_INHERITED=VALUE to set it)');
   });
 
   test('missing values, values on switches, unknown options', () => {

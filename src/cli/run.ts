@@ -1,0 +1,174 @@
+/**
+ * `kiln run` (layer: CLI): runs a WASI command module the way `wasmtime
+ * run` does; the exit status is the guest's exit code. A module that
+ * imports only `wasi_unstable` (preview 0) is linked with that namespace.
+ * The module is checked before anything runs (module-checks.ts,
+ * host-checks.ts), then run in one of the three modes
+ * (docs/architecture.md): threaded for wasi-threads modules, the worker
+ * mode under a time limit, else the direct mode, which also serves
+ * `--invoke` and stand-ins for unknown imports.
+ */
+import { moduleFunctionTypes, type FuncType } from '../front/function-types.js';
+import { MissingImportsError, requireImports, type ImportObject } from '../front/imports-check.js';
+import { limitMemory, MemoryLimitError } from '../front/module-binary.js';
+import { isThreadedModule, runThreaded, ThreadedModuleError, ThreadTrapError } from '../front/threads/index.js';
+import { UnknownImportError, withUnknownImports, type UnknownImportPolicy } from '../front/unknown-imports.js';
+import { UNSTABLE_THREADS, wasiVersionOf, type WASIOptions } from '../front/wasi.js';
+import { TimeoutError } from '../front/worker-mode/types.js';
+import { nodeHost, WASI } from '../node.js';
+import { CannotRunError, UsageError } from './errors.js';
+import { checkDescriptorLimit, checkDirs } from './host-checks.js';
+import { formatResults, invokeArgs, type WasmArg } from './invoke.js';
+import { listenSockets } from './listen.js';
+import { readRunModule } from './module-file.js';
+import { exportsMemory, importsWasi, refuseWasix, requireFunctionExport, requireMemory, requireStart } from './module-checks.js';
+import type { RunArgs } from './run-args.js';
+import { describeTrap } from './wasm-errors.js';
+
+/** Exit status for a trap, as wasmtime uses on Unix (128 + SIGABRT). */
+const TRAP_STATUS = 134;
+/** Exit status when the time limit stops the guest (as timeout(1)). */
+const TIMEOUT_STATUS = 124;
+
+/** A `--invoke` call, its arguments parsed before anything runs. */
+interface Invocation {
+  name: string;
+  type: FuncType;
+  args: WasmArg[];
+}
+
+const POLICY_FLAG: Readonly<Record<UnknownImportPolicy, string>> = {
+  trap: '--trap-unknown-imports',
+  default: '--default-values-unknown-imports',
+};
+
+function fail(message: string): number {
+  process.stderr.write(`kiln: ${message}\n`);
+  return 1;
+}
+
+async function compile(args: RunArgs): Promise<{ module: WebAssembly.Module; bytes: Uint8Array<ArrayBuffer> }> {
+  let bytes = await readRunModule(args.module);
+  const pages = args.limits.memoryPages;
+  if (pages !== undefined) {
+    try {
+      bytes = limitMemory(bytes, pages) as Uint8Array<ArrayBuffer>;
+    } catch (e) {
+      if (e instanceof MemoryLimitError) throw new CannotRunError(`cannot run ${args.module}: ${e.message}`);
+      throw new UsageError(`${args.module} is not a valid WebAssembly module: ${(e as Error).message}`);
+    }
+  }
+  try {
+    return { module: await WebAssembly.compile(bytes), bytes };
+  } catch (e) {
+    throw new UsageError(`${args.module} is not a valid WebAssembly module: ${(e as Error).message}`);
+  }
+}
+
+/** What the direct mode alone can do (--invoke, unknown imports) is refused in the other modes, up front. */
+function checkMode(args: RunArgs, threaded: boolean): void {
+  const wanted = [args.invoke !== undefined ? '--invoke' : undefined, args.unknownImports && POLICY_FLAG[args.unknownImports]]
+    .filter((f): f is string => f !== undefined);
+  if (wanted.length === 0) return;
+  if (threaded) throw new CannotRunError(`cannot run ${args.module}: ${wanted.join(' and ')} cannot be used with a wasi-threads module yet`);
+  if (args.limits.timeoutMs !== undefined) {
+    throw new UsageError(`${wanted.join(' and ')} cannot be combined with --timeout yet (the worker that can be stopped runs _start only)`);
+  }
+}
+
+export async function runCommand(args: RunArgs): Promise<number> {
+  checkDirs(args.dirs);
+  checkDescriptorLimit(args);
+  const { module, bytes } = await compile(args);
+  const threaded = isThreadedModule(module);
+  checkMode(args, threaded);
+  if (args.unknownImports === undefined) refuseWasix(args.module, module);
+  let invocation: Invocation | undefined;
+  if (args.invoke === undefined) {
+    requireStart(args.module, module);
+  } else {
+    requireFunctionExport(module, args.invoke);
+    const type = moduleFunctionTypes(bytes).exports.get(args.invoke)!;
+    invocation = { name: args.invoke, type, args: invokeArgs(args.invoke, type, args.guestArgs) };
+  }
+  // A threaded module's memory is imported and made by Kiln; any other module hands WASI its exported one.
+  if (!threaded && (importsWasi(module) || args.limits.timeoutMs !== undefined)) {
+    requireMemory(args.module, module, 'WASI needs to reach the guest\'s data (link with --export-memory)');
+  }
+  const limits = args.limits;
+  const sockets = await listenSockets(args.listen);
+  try {
+    const options: WASIOptions = {
+      // A module that imports only wasi_unstable (old TinyGo and Rust) gets that namespace.
+      version: wasiVersionOf(module),
+      args: [args.module, ...args.guestArgs],
+      env: args.inheritEnv ? { ...process.env, ...Object.fromEntries(args.env) } : Object.fromEntries(args.env),
+      preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
+      trace: args.trace,
+      extraResources: sockets.resources,
+      readiness: sockets.readiness,
+      maxDescriptors: limits.descriptors,
+    };
+    try {
+      if (threaded) {
+        if (options.version === 'unstable') return fail(`cannot run ${args.module}: ${UNSTABLE_THREADS}`);
+        return await runThreaded(module, bytes, options, nodeHost, { maxThreads: limits.threads, timeoutMs: limits.timeoutMs });
+      }
+      if (limits.timeoutMs !== undefined) {
+        // Only a worker can be stopped mid-loop: the worker mode, kernel beside the guest.
+        if (args.listen.length > 0) throw new UsageError('--timeout cannot be combined with --listen yet (sockets stay on the main thread)');
+        return await new WASI({ ...options, timeoutMs: limits.timeoutMs }).run(module);
+      }
+      return runDirect(module, bytes, options, args.unknownImports, invocation);
+    } catch (e) {
+      if (e instanceof MissingImportsError) {
+        // Functions (only they) can be stood in for: say how, as wasmtime users know it.
+        const hint = e.missing.some((m) => m.endsWith('(function)'))
+          ? '\n(--trap-unknown-imports or --default-values-unknown-imports stand in for missing functions)'
+          : '';
+        return fail(`cannot run ${args.module}: ${e.message}${hint}`);
+      }
+      if (e instanceof ThreadedModuleError || e instanceof UnknownImportError) return fail(`cannot run ${args.module}: ${e.message}`);
+      if (e instanceof WebAssembly.RuntimeError || (e instanceof ThreadTrapError && e.trap)) {
+        process.stderr.write(`${describeTrap(e)}\n`);
+        return TRAP_STATUS;
+      }
+      if (e instanceof TimeoutError) {
+        process.stderr.write(`kiln: ${e.message}\n`);
+        return TIMEOUT_STATUS;
+      }
+      if (e instanceof WebAssembly.LinkError) return fail(`cannot link ${args.module}: ${e.message}`);
+      if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        process.stderr.write(`${describeTrap(e)}\n`);
+        return TRAP_STATUS;
+      }
+      throw e;
+    }
+  } finally {
+    await sockets.close();
+  }
+}
+
+/**
+ * The direct mode: the guest runs on this thread with the kernel beside it.
+ * A command runs `_start` through WASI; `--invoke` calls `_initialize` (if
+ * exported) and then the function, and prints its results. A module that
+ * exports no memory imports no WASI function (checked before), so it runs
+ * without binding one.
+ */
+function runDirect(
+  module: WebAssembly.Module, bytes: Uint8Array, options: WASIOptions,
+  policy: UnknownImportPolicy | undefined, invocation: Invocation | undefined,
+): number {
+  const wasi = new WASI(options);
+  let imports = wasi.getImportObject() as unknown as ImportObject;
+  if (policy !== undefined) imports = withUnknownImports(module, bytes, imports, policy);
+  requireImports(module, imports);
+  const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
+  if (invocation === undefined) {
+    return exportsMemory(module) ? wasi.start(instance) : wasi.invoke(instance, '_start').exitCode;
+  }
+  const { exitCode, returned, value } = wasi.invoke(instance, invocation.name, invocation.args);
+  if (returned) process.stdout.write(formatResults(invocation.type, value));
+  return exitCode;
+}
