@@ -5,20 +5,39 @@
  */
 export { Errno, WasiError, errnoName } from './abi/errno.js';
 export { FileType, ClockId, Rights } from './abi/constants.js';
-export { PREVIEW1, type Preview1Imports, type Preview1Name } from './abi/signatures.js';
-export { MemoryFileSystem, type MemoryTree } from './host/fs/memory-fs.js';
+export {
+  PREVIEW1, UNSTABLE, type Preview1Imports, type Preview1Name, type UnstableImports, type UnstableName,
+  type SyscallFunction, type ArgsOf, type WasmValue, type Signature, type Param, type ParamKind, type I32Kind, type I64Kind,
+} from './abi/signatures.js';
+export { MemoryFileSystem, type MemoryTree, type MemoryFileSystemOptions, type NanoClock } from './host/fs/memory-fs.js';
+/**
+ * Path-based helpers over any `FileSystem` (`readFile`, `writeFile`,
+ * `readdir`, `stat`, `lstat`, `exists`, `mkdir`, `symlink`, `readlink`,
+ * `unlink`, `rmdir`, `rm`): `fsPaths.readFile(fs, 'out/result.txt', 'utf8')`.
+ * `MemoryFileSystem` has them as methods. Paths are '/'-separated and
+ * relative to the filesystem's root ('' and '/' are the root); `..` stops
+ * at the root; symlinks inside the filesystem are followed (at most 40,
+ * then ELOOP). Failures are `WasiError`s with the errno and a message
+ * naming the path, e.g. `ENOENT: no such file or directory, readFile 'out/result.txt'`.
+ */
+export * as fsPaths from './host/fs/fs-paths.js';
+export type { MkdirOptions, RmOptions, TextEncodingName } from './host/fs/fs-paths.js';
 export type {
   FileSystem, FsDirectory, FsNode, FsSymlink, FileHandle, FileStat, DirEntry, OpenOptions, TimeSpec,
 } from './host/fs/types.js';
 export {
   CaptureStream, CallbackStream, NullStream, BufferInputStream, type InputStream, type OutputStream,
+  type StreamReadiness, type ReadinessNotifier,
 } from './host/stdio.js';
+export type { OutputOption } from './host/stream-options.js';
 export { systemClocks, type Clocks } from './host/clocks.js';
 export { cryptoRandom, type RandomSource } from './host/random.js';
 export type { TraceSink } from './syscalls/trace.js';
 export type { HostBindings } from './front/host-bindings.js';
-export { MissingImportsError, missingImports } from './front/imports-check.js';
-export type { WASIOptions } from './front/wasi.js';
+export type { ThreadSpawner, ThreadWorker, ThreadEvent, GuestThreadStart } from './host/threads.js';
+export type { ListenAddress } from './host/net/address.js';
+export { MissingImportsError, missingImports, type ImportObject } from './front/imports-check.js';
+export type { WASIOptions, CheckedWASIOptions, WasiVersion, WasiImportObject, InvokeResult } from './front/wasi.js';
 export { TimeoutError, type WorkerHostBindings, type WorkerRunner, type WorkerRunRequest } from './front/worker-mode/types.js';
 export { jspiAvailable, JspiUnavailableError } from './front/jspi.js';
 export { limitMemory, MemoryLimitError } from './front/module-binary.js';

@@ -2,6 +2,8 @@
  * Kiln for Node.js: the core plus host directories, host file descriptors
  * and process exit. `import { WASI } from 'kiln-wasm'` is a drop-in for
  * `import { WASI } from 'node:wasi'`.
+ *
+ * @module kiln-wasm
  */
 import { WasiBuilder as CoreBuilder } from './front/builder.js';
 import type { WorkerHostBindings } from './front/worker-mode/types.js';
@@ -26,6 +28,11 @@ export { loadNapiRsBinding, napiRsRuntime, type NapiRsOptions, type NapiRsRuntim
 
 /** The built-in synchronous waPC engine, on Node. */
 export class WebAssemblyEngine extends CoreWebAssemblyEngine {
+  /**
+   * An engine for `module` (bytes or a compiled module) with `options`
+   * (WASI, console log, time limit), checked here: a wrong value throws a
+   * TypeError naming the option.
+   */
   constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineOptions = {}) {
     super(module, options, nodeWapc);
   }
@@ -33,6 +40,10 @@ export class WebAssemblyEngine extends CoreWebAssemblyEngine {
 
 /** The built-in asynchronous waPC engine, on Node: JSPI where the engine has it, else a worker. */
 export class WebAssemblyEngineAsync extends CoreWebAssemblyEngineAsync {
+  /**
+   * An engine for `module` with `options` (WASI, console log, time limit,
+   * `mode`), checked here: a wrong value throws a TypeError naming the option.
+   */
   constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineAsyncOptions = {}) {
     super(module, options, nodeWapc);
   }
@@ -46,6 +57,11 @@ export class WapcHostPool extends CoreWapcHostPool {
   }
 }
 
+/**
+ * Kiln's host bindings for Node: host directories (NodeFileSystem), host
+ * file descriptors, process exit, the worker mode and threads. `WASI` and
+ * `WasiBuilder` from this entry point use them.
+ */
 export const nodeHost: WorkerHostBindings = {
   directory: (hostPath) => new NodeFileSystem(hostPath),
   input: (fd) => nodeInput(fd),
@@ -62,8 +78,22 @@ const nodeWapc: AsyncWapcPlatform = {
   workerEngine: (module, options) => new WorkerEngine(module, options),
 };
 
-/** node:wasi's WASI, on Kiln. */
+/**
+ * node:wasi's `WASI`, on Kiln: change the import line and the rest of the
+ * code stays. Kiln adds in-memory filesystems, stream objects for stdio,
+ * clocks, random, tracing, limits, and `run()` / `runHere()`, which run a
+ * guest without blocking the event loop. A `WASI` object runs one guest,
+ * once.
+ *
+ * @example
+ * ```ts
+ * const wasi = new WASI({ version: 'preview1', args: ['app'], preopens: { '/sandbox': './data' } });
+ * const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+ * process.exitCode = wasi.start(instance);
+ * ```
+ */
 export class WASI extends CoreWASI {
+  /** A WASI process configured by `options` (nothing is inherited from the host by default). */
   constructor(options: WASIOptions = {}) {
     super(options, nodeHost);
   }
@@ -71,6 +101,7 @@ export class WASI extends CoreWASI {
 
 /** The embedding API with Node host bindings. */
 export class WasiBuilder extends CoreBuilder {
+  /** An empty configuration: no arguments, no environment, no directories, the host's stdio. */
   constructor() {
     super(nodeHost);
   }

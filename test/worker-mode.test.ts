@@ -16,17 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  CaptureStream, MemoryFileSystem, MissingImportsError, WASI, WasiBuilder,
+  CaptureStream, ClockId, FileType, MemoryFileSystem, MissingImportsError, WASI, WasiBuilder,
   type FileSystem, type FsDirectory, type FsNode, type OutputStream,
 } from '../dist/node.js';
 import { programPath } from './helpers/programs.js';
 import { newResources } from './helpers/resources.js';
-
-// Kiln's FileType and ClockId are const enums (no runtime object under tsx): their values.
-const FILETYPE_UNKNOWN = 0;
-const FILETYPE_DIRECTORY = 3;
-const FILETYPE_REGULAR_FILE = 4;
-const CLOCK_REALTIME = 0;
 
 const wasm = (name: string): Uint8Array<ArrayBuffer> => readFileSync(programPath(name)) as Uint8Array<ArrayBuffer>;
 
@@ -126,7 +120,7 @@ test('objects of the caller\'s thread are bridged: a MemoryFileSystem, a callbac
   const chunks: Uint8Array[] = [];
   const errWrites: string[] = [];
   const errStream: OutputStream = {
-    filetype: FILETYPE_UNKNOWN,
+    filetype: FileType.UNKNOWN,
     write(data) { errWrites.push(new TextDecoder().decode(data)); return data.byteLength; },
   };
   const before = process.getActiveResourcesInfo();
@@ -164,7 +158,7 @@ function failingOpen(fs: FileSystem, name: string, code: string): FileSystem {
       if (key === 'lookup') {
         return (n: string): FsNode | null => {
           const node = target.lookup(n);
-          return node !== null && node.filetype === FILETYPE_DIRECTORY ? wrapDir(node as FsDirectory) : node;
+          return node !== null && node.filetype === FileType.DIRECTORY ? wrapDir(node as FsDirectory) : node;
         };
       }
       const v = Reflect.get(target, key, target) as unknown;
@@ -191,7 +185,7 @@ test('clocks and random of the caller\'s thread', async () => {
   const calls: string[] = [];
   const r = await new WasiBuilder()
     .clocks({
-      now: (id) => { calls.push(`now ${id}`); return id === CLOCK_REALTIME ? 1_700_000_000_123_456_789n : 42n; },
+      now: (id) => { calls.push(`now ${id}`); return id === ClockId.REALTIME ? 1_700_000_000_123_456_789n : 42n; },
       resolution: (id) => { calls.push(`res ${id}`); return 1000n; },
     })
     .random((dst) => { calls.push(`random ${dst.byteLength}`); dst.fill(0xab); })
@@ -221,6 +215,30 @@ test('stdio as host descriptor numbers', async (t) => {
     closeSync(fd);
   }
   assert.equal(readFileSync(outPath, 'utf8'), 'hello from wat\n');
+});
+
+test('a function as stdout receives each write, in the direct and the worker mode', async () => {
+  const direct: string[] = [];
+  const wasi = new WASI({ stdout: (b) => { direct.push(new TextDecoder().decode(b)); } });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm('hello')), wasi.getImportObject() as unknown as WebAssembly.Imports);
+  assert.equal(wasi.start(instance), 0);
+  assert.deepEqual(direct, ['hello from wat\n']);
+  const worker: string[] = [];
+  assert.equal(await new WASI({ stderr: 2, stdout: (b) => { worker.push(new TextDecoder().decode(b)); } }).run(wasm('hello')), 0);
+  assert.deepEqual(worker, ['hello from wat\n']);
+});
+
+test('a standard stream option that is neither a descriptor nor a stream is refused when the WASI object is made', () => {
+  const bad: [Record<string, unknown>, string][] = [
+    [{ stdout: 'capture' }, 'stdout must be a host file descriptor number, an OutputStream (an object with write() and filetype) or a function that receives each write, not the string "capture"'],
+    [{ stderr: { write: () => 0 } }, 'stderr must be a host file descriptor number, an OutputStream (an object with write() and filetype) or a function that receives each write, not an object without filetype'],
+    [{ stdout: -1 }, 'stdout must be a host file descriptor number, an OutputStream (an object with write() and filetype) or a function that receives each write, not the number -1'],
+    [{ stdin: 'typed input' }, 'stdin must be a host file descriptor number or an InputStream (an object with read() and filetype), not the string "typed input"'],
+    [{ stdin: { filetype: 0 } }, 'stdin must be a host file descriptor number or an InputStream (an object with read() and filetype), not an object without read()'],
+  ];
+  for (const [options, message] of bad) {
+    assert.throws(() => new WASI(options as never), (e: unknown) => e instanceof TypeError && e.message === message);
+  }
 });
 
 test('a trap rejects with the RuntimeError, its message and wasm backtrace; output before it is kept', async () => {
@@ -284,7 +302,7 @@ test('a reply the bridge cannot carry is an error for that call, not a hang', as
   const odd: FileSystem = {
     root: new Proxy(root, {
       get(target, key) {
-        if (key === 'list') return () => [{ name: 'bad', filetype: FILETYPE_REGULAR_FILE, ino: 1n, extra: () => 0 }];
+        if (key === 'list') return () => [{ name: 'bad', filetype: FileType.REGULAR_FILE, ino: 1n, extra: () => 0 }];
         const v = Reflect.get(target, key, target) as unknown;
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },

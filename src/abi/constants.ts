@@ -3,12 +3,41 @@
  * `typenames.witx`. WASIX reuses them and adds its own next to them.
  */
 
-export const enum FileType {
-  UNKNOWN = 0, BLOCK_DEVICE = 1, CHARACTER_DEVICE = 2, DIRECTORY = 3,
-  REGULAR_FILE = 4, SOCKET_DGRAM = 5, SOCKET_STREAM = 6, SYMBOLIC_LINK = 7,
+/**
+ * The type of a file. `FileType` and `ClockId` are real enums (objects at
+ * run time) because they are part of the public API (`FileStat.filetype`,
+ * `Clocks`); the enumerations only Kiln uses stay `const enum`s.
+ */
+export enum FileType {
+  /** The type is unknown or differs from the others (Kiln's capture and callback streams). */
+  UNKNOWN = 0,
+  /** A block device. */
+  BLOCK_DEVICE = 1,
+  /** A character device (a terminal, `/dev/null`). */
+  CHARACTER_DEVICE = 2,
+  /** A directory. */
+  DIRECTORY = 3,
+  /** A regular file. */
+  REGULAR_FILE = 4,
+  /** A datagram socket. */
+  SOCKET_DGRAM = 5,
+  /** A stream socket. */
+  SOCKET_STREAM = 6,
+  /** A symbolic link. */
+  SYMBOLIC_LINK = 7,
 }
 
-export const enum ClockId { REALTIME = 0, MONOTONIC = 1, PROCESS_CPUTIME_ID = 2, THREAD_CPUTIME_ID = 3 }
+/** A WASI clock. */
+export enum ClockId {
+  /** Wall-clock time: nanoseconds since 1970-01-01 UTC; may jump. */
+  REALTIME = 0,
+  /** Time that only goes forward, from an arbitrary start; for measuring intervals. */
+  MONOTONIC = 1,
+  /** CPU time of the process. */
+  PROCESS_CPUTIME_ID = 2,
+  /** CPU time of the calling thread. */
+  THREAD_CPUTIME_ID = 3,
+}
 
 export const enum Whence { SET = 0, CUR = 1, END = 2 }
 
@@ -50,35 +79,65 @@ export const SIGNAL_MAX = 30;
  * and converts at the ABI boundary; bits beyond the defined ones are never held.
  */
 export const Rights = {
+  /** `fd_datasync`. */
   FD_DATASYNC: (1 << 0),
+  /** `fd_read` and `sock_recv` (and `fd_pread` with `FD_SEEK`). */
   FD_READ: (1 << 1),
+  /** `fd_seek` (implies `FD_TELL`). */
   FD_SEEK: (1 << 2),
+  /** `fd_fdstat_set_flags`. */
   FD_FDSTAT_SET_FLAGS: (1 << 3),
+  /** `fd_sync`. */
   FD_SYNC: (1 << 4),
+  /** `fd_tell` (and `fd_seek` to the current position). */
   FD_TELL: (1 << 5),
+  /** `fd_write` and `sock_send` (and `fd_pwrite` with `FD_SEEK`). */
   FD_WRITE: (1 << 6),
+  /** `fd_advise`. */
   FD_ADVISE: (1 << 7),
+  /** `fd_allocate`. */
   FD_ALLOCATE: (1 << 8),
+  /** `path_create_directory`. */
   PATH_CREATE_DIRECTORY: (1 << 9),
+  /** `path_open` with `OFLAGS_CREAT`. */
   PATH_CREATE_FILE: (1 << 10),
+  /** `path_link` with the descriptor as the source directory. */
   PATH_LINK_SOURCE: (1 << 11),
+  /** `path_link` with the descriptor as the target directory. */
   PATH_LINK_TARGET: (1 << 12),
+  /** `path_open`. */
   PATH_OPEN: (1 << 13),
+  /** `fd_readdir`. */
   FD_READDIR: (1 << 14),
+  /** `path_readlink`. */
   PATH_READLINK: (1 << 15),
+  /** `path_rename` with the descriptor as the source directory. */
   PATH_RENAME_SOURCE: (1 << 16),
+  /** `path_rename` with the descriptor as the target directory. */
   PATH_RENAME_TARGET: (1 << 17),
+  /** `path_filestat_get`. */
   PATH_FILESTAT_GET: (1 << 18),
+  /** Changing a file's size through a path (`path_open` with `OFLAGS_TRUNC`). */
   PATH_FILESTAT_SET_SIZE: (1 << 19),
+  /** `path_filestat_set_times`. */
   PATH_FILESTAT_SET_TIMES: (1 << 20),
+  /** `fd_filestat_get`. */
   FD_FILESTAT_GET: (1 << 21),
+  /** `fd_filestat_set_size`. */
   FD_FILESTAT_SET_SIZE: (1 << 22),
+  /** `fd_filestat_set_times`. */
   FD_FILESTAT_SET_TIMES: (1 << 23),
+  /** `path_symlink`. */
   PATH_SYMLINK: (1 << 24),
+  /** `path_remove_directory`. */
   PATH_REMOVE_DIRECTORY: (1 << 25),
+  /** `path_unlink_file`. */
   PATH_UNLINK_FILE: (1 << 26),
+  /** Waiting for the descriptor with `poll_oneoff` (`FD_READ`/`FD_WRITE` subscriptions). */
   POLL_FD_READWRITE: (1 << 27),
+  /** `sock_shutdown`. */
   SOCK_SHUTDOWN: (1 << 28),
+  /** `sock_accept`. */
   SOCK_ACCEPT: (1 << 29),
 } as const;
 

@@ -16,70 +16,126 @@ export type I32Kind =
   | 'fd' | 'ptr' | 'len' | 'u32' | 'exitcode' | 'signal' | 'clockid' | 'whence' | 'whence_unstable' | 'advice'
   | 'fdflags' | 'oflags' | 'lookupflags' | 'fstflags' | 'riflags' | 'siflags' | 'sdflags'
   | 'strptr' | 'strlen';
+/** What a parameter carries: its wasm type, and how the tracer shows it. */
 export type ParamKind = I64Kind | I32Kind;
 
+/** One parameter of a signature: its name and kind. */
 export type Param = readonly [name: string, kind: ParamKind];
+/** A function's parameters, in order. */
 export type Signature = readonly Param[];
 
+/**
+ * The signatures of the 46 `wasi_snapshot_preview1` functions: for each,
+ * its parameters as `[name, kind]` pairs (every function returns an errno).
+ */
 export const PREVIEW1 = {
+  /** Writes the command-line arguments (pointers and NUL-terminated strings). */
   args_get: [['argv', 'ptr'], ['argv_buf', 'ptr']],
+  /** The number of arguments and the size of their string data. */
   args_sizes_get: [['argc_out', 'ptr'], ['argv_buf_size_out', 'ptr']],
+  /** Writes the environment variables (pointers and NUL-terminated `NAME=value` strings). */
   environ_get: [['environ', 'ptr'], ['environ_buf', 'ptr']],
+  /** The number of environment variables and the size of their string data. */
   environ_sizes_get: [['count_out', 'ptr'], ['buf_size_out', 'ptr']],
+  /** The resolution of a clock, in nanoseconds. */
   clock_res_get: [['id', 'clockid'], ['resolution_out', 'ptr']],
+  /** The time of a clock, in nanoseconds. */
   clock_time_get: [['id', 'clockid'], ['precision', 'timestamp'], ['time_out', 'ptr']],
+  /** Advice on how a file's data will be used. */
   fd_advise: [['fd', 'fd'], ['offset', 'filesize'], ['len', 'filesize'], ['advice', 'advice']],
+  /** Makes sure a range of a file is allocated, growing the file if needed. */
   fd_allocate: [['fd', 'fd'], ['offset', 'filesize'], ['len', 'filesize']],
+  /** Closes a descriptor. */
   fd_close: [['fd', 'fd']],
+  /** Writes a file's data to storage. */
   fd_datasync: [['fd', 'fd']],
+  /** A descriptor's type, flags and rights. */
   fd_fdstat_get: [['fd', 'fd'], ['stat_out', 'ptr']],
+  /** Changes a descriptor's flags (`APPEND`, `NONBLOCK`, ...). */
   fd_fdstat_set_flags: [['fd', 'fd'], ['flags', 'fdflags']],
+  /** Drops rights of a descriptor. */
   fd_fdstat_set_rights: [['fd', 'fd'], ['rights_base', 'rights'], ['rights_inheriting', 'rights']],
+  /** The attributes of an open file. */
   fd_filestat_get: [['fd', 'fd'], ['stat_out', 'ptr']],
+  /** Truncates or extends an open file. */
   fd_filestat_set_size: [['fd', 'fd'], ['size', 'filesize']],
+  /** Sets the access and modification times of an open file. */
   fd_filestat_set_times: [['fd', 'fd'], ['atim', 'timestamp'], ['mtim', 'timestamp'], ['fst_flags', 'fstflags']],
+  /** Reads at an offset, without moving the descriptor's position. */
   fd_pread: [['fd', 'fd'], ['iovs', 'ptr'], ['iovs_len', 'len'], ['offset', 'filesize'], ['nread_out', 'ptr']],
+  /** Describes a preopened directory (the length of its guest path). */
   fd_prestat_get: [['fd', 'fd'], ['prestat_out', 'ptr']],
+  /** The guest path of a preopened directory. */
   fd_prestat_dir_name: [['fd', 'fd'], ['path', 'ptr'], ['path_len', 'len']],
+  /** Writes at an offset, without moving the descriptor's position. */
   fd_pwrite: [['fd', 'fd'], ['iovs', 'ptr'], ['iovs_len', 'len'], ['offset', 'filesize'], ['nwritten_out', 'ptr']],
+  /** Reads into a list of buffers. */
   fd_read: [['fd', 'fd'], ['iovs', 'ptr'], ['iovs_len', 'len'], ['nread_out', 'ptr']],
+  /** Reads directory entries, from a cookie on. */
   fd_readdir: [['fd', 'fd'], ['buf', 'ptr'], ['buf_len', 'len'], ['cookie', 'dircookie'], ['bufused_out', 'ptr']],
+  /** Moves a descriptor to another number, closing what was there. */
   fd_renumber: [['fd', 'fd'], ['to', 'fd']],
+  /** Moves a descriptor's position. */
   fd_seek: [['fd', 'fd'], ['offset', 'filedelta'], ['whence', 'whence'], ['newoffset_out', 'ptr']],
+  /** Writes a file's data and attributes to storage. */
   fd_sync: [['fd', 'fd']],
+  /** A descriptor's position. */
   fd_tell: [['fd', 'fd'], ['offset_out', 'ptr']],
+  /** Writes a list of buffers. */
   fd_write: [['fd', 'fd'], ['iovs', 'ptr'], ['iovs_len', 'len'], ['nwritten_out', 'ptr']],
+  /** Creates a directory. */
   path_create_directory: [['fd', 'fd'], ['path', 'strptr'], ['path_len', 'strlen']],
+  /** The attributes of a file, by path. */
   path_filestat_get: [['fd', 'fd'], ['flags', 'lookupflags'], ['path', 'strptr'], ['path_len', 'strlen'], ['stat_out', 'ptr']],
+  /** Sets the access and modification times of a file, by path. */
   path_filestat_set_times: [['fd', 'fd'], ['flags', 'lookupflags'], ['path', 'strptr'], ['path_len', 'strlen'], ['atim', 'timestamp'], ['mtim', 'timestamp'], ['fst_flags', 'fstflags']],
+  /** Creates a hard link. */
   path_link: [['old_fd', 'fd'], ['old_flags', 'lookupflags'], ['old_path', 'strptr'], ['old_path_len', 'strlen'], ['new_fd', 'fd'], ['new_path', 'strptr'], ['new_path_len', 'strlen']],
+  /** Opens (or creates) a file or directory. */
   path_open: [['fd', 'fd'], ['dirflags', 'lookupflags'], ['path', 'strptr'], ['path_len', 'strlen'], ['oflags', 'oflags'], ['rights_base', 'rights'], ['rights_inheriting', 'rights'], ['fdflags', 'fdflags'], ['fd_out', 'ptr']],
+  /** Reads the target of a symbolic link. */
   path_readlink: [['fd', 'fd'], ['path', 'strptr'], ['path_len', 'strlen'], ['buf', 'ptr'], ['buf_len', 'len'], ['bufused_out', 'ptr']],
+  /** Removes an empty directory. */
   path_remove_directory: [['fd', 'fd'], ['path', 'strptr'], ['path_len', 'strlen']],
+  /** Renames a file or directory. */
   path_rename: [['fd', 'fd'], ['old_path', 'strptr'], ['old_path_len', 'strlen'], ['new_fd', 'fd'], ['new_path', 'strptr'], ['new_path_len', 'strlen']],
+  /** Creates a symbolic link. */
   path_symlink: [['old_path', 'strptr'], ['old_path_len', 'strlen'], ['fd', 'fd'], ['new_path', 'strptr'], ['new_path_len', 'strlen']],
+  /** Removes a file or symbolic link. */
   path_unlink_file: [['fd', 'fd'], ['path', 'strptr'], ['path_len', 'strlen']],
+  /** Waits for clocks and descriptors (subscriptions in, events out). */
   poll_oneoff: [['in', 'ptr'], ['out', 'ptr'], ['nsubscriptions', 'u32'], ['nevents_out', 'ptr']],
+  /** Ends the process with an exit code; does not return. */
   proc_exit: [['rval', 'exitcode']],
+  /** Sends a signal to the process. */
   proc_raise: [['sig', 'signal']],
+  /** Lets other threads run. */
   sched_yield: [],
+  /** Fills a buffer with random bytes. */
   random_get: [['buf', 'ptr'], ['buf_len', 'len']],
+  /** Accepts a connection on a listening socket. */
   sock_accept: [['fd', 'fd'], ['flags', 'fdflags'], ['fd_out', 'ptr']],
+  /** Receives data from a socket. */
   sock_recv: [['fd', 'fd'], ['ri_data', 'ptr'], ['ri_data_len', 'len'], ['ri_flags', 'riflags'], ['ro_datalen_out', 'ptr'], ['ro_flags_out', 'ptr']],
+  /** Sends data on a socket. */
   sock_send: [['fd', 'fd'], ['si_data', 'ptr'], ['si_data_len', 'len'], ['si_flags', 'siflags'], ['so_datalen_out', 'ptr']],
+  /** Shuts down one or both directions of a socket. */
   sock_shutdown: [['fd', 'fd'], ['how', 'sdflags']],
 } as const satisfies Record<string, Signature>;
 
+/** The name of a `wasi_snapshot_preview1` function. */
 export type Preview1Name = keyof typeof PREVIEW1;
 
 /** The JavaScript type of one wasm parameter of a given kind. */
 export type WasmValue<K extends ParamKind> = K extends I64Kind ? bigint : number;
 
-type ArgsOf<S extends Signature> = { -readonly [I in keyof S]: S[I] extends Param ? WasmValue<S[I][1]> : never };
+/** The JavaScript parameter types of a signature. */
+export type ArgsOf<S extends Signature> = { -readonly [I in keyof S]: S[I] extends Param ? WasmValue<S[I][1]> : never };
 
 /** A host function implementing a syscall: returns an errno (proc_exit never returns). */
 export type SyscallFunction<S extends Signature> = (...args: ArgsOf<S>) => number;
 
+/** The `wasi_snapshot_preview1` import functions (`WASI.wasiImport`), typed from PREVIEW1. */
 export type Preview1Imports = { [N in Preview1Name]: SyscallFunction<(typeof PREVIEW1)[N]> };
 
 /**
@@ -92,12 +148,15 @@ export const UNSTABLE = (() => {
   const { sock_accept: _addedByPreview1, ...same } = PREVIEW1;
   return {
     ...same,
+    /** Moves a descriptor's position (`whence` numbered as preview 0 numbers it). */
     fd_seek: [['fd', 'fd'], ['offset', 'filedelta'], ['whence', 'whence_unstable'], ['newoffset_out', 'ptr']],
   } as const;
 })() satisfies Record<string, Signature>;
 
+/** The name of a `wasi_unstable` (preview 0) function. */
 export type UnstableName = keyof typeof UNSTABLE;
 
+/** The `wasi_unstable` (preview 0) import functions (`WASI.unstableImport`). */
 export type UnstableImports = { [N in UnstableName]: SyscallFunction<(typeof UNSTABLE)[N]> };
 
 export function isI64Kind(kind: ParamKind): kind is I64Kind {

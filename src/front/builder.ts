@@ -30,18 +30,38 @@ export type RunThread = 'worker' | 'caller';
 
 /** Output captured by `'capture'` streams. */
 export interface CapturedOutput {
-  /** Captured output as bytes (empty unless the stream was captured). */
+  /** Captured standard output as bytes (empty unless stdout was `'capture'`). */
   stdout: Uint8Array;
+  /** Captured standard error as bytes (empty unless stderr was `'capture'`). */
   stderr: Uint8Array;
-  /** Captured output decoded as UTF-8. */
+  /** Captured standard output decoded as UTF-8. */
   stdoutText: string;
+  /** Captured standard error decoded as UTF-8. */
   stderrText: string;
 }
 
+/** What `WasiBuilder.run()` resolves to: the exit code and the captured output. */
 export interface RunResult extends CapturedOutput {
+  /** The exit code: `proc_exit`'s, or 0 when `_start` returned. */
   exitCode: number;
 }
 
+/**
+ * The embedding API, after wasmtime's WasiCtxBuilder: each method sets one
+ * thing and returns the builder; `run()` compiles, links and runs a
+ * command module and reports its exit code with any captured output, and
+ * `build()` gives the `WASI` object itself.
+ *
+ * @example
+ * ```ts
+ * const result = await new WasiBuilder()
+ *   .args(['app', '/data/input.txt'])
+ *   .preopen('/data', new MemoryFileSystem({ 'input.txt': 'hello\n' }))
+ *   .stdout('capture')
+ *   .run(bytes);
+ * result.exitCode; result.stdoutText;
+ * ```
+ */
 export class WasiBuilder {
   readonly #host: HostBindings;
   #args: string[] = [];
@@ -59,14 +79,18 @@ export class WasiBuilder {
   #timeoutMs: number | undefined;
   #thread: RunThread = 'worker';
 
+  /** A builder whose host directories, descriptors and exit go through `host`. */
   constructor(host: HostBindings) {
     this.#host = host;
   }
 
   /** Sets argv (argv[0] included). */
   args(args: readonly string[]): this { this.#args = [...args]; return this; }
+  /** Appends one argument to argv. */
   arg(arg: string): this { this.#args.push(arg); return this; }
+  /** Sets the environment variable `name`. Nothing of the host's environment is inherited. */
   env(name: string, value: string): this { this.#env[name] = value; return this; }
+  /** Sets several environment variables. */
   envs(vars: Readonly<Record<string, string>>): this { Object.assign(this.#env, vars); return this; }
   /** Mounts a host directory (Node) at `guestPath`. */
   preopenDir(hostPath: string, guestPath: string): this { this.#preopens[guestPath] = hostPath; return this; }
@@ -75,12 +99,23 @@ export class WasiBuilder {
    * be asynchronous (methods returning Promises) for `run()`.
    */
   preopen(guestPath: string, fs: FileSystem | AsyncFileSystem): this { this.#preopens[guestPath] = fs; return this; }
+  /** Standard input: `'inherit'` (the default: the host's stdin), text, bytes, an InputStream or a host descriptor number. */
   stdin(source: InputSource): this { this.#stdin = source; return this; }
+  /**
+   * Standard output: `'inherit'` (the default), `'capture'` (returned by
+   * `run()` as `stdout` and `stdoutText`), a function that receives each
+   * write, an OutputStream or a host descriptor number.
+   */
   stdout(target: OutputTarget): this { this.#stdout = target; return this; }
+  /** Standard error, as `stdout()`; captured as `stderr` and `stderrText`. */
   stderr(target: OutputTarget): this { this.#stderr = target; return this; }
+  /** The clocks the guest reads (default: `systemClocks`). */
   clocks(clocks: Clocks): this { this.#clocks = clocks; return this; }
+  /** The source of `random_get` (default: `cryptoRandom`). */
   random(random: RandomSource): this { this.#random = random; return this; }
+  /** Traces every system call: `true` to the host's stderr, or one line at a time to `sink`. */
   trace(sink: TraceSink | boolean = true): this { this.#trace = sink; return this; }
+  /** Caps the open descriptors (default 1024): opening more fails with EMFILE. */
   maxDescriptors(n: number): this { this.#maxDescriptors = n; return this; }
   /** Caps the guest's linear memory at `bytes` (whole 64 KiB pages); see WASIOptions.maxMemory. */
   maxMemory(bytes: number): this { this.#maxMemory = bytes; return this; }

@@ -9,6 +9,12 @@ import type { FileSystem } from '../host/fs/types.js';
 import type { InputStream, OutputStream } from '../host/stdio.js';
 import type { ThreadSpawner } from '../host/threads.js';
 
+/**
+ * How a platform realises the options that name host things: a host
+ * directory path, a host file descriptor number, exiting the host
+ * process, threads. `nodeHost` (Node) and `browserHost` (browsers) are
+ * Kiln's; an embedder may pass its own to the core classes.
+ */
 export interface HostBindings {
   /** A host directory as a filesystem. */
   directory(hostPath: string): FileSystem;

@@ -4,8 +4,13 @@
  * error ("wasi_snapshot_preview1.sock_open (function)") before
  * instantiation instead of an engine LinkError.
  */
+/** An import object: namespace → name → value. */
 export type ImportObject = Record<string, Record<string, unknown>>;
 
+/**
+ * The imports `module` needs that `imports` does not provide, each as
+ * `namespace.name (kind)`, e.g. `wasi_snapshot_preview1.sock_open (function)`.
+ */
 export function missingImports(module: WebAssembly.Module, imports: ImportObject): string[] {
   const missing: string[] = [];
   for (const imp of WebAssembly.Module.imports(module)) {
@@ -15,8 +20,13 @@ export function missingImports(module: WebAssembly.Module, imports: ImportObject
   return missing;
 }
 
+/** A module needs imports that were not provided; the message lists each. */
 export class MissingImportsError extends Error {
-  constructor(readonly missing: readonly string[]) {
+  /** The error for the imports in `missing`. */
+  constructor(
+    /** The missing imports, as `namespace.name (kind)`. */
+    readonly missing: readonly string[],
+  ) {
     super(`the module needs imports Kiln does not provide:\n${missing.map((m) => `  ${m}`).join('\n')}`);
     this.name = 'MissingImportsError';
   }

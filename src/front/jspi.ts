@@ -51,6 +51,11 @@ export function jspiAvailable(): boolean {
 
 /** Thrown by the caller's-thread entry points on an engine without JSPI. */
 export class JspiUnavailableError extends Error {
+  /**
+   * The error for `entry` (e.g. `runHere()`); the message names the alternatives.
+   *
+   * @param entry The entry point that was called.
+   */
   constructor(entry: string) {
     super(
       `${entry} runs the guest on the caller's thread with JSPI (WebAssembly.Suspending and WebAssembly.promising), ` +

@@ -10,6 +10,7 @@ import { systemClocks, type Clocks } from '../host/clocks.js';
 import type { FileSystem } from '../host/fs/types.js';
 import { cryptoRandom, type RandomSource } from '../host/random.js';
 import type { InputStream, OutputStream } from '../host/stdio.js';
+import { inputOption, outputOption, type OutputOption } from '../host/stream-options.js';
 import { ProcessExit } from '../kernel/exit.js';
 import { withCoalescedWrites } from '../kernel/write-buffer.js';
 import { Process, type PreopenedResource } from '../kernel/process.js';
@@ -34,8 +35,14 @@ export type WasiVersion = 'preview1' | 'unstable';
 
 /** What `getImportObject()` returns: the namespace of the chosen version. */
 export type WasiImportObject =
-  | { wasi_snapshot_preview1: Preview1Imports }
-  | { wasi_unstable: UnstableImports };
+  | {
+    /** The preview 1 functions. */
+    wasi_snapshot_preview1: Preview1Imports;
+  }
+  | {
+    /** The preview 0 functions. */
+    wasi_unstable: UnstableImports;
+  };
 
 /**
  * The version a module was built for, by the namespaces it imports:
@@ -47,6 +54,7 @@ export function wasiVersionOf(module: WebAssembly.Module): WasiVersion {
   return namespaces.has('wasi_unstable') && !namespaces.has('wasi_snapshot_preview1') ? 'unstable' : 'preview1';
 }
 
+/** Options of `WASI`: node:wasi's, plus Kiln's. */
 export interface WASIOptions {
   /**
    * 'preview1' (the default) or 'unstable': which namespace
@@ -55,7 +63,9 @@ export interface WASIOptions {
    * `unstableImport`.
    */
   version?: WasiVersion;
+  /** argv, argv[0] included. */
   args?: readonly string[];
+  /** The environment (variables whose value is undefined are left out). Nothing is inherited. */
   env?: Readonly<Record<string, string | undefined>>;
   /**
    * Guest path → host directory path, or any Kiln filesystem. A filesystem
@@ -67,9 +77,17 @@ export interface WASIOptions {
   returnOnExit?: boolean;
   /** A host file descriptor number, or a Kiln stream. */
   stdin?: number | InputStream;
-  stdout?: number | OutputStream;
-  stderr?: number | OutputStream;
+  /**
+   * A host file descriptor number (default 1), a Kiln stream (e.g. a
+   * CaptureStream), or a function that receives a copy of each write.
+   * Anything else is a TypeError when the WASI object is made.
+   */
+  stdout?: OutputOption;
+  /** A host file descriptor number (default 2), a Kiln stream, or a function (as `stdout`). */
+  stderr?: OutputOption;
+  /** The clocks the guest reads (default: `systemClocks`). */
   clocks?: Clocks;
+  /** The source of `random_get` (default: `cryptoRandom`). */
   random?: RandomSource;
   /** Print one line per syscall: `true` for the host's stderr, or a sink. */
   trace?: boolean | TraceSink;
@@ -98,9 +116,26 @@ export interface WASIOptions {
   readiness?: ReadinessSignal;
 }
 
+/**
+ * WASIOptions as the WASI constructor leaves them: standard streams are
+ * descriptor numbers or stream objects (a function became a CallbackStream).
+ */
+export interface CheckedWASIOptions extends Omit<WASIOptions, 'stdin' | 'stdout' | 'stderr'> {
+  /** A host file descriptor number, or a Kiln stream. */
+  stdin?: number | InputStream;
+  /** A host file descriptor number, or a Kiln stream. */
+  stdout?: number | OutputStream;
+  /** A host file descriptor number, or a Kiln stream. */
+  stderr?: number | OutputStream;
+}
+
 export class WASI {
   /** The `wasi_snapshot_preview1` functions (whatever `version` says). */
   readonly wasiImport: Preview1Imports;
+  /**
+   * The kernel process behind this object (descriptor table, exit
+   * status). Kiln's runners use it; it is not a stable embedding API.
+   */
   readonly process: Process;
   readonly #context: SyscallContext;
   readonly #version: WasiVersion;
@@ -110,7 +145,7 @@ export class WASI {
   #unstable: UnstableImports | undefined;
   readonly #returnOnExit: boolean;
   readonly #host: HostBindings;
-  readonly #options: WASIOptions;
+  readonly #options: CheckedWASIOptions;
   #started = false;
 
   constructor(options: WASIOptions, host: HostBindings) {
@@ -120,19 +155,27 @@ export class WASI {
     }
     this.#version = version;
     this.#host = host;
-    this.#options = options;
+    // Streams checked once, a function made a CallbackStream: every mode then sees a stream or a descriptor.
+    const checked: CheckedWASIOptions = {
+      ...options,
+      stdin: inputOption('stdin', options.stdin),
+      stdout: outputOption('stdout', options.stdout),
+      stderr: outputOption('stderr', options.stderr),
+    };
+    this.#options = checked;
     this.#returnOnExit = options.returnOnExit ?? true;
     const env = Object.entries(options.env ?? {})
       .filter((e): e is [string, string] => e[1] !== undefined)
       .map(([k, v]) => `${k}=${v}`);
     const stream = <T>(v: number | T | undefined, fd: number, make: (fd: number) => T): T =>
       typeof v === 'number' ? make(v) : v ?? make(fd);
+    const { stdin, stdout, stderr } = checked;
     this.process = new Process({
       args: options.args ?? [],
       env,
-      stdin: stream(options.stdin, 0, (fd) => host.input(fd)),
-      stdout: stream(options.stdout, 1, (fd) => host.output(fd)),
-      stderr: stream(options.stderr, 2, (fd) => host.output(fd)),
+      stdin: stream(stdin, 0, (fd) => host.input(fd)),
+      stdout: stream(stdout, 1, (fd) => host.output(fd)),
+      stderr: stream(stderr, 2, (fd) => host.output(fd)),
       preopens: Object.entries(options.preopens ?? {}).map(([guestPath, target]) => ({
         guestPath,
         // An AsyncFileSystem given here only works through run() or runHere(), which build their own process.
@@ -196,9 +239,45 @@ export class WASI {
     const start = exports['_start'];
     if (typeof start !== 'function') throw new TypeError('instance.exports._start must be a function');
     if (exports['_initialize'] !== undefined) throw new TypeError('instance.exports._initialize must not be present for a command');
+    return this.#runToExit(start as () => void);
+  }
+
+  /**
+   * Calls one exported function, as `wasmtime run --invoke` does: binds
+   * the instance's memory when it exports one (a library that imports no
+   * WASI function needs none), runs `_initialize` first when exported,
+   * then `name(...args)`. The process then ends as after `start()`: output
+   * flushed, descriptors closed. Resolves what the function returned and
+   * the exit code (that of `proc_exit`, or 0); a trap propagates.
+   */
+  invoke(instance: WebAssembly.Instance, name: string, args: readonly unknown[] = []): InvokeResult {
+    const exports = instance.exports;
+    const fn = exports[name];
+    if (typeof fn !== 'function') throw new TypeError(`instance.exports.${name} must be a function`);
+    const init = exports['_initialize'];
+    this.#claim();
+    const memory = exports['memory'];
+    if (memory instanceof WebAssembly.Memory) this.#context.bind(memory);
+    let returned = false;
+    let value: unknown;
+    const exitCode = this.#runToExit(() => {
+      if (typeof init === 'function' && name !== '_initialize') (init as () => void)();
+      value = (fn as (...a: unknown[]) => unknown)(...args);
+      returned = true;
+    });
+    return { exitCode, returned, value };
+  }
+
+  /**
+   * Runs `body` as the life of the process: `proc_exit` ends it with its
+   * code, a trap propagates; either way pending output is flushed and every
+   * descriptor closed first. Returns the exit code (or exits the host when
+   * `returnOnExit` is false).
+   */
+  #runToExit(body: () => void): number {
     let code = 0;
     try {
-      withCoalescedWrites(start as () => void);
+      withCoalescedWrites(body);
     } catch (e) {
       if (!(e instanceof ProcessExit)) {
         this.process.shutdown();
@@ -341,6 +420,16 @@ export class WASI {
     this.#context.bind(memory);
     return exports;
   }
+}
+
+/** What `WASI.invoke()` gives back. */
+export interface InvokeResult {
+  /** The exit code: `proc_exit`'s, or 0 when the function returned. */
+  exitCode: number;
+  /** True when the function returned (false when the guest called `proc_exit`). */
+  returned: boolean;
+  /** What the function returned, when it did. */
+  value: unknown;
 }
 
 /** Why a threaded module cannot be run as version 'unstable'. */

@@ -42,41 +42,70 @@ import type {
   DirEntry, FileHandle, FileStat, FileSystem, FsDirectory, FsNode, FsSymlink, OpenOptions, TimeSpec,
 } from './fs/types.js';
 
+/** A value, or a Promise of it. */
 export type MaybePromise<T> = T | Promise<T>;
 
+/** `FsNode` whose methods may return Promises. */
 export interface AsyncFsNode {
+  /** The node's type when it was looked up. */
   readonly filetype: FileType;
+  /** The node's current attributes. */
   stat(): MaybePromise<FileStat>;
+  /** The attributes captured when the node was looked up, if the backend took them then. */
   lookupStat?(): MaybePromise<FileStat>;
+  /** Sets the access and modification times (`null` leaves one unchanged). */
   setTimes(atim: TimeSpec, mtim: TimeSpec): MaybePromise<void>;
 }
 
+/** `FsSymlink` whose methods may return Promises. */
 export interface AsyncFsSymlink extends AsyncFsNode {
+  /** The link's target, as stored. */
   readlink(): MaybePromise<string>;
 }
 
+/** `FsDirectory` whose methods may return Promises; each takes a single name, never a path. */
 export interface AsyncFsDirectory extends AsyncFsNode {
+  /** The entry `name` (a symlink as itself), or null when there is none. */
   lookup(name: string): MaybePromise<AsyncFsNode | null>;
+  /** The entries other than `.` and `..`, in a stable order. */
   list(): MaybePromise<DirEntry[]>;
+  /** Creates the directory `name`. */
   mkdir(name: string): MaybePromise<void>;
+  /** Opens (or creates) the file `name`; never follows a symlink. */
   open(name: string, options: OpenOptions): MaybePromise<AsyncFileHandle>;
+  /** Creates a symlink `name` pointing to `target`. */
   symlink(name: string, target: string): MaybePromise<void>;
+  /** Creates a hard link `name` to an existing node of the same filesystem. */
   link(name: string, existing: AsyncFsNode): MaybePromise<void>;
+  /** Removes the file or symlink `name`. */
   unlink(name: string): MaybePromise<void>;
+  /** Removes the empty directory `name`. */
   rmdir(name: string): MaybePromise<void>;
+  /** Moves the entry `name` to `toName` in `toDir`. */
   rename(name: string, toDir: AsyncFsDirectory, toName: string): MaybePromise<void>;
 }
 
+/** `FileHandle` whose methods may return Promises. Positions are explicit. */
 export interface AsyncFileHandle {
+  /** Reads into `dst` from `position`; the count read (0 at the end). */
   read(dst: Uint8Array, position: number): MaybePromise<number>;
+  /** Writes `src` at `position`; the count written. */
   write(src: Uint8Array, position: number): MaybePromise<number>;
+  /** Appends `src` at the current end; the offset it was written at. */
   append(src: Uint8Array): MaybePromise<number>;
+  /** The file's current attributes. */
   stat(): MaybePromise<FileStat>;
+  /** Truncates or extends the file to `size` bytes. */
   setSize(size: number): MaybePromise<void>;
+  /** Sets the access and modification times (`null` leaves one unchanged). */
   setTimes(atim: TimeSpec, mtim: TimeSpec): MaybePromise<void>;
+  /** Makes sure `[offset, offset + len)` is allocated, growing the file if needed. */
   allocate(offset: number, len: number): MaybePromise<void>;
+  /** Writes the file's data and attributes to storage. */
   sync(): MaybePromise<void>;
+  /** Writes the file's data to storage. */
   datasync(): MaybePromise<void>;
+  /** Closes the handle. */
   close(): MaybePromise<void>;
 }
 
@@ -85,6 +114,7 @@ export interface AsyncFileHandle {
  * one (its results are plain values); `root` itself is a plain property.
  */
 export interface AsyncFileSystem {
+  /** The root directory. */
   readonly root: AsyncFsDirectory;
 }
 
@@ -102,9 +132,11 @@ interface RecordEntry {
   promise?: Promise<void>;
 }
 
-/** The backend calls one system call made, in order. */
+/** The backend calls one system call made, in order (what `begin()` returns and `resume()` takes). */
 export class CallRecord {
+  /** @internal */
   readonly entries: RecordEntry[] = [];
+  /** @internal */
   cursor = 0;
 }
 
@@ -115,6 +147,18 @@ interface CallOptions<R, T> {
   fill?: Uint8Array;
 }
 
+/**
+ * Presents an `AsyncFileSystem` as a synchronous `FileSystem` (`adapt()`)
+ * to a runner that can suspend a system call and run it again (JSPI, the
+ * threaded kernel). A backend call that returns an unsettled Promise is
+ * recorded and throws `Pending`; the runner awaits it and runs the system
+ * call again, and the replayed backend calls are answered from the record,
+ * so each is made once. A runner calls `begin()` before a new system call,
+ * `resume(record)` before running one again and `end()` after (or wraps
+ * each call in `runReplayable`), and awaits `settled()` at the end.
+ * Positional writes and closes never suspend: they complete behind, in
+ * order, and every other backend call waits for them.
+ */
 export class AsyncBackendSession {
   #current: CallRecord | undefined;
   /** Writes and closes in flight, chained in order; never rejects. */
@@ -156,6 +200,8 @@ export class AsyncBackendSession {
    * One backend call: answered from the record when the system call is
    * being run again; otherwise made, recorded, and if its result is an
    * unsettled Promise, `Pending` is thrown.
+   *
+   * @internal
    */
   call<R, T = R>(method: string, invoke: () => MaybePromise<R>, options: CallOptions<R, T> = {}): T {
     const record = this.#current;

@@ -6,6 +6,7 @@
  */
 import { ClockId } from '../abi/constants.js';
 
+/** The clocks a guest reads (`clock_time_get`, `clock_res_get`), in nanoseconds; inject your own for virtual time. */
 export interface Clocks {
   /** Current time of `id` in nanoseconds. */
   now(id: ClockId): bigint;
@@ -39,6 +40,11 @@ function cpuNs(): bigint {
   return BigInt(Math.round(performance.now() * 1e6));
 }
 
+/**
+ * The default clocks: realtime from the wall clock (advanced by the
+ * monotonic clock), monotonic from `process.hrtime` or `performance.now()`,
+ * CPU time from `process.cpuUsage` where the host has it.
+ */
 export const systemClocks: Clocks = {
   now(id: ClockId): bigint {
     switch (id) {

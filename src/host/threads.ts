@@ -10,34 +10,69 @@
 
 /** What a thread worker needs to run one wasm thread. */
 export interface GuestThreadStart {
+  /** The compiled guest module. */
   module: WebAssembly.Module;
+  /** The process's shared memory. */
   memory: WebAssembly.Memory;
   /** Where the module imports its memory from. */
-  memoryImport: { module: string; name: string };
+  memoryImport: {
+    /** The import's module name. */
+    module: string;
+    /** The import's field name. */
+    name: string;
+  };
   /** The process's syscall channel (front/threads/syscall-channel.ts). */
   channel: SharedArrayBuffer;
   /** The buffer of the process's readiness cell, the kernel's doorbell. */
   doorbell: SharedArrayBuffer;
+  /** This thread's slot in the syscall channel. */
   slot: number;
   /** The main thread runs `_start`; others `wasi_thread_start(tid, arg)`. */
-  entry: { kind: 'main' } | { kind: 'thread'; tid: number; arg: number };
+  entry: {
+    /** The main thread. */
+    kind: 'main';
+  } | {
+    /** A spawned thread. */
+    kind: 'thread';
+    /** Its thread id. */
+    tid: number;
+    /** The argument `thread-spawn` was given. */
+    arg: number;
+  };
   /** False while syscalls are traced: every write then goes through the kernel. */
   directWrites: boolean;
 }
 
 /** What a thread worker reports. */
 export type ThreadEvent =
-  /** The thread's entry returned (the worker may run another thread). */
-  | { type: 'returned' }
-  /** The thread trapped or failed to start. */
-  | { type: 'failed'; message: string; stack: string; trap: boolean };
+  | {
+    /** The thread's entry returned (the worker may run another thread). */
+    type: 'returned';
+  }
+  | {
+    /** The thread trapped or failed to start. */
+    type: 'failed';
+    /** The error's message. */
+    message: string;
+    /** The error's stack (the wasm backtrace for a trap). */
+    stack: string;
+    /** True for a trap (a `WebAssembly.RuntimeError`), false for another failure. */
+    trap: boolean;
+  };
 
+/** A JavaScript thread that runs wasm threads, one at a time. */
 export interface ThreadWorker {
+  /** Runs one wasm thread; its end is reported through the spawner's `onEvent`. */
   run(start: GuestThreadStart): void;
   /** Stops the worker, wherever it is (a tight loop, Atomics.wait). */
   terminate(): Promise<void>;
 }
 
+/**
+ * Makes the JavaScript threads of a threaded process (`HostBindings.threads`):
+ * Node's uses worker_threads; an embedder may supply browser Workers running
+ * `runGuestThread`.
+ */
 export interface ThreadSpawner {
   /** A new worker; `onEvent` receives what it reports. Throws if no thread can be made. */
   spawn(onEvent: (event: ThreadEvent) => void): ThreadWorker;

@@ -28,6 +28,7 @@ import { WASI } from '../node.js';
 import type { TraceSink } from '../syscalls/trace.js';
 import { loadEmnapi } from './emnapi.js';
 
+/** Options of `loadNapiRsBinding`. */
 export interface NapiRsOptions {
   /** Guest arguments (default none, as the package's loader). */
   args?: readonly string[];

@@ -35,6 +35,12 @@ function wapcEncoder(): Encoder {
 
 const encoder = wapcEncoder();
 
+/**
+ * MessagePack payloads compatible with the Rust crate `wapc-codec`
+ * (rmp-serde, structs as maps keyed by field name): objects are maps,
+ * integers take their smallest encoding, `Uint8Array` is bin, 64-bit
+ * integers decode as `bigint` and a `bigint` encodes as one.
+ */
 export const messagepack = {
   /** Encodes `value` as wapc-codec would encode the equivalent Rust value. */
   serialize(value: unknown): Uint8Array {

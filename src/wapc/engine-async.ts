@@ -19,6 +19,8 @@ import { caughtTrap, deadlineFor } from './engine.js';
 import {
   compileGuestAsync, linkGuest, releaseGuest, startFailure, type LinkedGuest, type WapcPlatform, type WebAssemblyEngineOptions,
 } from './guest-instance.js';
+import { checkEngineOptions, type CheckedEngineOptions } from './engine-options.js';
+import { describeValue } from '../host/stream-options.js';
 import type { WebAssemblyEngineProviderAsync } from './provider.js';
 import type { ModuleState } from './state.js';
 
@@ -29,6 +31,7 @@ export interface WebAssemblyEngineAsyncOptions extends WebAssemblyEngineOptions 
 
 /** What a platform offers for running an asynchronous engine's guest elsewhere. */
 export interface AsyncWapcPlatform extends WapcPlatform {
+  /** Makes the engine that runs the guest in a worker (Node: a WorkerEngine); given checked options. */
   workerEngine?: (module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineOptions) => WebAssemblyEngineProviderAsync;
 }
 
@@ -42,7 +45,7 @@ class JspiEngine implements WebAssemblyEngineProviderAsync {
   #state: ModuleState | undefined;
   #guest: LinkedGuest | undefined;
 
-  constructor(module: Uint8Array | WebAssembly.Module, readonly options: WebAssemblyEngineOptions, readonly platform: WapcPlatform, readonly api: JspiApi) {
+  constructor(module: Uint8Array | WebAssembly.Module, readonly options: CheckedEngineOptions, readonly platform: WapcPlatform, readonly api: JspiApi) {
     this.#source = module;
   }
 
@@ -109,19 +112,32 @@ export class WebAssemblyEngineAsync implements WebAssemblyEngineProviderAsync {
   /** Where the guest runs: 'jspi' (this thread) or 'worker'. */
   readonly mode: 'jspi' | 'worker';
 
+  /**
+   * An engine for `module`; the host's `init` (from `new WapcHost` or
+   * `WapcHostAsync.create`) compiles and starts it.
+   *
+   * @param module The guest: wasm bytes or a compiled module.
+   * @param options WASI, console log, time limit and `mode`; checked here
+   *   (a wrong value is a TypeError naming the option).
+   * @param platform What the platform offers; the platform entry points pass theirs.
+   */
   constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineAsyncOptions, platform: AsyncWapcPlatform) {
+    const engineOptions = checkEngineOptions(options);
+    const requested: unknown = options?.mode;
+    if (requested !== undefined && requested !== 'jspi' && requested !== 'worker') {
+      throw new TypeError(`mode must be 'jspi' or 'worker', not ${describeValue(requested)}`);
+    }
     const api = jspi();
-    const mode = options.mode ?? (api !== undefined && options.timeoutMs === undefined ? 'jspi' : 'worker');
-    const { mode: _mode, ...engineOptions } = options;
+    const mode = requested ?? (api !== undefined && engineOptions.timeoutMs === undefined ? 'jspi' : 'worker');
     if (mode === 'jspi') {
       if (api === undefined) throw new TypeError("mode 'jspi' needs WebAssembly.Suspending and WebAssembly.promising (Node 24, Chromium 137 or later)");
-      if (options.timeoutMs !== undefined) throw new TypeError("timeoutMs cannot stop a guest suspended with JSPI; use mode 'worker'");
+      if (engineOptions.timeoutMs !== undefined) throw new TypeError("timeoutMs cannot stop a guest suspended with JSPI; use mode 'worker'");
       this.#inner = new JspiEngine(module, engineOptions, platform, api);
     } else {
       if (platform.workerEngine === undefined) {
         throw new TypeError('this platform can run an asynchronous guest only with JSPI, which this engine does not have');
       }
-      if (options.timeoutMs !== undefined) deadlineFor(engineOptions, platform);
+      if (engineOptions.timeoutMs !== undefined) deadlineFor(engineOptions, platform);
       this.#inner = platform.workerEngine(module, engineOptions);
     }
     this.mode = mode;

@@ -15,14 +15,14 @@ import { DeadlineExceeded, type DeadlineRunner } from './deadline.js';
 import {
   compileGuest, linkGuest, releaseGuest, startGuest, type LinkedGuest, type WapcPlatform, type WebAssemblyEngineOptions,
 } from './guest-instance.js';
+import { checkEngineOptions, checkTimeoutMs, type CheckedEngineOptions } from './engine-options.js';
 import type { WebAssemblyEngineProvider } from './provider.js';
 import type { GuestTrap, ModuleState } from './state.js';
 
 /** Checks `timeoutMs` and finds the platform's way to enforce it. */
-export function deadlineFor(options: WebAssemblyEngineOptions, platform: WapcPlatform): DeadlineRunner | undefined {
-  const ms = options.timeoutMs;
+export function deadlineFor(options: CheckedEngineOptions, platform: WapcPlatform): DeadlineRunner | undefined {
+  const ms = checkTimeoutMs(options.timeoutMs);
   if (ms === undefined) return undefined;
-  if (!(typeof ms === 'number' && ms > 0 && Number.isFinite(ms))) throw new RangeError(`timeoutMs must be a positive number of milliseconds, not ${String(ms)}`);
   if (platform.deadline === undefined) throw new TypeError('timeoutMs needs a way to stop a running guest, which this platform does not have (Node only)');
   return platform.deadline;
 }
@@ -37,7 +37,7 @@ export function caughtTrap(e: unknown, timeoutMs: number | undefined): GuestTrap
 export class WebAssemblyEngine implements WebAssemblyEngineProvider {
   #source: Uint8Array | WebAssembly.Module | undefined;
   #module: WebAssembly.Module | undefined;
-  readonly #options: WebAssemblyEngineOptions;
+  readonly #options: CheckedEngineOptions;
   readonly #platform: WapcPlatform;
   readonly #deadline: DeadlineRunner | undefined;
   #state: ModuleState | undefined;
@@ -45,10 +45,21 @@ export class WebAssemblyEngine implements WebAssemblyEngineProvider {
   /** Why there is no instance, after a restart failed. */
   #broken: string | undefined;
 
+  /**
+   * An engine for `module`; the host's `init` (from `new WapcHost` or
+   * `WapcHostAsync.create`) compiles and starts it.
+   *
+   * @param module The guest: wasm bytes (compiled when the host calls
+   *   `init`) or a compiled module.
+   * @param options WASI, console log and time limit; checked here (a wrong
+   *   value is a TypeError naming the option).
+   * @param platform What the platform offers (host bindings, a way to stop
+   *   a guest); the platform entry points pass theirs.
+   */
   constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineOptions, platform: WapcPlatform) {
-    this.#options = options;
+    this.#options = checkEngineOptions(options);
     this.#platform = platform;
-    this.#deadline = deadlineFor(options, platform);
+    this.#deadline = deadlineFor(this.#options, platform);
     this.#source = module;
   }
 

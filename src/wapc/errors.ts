@@ -8,6 +8,12 @@
 
 /** Base class of every waPC error Kiln throws. */
 export class WapcError extends Error {
+  /**
+   * An error whose `name` is its class's name.
+   *
+   * @param message The reason, as the guest or engine gave it.
+   * @param options `cause`: the error behind this one.
+   */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -38,10 +44,20 @@ export interface GuestFailureDetails {
  * AssemblyScript's abort does).
  */
 export class GuestCallFailureError extends WapcError {
+  /** The message the guest set with `__guest_error` during the call, if any. */
   readonly guestError: string | undefined;
+  /** The engine's message when the call trapped (or was stopped), if it did. */
   readonly trap: string | undefined;
+  /** The operation that was called. */
   readonly operation: string | undefined;
 
+  /**
+   * A failed call.
+   *
+   * @param message The guest's error, or the trap's text.
+   * @param details The guest's error, the trap and the operation, kept apart.
+   * @param options `cause`: the engine's error (with the wasm stack).
+   */
   constructor(message: string, details: GuestFailureDetails = {}, options?: { cause?: unknown }) {
     super(message, options);
     this.guestError = details.guestError;

@@ -16,47 +16,21 @@
  * reachable.
  */
 import type { FileSystem } from '../host/fs/types.js';
-import type { OutputStream } from '../host/stdio.js';
 import { ProcessExit } from '../kernel/exit.js';
 import type { HostBindings } from '../front/host-bindings.js';
 import { requireImports, type ImportObject } from '../front/imports-check.js';
 import { exportStartFunction } from '../front/module-binary.js';
 import { WASI } from '../front/wasi.js';
 import type { DeadlineRunner } from './deadline.js';
+import type { CheckedEngineOptions, CheckedWasiOptions } from './engine-options.js';
 import { createWapcImports, InstanceMemory, type HostCallDispatch } from './imports.js';
 import type { ModuleState } from './state.js';
 
-/** WASI for a guest, as wapc-rs's `WasiParams` (plus output streams). */
-export interface WapcWasiOptions {
-  /** The guest's arguments (argv[0] included). */
-  argv?: readonly string[];
-  /** Environment variables, as a record or as pairs. */
-  env?: Readonly<Record<string, string>> | readonly (readonly [string, string])[];
-  /** `[guestPath, hostPath]` pairs: a host directory (or a Kiln filesystem) visible at `guestPath`. */
-  mapDirs?: readonly (readonly [string, string | FileSystem])[];
-  /** Host directories visible under their own path. */
-  preopenedDirs?: readonly string[];
-  /** Where the guest's stdout and stderr go: a host descriptor number or a Kiln stream (default: the host's 1 and 2). */
-  stdout?: number | OutputStream;
-  stderr?: number | OutputStream;
-}
-
-export interface WebAssemblyEngineOptions {
-  /** WASI for guests that import it (see above). */
-  wasi?: WapcWasiOptions;
-  /** Receives the guest's `__console_log` messages (default: console.info("Guest module {id}: {message}")). */
-  consoleLog?: (message: string, id: number) => void;
-  /**
-   * Time limit of one call, in ms: a guest still running then is stopped,
-   * the call fails with GuestCallTimeoutError, and the host goes on with a
-   * fresh instance of the module (start functions re-run). Also bounds each
-   * start function.
-   */
-  timeoutMs?: number;
-}
+export type { WapcOutput, WapcWasiOptions, WebAssemblyEngineOptions } from './engine-options.js';
 
 /** What an engine needs from the platform it runs on. */
 export interface WapcPlatform {
+  /** The platform's host bindings (host descriptors and directories for WASI guests). */
   host: HostBindings;
   /** Stops runaway guests; engines with `timeoutMs` need it. */
   deadline?: DeadlineRunner;
@@ -78,13 +52,13 @@ export function importsWasi(module: WebAssembly.Module): boolean {
   return WebAssembly.Module.imports(module).some((i) => i.module === 'wasi_snapshot_preview1' || i.module === 'wasi_unstable');
 }
 
-function envPairs(env: WapcWasiOptions['env']): Record<string, string> {
+function envPairs(env: CheckedWasiOptions['env']): Record<string, string> {
   if (env === undefined) return {};
   if (Array.isArray(env)) return Object.fromEntries(env as readonly (readonly [string, string])[]);
   return { ...(env as Record<string, string>) };
 }
 
-function guestWasi(options: WapcWasiOptions, host: HostBindings): WASI {
+function guestWasi(options: CheckedWasiOptions, host: HostBindings): WASI {
   const preopens: Record<string, string | FileSystem> = {};
   for (const dir of options.preopenedDirs ?? []) preopens[dir] = dir;
   for (const [guest, target] of options.mapDirs ?? []) preopens[guest] = target;
@@ -148,7 +122,8 @@ export async function compileGuestAsync(source: Uint8Array | WebAssembly.Module)
 export interface LinkOptions {
   module: WebAssembly.Module;
   state: ModuleState;
-  options: WebAssemblyEngineOptions;
+  /** The engine's options, checked (checkEngineOptions). */
+  options: CheckedEngineOptions;
   platform: WapcPlatform;
   /** Replaces the synchronous host call (asynchronous engines). */
   hostCall?: HostCallDispatch;

@@ -47,7 +47,20 @@ function payloadBytes(payload: ArrayBufferView | undefined): Uint8Array {
   throw new TypeError('the payload must be a Uint8Array');
 }
 
+/**
+ * A waPC host: calls a guest's operations by name with byte payloads and
+ * answers the guest's host calls with `hostCallback`, on the Rust crate
+ * `wapc`'s semantics. Calls are synchronous and run the guest on the
+ * calling thread.
+ *
+ * @example
+ * ```ts
+ * const host = new WapcHost(new WebAssemblyEngine(bytes), (id, binding, namespace, operation, payload) => payload);
+ * const reply = host.call('echo', new TextEncoder().encode('hi'));
+ * ```
+ */
 export class WapcHost {
+  /** Unique per host (1, 2, ... in creation order, shared by all host kinds); the host callback receives it. */
   readonly id: number;
   readonly #engine: WebAssemblyEngineProvider;
   readonly #state: ModuleState;
@@ -55,6 +68,14 @@ export class WapcHost {
   #busy = false;
   #closed = false;
 
+  /**
+   * Creates the host's state and starts the engine (`engine.init`): the
+   * module is compiled, linked and its start functions run. Any failure
+   * throws InitFailedError with the reason.
+   *
+   * @param engine The engine that owns the guest (e.g. `new WebAssemblyEngine(bytes)`).
+   * @param hostCallback Answers the guest's host calls; without one they fail with MISSING_CALLBACK.
+   */
   constructor(engine: WebAssemblyEngineProvider, hostCallback?: HostCallback) {
     this.id = nextHostId();
     this.#engine = engine;
@@ -118,6 +139,7 @@ export class WapcHost {
  * Create with `await WapcHostAsync.create(engine, callback)`.
  */
 export class WapcHostAsync {
+  /** Unique per host (1, 2, ... in creation order, shared by all host kinds); the host callback receives it. */
   readonly id: number;
   readonly #engine: WebAssemblyEngineProviderAsync;
   readonly #state: ModuleState;
@@ -134,6 +156,13 @@ export class WapcHostAsync {
     this.#state = new ModuleState(this.id, hostCallback);
   }
 
+  /**
+   * Creates a host and starts the engine (`await engine.init`); rejects
+   * with InitFailedError if the module cannot be started.
+   *
+   * @param engine The engine that owns the guest (e.g. `new WebAssemblyEngineAsync(bytes)`).
+   * @param hostCallback Answers the guest's host calls; may return a Promise.
+   */
   static async create(engine: WebAssemblyEngineProviderAsync, hostCallback?: HostCallbackAsync): Promise<WapcHostAsync> {
     const host = new WapcHostAsync(engine, hostCallback);
     try {
@@ -144,6 +173,11 @@ export class WapcHostAsync {
     return host;
   }
 
+  /**
+   * Calls `operation` with `payload`; resolves to the guest's reply or
+   * rejects with GuestCallFailureError. Calls (and swaps) on one host run
+   * one after another, in the order they were made.
+   */
   call(operation: string, payload: Uint8Array): Promise<Uint8Array> {
     let op: Uint8Array;
     let bytes: Uint8Array;
@@ -169,6 +203,11 @@ export class WapcHostAsync {
     });
   }
 
+  /**
+   * Replaces the module between calls; later calls run the new one. On
+   * failure it rejects with ReplacementFailedError and the old module keeps
+   * serving.
+   */
   replaceModule(module: Uint8Array): Promise<void> {
     return this.#serially('replaceModule', async () => {
       try {

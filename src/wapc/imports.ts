@@ -19,6 +19,14 @@ import type { ModuleState } from './state.js';
 
 /** A guest pointer or length outside its memory. */
 export class GuestMemoryFault extends Error {
+  /**
+   * The fault of import `fn` at `ptr` with `len` bytes in a memory of `size` bytes.
+   *
+   * @param fn The `wapc` import that was given the pointer.
+   * @param ptr The pointer.
+   * @param len The length.
+   * @param size The memory's size in bytes.
+   */
   constructor(fn: string, ptr: number, len: number, size: number) {
     super(`${fn}: out-of-bounds memory access (pointer ${ptr}, length ${len}, memory size ${size})`);
     this.name = 'GuestMemoryFault';

@@ -7,10 +7,11 @@ export {
   WapcError, InitFailedError, ReplacementFailedError, GuestCallFailureError, GuestCallTimeoutError, WapcClosedError,
   type GuestFailureDetails,
 } from './errors.js';
-export { ModuleState, MISSING_CALLBACK, type HostCallback, type HostCallbackAsync } from './state.js';
+export { ModuleState, MISSING_CALLBACK, type HostCallback, type HostCallbackAsync, type GuestTrap } from './state.js';
 export type { WebAssemblyEngineProvider, WebAssemblyEngineProviderAsync } from './provider.js';
 export { WapcHost, WapcHostAsync } from './host.js';
-export type { WapcWasiOptions, WebAssemblyEngineOptions, WapcPlatform } from './guest-instance.js';
+export type { WapcWasiOptions, WebAssemblyEngineOptions, WapcOutput } from './engine-options.js';
+export type { WapcPlatform } from './guest-instance.js';
 export type { WebAssemblyEngineAsyncOptions, AsyncWapcPlatform } from './engine-async.js';
 export { GuestMemoryFault } from './imports.js';
 export type { DeadlineRunner } from './deadline.js';

@@ -22,8 +22,10 @@ import { errorText, InitFailedError, ReplacementFailedError, WapcClosedError } f
 import { WapcHostAsync } from './host.js';
 import type { WebAssemblyEngineProviderAsync } from './provider.js';
 import type { HostCallbackAsync } from './state.js';
-import { compileGuestAsync, type WebAssemblyEngineOptions } from './guest-instance.js';
+import { compileGuestAsync } from './guest-instance.js';
+import { checkEngineOptions, type WebAssemblyEngineOptions } from './engine-options.js';
 
+/** Options of `WapcHostPool.create`. */
 export interface WapcHostPoolOptions {
   /** Workers kept running (default 1). */
   minWorkers?: number;
@@ -33,6 +35,7 @@ export interface WapcHostPoolOptions {
   maxWaitMs?: number;
   /** How long a worker beyond `minWorkers` may stay idle before it is stopped, in ms (default 300000). */
   maxIdleMs?: number;
+  /** Answers the guests' host calls, on the caller's thread; may return a Promise. */
   hostCallback?: HostCallbackAsync;
   /** Options of each worker's engine (WASI, console log, time limit). */
   engine?: WebAssemblyEngineOptions;
@@ -40,6 +43,7 @@ export interface WapcHostPoolOptions {
   engineFactory?: PoolEngineFactory;
 }
 
+/** Makes the engine of one pool worker from the compiled module. */
 export type PoolEngineFactory = (module: WebAssembly.Module) => WebAssemblyEngineProviderAsync;
 
 interface Job {
@@ -70,10 +74,19 @@ function duration(name: string, value: number | undefined, fallback: number): nu
   return v;
 }
 
+/**
+ * A pool of waPC hosts whose guests run on worker threads, each a host of
+ * the same module; calls wait in one queue for a free worker. Create it
+ * with `await WapcHostPool.create(module, options)`.
+ */
 export class WapcHostPool {
+  /** Workers kept running. */
   readonly minWorkers: number;
+  /** Most workers. */
   readonly maxWorkers: number;
+  /** How long a call may wait for a free worker before the pool grows, in ms. */
   readonly maxWaitMs: number;
+  /** How long a worker beyond `minWorkers` may stay idle before it is stopped, in ms. */
   readonly maxIdleMs: number;
   readonly #factory: PoolEngineFactory;
   readonly #callback: HostCallbackAsync | undefined;
@@ -86,6 +99,7 @@ export class WapcHostPool {
   #swaps: Promise<unknown> = Promise.resolve();
   #closed = false;
 
+  /** A pool without workers yet; `create` makes one and starts its workers. */
   protected constructor(module: WebAssembly.Module, factory: PoolEngineFactory, options: WapcHostPoolOptions) {
     this.minWorkers = count('minWorkers', options.minWorkers, 1, 1);
     this.maxWorkers = count('maxWorkers', options.maxWorkers, Math.max(2, this.minWorkers), 1);
@@ -101,6 +115,7 @@ export class WapcHostPool {
   static async create(module: Uint8Array | WebAssembly.Module, options: WapcHostPoolOptions = {}): Promise<WapcHostPool> {
     const factory = options.engineFactory;
     if (factory === undefined) throw new TypeError('this platform has no worker engine for a pool; give options.engineFactory');
+    if (options.engine !== undefined) checkEngineOptions(options.engine);
     let compiled: WebAssembly.Module;
     try {
       compiled = await compileGuestAsync(module);
@@ -132,6 +147,11 @@ export class WapcHostPool {
     return this.#members.map((m) => m.host.id);
   }
 
+  /**
+   * Calls `operation` with `payload` on the first free worker (calls are
+   * queued, first come, first served); resolves to the guest's reply or
+   * rejects with GuestCallFailureError.
+   */
   call(operation: string, payload: Uint8Array): Promise<Uint8Array> {
     if (this.#closed) return Promise.reject(new WapcClosedError('call() on a closed pool'));
     return new Promise((resolve, reject) => {

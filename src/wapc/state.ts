@@ -23,27 +23,43 @@ const EMPTY = new Uint8Array(0);
 
 /** What a failed guest call trapped with (the engine's error, kept as the cause); `timedOut` when the time limit stopped it. */
 export interface GuestTrap {
+  /** What the call failed with, e.g. `wasm trap: unreachable`. */
   message: string;
+  /** The engine's error (a `WebAssembly.RuntimeError`, with the wasm stack). */
   cause: unknown;
+  /** True when the time limit (`timeoutMs`) stopped the guest. */
   timedOut?: boolean;
 }
 
+/**
+ * One host's state, as wapc-rs's `ModuleState`: the invocation an engine
+ * serves and the guest's answer. An engine provider reads the invocation
+ * from it, its `wapc` imports report into it, and the host resets it at
+ * the start of every call (nothing of an earlier call reaches a later one).
+ */
 export class ModuleState {
-  /** The invocation being answered: operation name as UTF-8 bytes, and payload. */
+  /** The invocation being answered: the operation name as UTF-8 bytes. */
   operation: Uint8Array = EMPTY;
+  /** The invocation's payload. */
   payload: Uint8Array = EMPTY;
   /** False outside a call: `__guest_request` then copies nothing (wapc-rs). */
   hasRequest = false;
+  /** The reply the guest gave with `__guest_response`. */
   guestResponse: Uint8Array | undefined = undefined;
+  /** The error the guest set with `__guest_error`. */
   guestError: string | undefined = undefined;
+  /** Set by the engine when the call trapped (or exited, or ran out of time). */
   trap: GuestTrap | undefined = undefined;
+  /** The last host callback's reply, for `__host_response`. */
   hostResponse: Uint8Array | undefined = undefined;
   /** The last host error, as UTF-8 bytes. */
   hostError: Uint8Array | undefined = undefined;
 
+  /** State for the host `id`, whose guest's host calls go to `hostCallback`. */
   constructor(
     /** The host's id (from 1), passed to the host callback. */
     readonly id: number,
+    /** Answers the guest's `__host_call` (none: the guest's host calls fail with MISSING_CALLBACK). */
     readonly hostCallback: HostCallback | HostCallbackAsync | undefined,
   ) {}
 

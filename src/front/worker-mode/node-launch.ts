@@ -36,7 +36,7 @@ import { NodeFdInput, NodeFdOutput } from '../../host/node/node-stdio.js';
 import { cryptoRandom } from '../../host/random.js';
 import { BufferInputStream, CaptureStream, type InputStream, type OutputStream } from '../../host/stdio.js';
 import type { AsyncFileSystem } from '../../host/async-backend.js';
-import type { WASIOptions } from '../wasi.js';
+import type { CheckedWASIOptions } from '../wasi.js';
 import type { FsSpec, InputSpec, OutputSpec, WorkerConfig, WorkerData, WorkerReport } from './protocol.js';
 import { TimeoutError, type WorkerRunRequest } from './types.js';
 
@@ -123,7 +123,7 @@ function reviveError(e: EncodedError): Error {
 }
 
 /** The configuration as data; objects that stay on this thread are registered with the bridge. */
-function describe(options: WASIOptions, bridge: BridgeHost, captures: Map<1 | 2, CaptureStream>): WorkerConfig {
+function describe(options: CheckedWASIOptions, bridge: BridgeHost, captures: Map<1 | 2, CaptureStream>): WorkerConfig {
   const coalesce = options.timeoutMs === undefined;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;

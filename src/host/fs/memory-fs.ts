@@ -1,13 +1,16 @@
 /**
  * MemoryFileSystem: an in-memory filesystem (layer: host) with files,
  * directories, symlinks, hard links and timestamps. It has no Node
- * dependency, so it works in browsers.
+ * dependency, so it works in browsers. Its path-based methods (`readFile`,
+ * `writeFile`, `readdir`, ...) delegate to fs-paths.ts.
  */
 import { Errno, WasiError } from '../../abi/errno.js';
 import { FileType } from '../../abi/constants.js';
 import type {
   DirEntry, FileHandle, FileStat, FileSystem, FsDirectory, FsNode, FsSymlink, OpenOptions, TimeSpec,
 } from './types.js';
+import * as paths from './fs-paths.js';
+import type { MkdirOptions, RmOptions, TextEncodingName } from './fs-paths.js';
 
 /** Realtime clock in nanoseconds, used for timestamps. */
 export type NanoClock = () => bigint;
@@ -270,14 +273,107 @@ export interface MemoryTree {
   [name: string]: string | Uint8Array | MemoryTree;
 }
 
+/** Options of a MemoryFileSystem. */
+export interface MemoryFileSystemOptions {
+  /** Where timestamps come from, in nanoseconds since the epoch (default: `Date.now()`). */
+  clock?: NanoClock;
+}
+
+/**
+ * A filesystem in memory: files, directories, symlinks, hard links and
+ * nanosecond timestamps. It works in browsers. Mount it with
+ * `WasiBuilder.preopen()` (or the `preopens` option of `WASI`); the guest
+ * changes this very object, so what it wrote can be read back with the
+ * path-based methods (`readFile`, `readdir`, `stat`, ...), which take
+ * '/'-separated paths relative to the root and throw `WasiError` (see
+ * {@link fsPaths} for their rules).
+ *
+ * @example
+ * ```ts
+ * const fs = new MemoryFileSystem({ 'input.txt': 'hello\n', out: {} });
+ * await new WasiBuilder().preopen('/data', fs).run(bytes);
+ * fs.readFile('out/result.txt', 'utf8');
+ * ```
+ */
 export class MemoryFileSystem implements FileSystem {
+  /** The root directory, which the kernel walks one name at a time. */
   readonly root: FsDirectory;
 
-  constructor(tree: MemoryTree = {}, options: { clock?: NanoClock } = {}) {
+  /**
+   * An empty filesystem, or one seeded from `tree`.
+   *
+   * @param tree Contents to start with: `{ name: text | bytes | subtree }`
+   *   (text is stored as UTF-8).
+   * @param options The clock for timestamps.
+   */
+  constructor(tree: MemoryTree = {}, options: MemoryFileSystemOptions = {}) {
     const volume = new MemoryVolume(options.clock ?? defaultClock);
     const root = new MemoryDirectory(volume);
     this.root = root;
     populate(root, tree);
+  }
+
+  /** The bytes of the file at `path` (symlinks followed). ENOENT, EISDIR, ENOTDIR as {@link fsPaths.readFile}. */
+  readFile(path: string): Uint8Array;
+  /** The text (UTF-8) of the file at `path`. */
+  readFile(path: string, encoding: TextEncodingName): string;
+  readFile(path: string, encoding?: TextEncodingName): Uint8Array | string {
+    return paths.readFile(this, path, encoding);
+  }
+
+  /** Creates the file at `path` or replaces its contents with `data` (text is written as UTF-8). */
+  writeFile(path: string, data: string | Uint8Array): void {
+    paths.writeFile(this, path, data);
+  }
+
+  /** The names in the directory at `path`, in the order the guest's `fd_readdir` lists them (creation order). */
+  readdir(path: string): string[] {
+    return paths.readdir(this, path);
+  }
+
+  /** The attributes of what `path` names, following symlinks. */
+  stat(path: string): FileStat {
+    return paths.stat(this, path);
+  }
+
+  /** The attributes of what `path` names; a symlink at the end is described itself. */
+  lstat(path: string): FileStat {
+    return paths.lstat(this, path);
+  }
+
+  /** True when `path` names something (symlinks followed). */
+  exists(path: string): boolean {
+    return paths.exists(this, path);
+  }
+
+  /** Creates a directory; with `recursive`, its missing parents too (and an existing directory is fine). */
+  mkdir(path: string, options?: MkdirOptions): void {
+    paths.mkdir(this, path, options);
+  }
+
+  /** Creates a symlink at `path` pointing to `target`. */
+  symlink(target: string, path: string): void {
+    paths.symlink(this, target, path);
+  }
+
+  /** The target of the symlink at `path` (EINVAL for anything else). */
+  readlink(path: string): string {
+    return paths.readlink(this, path);
+  }
+
+  /** Removes a file or symlink (EISDIR for a directory). */
+  unlink(path: string): void {
+    paths.unlink(this, path);
+  }
+
+  /** Removes an empty directory (ENOTEMPTY otherwise). */
+  rmdir(path: string): void {
+    paths.rmdir(this, path);
+  }
+
+  /** Removes a file or symlink, or with `recursive` a directory and all it holds; `force` ignores a missing path. */
+  rm(path: string, options?: RmOptions): void {
+    paths.rm(this, path, options);
   }
 }
 

@@ -4,7 +4,9 @@
  * system for a free port.
  */
 export interface ListenAddress {
+  /** A host name or IP address (IPv6 without brackets). */
   host: string;
+  /** The port; 0 asks the system for a free one. */
   port: number;
 }
 

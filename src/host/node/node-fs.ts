@@ -306,7 +306,12 @@ class NodeFileHandle implements FileHandle {
 
 /** A host directory as a filesystem root. The path is resolved once, here. */
 export class NodeFileSystem implements FileSystem {
+  /** The host directory. */
   readonly root: FsDirectory;
+  /**
+   * The host directory `hostPath` (its real path is taken once, here).
+   * Throws when it is not a directory.
+   */
   constructor(hostPath: string) {
     const real = fs.realpathSync(hostPath);
     if (!fs.statSync(real).isDirectory()) throw new WasiError(Errno.NOTDIR, `${hostPath} is not a directory`);

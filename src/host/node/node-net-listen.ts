@@ -30,11 +30,13 @@ import { SharedListenerChannel } from '../net/shared-channel.js';
 import { SharedListenerMemory, type SharedListenerOptions } from '../net/shared-layout.js';
 import type { NetWorkerData, NetWorkerMessage } from './node-net-worker.js';
 
+/** Options of `listenTcp`. */
 export interface ListenOptions extends SharedListenerOptions {
   /** The signal the I/O thread bumps; give the same one to WASI (default: a new one). */
   readiness?: ReadinessSignal;
 }
 
+/** Listening sockets made by `listenTcp`, to hand to a guest. */
 export interface ListenSockets {
   /** One listening socket per address, in order: pass as WASI's `extraResources`. */
   resources: PreopenedResource[];
@@ -48,7 +50,14 @@ export interface ListenSockets {
 
 /** A listen address that could not be bound; `code` is Node's (e.g. EADDRINUSE). */
 export class ListenError extends Error {
-  constructor(readonly address: string, readonly code: string, detail: string) {
+  /** The error for `address`, which failed with `code`. */
+  constructor(
+    /** The address as given. */
+    readonly address: string,
+    /** Node's error code (e.g. EADDRINUSE). */
+    readonly code: string,
+    detail: string,
+  ) {
     super(`cannot listen on ${address}: ${describe(code, detail)}`);
     this.name = 'ListenError';
   }
@@ -67,6 +76,13 @@ function describe(code: string, detail: string): string {
 /** How long `close()` waits for the I/O thread to flush before terminating it. */
 const CLOSE_TIMEOUT_MS = 2000;
 
+/**
+ * Listens on TCP addresses (`HOST:PORT` or `[IPv6]:PORT`, port 0 for a
+ * free one) on an I/O thread, for a guest that accepts connections
+ * (`sock_accept`), as wasmtime's `--tcplisten`. Pass `resources` as
+ * WASI's `extraResources` and `readiness` as its `readiness`. Rejects
+ * with ListenError when an address cannot be bound.
+ */
 export async function listenTcp(
   address: string | ListenAddress | readonly (string | ListenAddress)[],
   options: ListenOptions = {},

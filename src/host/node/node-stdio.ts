@@ -32,11 +32,17 @@ function isAgain(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'EAGAIN';
 }
 
+/** Output to a host file descriptor (synchronous writes, retried while the descriptor would block). */
 export class NodeFdOutput implements OutputStream {
+  /** What the guest sees: a terminal is CHARACTER_DEVICE, a file REGULAR_FILE, a pipe UNKNOWN. */
   readonly filetype: FileType;
   /** A terminal sees every write at once; files, pipes and devices may get them gathered. */
   readonly bufferable: boolean;
-  constructor(readonly fd: number) {
+  /** Output to host descriptor `fd` (it stays open: Kiln never closes a host's descriptor). */
+  constructor(
+    /** The host file descriptor. */
+    readonly fd: number,
+  ) {
     this.filetype = fileTypeOfFd(fd);
     this.bufferable = !tty.isatty(fd);
   }
@@ -57,9 +63,15 @@ export class NodeFdOutput implements OutputStream {
   }
 }
 
+/** Input from a host file descriptor, read synchronously: right for files and devices, which never block. */
 export class NodeFdInput implements InputStream {
+  /** What the guest sees: a terminal is CHARACTER_DEVICE, a file REGULAR_FILE, a pipe UNKNOWN. */
   readonly filetype: FileType;
-  constructor(readonly fd: number) {
+  /** Input from host descriptor `fd` (it stays open). */
+  constructor(
+    /** The host file descriptor. */
+    readonly fd: number,
+  ) {
     this.filetype = fileTypeOfFd(fd);
   }
 

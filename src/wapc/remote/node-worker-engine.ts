@@ -8,27 +8,34 @@
  *
  * What crosses to the worker is data: the compiled module, WASI options
  * with host paths and descriptor numbers. Output streams given as objects
- * stay here: the worker forwards what the guest writes to them. A Kiln
- * filesystem object given in `mapDirs` cannot cross and is refused.
+ * (or functions) stay here: the worker forwards what the guest writes to
+ * them. A Kiln filesystem object given in `mapDirs` cannot cross and is
+ * refused when the engine is constructed.
  */
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { OutputStream } from '../../host/stdio.js';
 import { startKilnWorker } from '../../host/node/worker-start.js';
 import { errorText } from '../errors.js';
-import { compileGuestAsync, type WapcWasiOptions, type WebAssemblyEngineOptions } from '../guest-instance.js';
+import { checkEngineOptions, type CheckedEngineOptions, type CheckedWasiOptions, type WebAssemblyEngineOptions } from '../engine-options.js';
+import { compileGuestAsync } from '../guest-instance.js';
 import type { WebAssemblyEngineProviderAsync } from '../provider.js';
 import type { ModuleState } from '../state.js';
 import type { HostCallReply, HostCallRequest, RemoteInit, RemoteReply, RemoteRequest, RemoteWasiOptions } from './protocol.js';
 
 /** The worker stopped (crashed, ran out of memory, or was closed) while a request was waiting. */
 export class WorkerStoppedError extends Error {
+  /**
+   * A stopped worker's error.
+   *
+   * @param message Why the worker stopped.
+   */
   constructor(message: string) {
     super(message);
     this.name = 'WorkerStoppedError';
   }
 }
 
-function remoteWasi(wasi: WapcWasiOptions | undefined): { options?: RemoteWasiOptions; streams: Partial<Record<1 | 2, OutputStream>> } {
+function remoteWasi(wasi: CheckedWasiOptions | undefined): { options?: RemoteWasiOptions; streams: Partial<Record<1 | 2, OutputStream>> } {
   const streams: Partial<Record<1 | 2, OutputStream>> = {};
   if (wasi === undefined) return { streams };
   const out = (fd: 1 | 2, v: number | OutputStream | undefined): number | 'forward' | undefined => {
@@ -56,9 +63,18 @@ function remoteWasi(wasi: WapcWasiOptions | undefined): { options?: RemoteWasiOp
   };
 }
 
+/**
+ * An asynchronous engine whose guest runs in a worker thread (Node), with
+ * the host callback on the caller's thread: the worker sleeps in
+ * `Atomics.wait` while the callback runs, so the callback may be
+ * asynchronous without JSPI. `WebAssemblyEngineAsync` in mode 'worker' and
+ * every worker of a `WapcHostPool` use it.
+ */
 export class WorkerEngine implements WebAssemblyEngineProviderAsync {
   readonly #source: Uint8Array | WebAssembly.Module;
-  readonly #options: WebAssemblyEngineOptions;
+  readonly #options: CheckedEngineOptions;
+  /** The WASI options as they cross to the worker, and the streams that stay here. */
+  readonly #remoteWasi: ReturnType<typeof remoteWasi>;
   #worker: Worker | undefined;
   #hostCallPort: MessagePort | undefined;
   #state: ModuleState | undefined;
@@ -67,15 +83,25 @@ export class WorkerEngine implements WebAssemblyEngineProviderAsync {
   #waiting: { resolve: (r: RemoteReply) => void; reject: (e: Error) => void } | undefined;
   #stopped: string | undefined;
 
+  /**
+   * An engine for `module`; the host's `init` (from `new WapcHost` or
+   * `WapcHostAsync.create`) compiles and starts it.
+   *
+   * @param module The guest: wasm bytes or a compiled module.
+   * @param options WASI (host paths and descriptor numbers cross to the
+   *   worker; output streams and functions stay here and receive what the
+   *   guest writes), console log and time limit; checked here.
+   */
   constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineOptions = {}) {
     this.#source = module;
-    this.#options = options;
+    this.#options = checkEngineOptions(options);
+    this.#remoteWasi = remoteWasi(this.#options.wasi);
   }
 
   async init(state: ModuleState): Promise<void> {
     this.#state = state;
     const module = await compileGuestAsync(this.#source);
-    const wasi = remoteWasi(this.#options.wasi);
+    const wasi = this.#remoteWasi;
     this.#streams = wasi.streams;
     const cell = new Int32Array(new SharedArrayBuffer(4));
     const { port1, port2 } = new MessageChannel();
