@@ -3,6 +3,8 @@
  * paths do not exist here (mount a MemoryFileSystem or your own
  * filesystem); standard output and error go to the console by default,
  * line by line; standard input is empty unless given.
+ *
+ * @module kiln-wasm/browser
  */
 import { WasiBuilder as CoreBuilder } from './front/builder.js';
 import type { HostBindings } from './front/host-bindings.js';
@@ -17,6 +19,11 @@ import type { WebAssemblyEngineOptions } from './wapc/guest-instance.js';
 export * from './core.js';
 export { ConsoleStream };
 
+/**
+ * Kiln's host bindings for browsers: no host directories (mount a
+ * FileSystem), empty standard input, output to the console line by line,
+ * and exit by unwinding the guest.
+ */
 export const browserHost: HostBindings = {
   directory: (hostPath) => {
     throw new TypeError(`host directories are not available in a browser (${hostPath}); mount a FileSystem instead`);
@@ -30,6 +37,11 @@ const browserWapc: AsyncWapcPlatform = { host: browserHost };
 
 /** The built-in synchronous waPC engine, in a browser (no time limits: a page cannot stop its own thread). */
 export class WebAssemblyEngine extends CoreWebAssemblyEngine {
+  /**
+   * An engine for `module` (bytes or a compiled module) with `options`
+   * (WASI, console log), checked here: a wrong value throws a TypeError
+   * naming the option.
+   */
   constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineOptions = {}) {
     super(module, options, browserWapc);
   }
@@ -37,18 +49,28 @@ export class WebAssemblyEngine extends CoreWebAssemblyEngine {
 
 /** The built-in asynchronous waPC engine, in a browser: needs JSPI. */
 export class WebAssemblyEngineAsync extends CoreWebAssemblyEngineAsync {
+  /** An engine for `module` with `options`, checked here (it needs JSPI: Chromium 137 or later). */
   constructor(module: Uint8Array | WebAssembly.Module, options: WebAssemblyEngineAsyncOptions = {}) {
     super(module, options, browserWapc);
   }
 }
 
+/**
+ * node:wasi's `WASI` API in a browser: preopen FileSystem objects (a
+ * MemoryFileSystem or your own); stdout and stderr go to the console
+ * unless given streams. `run()` runs the guest on the calling thread;
+ * `runHere()` needs JSPI.
+ */
 export class WASI extends CoreWASI {
+  /** A WASI process configured by `options`. */
   constructor(options: WASIOptions = {}) {
     super(options, browserHost);
   }
 }
 
+/** The embedding API with browser host bindings. */
 export class WasiBuilder extends CoreBuilder {
+  /** An empty configuration: no arguments, no environment, no directories, output to the console. */
   constructor() {
     super(browserHost);
   }

@@ -36,6 +36,9 @@ export class OutputStreamResource extends StreamResource implements BufferedWrit
 
   override read(): number { throw new WasiError(Errno.BADF); }
 
+  /** The guest's last descriptor on the stream closed (or the process ended): nothing may stay held back. */
+  override close(): void { this.stream.flush?.(); }
+
   override write(src: Uint8Array[]): number {
     throwDeferred(this);
     let total = 0;
