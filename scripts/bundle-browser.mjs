@@ -1,8 +1,20 @@
 #!/usr/bin/env node
-// Bundles Kiln's browser entry (src/browser.ts) with esbuild into
-// build/browser/kiln.js: one ESM file for browsers (target es2022).
+// Builds dist/kiln.browser.js, the prebuilt browser bundle the package
+// ships: Kiln's browser entry (src/browser.ts) and its dependencies in one
+// ES module (target es2022), so that a page can use Kiln without a bundler:
+//
+//   <script type="module">import { WasiBuilder } from './kiln.browser.js';</script>
 //
 //   node scripts/bundle-browser.mjs [--minify] [--outfile PATH]
+//
+// `npm run build` runs it after tsc (scripts/build.mjs).
+//
+// Not minified, and without a source map: the code reads as the compiled
+// TypeScript, with a `// src/...` comment before each module naming the
+// source file the package ships, while a map would also name the
+// dependencies' files under node_modules/, which the package does not ship.
+// A bundler that takes Kiln from `kiln-wasm/browser` minifies it with the
+// application. `--minify` is there for measuring.
 //
 // The bundle must be Node-free. The script fails, naming the importer, when
 // esbuild's metafile shows any input under src/host/node/ or src/cli/ (or
@@ -10,10 +22,13 @@
 // built-in name such as `fs`): those are marked external so the build gets
 // far enough to report them all, instead of stopping at esbuild's first
 // "could not resolve" error, and nothing is written. On success it writes
-// the bundle and prints its size.
+// the bundle (whole or not at all: a temporary file renamed into place),
+// with a header naming Kiln's version and license and, at the end, the
+// license notices of the third-party packages bundled in, and prints its
+// size.
 import * as esbuild from 'esbuild';
 import { builtinModules } from 'node:module';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -22,7 +37,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const args = process.argv.slice(2);
 let minify = false;
-let outfile = join(root, 'build/browser/kiln.js');
+let outfile = join(root, 'dist/kiln.browser.js');
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--minify') minify = true;
   else if (args[i] === '--outfile' && i + 1 < args.length) outfile = args[++i];
@@ -48,12 +63,12 @@ try {
     platform: 'browser',
     target: 'es2022',
     minify,
+    sourcemap: false, // see the top of this file
     metafile: true,
     write: false, // written below, only once the bundle is known to be Node-free
     logLevel: 'silent',
     // Reported below with the importer's name, rather than as a resolve error.
     external: ['node:*', ...builtinModules],
-    banner: { js: '// Kiln for browsers (bundled from src/browser.ts by scripts/bundle-browser.mjs)' },
   });
 } catch (e) {
   const messages = e.errors
@@ -84,11 +99,46 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
+/** A block comment that cannot be closed early by the text it holds. */
+const comment = (lines) => `/*\n${lines.map((l) => ` *${l === '' ? '' : ` ${l.replaceAll('*/', '* /')}`}`).join('\n')}\n */\n`;
+
+/** The packages under node_modules/ that went into the bundle, with their license notices. */
+function thirdPartyNotices() {
+  const dirs = new Set();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) dirs.add(m[1]);
+  }
+  const notices = [];
+  for (const dir of [...dirs].sort()) {
+    const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+    const file = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'LICENCE'].map((f) => join(root, dir, f)).find((f) => existsSync(f));
+    if (file === undefined) {
+      process.stderr.write(`bundle-browser: ${pkg.name} is in the bundle, but its license file is not in ${dir}/\n`);
+      process.exit(1);
+    }
+    notices.push('', `${pkg.name} ${pkg.version} (${pkg.license}):`, '', ...readFileSync(file, 'utf8').trimEnd().split('\n'));
+  }
+  return notices;
+}
+
+const kiln = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const notices = thirdPartyNotices();
+const header = comment([
+  `Kiln (${kiln.name} ${kiln.version}) for browsers: src/browser.ts and its dependencies in one ES module.`,
+  `${kiln.license} license. Built by scripts/bundle-browser.mjs; the sources are in the package's src/.`,
+  ...(notices.length > 0 ? ['Third-party code included: see the notices at the end of this file.'] : []),
+]);
+const footer = notices.length > 0 ? comment(['Third-party code in this bundle:', ...notices]) : '';
 const [output] = result.outputFiles;
+const contents = Buffer.concat([Buffer.from(header), output.contents, Buffer.from(footer)]);
+
 mkdirSync(dirname(output.path), { recursive: true });
-writeFileSync(output.path, output.contents);
-const bytes = output.contents.byteLength;
-const gzipped = gzipSync(output.contents).byteLength;
+const temporary = `${output.path}.${process.pid}.tmp`;
+writeFileSync(temporary, contents);
+renameSync(temporary, output.path);
+const bytes = contents.byteLength;
+const gzipped = gzipSync(contents).byteLength;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 process.stdout.write(
   `bundle-browser: ${relative(process.cwd(), outfile) || outfile}: ${bytes} bytes (${kib(bytes)}; ${kib(gzipped)} gzipped)` +

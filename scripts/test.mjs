@@ -33,7 +33,7 @@ function testFiles(dir) {
 }
 
 const filter = process.argv.slice(2);
-run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
+run(process.execPath, ['scripts/build.mjs']);
 const programs = run(process.execPath, ['scripts/build-programs.mjs'], [SOME_PROGRAMS_FAILED]);
 run(process.execPath, ['scripts/fetch-node24.mjs']);
 const files = testFiles(join(root, 'test')).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));

@@ -34,55 +34,6 @@ import { programPath, programsDir, repoRoot } from './helpers/programs.js';
 
 const NODE24 = join(repoRoot, 'build', 'node24', 'bin', 'node');
 
-const DOUBLE_SOURCE = String.raw`
-// A MemoryFileSystem behind Promises that settle after setTimeout(0..2 ms).
-export const TREE = { 'input.txt': 'hello from memory\n', dir: { 'b.txt': 'bee', 'a.txt': 'ay' } };
-
-export function delayedFileSystem(fs, { fail = {} } = {}) {
-  const stats = { calls: 0 };
-  const real = new WeakMap();
-  const later = (f) => new Promise((resolve, reject) => {
-    setTimeout(() => {
-      stats.calls++;
-      try { resolve(f()); } catch (e) { reject(e); }
-    }, Math.floor(Math.random() * 3));
-  });
-  const unwrap = (w) => real.get(w) ?? w;
-  function node(n) {
-    if (n === null) return null;
-    const w = {
-      filetype: n.filetype,
-      stat: () => later(() => n.stat()),
-      setTimes: (a, m) => later(() => n.setTimes(a, m)),
-    };
-    if (n.filetype === 7) w.readlink = () => later(() => n.readlink());
-    if (n.filetype === 3) Object.assign(w, {
-      lookup: (name) => later(() => node(n.lookup(name))),
-      list: () => later(() => n.list()),
-      mkdir: (name) => later(() => n.mkdir(name)),
-      open: (name, o) => later(() => {
-        if (fail[name]) throw Object.assign(new Error(fail[name] + ': refused by the double'), { code: fail[name] });
-        return file(n.open(name, o));
-      }),
-      symlink: (name, target) => later(() => n.symlink(name, target)),
-      link: (name, existing) => later(() => n.link(name, unwrap(existing))),
-      unlink: (name) => later(() => n.unlink(name)),
-      rmdir: (name) => later(() => n.rmdir(name)),
-      rename: (name, to, toName) => later(() => n.rename(name, unwrap(to), toName)),
-    });
-    real.set(w, n);
-    return w;
-  }
-  function file(h) {
-    const w = {};
-    for (const m of ['read', 'write', 'append', 'stat', 'setSize', 'setTimes', 'allocate', 'sync', 'datasync', 'close']) {
-      w[m] = (...args) => later(() => h[m](...args));
-    }
-    return w;
-  }
-  return { root: node(fs.root), stats };
-}
-`;
 
 type DelayedFs = AsyncFileSystem & { stats: { calls: number } };
 interface DoubleModule {
@@ -120,15 +71,14 @@ const ASYNC_FS_STDOUT = [
 const ASYNC_FS_EACCES = ASYNC_FS_STDOUT.replace('input.txt (18 bytes): hello from memory\n', 'read input.txt: EACCES (2)\n');
 
 let work: string;
-let doublePath: string;
+/** The delayed filesystem (test/helpers/delayed-fs.js), also imported by the Node 24 child. */
+const doublePath = join(repoRoot, 'test', 'helpers', 'delayed-fs.js');
 let double: DoubleModule;
 
 before(async () => {
   assert.ok(existsSync(join(repoRoot, 'dist', 'node.js')), 'dist/ is missing: run npm run build');
   programPath('async_fs');
   work = mkdtempSync(join(tmpdir(), 'kiln-async-'));
-  doublePath = join(work, 'delayed-fs.mjs');
-  writeFileSync(doublePath, DOUBLE_SOURCE);
   double = await import(pathToFileURL(doublePath).href) as DoubleModule;
 });
 

@@ -1,37 +1,50 @@
 /**
- * Kiln's core in a real browser: bundles src/browser.ts
- * (scripts/bundle-browser.mjs), serves it with a test page and
- * build/programs/browser_fs.wasm (test/programs/c/browser_fs.c) over a local
- * HTTP server, and runs the guest in headless Chromium, on a page's main
- * thread and in a dedicated module worker, with a MemoryFileSystem mounted at
- * /data, captured stdout/stderr and stdin from a string.
+ * Kiln's prebuilt browser bundle in a real browser: serves
+ * dist/kiln.browser.js (scripts/bundle-browser.mjs, run by the package
+ * build) with a test page and build/programs/browser_fs.wasm
+ * (test/programs/c/browser_fs.c) over a local HTTP server, and runs the
+ * guest in headless Chromium, on a page's main thread and in a dedicated
+ * module worker, with a MemoryFileSystem mounted at /data, captured
+ * stdout/stderr and stdin from a string.
  *
  * Two pages: /coi/ is served with COOP/COEP (cross-origin isolated, so
  * SharedArrayBuffer exists and a worker can block in Atomics.wait: the guest
- * nanosleeps there); /plain/ is not (no SharedArrayBuffer at all), which Kiln
- * must survive as long as the guest does not sleep.
+ * nanosleeps there); /plain/ is not (no SharedArrayBuffer at all). Where a
+ * thread cannot block (a page's main thread; any thread without
+ * SharedArrayBuffer) a sleep still ends on time, holding the thread: the
+ * page's timers do not run meanwhile. With JSPI (`runHere()`), a guest on
+ * the main thread of the page without COOP/COEP sleeps and reads an
+ * asynchronous filesystem while the page's timers keep running. And what
+ * the browser build refuses: threads, host directories, time limits. And the
+ * plain `<script type="module">` page docs/browser.md shows (it must show
+ * test/browser/script-tag.html verbatim).
  *
  *   node --import tsx --test test/browser/browser.test.ts
  *
- * Skips only when /usr/bin/chromium is missing.
+ * The bundle is built here when it is missing or older than a source file
+ * (a build that ran tsc alone). Skips only when /usr/bin/chromium is
+ * missing.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, closeServer, launchChromium, startServer, type Served } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const BUNDLE = join(ROOT, 'build/browser/kiln.js');
+const BUNDLE = join(ROOT, 'dist/kiln.browser.js');
 const WASM = join(ROOT, 'build/programs/browser_fs.wasm');
+const THREADS_WASM = join(ROOT, 'build/programs/threads_basic.wasm');
+/** docs/browser.md's first example, verbatim: a page that imports the bundle in a plain module script. */
+const SCRIPT_TAG_PAGE = join(ROOT, 'test/browser/script-tag.html');
 const SLEEP_MS = 50;
+/** A sleep long enough to tell a held thread (timers stopped that long) from a free one. */
+const LONG_SLEEP_MS = 300;
 
 /** What test/browser/guest.js reports. */
 interface GuestReport {
@@ -39,15 +52,19 @@ interface GuestReport {
   stdout: string;
   stderr: string;
   elapsedMs: number;
+  longestTimerGapMs: number;
+  asyncCalls: number;
   renamed: { regularFile: boolean; size: number; text: string } | null;
   outTxtExists: boolean;
   rootEntries: string[];
-  where: { worker: boolean; crossOriginIsolated: boolean; sharedArrayBuffer: string };
+  where: { worker: boolean; crossOriginIsolated: boolean; sharedArrayBuffer: string; jspi: boolean };
 }
-interface RunOptions { sleepMs?: number; inherit?: boolean }
+interface RunOptions { sleepMs?: number; inherit?: boolean; caller?: boolean; asyncFs?: boolean }
+interface Refusals { threads: string; hostDirectory: string; timeLimit: string }
 interface PageApi {
   runMain(options: RunOptions): Promise<GuestReport>;
   runWorker(options: RunOptions): Promise<GuestReport>;
+  refusals(): Promise<Refusals>;
 }
 type TestWindow = { kilnTest?: PageApi; kilnTestError?: string };
 
@@ -67,51 +84,57 @@ const EXPECTED_STDOUT = [
   'stat renamed.txt: size 23, regular yes',
   'stdin (10 bytes): some input',
 ].map((l) => `${l}\n`).join('');
-const EXPECTED_SLEEP = `slept ${SLEEP_MS}ms: waited >= ${SLEEP_MS}ms: yes\n`;
+const slept = (ms: number): string => `slept ${ms}ms: waited >= ${ms}ms: yes\n`;
 const EXPECTED_STDERR = 'browser_fs: exiting with 3\n';
 
 // ---------------------------------------------------------------------------
-// The server: /coi/* with cross-origin isolation headers, /plain/* without.
+// The bundle and the server: /coi/* with cross-origin isolation headers, /plain/* without.
 
-const FILES: Record<string, { path: string; type: string }> = {
-  'page.html': { path: join(ROOT, 'test/browser/page.html'), type: 'text/html; charset=utf-8' },
-  'page.js': { path: join(ROOT, 'test/browser/page.js'), type: 'text/javascript; charset=utf-8' },
-  'guest.js': { path: join(ROOT, 'test/browser/guest.js'), type: 'text/javascript; charset=utf-8' },
-  'worker.js': { path: join(ROOT, 'test/browser/worker.js'), type: 'text/javascript; charset=utf-8' },
-  'kiln.js': { path: BUNDLE, type: 'text/javascript; charset=utf-8' },
-  'browser_fs.wasm': { path: WASM, type: 'application/wasm' },
-};
-
-async function startServer(): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
-    const m = /^\/(coi|plain)\/([^/?#]+)(?:[?#].*)?$/.exec(req.url ?? '');
-    const file = m ? FILES[m[2]!] : undefined;
-    if (!m || !file || req.method !== 'GET') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-      return;
-    }
-    const headers: Record<string, string> = { 'content-type': file.type, 'cache-control': 'no-store' };
-    if (m[1] === 'coi') {
-      headers['cross-origin-opener-policy'] = 'same-origin';
-      headers['cross-origin-embedder-policy'] = 'require-corp';
-      headers['cross-origin-resource-policy'] = 'same-origin';
-    }
-    readFile(file.path).then(
-      (body) => res.writeHead(200, headers).end(body),
-      (e: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${e.message}\n`),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return { server, base: `http://127.0.0.1:${port}` };
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
 }
 
-async function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+/** Builds dist/kiln.browser.js unless the package build made it after the last change to its sources. */
+async function ensureBundle(t: TestContext): Promise<void> {
+  const newest = Math.max(newestSource(join(ROOT, 'src')), statSync(join(ROOT, 'scripts/bundle-browser.mjs')).mtimeMs);
+  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= newest) {
+    t.diagnostic('dist/kiln.browser.js as the build made it');
+    return;
+  }
+  const bundled = await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/bundle-browser.mjs')], { cwd: ROOT });
+  t.diagnostic(`built here (missing or older than its sources): ${bundled.stdout.trim()}`);
+}
+
+const FILES: Record<string, string> = {
+  'page.html': join(ROOT, 'test/browser/page.html'),
+  'page.js': join(ROOT, 'test/browser/page.js'),
+  'guest.js': join(ROOT, 'test/browser/guest.js'),
+  'delayed-fs.js': join(ROOT, 'test/helpers/delayed-fs.js'),
+  'worker.js': join(ROOT, 'test/browser/worker.js'),
+  'script-tag.html': SCRIPT_TAG_PAGE,
+  'kiln.browser.js': BUNDLE,
+  'cat.wasm': join(ROOT, 'examples/browser-esbuild/cat.wasm'),
+  'browser_fs.wasm': WASM,
+  'threads_basic.wasm': THREADS_WASM,
+};
+
+function route(path: string): Served | undefined {
+  const m = /^\/(coi|plain)\/([^/]+)$/.exec(path);
+  const file = m ? FILES[m[2]!] : undefined;
+  if (!m || file === undefined) return undefined;
+  const headers: Record<string, string> = m[1] === 'coi'
+    ? {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cross-origin-resource-policy': 'same-origin',
+    }
+    : {};
+  return { path: file, headers };
 }
 
 // ---------------------------------------------------------------------------
@@ -170,33 +193,30 @@ async function eventually(check: () => boolean, what: string, ms = 5000): Promis
 
 // ---------------------------------------------------------------------------
 
-test('Kiln in headless Chromium: bundle, page main thread, worker', { timeout: 180_000 }, async (t: TestContext) => {
+test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker', { timeout: 180_000 }, async (t: TestContext) => {
   if (!existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} is missing (install Debian's chromium package to run the browser test)`);
     return;
   }
-  assert.ok(existsSync(WASM), `${WASM} is missing: build the test programs first (npm run build:programs)`);
+  for (const wasm of [WASM, THREADS_WASM]) {
+    assert.ok(existsSync(wasm), `${wasm} is missing: build the test programs first (npm run build:programs)`);
+  }
+  await ensureBundle(t);
 
-  const bundled = await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/bundle-browser.mjs')], { cwd: ROOT });
-  t.diagnostic(bundled.stdout.trim());
-
-  const { server, base } = await startServer();
+  const { server, base } = await startServer(route);
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     t.diagnostic(`chromium ${browser.version()}`);
 
-    await t.test('the bundle has no Node imports and exports the browser API', async () => {
+    await t.test('the bundle: one ES module without Node imports or a source map, with its licenses, exporting the browser API', async () => {
       const text = await readFile(BUNDLE, 'utf8');
       assert.doesNotMatch(text, /\bfrom\s*["']node:|\bimport\s*\(\s*["']node:|\brequire\s*\(/);
+      assert.doesNotMatch(text, /sourceMappingURL/);
+      assert.match(text.slice(0, 300), /^\/\*\n \* Kiln \(kiln-wasm [^)]+\) for browsers[^]* \* Apache-2\.0 license\./);
+      assert.match(text, /\* @msgpack\/msgpack [\d.]+ \(ISC\):\n \*\n \* Copyright 2019 The MessagePack Community\./);
       const kiln = (await import(pathToFileURL(BUNDLE).href)) as Record<string, unknown>;
-      for (const name of ['WASI', 'WasiBuilder', 'MemoryFileSystem', 'ConsoleStream', 'browserHost', 'CaptureStream']) {
+      for (const name of ['WASI', 'WasiBuilder', 'MemoryFileSystem', 'ConsoleStream', 'browserHost', 'CaptureStream', 'jspiAvailable']) {
         assert.ok(kiln[name] !== undefined, `the bundle exports ${name}`);
       }
     });
@@ -205,15 +225,28 @@ test('Kiln in headless Chromium: bundle, page main thread, worker', { timeout: 1
 
     await t.test('cross-origin isolated page, main thread: files, args, env, stdin, exit code', async () => {
       const r = await run(coi, 'main');
-      assert.deepEqual(r.where, { worker: false, crossOriginIsolated: true, sharedArrayBuffer: 'function' });
+      assert.deepEqual(
+        [r.where.worker, r.where.crossOriginIsolated, r.where.sharedArrayBuffer],
+        [false, true, 'function'],
+      );
       assertGuestRan(r, EXPECTED_STDOUT);
     });
 
     await t.test(`cross-origin isolated page, module worker: the same, plus a ${SLEEP_MS} ms nanosleep`, async () => {
       const r = await run(coi, 'worker', { sleepMs: SLEEP_MS });
-      assert.deepEqual(r.where, { worker: true, crossOriginIsolated: true, sharedArrayBuffer: 'function' });
-      assertGuestRan(r, EXPECTED_STDOUT + EXPECTED_SLEEP);
+      assert.deepEqual(
+        [r.where.worker, r.where.crossOriginIsolated, r.where.sharedArrayBuffer],
+        [true, true, 'function'],
+      );
+      assertGuestRan(r, EXPECTED_STDOUT + slept(SLEEP_MS));
       assert.ok(r.elapsedMs >= SLEEP_MS, `the run took ${r.elapsedMs} ms`);
+    });
+
+    await t.test(`cross-origin isolated page, main thread: a ${LONG_SLEEP_MS} ms nanosleep ends on time, holding the thread`, async (st) => {
+      const r = await run(coi, 'main', { sleepMs: LONG_SLEEP_MS });
+      assertGuestRan(r, EXPECTED_STDOUT + slept(LONG_SLEEP_MS));
+      st.diagnostic(`the page's timers stopped for ${r.longestTimerGapMs.toFixed(1)} ms`);
+      assert.ok(r.longestTimerGapMs >= LONG_SLEEP_MS * 0.9, `the page's timers stopped for at most ${r.longestTimerGapMs} ms`);
     });
 
     await t.test('default stdout/stderr go to the console, line by line', async () => {
@@ -230,6 +263,15 @@ test('Kiln in headless Chromium: bundle, page main thread, worker', { timeout: 1
       assert.deepEqual(coi.console.slice(before), want);
     });
 
+    await t.test('refused in a browser: threads (even cross-origin isolated), host directories, time limits', async () => {
+      const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.refusals());
+      assert.deepEqual(r, {
+        threads: 'ThreadedModuleError: this host cannot run threads (no thread spawner)',
+        hostDirectory: 'TypeError: host directories are not available in a browser (./data); mount a FileSystem instead',
+        timeLimit: 'TypeError: timeoutMs needs the worker mode, which this platform does not have (Node only)',
+      });
+    });
+
     assert.deepEqual(coi.errors, [], 'uncaught errors on the cross-origin isolated page');
     await coi.page.context().close();
 
@@ -237,18 +279,68 @@ test('Kiln in headless Chromium: bundle, page main thread, worker', { timeout: 1
 
     await t.test('page without COOP/COEP (no SharedArrayBuffer), main thread', async () => {
       const r = await run(plain, 'main');
-      assert.deepEqual(r.where, { worker: false, crossOriginIsolated: false, sharedArrayBuffer: 'undefined' });
+      assert.deepEqual(
+        [r.where.worker, r.where.crossOriginIsolated, r.where.sharedArrayBuffer],
+        [false, false, 'undefined'],
+      );
       assertGuestRan(r, EXPECTED_STDOUT);
     });
 
     await t.test('page without COOP/COEP (no SharedArrayBuffer), module worker', async () => {
       const r = await run(plain, 'worker');
-      assert.deepEqual(r.where, { worker: true, crossOriginIsolated: false, sharedArrayBuffer: 'undefined' });
+      assert.deepEqual(
+        [r.where.worker, r.where.crossOriginIsolated, r.where.sharedArrayBuffer],
+        [true, false, 'undefined'],
+      );
       assertGuestRan(r, EXPECTED_STDOUT);
+    });
+
+    await t.test(`page without COOP/COEP, main thread: a ${LONG_SLEEP_MS} ms nanosleep ends on time, holding the thread`, async (st) => {
+      const r = await run(plain, 'main', { sleepMs: LONG_SLEEP_MS });
+      assertGuestRan(r, EXPECTED_STDOUT + slept(LONG_SLEEP_MS));
+      st.diagnostic(`the page's timers stopped for ${r.longestTimerGapMs.toFixed(1)} ms`);
+      assert.ok(r.longestTimerGapMs >= LONG_SLEEP_MS * 0.9, `the page's timers stopped for at most ${r.longestTimerGapMs} ms`);
+    });
+
+    await t.test(`page without COOP/COEP, module worker: a ${SLEEP_MS} ms nanosleep ends on time`, async () => {
+      const r = await run(plain, 'worker', { sleepMs: SLEEP_MS });
+      assertGuestRan(r, EXPECTED_STDOUT + slept(SLEEP_MS));
+      assert.ok(r.elapsedMs >= SLEEP_MS, `the run took ${r.elapsedMs} ms`);
+    });
+
+    await t.test(`page without COOP/COEP, main thread with JSPI (runHere): an asynchronous filesystem and a ${LONG_SLEEP_MS} ms nanosleep, the page's timers running`, async (st) => {
+      const jspi = await plain.page.evaluate(() => typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending === 'function');
+      if (!jspi) {
+        st.skip(`chromium ${browser!.version()} has no JSPI`);
+        return;
+      }
+      const r = await run(plain, 'main', { caller: true, asyncFs: true, sleepMs: LONG_SLEEP_MS });
+      assert.deepEqual(
+        [r.where.worker, r.where.crossOriginIsolated, r.where.sharedArrayBuffer, r.where.jspi],
+        [false, false, 'undefined', true],
+      );
+      assertGuestRan(r, EXPECTED_STDOUT + slept(LONG_SLEEP_MS));
+      assert.ok(r.asyncCalls > 10, `${r.asyncCalls} asynchronous backend calls`);
+      st.diagnostic(`${r.asyncCalls} backend calls; the page's timers stopped for at most ${r.longestTimerGapMs.toFixed(1)} ms`);
+      assert.ok(r.longestTimerGapMs < (LONG_SLEEP_MS * 2) / 3, `the page's timers stopped for ${r.longestTimerGapMs} ms`);
     });
 
     assert.deepEqual(plain.errors, [], 'uncaught errors on the page without COOP/COEP');
     await plain.page.context().close();
+
+    await t.test("docs/browser.md's plain <script type=\"module\"> page, verbatim, without COOP/COEP", async () => {
+      const html = await readFile(SCRIPT_TAG_PAGE, 'utf8');
+      const guide = await readFile(join(ROOT, 'docs/browser.md'), 'utf8');
+      assert.ok(guide.includes(`\`\`\`html\n${html}\`\`\``), 'docs/browser.md shows test/browser/script-tag.html as it is');
+      const page = await (await browser!.newContext()).newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => { errors.push(String(e.stack ?? e)); });
+      assert.equal((await page.goto(`${base}/plain/script-tag.html`))?.status(), 200);
+      await page.waitForFunction(() => document.getElementById('output')!.textContent!.includes('exit code'));
+      assert.equal(await page.evaluate(() => document.getElementById('output')!.textContent), 'Hello from Kiln in a page!\nexit code 0\n');
+      assert.deepEqual(errors, []);
+      await page.context().close();
+    });
   } finally {
     await browser?.close();
     await closeServer(server);

@@ -1,33 +1,63 @@
-// Runs test/programs/c/browser_fs.c with the browser bundle, in a page or in a
-// worker, and reports what the guest printed and what it left in the
-// MemoryFileSystem. Plain JavaScript: the browser loads it as is.
-import { FileType, MemoryFileSystem, WasiBuilder } from './kiln.js';
+// Runs test/programs/c/browser_fs.c with the prebuilt bundle
+// (dist/kiln.browser.js), in a page or in a worker, and reports what the
+// guest printed, what it left in the MemoryFileSystem and how long this
+// thread's timers were held up. Also: what the browser build refuses.
+// Plain JavaScript: the browser loads it as is.
+import { FileType, MemoryFileSystem, WasiBuilder, jspiAvailable } from './kiln.browser.js';
+import { delayedFileSystem } from './delayed-fs.js';
 
 export const ARGS = ['browser_fs', 'one', 'two words', 'héllo wörld'];
 export const STDIN = 'some input';
 
+async function fetchBytes(name) {
+  return new Uint8Array(await (await fetch(new URL(`./${name}`, import.meta.url))).arrayBuffer());
+}
+
 /**
- * @param {{ sleepMs?: number, inherit?: boolean }} options sleepMs: make the guest
- *   nanosleep that long (workers only: a page's main thread cannot block).
- *   inherit: leave stdout/stderr to the browser default (the console).
+ * Measures the longest stretch in which this thread ran no timer: a guest
+ * that holds the thread (computing, or waiting without a way to block)
+ * shows as a stretch at least that long.
  */
-export async function runGuest({ sleepMs = 0, inherit = false } = {}) {
-  const wasm = await (await fetch(new URL('./browser_fs.wasm', import.meta.url))).arrayBuffer();
+function timerGaps() {
+  let last = performance.now();
+  let longest = 0;
+  const tick = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  };
+  const interval = setInterval(tick, 5);
+  return () => { tick(); clearInterval(interval); return longest; };
+}
+
+/**
+ * @param {{ sleepMs?: number, inherit?: boolean, caller?: boolean, asyncFs?: boolean }} options
+ *   sleepMs: make the guest nanosleep that long.
+ *   inherit: leave stdout/stderr to the browser default (the console).
+ *   caller: run with JSPI on this thread (WasiBuilder.thread('caller'): WASI.runHere()).
+ *   asyncFs: mount the MemoryFileSystem behind Promises (test/helpers/delayed-fs.js).
+ */
+export async function runGuest({ sleepMs = 0, inherit = false, caller = false, asyncFs = false } = {}) {
+  const wasm = await fetchBytes('browser_fs.wasm');
   const fs = new MemoryFileSystem({
     'input.txt': 'hello from memory\n',
     dir: { 'b.txt': 'bee', 'a.txt': 'ay', sub: { 'deep.txt': 'deep' } },
   });
+  const delayed = asyncFs ? delayedFileSystem(fs) : undefined;
   const builder = new WasiBuilder()
     .args(ARGS)
     .env('GREETING', 'hello, browser')
-    .preopen('/data', fs)
+    .preopen('/data', delayed ?? fs)
     .stdin(STDIN);
   if (!inherit) builder.stdout('capture').stderr('capture');
   if (sleepMs > 0) builder.env('SLEEP_MS', String(sleepMs));
+  if (caller) builder.thread('caller');
 
+  const gaps = timerGaps();
   const t0 = performance.now();
   const result = await builder.run(wasm);
   const elapsedMs = performance.now() - t0;
+  const longestTimerGapMs = gaps();
 
   const node = fs.root.lookup('renamed.txt');
   let renamed = null;
@@ -48,6 +78,8 @@ export async function runGuest({ sleepMs = 0, inherit = false } = {}) {
     stdout: result.stdoutText,
     stderr: result.stderrText,
     elapsedMs,
+    longestTimerGapMs,
+    asyncCalls: delayed?.stats.calls ?? 0,
     renamed,
     outTxtExists: fs.root.lookup('out.txt') !== null,
     rootEntries: fs.root.list().map((e) => e.name).sort(),
@@ -55,6 +87,24 @@ export async function runGuest({ sleepMs = 0, inherit = false } = {}) {
       worker: typeof WorkerGlobalScope !== 'undefined',
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
       sharedArrayBuffer: typeof SharedArrayBuffer,
+      jspi: jspiAvailable(),
     },
+  };
+}
+
+/** What the browser build refuses, as `name: message` of what each attempt threw. */
+export async function refusals() {
+  const thrown = async (f) => {
+    try {
+      await f();
+      return 'nothing thrown';
+    } catch (e) {
+      return `${e.name}: ${e.message}`;
+    }
+  };
+  return {
+    threads: await thrown(async () => new WasiBuilder().args(['threads_basic']).run(await fetchBytes('threads_basic.wasm'))),
+    hostDirectory: await thrown(() => new WasiBuilder().preopenDir('./data', '/data').build()),
+    timeLimit: await thrown(async () => new WasiBuilder().timeout(1000).run(await fetchBytes('browser_fs.wasm'))),
   };
 }

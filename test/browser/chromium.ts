@@ -1,0 +1,66 @@
+/**
+ * What the browser tests share: Debian's headless Chromium driven by
+ * playwright-core, and a small HTTP server for the files a page loads.
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Launches headless Chromium without a sandbox, the GPU or background network traffic. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.wasm': 'application/wasm',
+};
+
+/** A file to serve for a request path, with extra response headers. */
+export interface Served { path: string; headers?: Record<string, string> }
+
+/**
+ * Serves GET requests on 127.0.0.1 (an ephemeral port): `route` maps the
+ * request path (without the query) to a file, or undefined for a 404.
+ */
+export async function startServer(route: (path: string) => Served | undefined): Promise<{ server: Server; base: string }> {
+  const server = createServer((req, res) => {
+    const served = req.method === 'GET' ? route((req.url ?? '').replace(/[?#].*$/, '')) : undefined;
+    if (served === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    const headers = {
+      'content-type': TYPES[extname(served.path)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+      ...served.headers,
+    };
+    readFile(served.path).then(
+      (body) => res.writeHead(200, headers).end(body),
+      (e: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${e.message}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return { server, base: `http://127.0.0.1:${port}` };
+}
+
+export async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
