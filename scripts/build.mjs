@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// The package build (`npm run build`, `prepare`): compiles src/ into dist/
-// with tsc (the Node and browser entry points, declarations, source maps),
-// then bundles the browser entry into dist/kiln.browser.js
+// The package build (`npm run build`, `prepare`): empties dist/ (so no
+// module of an earlier layout stays behind), compiles src/ into dist/ with
+// tsc (the Node and browser entry points, declarations, source maps), then
+// bundles the browser entry into dist/kiln.browser.js
 // (scripts/bundle-browser.mjs). Stops at the first step that fails.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 for (const args of [
   [tsc, '-p', 'tsconfig.json'],
   [join(root, 'scripts/bundle-browser.mjs')],

@@ -50,7 +50,7 @@ for (let i = 0; i < args.length; i++) {
 const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const isNodeBuiltin = (path) => path.startsWith('node:') || nodeBuiltins.has(path) || nodeBuiltins.has(path.split('/')[0]);
 const forbiddenInput = (path) =>
-  path.startsWith('src/host/node/') || path.startsWith('src/cli/') || path === 'src/node.ts';
+  path.startsWith('src/host/node/') || path.startsWith('src/front/node/') || path.startsWith('src/exec/node/') || path.startsWith('src/cli/') || path === 'src/node.ts';
 
 let result;
 try {

@@ -1,5 +1,5 @@
 /**
- * Kiln for browsers: the core with browser host bindings. Host directory
+ * Kiln for browsers: the core on the browser runtime. Host directory
  * paths do not exist here (mount a MemoryFileSystem or your own
  * filesystem); standard output and error go to the console by default,
  * line by line; standard input is empty unless given.
@@ -7,11 +7,10 @@
  * @module kiln-wasm/browser
  */
 import { WasiBuilder as CoreBuilder } from './front/builder.js';
-import type { HostBindings } from './front/host-bindings.js';
+import type { Platform } from './front/platform.js';
 import { WASI as CoreWASI, type WASIOptions } from './front/wasi.js';
+import { browserRuntime } from './host/browser-runtime.js';
 import { ConsoleStream } from './host/console-stream.js';
-import { NullStream } from './host/stdio.js';
-import { ProcessExit } from './kernel/exit.js';
 import { WebAssemblyEngine as CoreWebAssemblyEngine } from './wapc/engine.js';
 import { WebAssemblyEngineAsync as CoreWebAssemblyEngineAsync, type AsyncWapcPlatform, type WebAssemblyEngineAsyncOptions } from './wapc/engine-async.js';
 import type { WebAssemblyEngineOptions } from './wapc/guest-instance.js';
@@ -20,20 +19,15 @@ export * from './core.js';
 export { ConsoleStream };
 
 /**
- * Kiln's host bindings for browsers: no host directories (mount a
- * FileSystem), empty standard input, output to the console line by line,
- * and exit by unwinding the guest.
+ * Kiln's platform for browsers: the browser runtime (no host directories,
+ * empty standard input, output to the console line by line, no network,
+ * no threads yet); `run()` runs the guest on the calling thread.
  */
-export const browserHost: HostBindings = {
-  directory: (hostPath) => {
-    throw new TypeError(`host directories are not available in a browser (${hostPath}); mount a FileSystem instead`);
-  },
-  input: () => new NullStream(),
-  output: (fd) => new ConsoleStream(fd === 2 ? 'error' : 'log'),
-  exit: (code) => { throw new ProcessExit(code); },
-};
+export const browserPlatform: Platform = { runtime: browserRuntime };
 
-const browserWapc: AsyncWapcPlatform = { host: browserHost };
+export { browserRuntime };
+
+const browserWapc: AsyncWapcPlatform = { platform: browserPlatform };
 
 /** The built-in synchronous waPC engine, in a browser (no time limits: a page cannot stop its own thread). */
 export class WebAssemblyEngine extends CoreWebAssemblyEngine {
@@ -64,14 +58,14 @@ export class WebAssemblyEngineAsync extends CoreWebAssemblyEngineAsync {
 export class WASI extends CoreWASI {
   /** A WASI process configured by `options`. */
   constructor(options: WASIOptions = {}) {
-    super(options, browserHost);
+    super(options, browserPlatform);
   }
 }
 
-/** The embedding API with browser host bindings. */
+/** The embedding API in a browser. */
 export class WasiBuilder extends CoreBuilder {
   /** An empty configuration: no arguments, no environment, no directories, output to the console. */
   constructor() {
-    super(browserHost);
+    super(browserPlatform);
   }
 }

@@ -27,24 +27,36 @@ export type {
 } from './host/fs/types.js';
 export {
   CaptureStream, CallbackStream, NullStream, BufferInputStream, type InputStream, type OutputStream,
-  type StreamReadiness, type ReadinessNotifier,
+  type StreamReadiness, type ReadinessNotifier, type TraceSink,
 } from './host/stdio.js';
 export type { OutputOption } from './host/stream-options.js';
 export { systemClocks, type Clocks } from './host/clocks.js';
 export { cryptoRandom, type RandomSource } from './host/random.js';
-export type { TraceSink } from './syscalls/trace.js';
-export type { HostBindings } from './front/host-bindings.js';
+export { runtimeOf, type HostBindings } from './front/host-bindings.js';
+export type { Platform } from './front/platform.js';
+export {
+  unsupportedRuntime, withRuntime, threadIdCounter, noBus, NO_TTY,
+  type Runtime, type TtyState, type VirtualBus, type BusProcess,
+} from './host/runtime.js';
+export { noNetworking, type VirtualNetworking, type TcpListeners } from './host/net/networking.js';
+export type { ListenerChannel, SocketChannel, ChannelStatus } from './host/net/channel.js';
+export type { SharedListenerOptions } from './host/net/shared-layout.js';
+export { ReadinessSignal } from './host/readiness-signal.js';
 export type { ThreadSpawner, ThreadWorker, ThreadEvent, GuestThreadStart } from './host/threads.js';
 export type { ListenAddress } from './host/net/address.js';
-export { MissingImportsError, missingImports, type ImportObject } from './front/imports-check.js';
+export { MissingImportsError, missingImports, type ImportObject } from './exec/imports-check.js';
 export type { WASIOptions, CheckedWASIOptions, WasiVersion, WasiImportObject, InvokeResult } from './front/wasi.js';
-export { TimeoutError, type WorkerHostBindings, type WorkerRunner, type WorkerRunRequest } from './front/worker-mode/types.js';
-export { jspiAvailable, JspiUnavailableError } from './front/jspi.js';
-export { limitMemory, MemoryLimitError } from './front/module-binary.js';
+export { TimeoutError } from './exec/timeout.js';
+export type { WorkerRunner, WorkerRunRequest } from './exec/worker-runner.js';
+export { ThreadTrapError } from './exec/threaded-run.js';
+export { ThreadedModuleError } from './exec/threaded-module.js';
+export { jspiAvailable, JspiUnavailableError } from './exec/ports/suspending.js';
+export type { ExitStatus, Exited, Signalled, Faulted } from './kernel/exit-status.js';
+export { limitMemory, MemoryLimitError } from './exec/module-binary.js';
 export {
   AsyncBackendSession, CallRecord, runReplayable,
   type AsyncFileSystem, type AsyncFsDirectory, type AsyncFsNode, type AsyncFsSymlink, type AsyncFileHandle, type MaybePromise,
 } from './host/async-backend.js';
 export type { RunResult, RunThread, CapturedOutput, OutputTarget, InputSource } from './front/builder.js';
-export { ProcessExit } from './kernel/exit.js';
+export { ProcessExit } from './abi/process-exit.js';
 export * from './wapc/index.js';

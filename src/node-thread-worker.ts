@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { runGuestThread } from './front/threads/guest-thread.js';
+import { runGuestThread } from './exec/ports/channel.js';
 import type { GuestThreadStart, ThreadEvent } from './host/threads.js';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));

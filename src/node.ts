@@ -1,19 +1,13 @@
 /**
- * Kiln for Node.js: the core plus host directories, host file descriptors
- * and process exit. `import { WASI } from 'kiln-wasm'` is a drop-in for
- * `import { WASI } from 'node:wasi'`.
+ * Kiln for Node.js: the core on the Node runtime (host directories, host
+ * descriptors, sockets, worker threads, the terminal, process exit) with
+ * process workers for `run()`. `import { WASI } from 'kiln-wasm'` is a
+ * drop-in for `import { WASI } from 'node:wasi'`.
  *
  * @module kiln-wasm
  */
-import { WasiBuilder as CoreBuilder } from './front/builder.js';
-import type { WorkerHostBindings } from './front/worker-mode/types.js';
-import { runInWorker } from './front/worker-mode/node-launch.js';
-import { WASI as CoreWASI, type WASIOptions } from './front/wasi.js';
-import { NodeFileSystem } from './host/node/node-fs.js';
-import { NodeFdInput, NodeFdOutput } from './host/node/node-stdio.js';
-import { nodeInput } from './host/node/node-stdin.js';
-import { nodeThreadSpawner } from './host/node/node-thread-spawner.js';
 import { nodeDeadline } from './host/node/deadline.js';
+import { nodePlatform } from './front/node/node-platform.js';
 import { WebAssemblyEngine as CoreWebAssemblyEngine } from './wapc/engine.js';
 import { WebAssemblyEngineAsync as CoreWebAssemblyEngineAsync, type AsyncWapcPlatform, type WebAssemblyEngineAsyncOptions } from './wapc/engine-async.js';
 import type { WebAssemblyEngineOptions } from './wapc/guest-instance.js';
@@ -22,8 +16,14 @@ import { WapcHostPool as CoreWapcHostPool, type WapcHostPoolOptions } from './wa
 
 export * from './core.js';
 export { WorkerEngine, WorkerStoppedError } from './wapc/remote/node-worker-engine.js';
-export { NodeFileSystem, NodeFdInput, NodeFdOutput };
-export { listenTcp, ListenError, type ListenSockets, type ListenOptions } from './host/node/node-net-listen.js';
+export { NodeFileSystem } from './host/node/node-fs.js';
+export { NodeFdInput, NodeFdOutput } from './host/node/node-stdio.js';
+export { nodeRuntime } from './host/node/node-runtime.js';
+export { restoreNodeTty } from './host/node/node-tty.js';
+export { nodePlatform };
+export { WASI, WasiBuilder } from './front/node/node-wasi.js';
+export { listenTcp, type ListenSockets, type ListenOptions } from './front/node/listen-tcp.js';
+export { ListenError } from './host/node/node-networking.js';
 export { loadNapiRsBinding, napiRsRuntime, type NapiRsOptions, type NapiRsRuntime } from './napi/napi-rs.js';
 
 /** The built-in synchronous waPC engine, on Node. */
@@ -57,52 +57,9 @@ export class WapcHostPool extends CoreWapcHostPool {
   }
 }
 
-/**
- * Kiln's host bindings for Node: host directories (NodeFileSystem), host
- * file descriptors, process exit, the worker mode and threads. `WASI` and
- * `WasiBuilder` from this entry point use them.
- */
-export const nodeHost: WorkerHostBindings = {
-  directory: (hostPath) => new NodeFileSystem(hostPath),
-  input: (fd) => nodeInput(fd),
-  output: (fd) => new NodeFdOutput(fd),
-  exit: (code) => process.exit(code),
-  runInWorker,
-  threads: nodeThreadSpawner,
-};
-
-/** The waPC engines' view of Node: host bindings, V8's watchdog for time limits, workers. */
+/** The waPC engines' view of Node: the Node platform, V8's watchdog for time limits, workers. */
 const nodeWapc: AsyncWapcPlatform = {
-  host: nodeHost,
+  platform: nodePlatform,
   deadline: nodeDeadline,
   workerEngine: (module, options) => new WorkerEngine(module, options),
 };
-
-/**
- * node:wasi's `WASI`, on Kiln: change the import line and the rest of the
- * code stays. Kiln adds in-memory filesystems, stream objects for stdio,
- * clocks, random, tracing, limits, and `run()` / `runHere()`, which run a
- * guest without blocking the event loop. A `WASI` object runs one guest,
- * once.
- *
- * @example
- * ```ts
- * const wasi = new WASI({ version: 'preview1', args: ['app'], preopens: { '/sandbox': './data' } });
- * const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
- * process.exitCode = wasi.start(instance);
- * ```
- */
-export class WASI extends CoreWASI {
-  /** A WASI process configured by `options` (nothing is inherited from the host by default). */
-  constructor(options: WASIOptions = {}) {
-    super(options, nodeHost);
-  }
-}
-
-/** The embedding API with Node host bindings. */
-export class WasiBuilder extends CoreBuilder {
-  /** An empty configuration: no arguments, no environment, no directories, the host's stdio. */
-  constructor() {
-    super(nodeHost);
-  }
-}

@@ -29,7 +29,7 @@ import {
   AsyncBackendSession, CaptureStream, JspiUnavailableError, MemoryFileSystem, runReplayable, WASI, WasiBuilder,
   type AsyncFileSystem, type FileSystem, type MemoryTree,
 } from '../dist/node.js';
-import { Pending } from '../dist/kernel/blocking.js';
+import { Pending } from '../dist/host/pending.js';
 import { programPath, programsDir, repoRoot } from './helpers/programs.js';
 
 const NODE24 = join(repoRoot, 'build', 'node24', 'bin', 'node');
@@ -216,6 +216,21 @@ describe('worker path (Node 20): the bridge awaits the backend on this thread', 
     const code = await new WASI({ preopens: { '/data': afs }, stdout }).run(await wasm('async_fs'));
     assert.equal(code, 0);
     assert.equal(stdout.text(), ASYNC_FS_EACCES);
+  });
+});
+
+describe('threaded path: the channel server parks and replays calls on this thread', () => {
+  test('two threads read and write the delayed filesystem: exact output, and the file the guest wrote', async () => {
+    const mem = new MemoryFileSystem(double.TREE);
+    const afs = double.delayedFileSystem(mem);
+    const r = await new WasiBuilder().preopen('/data', afs).stdout('capture').stderr('capture').run(await wasm('threads_fs'));
+    assert.deepEqual({ code: r.exitCode, out: r.stdoutText, err: r.stderrText }, {
+      code: 0,
+      out: 'thread read 18 bytes: hello from memory\nmain read 3 bytes: bee\nmain wrote 16 bytes to out.txt\n',
+      err: '',
+    });
+    assert.ok(afs.stats.calls >= 8, `${afs.stats.calls} asynchronous backend calls`);
+    assert.equal(mem.readFile('out.txt', 'utf8'), 'written by main\n');
   });
 });
 

@@ -9,8 +9,9 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CaptureStream } from '../dist/host/stdio.js';
-import { isThreadedModule, runThreaded, ThreadedModuleError, ThreadTrapError } from '../dist/front/threads/index.js';
-import { nodeHost } from '../dist/node.js';
+import { isThreadedModule, ThreadedModuleError } from '../dist/exec/threaded-module.js';
+import { ThreadTrapError } from '../dist/exec/threaded-run.js';
+import { WASI } from '../dist/node.js';
 import { nodeThreadSpawner } from '../dist/host/node/node-thread-spawner.js';
 import type { ThreadSpawner } from '../dist/host/threads.js';
 import { programPath, repoRoot } from './helpers/programs.js';
@@ -35,13 +36,13 @@ const countingSpawner: ThreadSpawner = {
   },
 };
 
-/** Runs a threaded program in this process with captured output. */
+/** Runs a threaded program in this process (WASI.run() with a counting thread spawner) with captured output. */
 async function runHere(name: string, limits: { maxThreads?: number; timeoutMs?: number } = {}, args: string[] = []) {
-  const { bytes, module } = await load(name);
+  const { bytes } = await load(name);
   const stdout = new CaptureStream();
   const stderr = new CaptureStream();
-  const host = { ...nodeHost, threads: countingSpawner };
-  const code = await runThreaded(module, bytes, { args: [name, ...args], stdout, stderr }, host, limits);
+  const wasi = new WASI({ args: [name, ...args], stdout, stderr, ...limits, runtime: { threadSpawn: countingSpawner } });
+  const code = await wasi.run(bytes);
   return { code, stdout: new TextDecoder().decode(stdout.bytes()), stderr: new TextDecoder().decode(stderr.bytes()) };
 }
 
@@ -89,8 +90,7 @@ test('a threaded module without wasi_thread_start is refused before it runs', as
   const bytes = new Uint8Array(wat);
   const at = Buffer.from(bytes).indexOf('wasi_thread_start');
   bytes[at] = 'W'.charCodeAt(0);
-  const module = await WebAssembly.compile(bytes);
-  await assert.rejects(runThreaded(module, bytes, {}, nodeHost), ThreadedModuleError);
+  await assert.rejects(new WASI({}).run(bytes), ThreadedModuleError);
 });
 
 test('kiln run: four C threads with atomics, their own stacks and TLS', async () => {

@@ -16,8 +16,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { UNSTABLE } from '../src/abi/signatures.js';
-import { CaptureStream, MemoryFileSystem, MissingImportsError, WASI, type WASIOptions } from '../src/node.js';
-import { ThreadedModuleError } from '../src/front/threads/index.js';
+import { CaptureStream, MemoryFileSystem, WASI, type WASIOptions } from '../src/node.js';
 import { programPath } from './helpers/programs.js';
 import { lines, runCase, runKiln, withSandbox, type RunResult } from './helpers/runners.js';
 
@@ -188,11 +187,9 @@ describe('through kiln run (the version is picked from the imports)', () => {
     ]);
   });
 
-  test('a threaded module that imports wasi_unstable is refused clearly', async () => {
+  test('a threaded module that imports wasi_unstable runs: the syscall channel serves that namespace too', async () => {
     const r = await runCase(runKiln, { program: 'unstable_threads', sandbox: false });
-    assert.equal(r.status, 1);
-    assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^kiln: cannot run .*unstable_threads\.wasm: wasi-threads modules must import wasi_snapshot_preview1: version 'unstable' \(wasi_unstable\) is not supported with threads\n$/);
+    assert.deepEqual(r, { status: 0, stdout: 'unstable, threaded\n', stderr: '' });
   });
 });
 
@@ -223,27 +220,16 @@ describe('the WASI object', () => {
     for (const fn of Object.values(p0)) assert.equal(typeof fn, 'function');
   });
 
-  test('run() of a threaded module with version unstable: ThreadedModuleError', async () => {
-    await assert.rejects(new WASI({ version: 'unstable' }).run(wasm('unstable_threads')), (e: unknown) => {
-      assert.ok(e instanceof ThreadedModuleError);
-      assert.match(e.message, /not supported with threads/);
-      return true;
-    });
+  test('run() of a threaded module with version unstable: every thread in a worker, wasi_unstable over the channel', async () => {
+    const stdout = new CaptureStream();
+    assert.equal(await new WASI({ version: 'unstable', stdout }).run(wasm('unstable_threads')), 0);
+    assert.equal(stdout.text(), 'unstable, threaded\n');
   });
 
-  test('runHere() (JSPI) refuses version unstable', async () => {
-    await assert.rejects(new WASI({ version: 'unstable' }).runHere(wasm('unstable_hello')), {
-      name: 'TypeError',
-      message: "runHere() (JSPI) runs wasi_snapshot_preview1 modules only; run a version 'unstable' (wasi_unstable) module with run() or start()",
-    });
-  });
-
-  test('a wasi_unstable module run as preview1: the missing imports are named', async () => {
-    await assert.rejects(new WASI({ version: 'preview1' }).run(wasm('unstable_hello')), (e: unknown) => {
-      assert.ok(e instanceof MissingImportsError);
-      assert.deepEqual(e.missing, ['wasi_unstable.fd_write (function)', 'wasi_unstable.proc_exit (function)']);
-      return true;
-    });
+  test('run() serves both snapshots whatever version says (version picks what getImportObject() gives)', async () => {
+    const stdout = new CaptureStream();
+    assert.equal(await new WASI({ version: 'preview1', stdout }).run(wasm('unstable_hello')), 25);
+    assert.equal(stdout.text(), 'hello from wasi_unstable\n');
   });
 
   test('trace: wasi_unstable calls traced under the names the guest imported', () => withSandbox(async (sb) => {

@@ -159,6 +159,15 @@ export type UnstableName = keyof typeof UNSTABLE;
 /** The `wasi_unstable` (preview 0) import functions (`WASI.unstableImport`). */
 export type UnstableImports = { [N in UnstableName]: SyscallFunction<(typeof UNSTABLE)[N]> };
 
+/**
+ * The wasi-threads namespace `wasi`: `thread-spawn(start_arg) -> tid`, which
+ * returns the new thread's id, or a negated errno (not an errno itself).
+ */
+export const THREADS = {
+  /** Starts a thread that calls `wasi_thread_start(tid, start_arg)`; returns its id, or a negated errno. */
+  'thread-spawn': [['start_arg', 'u32']],
+} as const satisfies Record<string, Signature>;
+
 export function isI64Kind(kind: ParamKind): kind is I64Kind {
   return kind === 'u64' || kind === 'rights' || kind === 'timestamp' || kind === 'filesize' ||
     kind === 'filedelta' || kind === 'dircookie';

@@ -10,7 +10,7 @@
  */
 import { UsageError } from './errors.js';
 import { parseDuration, parsePages, parseSwitch } from './option-values.js';
-import type { RunArgs } from './run-args.js';
+import type { RunArgs } from './run-options.js';
 
 interface GroupKey {
   /** How the help and the error list show the key. */

@@ -6,40 +6,15 @@
  * `--`) is passed to the guest untouched. Nothing here reads files: an
  * option that names a directory is checked when the command runs.
  */
-import type { UnknownImportPolicy } from '../front/unknown-imports.js';
 import { UsageError } from './errors.js';
 import { applyGroup, setPolicy } from './option-groups.js';
 import { parseCount, parseDuration, parsePages } from './option-values.js';
+import type { RunArgs } from './run-options.js';
 
 export { UsageError } from './errors.js';
 export { parseDuration } from './option-values.js';
 
-export interface RunArgs {
-  module: string;
-  guestArgs: string[];
-  dirs: { host: string; guest: string }[];
-  env: [string, string][];
-  /** -S inherit-env: the guest starts from Kiln's whole environment; `env` is applied over it. */
-  inheritEnv: boolean;
-  listen: string[];
-  trace: boolean;
-  /** --invoke NAME: call this export (after `_initialize`) instead of `_start`, and print its results. */
-  invoke?: string;
-  /** What stands in for function imports Kiln does not provide. */
-  unknownImports?: UnknownImportPolicy;
-  limits: RunLimits;
-  /** -h / --help before the module: show the help and run nothing. */
-  help: boolean;
-}
-
-/** Limits set with --max-memory, --max-fds, --max-threads, --timeout (or -W). */
-export interface RunLimits {
-  /** Linear memory, in 64 KiB pages. */
-  memoryPages?: number;
-  descriptors?: number;
-  threads?: number;
-  timeoutMs?: number;
-}
+export type { RunArgs, RunLimits } from './run-options.js';
 
 const VALUE_FLAGS = new Set([
   '--dir', '--mapdir', '--env', '--listen', '--tcplisten', '--invoke',

@@ -9,17 +9,19 @@
  * `--invoke` and stand-ins for unknown imports.
  */
 import { moduleFunctionTypes, type FuncType } from '../front/function-types.js';
-import { MissingImportsError, requireImports, type ImportObject } from '../front/imports-check.js';
-import { limitMemory, MemoryLimitError } from '../front/module-binary.js';
-import { isThreadedModule, runThreaded, ThreadedModuleError, ThreadTrapError } from '../front/threads/index.js';
+import { MissingImportsError, requireImports, type ImportObject } from '../exec/imports-check.js';
+import { limitMemory, MemoryLimitError } from '../exec/module-binary.js';
+import { isThreadedModule, ThreadedModuleError } from '../exec/threaded-module.js';
+import { ThreadTrapError } from '../exec/threaded-run.js';
 import { UnknownImportError, withUnknownImports, type UnknownImportPolicy } from '../front/unknown-imports.js';
-import { UNSTABLE_THREADS, wasiVersionOf, type WASIOptions } from '../front/wasi.js';
-import { TimeoutError } from '../front/worker-mode/types.js';
-import { nodeHost, WASI } from '../node.js';
+import { wasiVersionOf, type WASIOptions } from '../front/wasi.js';
+import { TimeoutError } from '../exec/timeout.js';
+import { WASI } from '../front/node/node-wasi.js';
+import { ListenError } from '../host/node/node-networking.js';
 import { CannotRunError, UsageError } from './errors.js';
 import { checkDescriptorLimit, checkDirs } from './host-checks.js';
 import { formatResults, invokeArgs, type WasmArg } from './invoke.js';
-import { listenSockets } from './listen.js';
+import { listenAddressesOf, listenSockets } from './listen.js';
 import { readRunModule } from './module-file.js';
 import { exportsMemory, importsWasi, refuseWasix, requireFunctionExport, requireMemory, requireStart } from './module-checks.js';
 import type { RunArgs } from './run-args.js';
@@ -96,30 +98,26 @@ export async function runCommand(args: RunArgs): Promise<number> {
     requireMemory(args.module, module, 'WASI needs to reach the guest\'s data (link with --export-memory)');
   }
   const limits = args.limits;
-  const sockets = await listenSockets(args.listen);
+  const options: WASIOptions = {
+    // A module that imports only wasi_unstable (old TinyGo and Rust) gets that namespace.
+    version: wasiVersionOf(module),
+    args: [args.module, ...args.guestArgs],
+    env: args.inheritEnv ? { ...process.env, ...Object.fromEntries(args.env) } : Object.fromEntries(args.env),
+    preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
+    trace: args.trace,
+    maxDescriptors: limits.descriptors,
+    maxThreads: limits.threads,
+    timeoutMs: limits.timeoutMs,
+  };
+  // Threads, or a time limit (only a worker can be stopped mid-loop): WASI.run() places the process;
+  // the listening sockets are opened by whichever thread runs its kernel.
+  const placed = threaded || limits.timeoutMs !== undefined;
+  const listen = listenAddressesOf(args.listen);
+  const sockets = await listenSockets(placed ? [] : listen);
   try {
-    const options: WASIOptions = {
-      // A module that imports only wasi_unstable (old TinyGo and Rust) gets that namespace.
-      version: wasiVersionOf(module),
-      args: [args.module, ...args.guestArgs],
-      env: args.inheritEnv ? { ...process.env, ...Object.fromEntries(args.env) } : Object.fromEntries(args.env),
-      preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
-      trace: args.trace,
-      extraResources: sockets.resources,
-      readiness: sockets.readiness,
-      maxDescriptors: limits.descriptors,
-    };
     try {
-      if (threaded) {
-        if (options.version === 'unstable') return fail(`cannot run ${args.module}: ${UNSTABLE_THREADS}`);
-        return await runThreaded(module, bytes, options, nodeHost, { maxThreads: limits.threads, timeoutMs: limits.timeoutMs });
-      }
-      if (limits.timeoutMs !== undefined) {
-        // Only a worker can be stopped mid-loop: the worker mode, kernel beside the guest.
-        if (args.listen.length > 0) throw new UsageError('--timeout cannot be combined with --listen yet (sockets stay on the main thread)');
-        return await new WASI({ ...options, timeoutMs: limits.timeoutMs }).run(module);
-      }
-      return runDirect(module, bytes, options, args.unknownImports, invocation);
+      if (placed) return await new WASI({ ...options, listen }).run(bytes);
+      return runDirect(module, bytes, { ...options, extraResources: sockets.resources, readiness: sockets.readiness }, args.unknownImports, invocation);
     } catch (e) {
       if (e instanceof MissingImportsError) {
         // Functions (only they) can be stood in for: say how, as wasmtime users know it.
@@ -128,7 +126,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
           : '';
         return fail(`cannot run ${args.module}: ${e.message}${hint}`);
       }
-      if (e instanceof ThreadedModuleError || e instanceof UnknownImportError) return fail(`cannot run ${args.module}: ${e.message}`);
+      if (e instanceof ThreadedModuleError || e instanceof UnknownImportError || e instanceof ListenError) {
+        return fail(`cannot run ${args.module}: ${e.message}`);
+      }
       if (e instanceof WebAssembly.RuntimeError || (e instanceof ThreadTrapError && e.trap)) {
         process.stderr.write(`${describeTrap(e)}\n`);
         return TRAP_STATUS;

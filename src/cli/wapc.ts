@@ -20,7 +20,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileGuestAsync, importsWasi, type WapcWasiOptions, type WebAssemblyEngineOptions } from '../wapc/guest-instance.js';
-import { DeadlineExceeded } from '../wapc/deadline.js';
+import { DeadlineExceeded } from '../host/deadline.js';
 import {
   GuestCallFailureError, GuestCallTimeoutError, InitFailedError, messagepack, WapcHost, WapcHostAsync,
   WebAssemblyEngine, WebAssemblyEngineAsync, type HostCallbackAsync,

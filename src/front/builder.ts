@@ -11,8 +11,10 @@ import type { RandomSource } from '../host/random.js';
 import {
   BufferInputStream, CallbackStream, CaptureStream, type InputStream, type OutputStream,
 } from '../host/stdio.js';
-import type { TraceSink } from '../syscalls/trace.js';
-import type { HostBindings } from './host-bindings.js';
+import type { TraceSink } from '../host/stdio.js';
+import type { ListenAddress } from '../host/net/address.js';
+import type { Runtime } from '../host/runtime.js';
+import type { Platform } from './platform.js';
 import { WASI, type WASIOptions } from './wasi.js';
 
 /** Where a guest's output goes: the host's own stream, captured, a callback, or any stream. */
@@ -63,7 +65,7 @@ export interface RunResult extends CapturedOutput {
  * ```
  */
 export class WasiBuilder {
-  readonly #host: HostBindings;
+  readonly #platform: Platform;
   #args: string[] = [];
   #env: Record<string, string> = {};
   #preopens: Record<string, string | FileSystem | AsyncFileSystem> = {};
@@ -78,10 +80,12 @@ export class WasiBuilder {
   #maxThreads: number | undefined;
   #timeoutMs: number | undefined;
   #thread: RunThread = 'worker';
+  #listen: (string | ListenAddress)[] = [];
+  #runtime: Partial<Runtime> = {};
 
-  /** A builder whose host directories, descriptors and exit go through `host`. */
-  constructor(host: HostBindings) {
-    this.#host = host;
+  /** A builder for processes on `platform` (Node's or the browser's, from each entry point). */
+  constructor(platform: Platform) {
+    this.#platform = platform;
   }
 
   /** Sets argv (argv[0] included). */
@@ -125,6 +129,10 @@ export class WasiBuilder {
   timeout(ms: number): this { this.#timeoutMs = ms; return this; }
   /** Where `run()` runs the guest: 'worker' (default) or 'caller' (JSPI). */
   thread(where: RunThread): this { this.#thread = where; return this; }
+  /** Adds a listening TCP socket (`HOST:PORT`, port 0 for a free one), opened through the runtime's networking. */
+  listen(address: string | ListenAddress): this { this.#listen.push(address); return this; }
+  /** Replaces members of the runtime (the others stay the platform's); later calls add to earlier ones. */
+  runtime(members: Partial<Runtime>): this { Object.assign(this.#runtime, members); return this; }
 
   /** A WASI object; `captures` receives the capture streams it made. */
   build(captures: { stdout?: CaptureStream; stderr?: CaptureStream } = {}): WASI {
@@ -142,8 +150,10 @@ export class WasiBuilder {
       maxMemory: this.#maxMemory,
       maxThreads: this.#maxThreads,
       timeoutMs: this.#timeoutMs,
+      listen: this.#listen,
+      runtime: Object.keys(this.#runtime).length > 0 ? this.#runtime : undefined,
     };
-    return new WASI(options, this.#host);
+    return new WASI(options, this.#platform);
   }
 
   /**

@@ -10,7 +10,7 @@
  * definitions as extended by the GC proposal, so that such modules are
  * read too).
  */
-import { ModuleFormatError, Reader, memoryDeclaration } from './module-binary.js';
+import { ModuleFormatError, Reader, memoryDeclaration } from '../exec/module-binary.js';
 
 /**
  * A value type as the text format spells it: `i32`, `i64`, `f32`, `f64`,

@@ -1,19 +1,21 @@
 /**
- * HostBindings (layer: front doors): how the node:wasi-compatible options
- * that name host things — a host directory path, a host file descriptor
- * number, exiting the host process — are realised on a given platform.
- * The Node entry point supplies real ones; the browser's refuse what a
- * browser does not have.
+ * HostBindings (layer: front doors): the earlier name of part of the
+ * Runtime (host/runtime.ts). Kept so that code written against it goes on
+ * working: `runtimeOf(bindings)` gives the runtime members it stands for,
+ * to pass as the `runtime` option.
  */
 import type { FileSystem } from '../host/fs/types.js';
+import type { Runtime } from '../host/runtime.js';
 import type { InputStream, OutputStream } from '../host/stdio.js';
 import type { ThreadSpawner } from '../host/threads.js';
 
 /**
- * How a platform realises the options that name host things: a host
- * directory path, a host file descriptor number, exiting the host
- * process, threads. `nodeHost` (Node) and `browserHost` (browsers) are
- * Kiln's; an embedder may pass its own to the core classes.
+ * How a platform realises the options that name host things.
+ *
+ * @deprecated Use the `Runtime` members it maps to (`runtimeOf`):
+ *   `directory` → `hostDirectory`, `input` → `hostInput`, `output` →
+ *   `hostOutput`, `exit` → `exit`, `threads` → `threadSpawn`; pass them as
+ *   the `runtime` option.
  */
 export interface HostBindings {
   /** A host directory as a filesystem. */
@@ -26,4 +28,16 @@ export interface HostBindings {
   exit(code: number): never;
   /** Threads for wasi-threads modules; without it, threaded modules are refused. */
   threads?: ThreadSpawner;
+}
+
+/** The runtime members that `bindings` stand for, to pass as the `runtime` option. */
+export function runtimeOf(bindings: HostBindings): Partial<Runtime> {
+  const out: Partial<Runtime> = {
+    hostDirectory: (path) => bindings.directory(path),
+    hostInput: (fd) => bindings.input(fd),
+    hostOutput: (fd) => bindings.output(fd),
+    exit: (code) => bindings.exit(code),
+  };
+  if (bindings.threads !== undefined) out.threadSpawn = bindings.threads;
+  return out;
 }

@@ -7,7 +7,7 @@
  * or tag is still an error (imports-check.ts names it).
  */
 import { isNullableRef, moduleFunctionTypes, type ValType } from './function-types.js';
-import type { ImportObject } from './imports-check.js';
+import type { ImportObject } from '../exec/imports-check.js';
 
 /**
  * 'trap': calling the stand-in traps, naming the import;

@@ -37,7 +37,7 @@
  */
 import { FileType } from '../abi/constants.js';
 import { Errno, WasiError } from '../abi/errno.js';
-import { Pending } from '../kernel/blocking.js';
+import { Pending } from './pending.js';
 import type {
   DirEntry, FileHandle, FileStat, FileSystem, FsDirectory, FsNode, FsSymlink, OpenOptions, TimeSpec,
 } from './fs/types.js';
@@ -211,7 +211,7 @@ export class AsyncBackendSession {
       const r = invoke();
       if (isPromiseLike(r)) {
         Promise.resolve(r).catch(() => {});
-        throw new WasiError(Errno.IO, `asynchronous backend call ${method} outside a system call`);
+        throw new WasiError(Errno.IO, `the filesystem answered ${method} with a Promise, which this way of running cannot wait for: use run() (a worker) or runHere() (JSPI)`);
       }
       return wrap(r);
     }

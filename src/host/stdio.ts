@@ -35,6 +35,9 @@ export interface OutputStream {
   flush?(): void;
 }
 
+/** Receives one line per system call, e.g. `path_open(fd=3, ...) = NOENT` (`--trace`, the `trace` option). */
+export type TraceSink = (line: string) => void;
+
 /**
  * What an input stream bumps when data, end of input or an error arrives:
  * the process's ReadinessSignal (kernel/readiness-signal.ts), typed here by

@@ -20,6 +20,8 @@
  * replayed backend calls from what settled (see host/async-backend.ts).
  */
 
+import { Pending } from '../host/pending.js';
+
 /** One try of a blocking call: an errno when done, `undefined` while it would block. */
 export type Attempt = () => number | undefined;
 
@@ -31,10 +33,6 @@ export class Parked {
   constructor(readonly attempt: Attempt, readonly wakeIn: WakeIn) {}
 }
 
-/** An asynchronous backend call in flight: re-run the syscall once `promise` settles. */
-export class Pending {
-  constructor(readonly promise: Promise<unknown>) {}
-}
 
 /** True for the values the syscall boundary passes through instead of mapping to an errno. */
 export function isControlFlow(e: unknown): e is Parked | Pending {

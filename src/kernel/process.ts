@@ -1,20 +1,33 @@
 /**
- * Process (layer: kernel): what a running guest owns — arguments,
- * environment, descriptor table, clocks, randomness and exit status.
- * Preview 1 is one view of it; WASIX extends it (pid, parent, cwd, threads)
- * rather than adding a second model.
+ * Process (layer: kernel): what a running guest owns — its pid and
+ * parent, arguments, environment, current directory, descriptor table,
+ * threads, children and their exit statuses, signals, futexes, clocks and
+ * randomness — and its end. Preview 1 is one view of it; WASIX is another.
+ *
+ * Every way a process ends goes through `end(status)`, once: `_start`
+ * returning, `proc_exit` from any thread, a fatal signal, a trap, a time
+ * limit, a worker that died. It flushes pending writes, stops every thread
+ * (through the `halt` hook of whatever runs it), closes every descriptor
+ * the process owns, records the status and wakes whoever waits for it.
  */
+import { Errno, WasiError } from '../abi/errno.js';
 import { RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, RIGHTS_STREAM, Rights } from '../abi/constants.js';
-import type { FileSystem } from '../host/fs/types.js';
 import type { Clocks } from '../host/clocks.js';
+import type { FileSystem } from '../host/fs/types.js';
 import type { RandomSource } from '../host/random.js';
+import type { ReadinessSignal } from '../host/readiness-signal.js';
+import type { Runtime } from '../host/runtime.js';
 import type { InputStream, OutputStream } from '../host/stdio.js';
-import { DirectoryResource } from './directory-resource.js';
-import { FdTable } from './fd-table.js';
 import { Parked, type Attempt, type WakeIn } from './blocking.js';
-import { ReadinessSignal } from './readiness-signal.js';
-import { InputStreamResource, OutputStreamResource } from './stream-resource.js';
+import { DirectoryResource } from './directory-resource.js';
+import type { ExitStatus } from './exit-status.js';
+import { FdTable } from './fd-table.js';
+import { FutexTable } from './futex.js';
 import type { Resource } from './resource.js';
+import { Signals } from './signals.js';
+import { InputStreamResource, OutputStreamResource } from './stream-resource.js';
+import { KernelThread } from './thread.js';
+import { flushPendingWrites, writesPending } from './write-buffer.js';
 
 export interface Preopen {
   /** The path the guest sees (fd_prestat_dir_name). */
@@ -24,13 +37,26 @@ export interface Preopen {
 
 /** A resource handed in at start-up at the next free descriptor (e.g. a listening socket). */
 export interface PreopenedResource {
+  /** The resource. */
   resource: Resource;
+  /** Rights of the descriptor. */
   rightsBase: number;
+  /** Rights it hands down to descriptors opened through it. */
   rightsInheriting: number;
 }
 
-export interface ProcessOptions {
+/** What a process uses of the kernel it runs on (the `Kernel`). */
+export interface ProcessKernel {
+  /** The platform services. */
+  readonly runtime: Runtime;
+  /** The signal blocked calls wait on. */
+  readonly readiness: ReadinessSignal;
+}
+
+/** What a new process is made of. */
+export interface ProcessSpec {
   args: readonly string[];
+  /** `NAME=value` strings. */
   env: readonly string[];
   stdin: InputStream;
   stdout: OutputStream;
@@ -40,49 +66,95 @@ export interface ProcessOptions {
   extraResources?: readonly PreopenedResource[];
   clocks: Clocks;
   random: RandomSource;
+  /** Open descriptors at most (default 1024): more is EMFILE. */
   maxDescriptors?: number;
-  /** Shared with I/O threads that make resources ready; a private one by default. */
-  readiness?: ReadinessSignal;
+  /** Threads besides the main one at most (default 1024): more is EAGAIN. */
+  maxThreads?: number;
 }
 
 const encoder = new TextEncoder();
 
 export class Process {
+  readonly pid: number;
+  readonly parent: Process | undefined;
   readonly fds: FdTable;
   /** NUL-terminated UTF-8 arguments and environment strings. */
   readonly argBytes: readonly Uint8Array[];
   readonly envBytes: readonly Uint8Array[];
   readonly clocks: Clocks;
   readonly random: RandomSource;
-  readonly readiness: ReadinessSignal;
-  exitCode: number | undefined;
+  /** The current directory, preopen-relative (WASIX `chdir` moves it). */
+  cwd = '/';
+  /** Live threads by tid (the main thread is 0). */
+  readonly threads = new Map<number, KernelThread>();
+  /** Children by pid: running, or ended and not yet reaped. */
+  readonly children = new Map<number, Process>();
+  readonly signals = new Signals();
+  readonly futexes: FutexTable;
+  readonly maxThreads: number;
   /**
    * True when the kernel runs on a thread that serves several guest threads
    * and must never wait: blocked calls are then parked (see blocking.ts).
    */
   parkBlockedCalls = false;
+  #status: ExitStatus | undefined;
+  readonly #ended: Promise<ExitStatus>;
+  #settle!: (status: ExitStatus) => void;
 
-  constructor(options: ProcessOptions) {
-    this.fds = new FdTable(options.maxDescriptors);
-    this.argBytes = options.args.map((a) => encoder.encode(`${a}\0`));
-    this.envBytes = options.env.map((e) => encoder.encode(`${e}\0`));
-    this.clocks = options.clocks;
-    this.random = options.random;
-    this.readiness = options.readiness ?? new ReadinessSignal();
+  constructor(readonly kernel: ProcessKernel, pid: number, spec: ProcessSpec, parent?: Process) {
+    this.pid = pid;
+    this.parent = parent;
+    this.fds = new FdTable(spec.maxDescriptors);
+    this.argBytes = spec.args.map((a) => encoder.encode(`${a}\0`));
+    this.envBytes = spec.env.map((e) => encoder.encode(`${e}\0`));
+    this.clocks = spec.clocks;
+    this.random = spec.random;
+    this.maxThreads = spec.maxThreads ?? 1024;
+    this.futexes = new FutexTable(() => kernel.readiness.notify());
+    this.#ended = new Promise((resolve) => { this.#settle = resolve; });
+    this.threads.set(0, new KernelThread(this, 0));
     // stdin is open for reading only, stdout and stderr for writing only (as wasmtime).
     const input = RIGHTS_STREAM & ~Rights.FD_WRITE;
     const output = RIGHTS_STREAM & ~Rights.FD_READ;
-    this.fds.add({ resource: new InputStreamResource(options.stdin, this.readiness), rightsBase: input, rightsInheriting: 0 });
-    this.fds.add({ resource: new OutputStreamResource(options.stdout), rightsBase: output, rightsInheriting: 0 });
-    this.fds.add({ resource: new OutputStreamResource(options.stderr), rightsBase: output, rightsInheriting: 0 });
-    for (const p of options.preopens) {
+    this.fds.add({ resource: new InputStreamResource(spec.stdin, kernel.readiness), rightsBase: input, rightsInheriting: 0 });
+    this.fds.add({ resource: new OutputStreamResource(spec.stdout), rightsBase: output, rightsInheriting: 0 });
+    this.fds.add({ resource: new OutputStreamResource(spec.stderr), rightsBase: output, rightsInheriting: 0 });
+    for (const p of spec.preopens) {
       this.fds.add({
         resource: new DirectoryResource(p.fs.root, undefined, p.guestPath),
         rightsBase: RIGHTS_DIRECTORY,
         rightsInheriting: RIGHTS_DIRECTORY_INHERITING,
       });
     }
-    for (const r of options.extraResources ?? []) this.fds.add(r);
+    for (const r of spec.extraResources ?? []) this.fds.add(r);
+  }
+
+  /** The platform services of the process's kernel. */
+  get runtime(): Runtime { return this.kernel.runtime; }
+
+  /** The kernel's readiness signal, which blocked calls of this process wait on. */
+  get readiness(): ReadinessSignal { return this.kernel.readiness; }
+
+  /** The thread that runs `_start`. */
+  get mainThread(): KernelThread | undefined { return this.threads.get(0); }
+
+  /** How the process ended; undefined while it runs. */
+  get status(): ExitStatus | undefined { return this.#status; }
+
+  /** Settles with the status once the process has ended and released what it owned. */
+  get ended(): Promise<ExitStatus> { return this.#ended; }
+
+  /**
+   * A new thread (wasi-threads `thread-spawn`, WASIX `thread_spawn`): its id
+   * from the runtime. EAGAIN beyond the thread limit or after the end.
+   */
+  spawnThread(): KernelThread {
+    if (this.#status !== undefined || this.threads.size - 1 >= this.maxThreads) throw new WasiError(Errno.AGAIN);
+    let tid = this.runtime.threadGenerateId();
+    while (tid === 0 || this.threads.has(tid)) tid = this.runtime.threadGenerateId();
+    const thread = new KernelThread(this, tid);
+    this.threads.set(tid, thread);
+    return thread;
   }
 
   /**
@@ -99,8 +171,35 @@ export class Process {
     }
   }
 
-  /** Releases every descriptor; called once when the process ends. */
-  shutdown(): void {
-    this.fds.closeAll();
+  /**
+   * Ends the process, once (later calls do nothing and give the first
+   * status): flushes pending writes, stops every thread, closes every
+   * descriptor the process owns (never the host's own stdio), records the
+   * status and wakes whoever waits for it (`ended`, the parent, futex
+   * waiters). Descriptors are closed after every thread has stopped, so
+   * no thread still writes through one; when no thread needs waiting for
+   * (the inline port), that happens before `end` returns.
+   */
+  end(status: ExitStatus): Promise<ExitStatus> {
+    if (this.#status !== undefined) return this.#ended;
+    this.#status = status;
+    if (writesPending) flushPendingWrites();
+    const stopping: Promise<void>[] = [];
+    for (const thread of [...this.threads.values()]) {
+      const stopped = thread.stop();
+      if (stopped !== undefined) stopping.push(stopped.catch(() => undefined));
+    }
+    this.futexes.wakeAll();
+    const release = (): ExitStatus => {
+      this.fds.closeAll();
+      this.readiness.notify(); // a parent waiting for this child, a dispatcher waiting for work
+      this.#settle(status);
+      return status;
+    };
+    if (stopping.length === 0) {
+      release();
+      return this.#ended;
+    }
+    return Promise.all(stopping).then(release);
   }
 }

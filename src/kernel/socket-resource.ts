@@ -20,7 +20,7 @@ import { Errno, WasiError } from '../abi/errno.js';
 import { FileType, RiFlags, SdFlags } from '../abi/constants.js';
 import type { FileStat } from '../host/fs/types.js';
 import type { ListenerChannel, SocketChannel } from '../host/net/channel.js';
-import type { ReadinessSignal } from './readiness-signal.js';
+import type { ReadinessSignal } from '../host/readiness-signal.js';
 import { Resource, type Readiness } from './resource.js';
 
 const NOT_READY: Readiness = { ready: false, nbytes: 0n, hangup: false };

@@ -7,7 +7,7 @@
  * runs `wasi_thread_start`. Started by napi-rs.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { WASI } from '../node.js';
+import { WASI } from '../front/node/node-wasi.js';
 import { loadEmnapi, type EmnapiLoadData } from './emnapi.js';
 import type { NapiRsWorkerData } from './napi-rs.js';
 

@@ -24,8 +24,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, parse, resolve } from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { WASI } from '../node.js';
-import type { TraceSink } from '../syscalls/trace.js';
+import { WASI } from '../front/node/node-wasi.js';
+import type { TraceSink } from '../host/stdio.js';
 import { loadEmnapi } from './emnapi.js';
 
 /** Options of `loadNapiRsBinding`. */
@@ -131,7 +131,7 @@ export function loadNapiRsBinding<T extends object = Record<string, unknown>>(ta
       channel.port1.on('message', (line: string) => trace(`[thread ${worker.threadId}] ${line}`));
     }
     const data: NapiRsWorkerData = { anchor: found.anchor, args, env, preopens, trace: workerTrace, counters };
-    const worker = new Worker(workerUrl, { workerData: data, transferList: port ? [port] : [] });
+    const worker = new Worker(workerUrl, { workerData: data, transferList: port ? [port] : [], execArgv: [] });
     workers.add(worker);
     created++;
     worker.once('exit', () => workers.delete(worker));

@@ -16,7 +16,7 @@
  */
 import { Errno } from '../abi/errno.js';
 import { FdFlags } from '../abi/constants.js';
-import { errnoOf } from '../host/host-errors.js';
+import { errnoOf } from '../abi/host-errors.js';
 import type { Resource } from '../kernel/resource.js';
 import { flushPendingWrites, writesPending } from '../kernel/write-buffer.js';
 import { errnoOrRethrow, type SyscallContext } from './context.js';

@@ -5,10 +5,10 @@
  */
 import { Errno, WasiError } from '../abi/errno.js';
 import { GuestMemory } from '../abi/memory.js';
-import { errnoOf } from '../host/host-errors.js';
+import { errnoOf } from '../abi/host-errors.js';
 import { DirectoryResource } from '../kernel/directory-resource.js';
 import { isControlFlow } from '../kernel/blocking.js';
-import { ProcessExit } from '../kernel/exit.js';
+import { ProcessExit } from '../abi/process-exit.js';
 import { flushPendingWrites, writesPending } from '../kernel/write-buffer.js';
 import type { Process } from '../kernel/process.js';
 

@@ -16,8 +16,7 @@ import type { ParamKind, Signature } from '../abi/signatures.js';
 import type { GuestMemory } from '../abi/memory.js';
 import { flushPendingWrites, writesPending } from '../kernel/write-buffer.js';
 
-/** Receives one line per system call, e.g. `path_open(fd=3, ...) = NOENT`. */
-export type TraceSink = (line: string) => void;
+import type { TraceSink } from '../host/stdio.js';
 
 const FLAG_NAMES: Partial<Record<ParamKind, readonly string[]>> = {
   fdflags: ['APPEND', 'DSYNC', 'NONBLOCK', 'RSYNC', 'SYNC'],

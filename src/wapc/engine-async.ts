@@ -14,7 +14,7 @@
  *
  * `mode` forces one or the other.
  */
-import { jspi, type JspiApi } from '../front/jspi.js';
+import { jspi, type JspiApi } from '../exec/ports/suspending.js';
 import { caughtTrap, deadlineFor } from './engine.js';
 import {
   compileGuestAsync, linkGuest, releaseGuest, startFailure, type LinkedGuest, type WapcPlatform, type WebAssemblyEngineOptions,

@@ -9,9 +9,9 @@
  * an arbitrary point.
  */
 import { withCoalescedWrites } from '../kernel/write-buffer.js';
-import { ProcessExit } from '../kernel/exit.js';
+import { ProcessExit } from '../abi/process-exit.js';
 import { trapOf } from './call-result.js';
-import { DeadlineExceeded, type DeadlineRunner } from './deadline.js';
+import { DeadlineExceeded, type DeadlineRunner } from '../host/deadline.js';
 import {
   compileGuest, linkGuest, releaseGuest, startGuest, type LinkedGuest, type WapcPlatform, type WebAssemblyEngineOptions,
 } from './guest-instance.js';

@@ -16,12 +16,12 @@
  * reachable.
  */
 import type { FileSystem } from '../host/fs/types.js';
-import { ProcessExit } from '../kernel/exit.js';
-import type { HostBindings } from '../front/host-bindings.js';
-import { requireImports, type ImportObject } from '../front/imports-check.js';
-import { exportStartFunction } from '../front/module-binary.js';
+import { ProcessExit } from '../abi/process-exit.js';
+import type { Platform } from '../front/platform.js';
+import { requireImports, type ImportObject } from '../exec/imports-check.js';
+import { exportStartFunction } from '../exec/module-binary.js';
 import { WASI } from '../front/wasi.js';
-import type { DeadlineRunner } from './deadline.js';
+import type { DeadlineRunner } from '../host/deadline.js';
 import type { CheckedEngineOptions, CheckedWasiOptions } from './engine-options.js';
 import { createWapcImports, InstanceMemory, type HostCallDispatch } from './imports.js';
 import type { ModuleState } from './state.js';
@@ -30,8 +30,8 @@ export type { WapcOutput, WapcWasiOptions, WebAssemblyEngineOptions } from './en
 
 /** What an engine needs from the platform it runs on. */
 export interface WapcPlatform {
-  /** The platform's host bindings (host descriptors and directories for WASI guests). */
-  host: HostBindings;
+  /** The platform whose runtime WASI guests use (host descriptors and directories). */
+  platform: Platform;
   /** Stops runaway guests; engines with `timeoutMs` need it. */
   deadline?: DeadlineRunner;
 }
@@ -58,7 +58,7 @@ function envPairs(env: CheckedWasiOptions['env']): Record<string, string> {
   return { ...(env as Record<string, string>) };
 }
 
-function guestWasi(options: CheckedWasiOptions, host: HostBindings): WASI {
+function guestWasi(options: CheckedWasiOptions, platform: Platform): WASI {
   const preopens: Record<string, string | FileSystem> = {};
   for (const dir of options.preopenedDirs ?? []) preopens[dir] = dir;
   for (const [guest, target] of options.mapDirs ?? []) preopens[guest] = target;
@@ -70,7 +70,7 @@ function guestWasi(options: CheckedWasiOptions, host: HostBindings): WASI {
     stdout: options.stdout,
     stderr: options.stderr,
     returnOnExit: true,
-  }, host);
+  }, platform);
 }
 
 /**
@@ -147,7 +147,7 @@ export function linkGuest(link: LinkOptions): LinkedGuest {
   const imports: ImportObject = { wapc };
   let wasi: WASI | undefined;
   if (options.wasi !== undefined || importsWasi(module)) {
-    wasi = guestWasi(options.wasi ?? {}, platform.host);
+    wasi = guestWasi(options.wasi ?? {}, platform.platform);
     imports['wasi_snapshot_preview1'] = wasi.wasiImport as unknown as Record<string, unknown>;
     imports['wasi_unstable'] = wasi.unstableImport as unknown as Record<string, unknown>;
   }
@@ -190,5 +190,5 @@ export function startGuest(guest: LinkedGuest, run: <T>(body: () => T) => T = (b
 
 /** Closes what the instance holds (its WASI descriptors). */
 export function releaseGuest(guest: LinkedGuest | undefined): void {
-  guest?.wasi?.process.shutdown();
+  void guest?.wasi?.process.end({ kind: 'exit', code: 0 });
 }

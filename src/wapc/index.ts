@@ -14,6 +14,6 @@ export type { WapcWasiOptions, WebAssemblyEngineOptions, WapcOutput } from './en
 export type { WapcPlatform } from './guest-instance.js';
 export type { WebAssemblyEngineAsyncOptions, AsyncWapcPlatform } from './engine-async.js';
 export { GuestMemoryFault } from './imports.js';
-export type { DeadlineRunner } from './deadline.js';
+export type { DeadlineRunner } from '../host/deadline.js';
 export { WapcHostPool, type WapcHostPoolOptions, type PoolEngineFactory } from './pool.js';
 export { messagepack } from './codec.js';

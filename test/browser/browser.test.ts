@@ -216,7 +216,7 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
       assert.match(text.slice(0, 300), /^\/\*\n \* Kiln \(kiln-wasm [^)]+\) for browsers[^]* \* Apache-2\.0 license\./);
       assert.match(text, /\* @msgpack\/msgpack [\d.]+ \(ISC\):\n \*\n \* Copyright 2019 The MessagePack Community\./);
       const kiln = (await import(pathToFileURL(BUNDLE).href)) as Record<string, unknown>;
-      for (const name of ['WASI', 'WasiBuilder', 'MemoryFileSystem', 'ConsoleStream', 'browserHost', 'CaptureStream', 'jspiAvailable']) {
+      for (const name of ['WASI', 'WasiBuilder', 'MemoryFileSystem', 'ConsoleStream', 'browserPlatform', 'browserRuntime', 'CaptureStream', 'jspiAvailable']) {
         assert.ok(kiln[name] !== undefined, `the bundle exports ${name}`);
       }
     });
@@ -266,9 +266,9 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
     await t.test('refused in a browser: threads (even cross-origin isolated), host directories, time limits', async () => {
       const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.refusals());
       assert.deepEqual(r, {
-        threads: 'ThreadedModuleError: this host cannot run threads (no thread spawner)',
+        threads: 'ThreadedModuleError: this runtime cannot run threads (it has no threadSpawn)',
         hostDirectory: 'TypeError: host directories are not available in a browser (./data); mount a FileSystem instead',
-        timeLimit: 'TypeError: timeoutMs needs the worker mode, which this platform does not have (Node only)',
+        timeLimit: 'TypeError: timeoutMs needs a process worker, which this platform does not have (Node only)',
       });
     });
 

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { isNullableRef, moduleFunctionTypes } from '../../src/front/function-types.js';
-import { ModuleFormatError } from '../../src/front/module-binary.js';
+import { ModuleFormatError } from '../../src/exec/module-binary.js';
 
 function wat(source: string): Uint8Array {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-wat-'));

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { exportStartFunction, limitMemory, memoryDeclaration, MemoryLimitError, ModuleFormatError } from '../../src/front/module-binary.js';
+import { exportStartFunction, limitMemory, memoryDeclaration, MemoryLimitError, ModuleFormatError } from '../../src/exec/module-binary.js';
 
 function wat(source: string): Uint8Array {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-wat-'));

@@ -18,7 +18,7 @@ import { Errno, WasiError } from '../../src/abi/errno.js';
 import { WASI, BufferInputStream, CaptureStream } from '../../src/node.js';
 import type { InputStream, ReadinessNotifier, StreamReadiness } from '../../src/host/stdio.js';
 import type { ChannelStatus, ListenerChannel, SocketChannel } from '../../src/host/net/channel.js';
-import { ReadinessSignal } from '../../src/kernel/readiness-signal.js';
+import { ReadinessSignal } from '../../src/host/readiness-signal.js';
 import { ConnectionResource, ListenerResource } from '../../src/kernel/socket-resource.js';
 import { InputStreamResource } from '../../src/kernel/stream-resource.js';
 import { assertErrno } from './helpers/errno.js';

@@ -19,7 +19,7 @@ import type {
 } from '../fs/types.js';
 import type { RandomSource } from '../random.js';
 import type { InputStream, OutputStream } from '../stdio.js';
-import type { TraceSink } from '../../syscalls/trace.js';
+import type { TraceSink } from '../stdio.js';
 import { CELL_REPLY_READY } from './host-side.js';
 import {
   decodeError, protocolError, type CallArg, type CallMessage, type FilledReply, type HandleId, type NodeRef, type ReplyMessage,
@@ -100,7 +100,8 @@ export class BridgeClient {
 
   /** The filesystem whose root directory is handle `root`. */
   fileSystem(root: HandleId): FileSystem {
-    return { root: new BridgedDirectory(this, root, false) };
+    // Synchronous: each call waits here while the owning thread runs (and awaits) the real one.
+    return { root: new BridgedDirectory(this, root, false), synchronous: true };
   }
 }
 

@@ -14,7 +14,7 @@ import type { Clocks } from '../clocks.js';
 import type { AsyncFileHandle, AsyncFsDirectory, AsyncFsNode, AsyncFsSymlink } from '../async-backend.js';
 import type { RandomSource } from '../random.js';
 import type { InputStream, OutputStream } from '../stdio.js';
-import type { TraceSink } from '../../syscalls/trace.js';
+import type { TraceSink } from '../stdio.js';
 import {
   encodeError, isHandleArg, isOutBufferArg, protocolError,
   type CallArg, type CallMessage, type FilledReply, type HandleId, type HandleKind, type NodeRef, type ReplyMessage,

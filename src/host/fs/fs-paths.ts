@@ -29,7 +29,7 @@
  * walk one.
  */
 import { Errno, WasiError } from '../../abi/errno.js';
-import { errnoOf } from '../host-errors.js';
+import { errnoOf } from '../../abi/host-errors.js';
 import { isDirectory, isSymlink, type FileStat, type FileSystem, type FsDirectory, type FsNode } from './types.js';
 
 /** Most symlinks followed while resolving one path; one more is ELOOP (as Linux and Kiln's kernel). */

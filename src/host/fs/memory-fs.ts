@@ -298,6 +298,8 @@ export interface MemoryFileSystemOptions {
 export class MemoryFileSystem implements FileSystem {
   /** The root directory, which the kernel walks one name at a time. */
   readonly root: FsDirectory;
+  /** True: every method answers synchronously. */
+  readonly synchronous = true;
 
   /**
    * An empty filesystem, or one seeded from `tree`.

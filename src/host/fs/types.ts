@@ -139,6 +139,14 @@ export interface FileHandle {
 export interface FileSystem {
   /** The root directory: what a guest sees at the path it is mounted on. */
   readonly root: FsDirectory;
+  /**
+   * True when every method answers synchronously, never with a Promise
+   * (`MemoryFileSystem`, `NodeFileSystem`): the kernel then calls it
+   * directly. Any other filesystem object goes through the adapter for
+   * asynchronous backends (host/async-backend.ts), so that a Promise
+   * where none can be awaited is a clean error, not a broken call.
+   */
+  readonly synchronous?: boolean;
 }
 
 /** True when `node` is a directory. */

@@ -25,6 +25,7 @@ export interface SocketChannel {
   writable(): number;
   /** Queues as much of `src` as fits; returns the bytes taken. */
   send(src: readonly Uint8Array[]): number;
+  /** The connection's state as the host last saw it. */
   status(): ChannelStatus;
   /** Half-closes: `read` discards what arrives, `write` sends FIN once queued data is out. */
   shutdown(read: boolean, write: boolean): void;

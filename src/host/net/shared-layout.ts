@@ -53,6 +53,7 @@ export const enum SlotState { FREE = 0, PENDING = 1, OPEN = 2, CLOSED = 3 }
 export const enum IoFlag { PEER_EOF = 1, ERROR = 2 }
 export const enum GuestFlag { SHUT_RD = 1, SHUT_WR = 2 }
 
+/** Sizes of the shared memory behind a listening socket and its connections. */
 export interface SharedListenerOptions {
   /** Connections that can be pending or open at once (default 32); more wait in the I/O thread. */
   maxConnections?: number;

@@ -7,7 +7,7 @@
  * engines given a time limit pay for it.
  */
 import vm from 'node:vm';
-import { DeadlineExceeded, type DeadlineRunner } from '../../wapc/deadline.js';
+import { DeadlineExceeded, type DeadlineRunner } from '../deadline.js';
 
 interface Slot {
   body: (() => unknown) | undefined;

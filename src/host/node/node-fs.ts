@@ -308,6 +308,8 @@ class NodeFileHandle implements FileHandle {
 export class NodeFileSystem implements FileSystem {
   /** The host directory. */
   readonly root: FsDirectory;
+  /** True: every method answers synchronously. */
+  readonly synchronous = true;
   /**
    * The host directory `hostPath` (its real path is taken once, here).
    * Throws when it is not a directory.

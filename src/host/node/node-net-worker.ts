@@ -8,14 +8,14 @@
  * 'drain'), propagates FIN, errors, shutdowns and closes, and finally bumps
  * the guest's readiness cell.
  *
- * Started by node-net-listen.ts with workerData {@link NetWorkerData}.
+ * Started by node-networking.ts with workerData {@link NetWorkerData}.
  * Messages out: `listening` (bound addresses) or `error` (code, address
  * index) once; `closed` after a `close` request has flushed everything.
  */
 import net from 'node:net';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Errno } from '../../abi/errno.js';
-import { errnoOf } from '../host-errors.js';
+import { errnoOf } from '../../abi/host-errors.js';
 import type { ListenAddress } from '../net/address.js';
 import { ListenerIoSide, type ReadinessCell } from '../net/io-side.js';
 import { SlotState } from '../net/shared-layout.js';

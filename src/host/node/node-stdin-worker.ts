@@ -21,7 +21,7 @@ import net from 'node:net';
 import tty from 'node:tty';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Errno } from '../../abi/errno.js';
-import { errnoOf } from '../host-errors.js';
+import { errnoOf } from '../../abi/host-errors.js';
 import {
   bump, InputState, StdinCell, viewStdinBuffer, type SignalCell, type StdinWorkerData, type StdinWorkerMessage,
 } from './node-stdin-shared.js';

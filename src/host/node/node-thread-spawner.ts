@@ -1,8 +1,8 @@
 /**
  * Threads for Node (layer: host, Node only): each wasm thread runs in a
- * worker_threads Worker executing node-thread-worker.js, the compiled entry
- * next to this package's other modules (so from dist/, not from TypeScript
- * sources under a loader such as tsx).
+ * worker_threads Worker executing node-thread-worker.js, the entry at the
+ * root of this package's modules (from TypeScript sources, the .ts one
+ * through tsx: see worker-start.ts).
  *
  * V8 before 13 (Node 20, 22) has a baseline-compiler (Liftoff) bug: a local
  * held across `memory.atomic.wait32/64` can read back as 0 after the wait,
@@ -12,10 +12,12 @@
  * earlier are covered too). Node 24 is not affected.
  */
 import * as v8 from 'node:v8';
-import { Worker } from 'node:worker_threads';
 import type { GuestThreadStart, ThreadEvent, ThreadSpawner, ThreadWorker } from '../threads.js';
+import { startKilnWorker } from './worker-start.js';
 
-const script = new URL('../../node-thread-worker.js', import.meta.url);
+/** The thread worker's entry sits at the root of Kiln's modules, two folders up from here. */
+const ROOT = new URL('../../', import.meta.url).href;
+const BASE = `${ROOT}node.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`;
 
 let liftoffChecked = false;
 
@@ -29,8 +31,7 @@ function avoidLiftoffWaitBug(): void {
 export const nodeThreadSpawner: ThreadSpawner = {
   spawn(onEvent: (event: ThreadEvent) => void): ThreadWorker {
     avoidLiftoffWaitBug();
-    // Not the embedder's flags (e.g. --input-type, loaders): the worker runs plain compiled JS.
-    const worker = new Worker(script, { execArgv: [] });
+    const worker = startKilnWorker(BASE, 'node-thread-worker', {});
     worker.on('message', (event: ThreadEvent) => onEvent(event));
     worker.on('error', (err: Error) => {
       onEvent({ type: 'failed', message: err.message, stack: err.stack ?? err.message, trap: false });

@@ -5,24 +5,15 @@
  * tsx, which must then be installed: the worker registers tsx's loader
  * itself, as a loader given with --import is not active yet when a
  * worker's main module loads.
+ *
+ * Workers get none of the host process's Node flags (`execArgv: []`):
+ * Node refuses per-process flags in a worker (`--expose-gc`,
+ * `--max-old-space-size`, ...: "invalid execArgv flags"), module loaders
+ * would load the embedder's code into every thread, and what Kiln's
+ * workers need from V8 (e.g. its WebAssembly flags) is process-wide
+ * already.
  */
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-
-/** Flags that load code into every thread (a TypeScript loader): not needed by the compiled worker, and slow to start. */
-const LOADER_FLAG = /^(--import|--loader|--experimental-loader|--require|-r)(=.*)?$/;
-
-/** The worker's execArgv: the caller's flags, less module loaders when the worker is compiled JavaScript. */
-function workerExecArgv(fromSources: boolean): string[] | undefined {
-  if (fromSources) return undefined;
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const m = LOADER_FLAG.exec(argv[i]!);
-    if (m === null) out.push(argv[i]!);
-    else if (m[2] === undefined) i++;
-  }
-  return out;
-}
 
 /**
  * Starts the worker module `name` (without extension) that sits next to
@@ -31,7 +22,7 @@ function workerExecArgv(fromSources: boolean): string[] | undefined {
 export function startKilnWorker(base: string, name: string, options: Omit<WorkerOptions, 'eval' | 'execArgv'>): Worker {
   const fromSources = base.endsWith('.ts');
   const url = new URL(`./${name}${fromSources ? '.ts' : '.js'}`, base);
-  const execArgv = workerExecArgv(fromSources);
+  const execArgv: string[] = [];
   if (!fromSources) return new Worker(url, { ...options, execArgv });
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;

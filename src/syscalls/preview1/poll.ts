@@ -9,7 +9,7 @@ import { Errno } from '../../abi/errno.js';
 import { ClockId, EventType, Rights, SubClockFlags } from '../../abi/constants.js';
 import { EVENT, SUBSCRIPTION } from '../../abi/layouts.js';
 import { isClockId } from '../../host/clocks.js';
-import { errnoOf } from '../../host/host-errors.js';
+import { errnoOf } from '../../abi/host-errors.js';
 import type { Resource } from '../../kernel/resource.js';
 import { syscall, type SyscallContext } from '../context.js';
 

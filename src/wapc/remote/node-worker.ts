@@ -8,7 +8,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { CallbackStream } from '../../host/stdio.js';
 import { nodeDeadline } from '../../host/node/deadline.js';
-import { nodeHost } from '../../node.js';
+import { nodePlatform } from '../../front/node/node-platform.js';
 import { WebAssemblyEngine } from '../engine.js';
 import type { WapcWasiOptions } from '../guest-instance.js';
 import { ModuleState, type HostCallback } from '../state.js';
@@ -47,7 +47,7 @@ try {
     wasi: wasiOptions(init.wasi),
     timeoutMs: init.timeoutMs,
     consoleLog: (message) => post({ t: 'log', message }),
-  }, { host: nodeHost, deadline: nodeDeadline });
+  }, { platform: nodePlatform, deadline: nodeDeadline });
   engine.init(state);
   post({ t: 'ready' });
 } catch (e) {

@@ -1,7 +1,7 @@
 /** Assertions on the errno an operation fails with. */
 import assert from 'node:assert/strict';
 import { errnoName, type Errno } from '../../../src/abi/errno.js';
-import { errnoOf } from '../../../src/host/host-errors.js';
+import { errnoOf } from '../../../src/abi/host-errors.js';
 
 /**
  * Asserts that `fn` throws and that the thrown value maps to `errno`

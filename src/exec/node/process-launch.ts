@@ -1,8 +1,8 @@
 /**
- * The worker mode on Node (layer: front doors, Node only; reached from
- * src/node.ts, never from the browser build): runs a single-threaded
- * command in a worker with its kernel beside it, so the caller's event
- * loop keeps running while the guest computes.
+ * Process workers on Node, the caller's side (layer: execution, Node only;
+ * reached from the Node entry point, never from the browser build): runs a
+ * single-threaded command in a worker with its kernel beside it, so the
+ * caller's event loop keeps running while the guest computes.
  *
  * The configuration crosses as data: arguments, environment, host
  * directories by path (a NodeFileSystem is made in the worker), host
@@ -13,15 +13,15 @@
  * stays here and is reached through the host bridge (host/bridge/), whose
  * owning side runs on this thread's event loop and awaits Promises.
  *
- * A trap rejects with the engine's error (RuntimeError, with the worker's
- * stack, wasm backtrace included); proc_exit resolves to the code. With a
- * time limit the worker is terminated when it passes, every host
- * descriptor its kernel had open is closed here, and the run rejects with
- * TimeoutError. When the promise settles, the worker has exited and no
- * handle of the run is left.
+ * The run resolves to how the process ended: its exit (proc_exit's code,
+ * a signal), or a fault: a trap (the engine's error, RuntimeError, with
+ * the worker's stack, wasm backtrace included), a time limit (the worker
+ * is terminated when it passes, every host descriptor its kernel had open
+ * is closed here: TimeoutError), a worker that died. When the promise
+ * settles, the worker has exited and no handle of the run is left.
  *
- * The worker runs node-worker.js (or .ts from sources) next to this module,
- * started by host/node/worker-start.ts.
+ * The worker runs process-worker.js (or .ts from sources) next to this
+ * module, started by host/node/worker-start.ts.
  */
 import { closeSync } from 'node:fs';
 import { MessageChannel, type Worker } from 'node:worker_threads';
@@ -29,28 +29,31 @@ import { startKilnWorker } from '../../host/node/worker-start.js';
 import { BridgeHost } from '../../host/bridge/host-side.js';
 import { decodeError, type EncodedError } from '../../host/bridge/protocol.js';
 import type { CallMessage } from '../../host/bridge/protocol.js';
-import { systemClocks } from '../../host/clocks.js';
 import type { FileSystem } from '../../host/fs/types.js';
 import { NodeFileSystem } from '../../host/node/node-fs.js';
+import { nodeRuntime } from '../../host/node/node-runtime.js';
 import { NodeFdInput, NodeFdOutput } from '../../host/node/node-stdio.js';
-import { cryptoRandom } from '../../host/random.js';
+import type { Runtime } from '../../host/runtime.js';
 import { BufferInputStream, CaptureStream, type InputStream, type OutputStream } from '../../host/stdio.js';
 import type { AsyncFileSystem } from '../../host/async-backend.js';
-import type { CheckedWASIOptions } from '../wasi.js';
-import type { FsSpec, InputSpec, OutputSpec, WorkerConfig, WorkerData, WorkerReport } from './protocol.js';
-import { TimeoutError, type WorkerRunRequest } from './types.js';
+import type { ExitStatus } from '../../kernel/exit-status.js';
+import { listenAddresses } from '../listeners.js';
+import type { CheckedWASIOptions } from '../options.js';
+import { TimeoutError } from '../timeout.js';
+import type { WorkerRunRequest } from '../worker-runner.js';
+import type { FsSpec, InputSpec, OutputSpec, WorkerConfig, WorkerData, WorkerReport } from './process-protocol.js';
 
 /** Slots for host descriptors beyond the guest's descriptor limit (stdio and preopens need none). */
 const FD_SLOT_SPARE = 16;
 
-export async function runInWorker(request: WorkerRunRequest): Promise<number> {
-  const { module, options } = request;
+export async function runInWorker(request: WorkerRunRequest): Promise<ExitStatus> {
+  const { module, options, runtime } = request;
   const timeoutMs = options.timeoutMs;
   const cell = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const bridge = new BridgeHost((reply) => port1.postMessage(reply), cell);
   const captures = new Map<1 | 2, CaptureStream>();
-  const config = describe(options, bridge, captures);
+  const config = describe(options, runtime, bridge, captures);
   port1.on('message', (m: CallMessage) => bridge.serve(m));
   const portClosed = new Promise<void>((resolve) => { port1.once('close', () => resolve()); });
   const hostFds = new Int32Array(new SharedArrayBuffer(4 * ((options.maxDescriptors ?? 1024) + FD_SLOT_SPARE)));
@@ -59,13 +62,13 @@ export async function runInWorker(request: WorkerRunRequest): Promise<number> {
   };
   let worker: Worker;
   try {
-    worker = startKilnWorker(import.meta.url, 'node-worker', { workerData: data, transferList: [port2] });
+    worker = startKilnWorker(import.meta.url, 'process-worker', { workerData: data, transferList: [port2] });
   } catch (e) {
     port1.close();
     throw e;
   }
-  return new Promise<number>((resolve, reject) => {
-    let outcome: { code: number } | { error: Error } | undefined;
+  return new Promise<ExitStatus>((resolve) => {
+    let outcome: ExitStatus | undefined;
     let timedOut = false;
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
       timedOut = true;
@@ -73,23 +76,20 @@ export async function runInWorker(request: WorkerRunRequest): Promise<number> {
     }, timeoutMs);
     worker.on('message', (r: WorkerReport) => {
       if (r.type === 'out') captures.get(r.stream)?.write(r.data);
-      else if (r.type === 'exit') outcome ??= { code: r.code };
-      else outcome ??= { error: reviveError(r.error) };
+      else if (r.type === 'exit') outcome ??= r.signal === undefined ? { kind: 'exit', code: r.code } : { kind: 'signal', signal: r.signal };
+      else outcome ??= { kind: 'fault', error: reviveError(r.error) };
     });
-    worker.on('error', (e: Error) => { outcome ??= { error: e }; });
+    worker.on('error', (e: Error) => { outcome ??= { kind: 'fault', error: e }; });
     worker.once('exit', (exitCode) => {
       if (timer !== undefined) clearTimeout(timer);
       closeLeftoverFds(hostFds);
       // Settle once the bridge's port has closed (the worker may have closed its end first): then nothing of the run is left.
       port1.close();
       void portClosed.then(() => {
-        if (outcome === undefined) {
-          reject(timedOut ? new TimeoutError(timeoutMs!) : new Error(`the process worker exited (${exitCode}) without reporting`));
-        } else if ('error' in outcome) {
-          reject(outcome.error);
-        } else {
-          resolve(outcome.code);
-        }
+        resolve(outcome ?? {
+          kind: 'fault',
+          error: timedOut ? new TimeoutError(timeoutMs!) : new Error(`the process worker exited (${exitCode}) without reporting`),
+        });
       });
     });
   });
@@ -122,24 +122,37 @@ function reviveError(e: EncodedError): Error {
   return err;
 }
 
-/** The configuration as data; objects that stay on this thread are registered with the bridge. */
-function describe(options: CheckedWASIOptions, bridge: BridgeHost, captures: Map<1 | 2, CaptureStream>): WorkerConfig {
+/**
+ * The configuration as data; objects that stay on this thread are
+ * registered with the bridge. Host directories arrive resolved (a
+ * `NodeFileSystem` crosses as its path, any other filesystem is bridged);
+ * host descriptors that the caller's runtime realises differently from
+ * Node's own (a replaced `hostInput`, `hostOutput`) are realised here, and
+ * the streams bridged.
+ */
+function describe(options: CheckedWASIOptions, runtime: Runtime, bridge: BridgeHost, captures: Map<1 | 2, CaptureStream>): WorkerConfig {
   const coalesce = options.timeoutMs === undefined;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
   const trace = options.trace;
+  const clocks = options.clocks ?? runtime.clocks;
+  const random = options.random ?? runtime.random;
+  const own = (member: 'hostInput' | 'hostOutput'): boolean => runtime[member] === nodeRuntime[member];
+  const stdio = <T>(v: number | T | undefined, fd: number, member: 'hostInput' | 'hostOutput', make: (fd: number) => T): number | T =>
+    own(member) ? v ?? fd : typeof v === 'number' ? make(v) : v ?? make(fd);
   return {
-    version: options.version ?? 'preview1',
     args: [...(options.args ?? [])],
     env,
-    preopens: Object.entries(options.preopens ?? {}).map(([guest, target]) => [guest, fsSpec(target, bridge)]),
-    stdin: inputSpec(options.stdin, bridge),
-    stdout: outputSpec(options.stdout, 1, bridge, captures, coalesce),
-    stderr: outputSpec(options.stderr, 2, bridge, captures, coalesce),
-    clocks: options.clocks === undefined || options.clocks === systemClocks ? undefined : bridge.register('clocks', options.clocks),
-    random: options.random === undefined || options.random === cryptoRandom ? undefined : bridge.register('random', options.random),
+    preopens: Object.entries(options.preopens ?? {}).map(([guest, target]) =>
+      [guest, fsSpec(typeof target === 'string' ? runtime.hostDirectory(target) : target, bridge)]),
+    stdin: inputSpec(stdio(options.stdin, 0, 'hostInput', (fd) => runtime.hostInput(fd)), bridge),
+    stdout: outputSpec(stdio(options.stdout, 1, 'hostOutput', (fd) => runtime.hostOutput(fd)), 1, bridge, captures, coalesce),
+    stderr: outputSpec(stdio(options.stderr, 2, 'hostOutput', (fd) => runtime.hostOutput(fd)), 2, bridge, captures, coalesce),
+    clocks: clocks === nodeRuntime.clocks ? undefined : bridge.register('clocks', clocks),
+    random: random === nodeRuntime.random ? undefined : bridge.register('random', random),
     trace: typeof trace === 'function' ? bridge.register('trace', trace) : trace === true,
     maxDescriptors: options.maxDescriptors,
+    listen: listenAddresses(options.listen ?? []),
     readiness: sharedBuffer(options.readiness?.cell),
     coalesce,
   };
@@ -158,8 +171,7 @@ function fsSpec(target: string | FileSystem | AsyncFileSystem, bridge: BridgeHos
   return { kind: 'bridge', root: bridge.register('dir', target.root) };
 }
 
-function inputSpec(s: number | InputStream | undefined, bridge: BridgeHost): InputSpec {
-  if (s === undefined) return { kind: 'fd', fd: 0 };
+function inputSpec(s: number | InputStream, bridge: BridgeHost): InputSpec {
   if (typeof s === 'number') return { kind: 'fd', fd: s };
   if (s instanceof NodeFdInput) return { kind: 'fd', fd: s.fd };
   if (s instanceof BufferInputStream) {
@@ -171,9 +183,8 @@ function inputSpec(s: number | InputStream | undefined, bridge: BridgeHost): Inp
 }
 
 function outputSpec(
-  s: number | OutputStream | undefined, fd: 1 | 2, bridge: BridgeHost, captures: Map<1 | 2, CaptureStream>, coalesce: boolean,
+  s: number | OutputStream, fd: 1 | 2, bridge: BridgeHost, captures: Map<1 | 2, CaptureStream>, coalesce: boolean,
 ): OutputSpec {
-  if (s === undefined) return { kind: 'fd', fd };
   if (typeof s === 'number') return { kind: 'fd', fd: s };
   if (s instanceof NodeFdOutput) return { kind: 'fd', fd: s.fd };
   if (s instanceof CaptureStream) {

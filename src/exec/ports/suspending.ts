@@ -1,5 +1,6 @@
 /**
- * Running a guest on the caller's thread with JSPI (layer: front doors).
+ * The suspending port (layer: execution): a guest on the kernel's own
+ * thread, with JSPI.
  *
  * JSPI (WebAssembly.Suspending / WebAssembly.promising; Node 24, Chromium
  * 137 and later) lets an import return a Promise and suspend the wasm stack
@@ -17,21 +18,21 @@
  *   event loop.
  *
  * `_start` is called through `WebAssembly.promising`. Between system calls
- * the guest computes on the caller's thread, as in the direct mode: a
- * computing guest cannot be stopped (a time limit needs the worker mode).
- * Writes are not coalesced in this mode.
+ * the guest computes on the caller's thread, as with the inline port: a
+ * computing guest cannot be stopped (a time limit needs a process worker).
+ * Writes are not coalesced with this port.
  */
-import { PREVIEW1, type Preview1Imports, type Signature } from '../abi/signatures.js';
-import type { GuestMemory } from '../abi/memory.js';
-import { runReplayable, type AsyncBackendSession } from '../host/async-backend.js';
-import { Parked } from '../kernel/blocking.js';
-import { ProcessExit } from '../kernel/exit.js';
-import type { Process } from '../kernel/process.js';
-import type { ReadinessSignal } from '../kernel/readiness-signal.js';
-import { formatCall, type TraceSink } from '../syscalls/trace.js';
-import { errnoName } from '../abi/errno.js';
-
-type ImportFn = (...args: (number | bigint)[]) => number;
+import { errnoName } from '../../abi/errno.js';
+import type { Signature } from '../../abi/signatures.js';
+import { isSyscallModule } from '../../abi/syscall-table.js';
+import { runReplayable, type AsyncBackendSession } from '../../host/async-backend.js';
+import type { ReadinessSignal } from '../../host/readiness-signal.js';
+import type { TraceSink } from '../../host/stdio.js';
+import { Parked } from '../../kernel/blocking.js';
+import { statusOfThrown, type ExitStatus } from '../../kernel/exit-status.js';
+import type { Process } from '../../kernel/process.js';
+import { formatCall } from '../../syscalls/trace.js';
+import { signaturesOf, type ImportFunction, type SyscallFunctions } from '../syscall-functions.js';
 
 export interface JspiApi {
   Suspending: new (fn: (...args: never[]) => unknown) => object;
@@ -67,54 +68,50 @@ export class JspiUnavailableError extends Error {
   }
 }
 
-export interface JspiRun {
+export interface SuspendingRun {
   module: WebAssembly.Module;
-  /** The process's raw system calls (not traced). */
-  imports: Preview1Imports;
-  process: Process;
+  /** The process's system calls, not traced (this port traces each call once, however often it runs again). */
+  functions: SyscallFunctions;
   session: AsyncBackendSession;
-  /** Binds the guest's exported memory to the syscall context. */
-  bind(memory: WebAssembly.Memory): void;
-  /** Where trace lines go, if tracing; `memory` gives the bound guest memory for decoding paths. */
-  trace?: { sink: TraceSink; memory: () => GuestMemory | undefined };
+  /** Where trace lines go, if tracing. */
+  trace?: TraceSink;
 }
 
-/** Instantiates and runs a command module on this thread with JSPI; resolves to its exit code. */
-export async function runWithJspi(run: JspiRun): Promise<number> {
+/** Instantiates and runs a command module on this thread with JSPI; resolves to how the process ended. */
+export async function runSuspending(run: SuspendingRun): Promise<ExitStatus> {
   const api = jspi();
   if (api === undefined) throw new JspiUnavailableError('runHere()');
-  const { process, session } = run;
+  const { session, functions } = run;
+  const process = functions.process;
   process.parkBlockedCalls = true;
-  const wrapped: Record<string, object> = {};
-  for (const [name, fn] of Object.entries(run.imports) as [string, ImportFn][]) {
-    const sig = (PREVIEW1 as Readonly<Record<string, Signature>>)[name];
-    wrapped[name] = new api.Suspending(wrapSyscall(name, fn, sig, run));
+  const imports: Record<string, Record<string, object>> = {};
+  for (const { module, name, kind } of WebAssembly.Module.imports(run.module)) {
+    if (kind !== 'function' || !isSyscallModule(module)) continue;
+    const fn = functions.namespace(module)?.[name];
+    if (fn === undefined) continue; // refused before, as a missing import
+    (imports[module] ??= {})[name] = new api.Suspending(suspendable(name, fn, signaturesOf(module)[name], run, process));
   }
-  let code = 0;
+  let status: ExitStatus;
   try {
-    const instance = await WebAssembly.instantiate(run.module, { wasi_snapshot_preview1: wrapped } as WebAssembly.Imports);
+    const instance = await WebAssembly.instantiate(run.module, imports as WebAssembly.Imports);
     const exports = instance.exports;
     const memory = exports['memory'];
     if (!(memory instanceof WebAssembly.Memory)) throw new TypeError('instance.exports.memory must be a WebAssembly.Memory');
     const start = exports['_start'];
     if (typeof start !== 'function') throw new TypeError('instance.exports._start must be a function');
-    run.bind(memory);
-    try {
-      await api.promising(start as () => void)();
-    } catch (e) {
-      if (!(e instanceof ProcessExit)) throw e;
-      code = e.code;
-    }
-    process.exitCode = code;
-  } finally {
-    process.shutdown();
-    await session.settled();
+    functions.context.bind(memory);
+    await api.promising(start as () => void)();
+    status = { kind: 'exit', code: 0 };
+  } catch (e) {
+    status = statusOfThrown(e);
   }
-  return code;
+  const ended = await process.end(status);
+  await session.settled();
+  return ended;
 }
 
-function wrapSyscall(name: string, fn: ImportFn, sig: Signature | undefined, run: JspiRun): ImportFn | ((...args: (number | bigint)[]) => number | Promise<number>) {
-  const { session, process } = run;
+function suspendable(name: string, fn: ImportFunction, sig: Signature | undefined, run: SuspendingRun, process: Process): (...args: (number | bigint)[]) => number | Promise<number> {
+  const { session } = run;
   const call = (args: (number | bigint)[]): number | Promise<number> => {
     try {
       return runReplayable(session, () => fn(...args));
@@ -123,12 +120,13 @@ function wrapSyscall(name: string, fn: ImportFn, sig: Signature | undefined, run
       throw e;
     }
   };
-  const trace = run.trace;
-  if (trace === undefined || sig === undefined) return (...args) => call(args);
+  const sink = run.trace;
+  if (sink === undefined || sig === undefined) return (...args) => call(args);
+  const ctx = run.functions.context;
   return (...args) => {
-    const line = formatCall(name, sig, args, trace.memory());
-    const report = (v: number): number => { trace.sink(`${line} = ${errnoName(v)}`); return v; };
-    const fail = (e: unknown): never => { trace.sink(`${line} -> ${e instanceof Error ? e.name : 'throw'}`); throw e; };
+    const line = formatCall(name, sig, args, ctx.bound ? ctx.memory : undefined);
+    const report = (v: number): number => { sink(`${line} = ${errnoName(v)}`); return v; };
+    const fail = (e: unknown): never => { sink(`${line} -> ${e instanceof Error ? e.name : 'throw'}`); throw e; };
     let r: number | Promise<number>;
     try {
       r = call(args);
@@ -138,7 +136,6 @@ function wrapSyscall(name: string, fn: ImportFn, sig: Signature | undefined, run
     return typeof r === 'number' ? report(r) : r.then(report, fail);
   };
 }
-
 /** A blocked call: suspend until the readiness signal changes or its wake-up time passes, then try again. */
 async function waitParked(parked: Parked, session: AsyncBackendSession, readiness: ReadinessSignal): Promise<number> {
   for (;;) {

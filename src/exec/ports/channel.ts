@@ -1,37 +1,40 @@
 /**
- * One wasm thread of a threaded process (layer: front doors,
- * platform-neutral; runs inside a thread worker). Instantiates the module
- * on the shared memory with imports that hand every syscall to the kernel
- * thread through the syscall channel, except `fd_write` to a descriptor the
+ * The channel port, guest side (layer: execution, platform-neutral; runs
+ * inside a thread worker): one wasm thread whose kernel is on another
+ * thread. Instantiates the module on the shared memory with imports that
+ * hand every system call to the kernel through the syscall channel (each
+ * import the module makes from a namespace of the syscall numbering sends
+ * that function's number), except `fd_write` to a descriptor the
  * direct-write map names: that one is written from this thread (no
  * cross-thread round trip for the hot call).
  */
+import { isSyscallModule, syscallEntry } from '../../abi/syscall-table.js';
 import type { GuestThreadStart } from '../../host/threads.js';
-import { PREVIEW1_NAMES, SyscallChannel, THREAD_SPAWN } from './syscall-channel.js';
+import { SyscallChannel } from '../channel.js';
 
 /** Writes all of `data` to a host descriptor, synchronously; throws on failure. */
 export type HostWrite = (hostFd: number, data: Uint8Array) => void;
 
-const FD_WRITE = PREVIEW1_NAMES.indexOf('fd_write');
+type ImportFn = (...args: (number | bigint)[]) => number;
 
 /** Runs the thread's entry to completion; a trap propagates. */
 export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | undefined): void {
   const channel = new SyscallChannel(start.channel, new Int32Array(start.doorbell, 0, 1));
   const slot = start.slot;
   const memory = start.memory;
-  const wasi: Record<string, (...args: (number | bigint)[]) => number> = {};
-  PREVIEW1_NAMES.forEach((name, func) => {
-    wasi[name] = (...args) => channel.call(slot, func, args);
-  });
-  if (hostWrite !== undefined && start.directWrites) {
-    wasi['fd_write'] = directFdWrite(channel, slot, memory, hostWrite);
+  const namespaces: Record<string, Record<string, ImportFn | WebAssembly.Memory>> = {};
+  for (const { module, name, kind } of WebAssembly.Module.imports(start.module)) {
+    if (kind !== 'function' || !isSyscallModule(module)) continue;
+    const entry = syscallEntry(module, name);
+    if (entry === undefined) continue; // reported before the process started (missing imports)
+    const number = entry.number;
+    const call: ImportFn = name === 'fd_write' && hostWrite !== undefined && start.directWrites
+      ? directFdWrite(channel, slot, number, memory, hostWrite)
+      : (...args) => channel.call(slot, number, args);
+    (namespaces[module] ??= {})[name] = call;
   }
-  const imports: WebAssembly.Imports = {
-    wasi_snapshot_preview1: wasi,
-    wasi: { 'thread-spawn': (arg: number) => channel.call(slot, THREAD_SPAWN, [arg]) },
-    [start.memoryImport.module]: { [start.memoryImport.name]: memory },
-  };
-  const instance = new WebAssembly.Instance(start.module, imports);
+  (namespaces[start.memoryImport.module] ??= {})[start.memoryImport.name] = memory;
+  const instance = new WebAssembly.Instance(start.module, namespaces);
   if (start.entry.kind === 'main') {
     (instance.exports['_start'] as () => void)();
   } else {
@@ -44,7 +47,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
  * case it does not handle (no mapping, a bad pointer, a host error before
  * anything was written) goes to the kernel, which answers with the errno.
  */
-function directFdWrite(channel: SyscallChannel, slot: number, memory: WebAssembly.Memory, hostWrite: HostWrite) {
+function directFdWrite(channel: SyscallChannel, slot: number, fdWrite: number, memory: WebAssembly.Memory, hostWrite: HostWrite): ImportFn {
   let buffer: ArrayBufferLike = memory.buffer;
   let view = new DataView(buffer);
   return (fd: number | bigint, iovs: number | bigint, iovsLen: number | bigint, out: number | bigint): number => {
@@ -80,6 +83,6 @@ function directFdWrite(channel: SyscallChannel, slot: number, memory: WebAssembl
         }
       }
     }
-    return channel.call(slot, FD_WRITE, [fd, iovs, iovsLen, out]);
+    return channel.call(slot, fdWrite, [fd, iovs, iovsLen, out]);
   };
 }

@@ -1,9 +1,11 @@
 /**
- * Import checking (layer: front doors): names every import a module needs
+ * Import checking (layer: execution): names every import a module needs
  * that an import object does not provide, so a missing function is a clear
  * error ("wasi_snapshot_preview1.sock_open (function)") before
  * instantiation instead of an engine LinkError.
  */
+import { SYSCALLS, type SyscallModule } from '../abi/syscall-table.js';
+
 /** An import object: namespace → name → value. */
 export type ImportObject = Record<string, Record<string, unknown>>;
 
@@ -37,3 +39,16 @@ export function requireImports(module: WebAssembly.Module, imports: ImportObject
   const missing = missingImports(module, imports);
   if (missing.length > 0) throw new MissingImportsError(missing);
 }
+
+/**
+ * Placeholders for every function Kiln serves in `modules` (from the
+ * syscall numbering), to check a module's imports against before anything
+ * is spawned or started.
+ */
+export function servedImports(modules: readonly SyscallModule[]): ImportObject {
+  const out: ImportObject = {};
+  for (const e of SYSCALLS) if (modules.includes(e.module)) (out[e.module] ??= {})[e.name] = served;
+  return out;
+}
+
+function served(): number { return 0; }

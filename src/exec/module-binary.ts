@@ -1,9 +1,10 @@
 /**
- * Reading and adjusting a module's binary (layer: front doors): its memory
- * declaration, and its start section (see exportStartFunction). The JS API does not say what limits a memory import
- * has (the threaded mode must create that shared memory itself), nor can it
- * cap how far a module's own memory grows (the memory limit): both need the
- * import section (id 2) and the memory section (id 5) of the binary format
+ * Reading and adjusting a module's binary (layer: execution): its memory
+ * declaration, and its start section (see exportStartFunction). The JS API
+ * does not say what limits a memory import has (the threaded placement
+ * must create that shared memory itself), nor can it cap how far a
+ * module's own memory grows (the memory limit): both need the import
+ * section (id 2) and the memory section (id 5) of the binary format
  * (WebAssembly core spec, 5.5 "Modules").
  */
 

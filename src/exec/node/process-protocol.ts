@@ -1,12 +1,12 @@
 /**
  * What crosses between the caller's thread and a process worker (layer:
- * front doors): the configuration as data, and the worker's reports.
+ * execution, Node): the configuration as data, and the worker's reports.
  * Objects that exist only on the caller's thread are named by host-bridge
  * handles (host/bridge/).
  */
 import type { FileType } from '../../abi/constants.js';
 import type { EncodedError, HandleId } from '../../host/bridge/protocol.js';
-import type { WasiVersion } from '../wasi.js';
+import type { ListenAddress } from '../../host/net/address.js';
 
 export type OutputSpec =
   | { kind: 'fd'; fd: number }
@@ -26,8 +26,6 @@ export type FsSpec =
   | { kind: 'bridge'; root: HandleId };
 
 export interface WorkerConfig {
-  /** Which namespace the worker links: wasi_snapshot_preview1 or wasi_unstable. */
-  version: WasiVersion;
   args: string[];
   env: Record<string, string>;
   preopens: [guestPath: string, fs: FsSpec][];
@@ -40,6 +38,8 @@ export interface WorkerConfig {
   /** true: trace to the host's stderr from the worker; a handle: a sink on the caller's thread. */
   trace: boolean | HandleId;
   maxDescriptors?: number;
+  /** Listening sockets the worker opens through its runtime's networking. */
+  listen: ListenAddress[];
   /** The buffer of the embedder's ReadinessSignal (e.g. bumped by I/O threads), shared with the worker's kernel. */
   readiness?: SharedArrayBuffer;
   /** Gather small writes (off under a time limit, so a stopped guest loses nothing it wrote). */
@@ -59,5 +59,6 @@ export interface WorkerData {
 
 export type WorkerReport =
   | { type: 'out'; stream: 1 | 2; data: Uint8Array }
-  | { type: 'exit'; code: number }
+  /** The process exited with `code`, or (with `signal`) was ended by that signal. */
+  | { type: 'exit'; code: number; signal?: number }
   | { type: 'error'; error: EncodedError };

@@ -1,8 +1,9 @@
 /**
- * Time limits for guest calls (layer: waPC host): the contract a platform
- * supplies so that a runaway guest can be stopped on the thread it runs on.
- * Node's is host/node/deadline.ts (V8's watchdog, through `vm`); browsers
- * have none, and an engine given `timeoutMs` there is refused at creation.
+ * Time limits on the calling thread (layer: host): the contract a platform
+ * supplies so that a runaway guest can be stopped on the thread it runs on
+ * (the waPC engines' per-call limits). Node's is host/node/deadline.ts
+ * (V8's watchdog, through `vm`); browsers have none, and a waPC engine
+ * given `timeoutMs` there is refused at creation.
  */
 export interface DeadlineRunner {
   /** Runs `body`; throws DeadlineExceeded if it is still running after `ms` milliseconds. */

@@ -1,8 +1,9 @@
 /**
  * The one table from host error codes (Node's `err.code`, POSIX names) to
- * WASI errno (layer: host). Anything that catches a host error maps it here.
+ * WASI errno (layer: abi, below everything that catches a host error, so
+ * every layer maps the same way).
  */
-import { Errno, WasiError } from '../abi/errno.js';
+import { Errno, WasiError } from './errno.js';
 
 const TABLE: Readonly<Record<string, Errno>> = {
   E2BIG: Errno.TOOBIG, EACCES: Errno.ACCES, EADDRINUSE: Errno.ADDRINUSE,

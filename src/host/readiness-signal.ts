@@ -1,5 +1,5 @@
 /**
- * ReadinessSignal (layer: kernel): a counter in shared memory that anything
+ * ReadinessSignal (layer: host): a counter in shared memory that anything
  * making a resource ready bumps (an I/O thread receiving socket data, a
  * timer), so a blocked guest thread can sleep in Atomics.wait until
  * something may have changed, instead of spinning.
@@ -9,9 +9,11 @@
  * ArrayBuffer and `wait` returns at once: callers re-check and come back.
  */
 export class ReadinessSignal {
+  /** The counter: an Int32Array of length 1 (over a SharedArrayBuffer where there is one). */
   readonly cell: Int32Array;
   readonly #shared: boolean;
 
+  /** A signal on a new counter, or on the first cell of `buffer` (to share one with another thread). */
   constructor(buffer: SharedArrayBuffer | ArrayBuffer = newCellBuffer()) {
     this.cell = new Int32Array(buffer, 0, 1);
     this.#shared = typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
@@ -30,6 +32,7 @@ export class ReadinessSignal {
     }
   }
 
+  /** Bumps the counter and wakes every thread waiting on it. */
   notify(): void {
     Atomics.add(this.cell, 0, 1);
     Atomics.notify(this.cell, 0); // 0 woken, no error, on a plain ArrayBuffer

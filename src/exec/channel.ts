@@ -1,41 +1,37 @@
 /**
- * The syscall channel of a threaded process (layer: front doors,
- * platform-neutral): one SharedArrayBuffer through which guest threads hand
- * their system calls to the kernel thread.
+ * The syscall channel (layer: execution, platform-neutral): one
+ * SharedArrayBuffer through which guest threads in workers hand their
+ * system calls to the kernel's thread (the channel port).
  *
  * Each guest thread owns a slot: a state cell, the function number, the
- * result, and up to ten 8-byte argument cells (i32 arguments as float64,
- * i64 arguments as bigint64 in the same cell). A guest thread fills its
- * slot, moves it to REQUEST, bumps the kernel's doorbell (the process's
- * readiness cell, so one Atomics.waitAsync on the kernel thread covers both
- * requests and resources becoming ready) and sleeps in Atomics.wait until
- * the kernel moves the slot to REPLY.
+ * result, and one 8-byte cell per argument of the longest signature (i32
+ * arguments as float64, i64 arguments as bigint64 in the same cell). A
+ * guest thread fills its slot (the function's number from
+ * abi/syscall-table.ts, across namespaces), moves it to REQUEST, bumps the
+ * kernel's doorbell (the kernel's readiness cell, so one Atomics.waitAsync
+ * on the kernel's thread covers both requests and resources becoming
+ * ready) and sleeps in Atomics.wait until the kernel moves the slot to
+ * REPLY.
  *
  * The direct-write map says, for guest descriptors 0..63, which host
  * descriptor a guest thread may write to itself (see docs/architecture.md,
- * "Hot writes do not cross threads"): host fd + 1, or 0.
+ * "Ports"): host fd + 1, or 0.
  */
-import { isI64Kind, PREVIEW1, type Preview1Name } from '../../abi/signatures.js';
+import { SYSCALLS } from '../abi/syscall-table.js';
 
 export const enum SlotState { IDLE = 0, REQUEST = 1, REPLY = 2 }
 
 const enum Cell { STATE = 0, FUNC = 1, RESULT = 2, CELLS = 4 }
 
-const ARGS = 10;
+/** Argument cells per slot: as many as the longest signature has. */
+const ARGS = Math.max(...SYSCALLS.map((e) => e.signature.length));
 const SLOT_CELL_BYTES = Cell.CELLS * 4;
 const SLOT_ARG_BYTES = ARGS * 8;
 export const DIRECT_WRITE_FDS = 64;
 const HEADER_BYTES = 16;
 
-/** Function numbers: the preview 1 functions in declaration order, then `thread-spawn`. */
-export const PREVIEW1_NAMES = Object.keys(PREVIEW1) as Preview1Name[];
-export const THREAD_SPAWN = PREVIEW1_NAMES.length;
-
 /** For each function number, which arguments are i64. */
-const I64_ARGS: readonly (readonly boolean[])[] = [
-  ...PREVIEW1_NAMES.map((name) => PREVIEW1[name].map(([, kind]) => isI64Kind(kind))),
-  [false],
-];
+const I64_ARGS: readonly (readonly boolean[])[] = SYSCALLS.map((e) => e.i64);
 
 export class SyscallChannel {
   readonly buffer: SharedArrayBuffer;

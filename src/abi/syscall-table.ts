@@ -1,0 +1,49 @@
+/**
+ * The syscall numbering (layer: abi): one number for every function Kiln
+ * serves, across namespaces, derived from the signature tables
+ * (signatures.ts). A guest thread that reaches its kernel through the
+ * shared-memory channel sends this number and its arguments; the kernel
+ * looks the function up by it. The numbers are positions in one list:
+ * `wasi_snapshot_preview1` in declaration order, then `wasi_unstable`,
+ * then `wasi` `thread-spawn` (WASIX's namespaces are added after them).
+ */
+import { isI64Kind, PREVIEW1, THREADS, UNSTABLE, type Signature } from './signatures.js';
+
+/** A namespace a guest imports system calls from. */
+export type SyscallModule = 'wasi_snapshot_preview1' | 'wasi_unstable' | 'wasi';
+
+/** One function of the numbering. */
+export interface SyscallEntry {
+  /** Its number: its position in `SYSCALLS`. */
+  readonly number: number;
+  /** The namespace it is imported from. */
+  readonly module: SyscallModule;
+  /** Its import name. */
+  readonly name: string;
+  readonly signature: Signature;
+  /** For each parameter, true when it is a wasm i64. */
+  readonly i64: readonly boolean[];
+}
+
+const NAMESPACES: readonly (readonly [SyscallModule, Readonly<Record<string, Signature>>])[] = [
+  ['wasi_snapshot_preview1', PREVIEW1],
+  ['wasi_unstable', UNSTABLE],
+  ['wasi', THREADS],
+];
+
+/** Every function Kiln serves, numbered. */
+export const SYSCALLS: readonly SyscallEntry[] = NAMESPACES.flatMap(([module, table]) =>
+  Object.entries(table).map(([name, signature]) => ({ module, name, signature, i64: signature.map(([, kind]) => isI64Kind(kind)) })),
+).map((entry, number) => Object.freeze({ number, ...entry }));
+
+const BY_NAME = new Map(SYSCALLS.map((e) => [`${e.module}\0${e.name}`, e]));
+
+/** The entry of `module`.`name`, or undefined when Kiln does not serve it. */
+export function syscallEntry(module: string, name: string): SyscallEntry | undefined {
+  return BY_NAME.get(`${module}\0${name}`);
+}
+
+/** True for a namespace of the numbering. */
+export function isSyscallModule(module: string): module is SyscallModule {
+  return NAMESPACES.some(([m]) => m === module);
+}

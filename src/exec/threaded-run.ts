@@ -1,0 +1,191 @@
+/**
+ * Running a threaded process (layer: execution, platform-neutral): the
+ * channel placement. See docs/architecture.md, "Threads (wasi-threads)".
+ *
+ * The kernel (the process, its descriptor table) stays on this thread,
+ * driven by its event loop through the channel server; every wasm thread,
+ * the main one included, runs in a worker from the runtime's
+ * `threadSpawn`, on one shared memory, and reaches the kernel through its
+ * slot of the syscall channel. `thread-spawn` asks the process for a new
+ * thread (its id from the runtime) and starts it in a worker (an idle one
+ * when there is one). The process ends through `Process.end` on
+ * `proc_exit` from any thread, a trap, a worker that failed, `_start`
+ * returning or the time limit; every worker is stopped then.
+ */
+import { Errno, WasiError } from '../abi/errno.js';
+import { Rights } from '../abi/constants.js';
+import { syscallEntry } from '../abi/syscall-table.js';
+import type { AsyncBackendSession } from '../host/async-backend.js';
+import type { GuestThreadStart, ThreadEvent, ThreadSpawner, ThreadWorker } from '../host/threads.js';
+import { statusOfThrown, type ExitStatus } from '../kernel/exit-status.js';
+import type { Process } from '../kernel/process.js';
+import { OutputStreamResource } from '../kernel/stream-resource.js';
+import type { KernelThread } from '../kernel/thread.js';
+import { ChannelServer, type SlotOwner } from './channel-server.js';
+import { DIRECT_WRITE_FDS, SyscallChannel } from './channel.js';
+import type { MemoryImport } from './threaded-module.js';
+import type { SyscallFunctions } from './syscall-functions.js';
+import { TimeoutError } from './timeout.js';
+
+/** A wasm thread trapped (or a thread worker failed); the process ended with it. */
+export class ThreadTrapError extends Error {
+  /** The failure of one thread: its message, its stack (the wasm backtrace), whether it was a trap. */
+  constructor(
+    message: string,
+    /** The stack of the failure in the thread (for a trap, the wasm backtrace). */
+    readonly guestStack: string,
+    /** True for a trap (`WebAssembly.RuntimeError`), false for another failure of the thread. */
+    readonly trap: boolean,
+  ) {
+    super(message);
+    this.name = trap ? 'RuntimeError' : 'ThreadError';
+    this.stack = guestStack;
+  }
+}
+
+export interface ThreadedRun {
+  process: Process;
+  functions: SyscallFunctions;
+  module: WebAssembly.Module;
+  /** The shared memory the module imports (limits from its binary). */
+  memory: MemoryImport;
+  threads: ThreadSpawner;
+  /** The session that replays asynchronous backend calls of the process's filesystems. */
+  session: AsyncBackendSession;
+  /** Wall-clock limit for the whole process, in ms. */
+  timeoutMs?: number;
+  /** False while tracing: every write then goes through the kernel, and is traced. */
+  directWrites: boolean;
+}
+
+/** Names of the calls after which the direct-write map may be stale. */
+const CHANGES_DESCRIPTORS = ['fd_close', 'fd_renumber', 'path_open', 'fd_fdstat_set_rights', 'fd_fdstat_set_flags'];
+
+const RENUMBERING = new Set(CHANGES_DESCRIPTORS.flatMap((name) =>
+  ['wasi_snapshot_preview1', 'wasi_unstable'].map((module) => syscallEntry(module, name)!.number)));
+
+/** Runs a threaded process to its end; resolves to how it ended. */
+export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
+  const { process, functions } = run;
+  const memory = new WebAssembly.Memory({ initial: run.memory.initial, maximum: run.memory.maximum, shared: true });
+  functions.context.bind(memory);
+  process.parkBlockedCalls = true;
+  const readiness = process.readiness;
+  if (!(readiness.cell.buffer instanceof SharedArrayBuffer)) throw new Error('threads need SharedArrayBuffer');
+  const slots = process.maxThreads + 1;
+  const channel = new SyscallChannel(SyscallChannel.create(slots), readiness.cell);
+  const server = new ChannelServer(channel, readiness);
+  const freeSlots: number[] = [];
+  for (let s = slots - 1; s >= 1; s--) freeSlots.push(s);
+  const idle: ThreadWorker[] = [];
+  const workers = new Set<ThreadWorker>();
+  const running = new Map<ThreadWorker, { slot: number; thread: KernelThread }>();
+
+  const end = (status: ExitStatus): void => { void process.end(status); };
+
+  const refreshDirectWrites = (): void => {
+    const hostFds: number[] = [];
+    for (let fd = 0; fd < DIRECT_WRITE_FDS; fd++) {
+      hostFds.push(-1);
+      let d;
+      try { d = process.fds.get(fd, Rights.FD_WRITE); } catch { continue; }
+      if (d.resource instanceof OutputStreamResource) {
+        const host = d.resource.stream.hostFd;
+        if (host !== undefined && host >= 0) hostFds[fd] = host;
+      }
+    }
+    channel.setDirectWrites(hostFds);
+  };
+
+  const owner: SlotOwner = {
+    call: (number, args) => {
+      const fn = functions.byNumber(number);
+      if (fn === undefined) throw new WasiError(Errno.NOSYS);
+      return fn(...args);
+    },
+    session: run.session,
+    fatal: (thrown) => end(statusOfThrown(thrown)),
+    completed: (number) => { if (RENUMBERING.has(number)) refreshDirectWrites(); },
+  };
+
+  const onEvent = (worker: ThreadWorker, event: ThreadEvent): void => {
+    const entry = running.get(worker);
+    if (entry === undefined || process.status !== undefined) return;
+    if (event.type === 'failed') {
+      end({ kind: 'fault', error: new ThreadTrapError(event.message, event.stack, event.trap) });
+      return;
+    }
+    running.delete(worker);
+    server.detach(entry.slot);
+    entry.thread.exit();
+    if (entry.thread.main) {
+      end({ kind: 'exit', code: 0 }); // _start returned: the process ends
+      return;
+    }
+    freeSlots.push(entry.slot);
+    idle.push(worker);
+  };
+
+  const newWorker = (): ThreadWorker => {
+    let self: ThreadWorker | undefined;
+    const worker = run.threads.spawn((event) => { if (self !== undefined) onEvent(self, event); });
+    self = worker;
+    workers.add(worker);
+    return worker;
+  };
+
+  const start = (thread: KernelThread, slot: number, entry: GuestThreadStart['entry']): void => {
+    const worker = idle.pop() ?? newWorker();
+    running.set(worker, { slot, thread });
+    thread.halt = () => worker.terminate();
+    server.attach(slot, owner);
+    worker.run({
+      module: run.module,
+      memory,
+      memoryImport: run.memory.import,
+      channel: channel.buffer,
+      doorbell: readiness.cell.buffer as SharedArrayBuffer,
+      slot,
+      entry,
+      directWrites: run.directWrites,
+    });
+  };
+
+  functions.serveThreads((arg) => {
+    const slot = freeSlots.pop();
+    if (slot === undefined) return -Errno.AGAIN;
+    let thread: KernelThread;
+    try {
+      thread = process.spawnThread();
+    } catch {
+      freeSlots.push(slot);
+      return -Errno.AGAIN;
+    }
+    try {
+      start(thread, slot, { kind: 'thread', tid: thread.tid, arg: arg | 0 });
+    } catch {
+      thread.exit();
+      server.detach(slot);
+      freeSlots.push(slot);
+      return -Errno.AGAIN;
+    }
+    return thread.tid;
+  });
+
+  refreshDirectWrites();
+  const timer = run.timeoutMs === undefined ? undefined
+    : setTimeout(() => end({ kind: 'fault', error: new TimeoutError(run.timeoutMs!) }), run.timeoutMs);
+  const serving = server.serve();
+  try {
+    start(process.mainThread!, 0, { kind: 'main' });
+  } catch (e) {
+    end(statusOfThrown(e));
+  }
+  const status = await process.ended;
+  if (timer !== undefined) clearTimeout(timer);
+  server.stop();
+  await serving;
+  await Promise.all([...workers].filter((w) => !running.has(w)).map((w) => w.terminate().catch(() => undefined)));
+  await run.session.settled();
+  return status;
+}

@@ -1,0 +1,65 @@
+/**
+ * The Kernel (layer: kernel): the processes of one Kiln run, by pid, on
+ * one Runtime. `spawn` creates a process (and records it as a child of
+ * its parent); a process ends through `Process.end`, and leaves the table
+ * when it is released: reaped by its parent, or, for a process without a
+ * parent, once its runner has reported its status.
+ */
+import type { ReadinessSignal } from '../host/readiness-signal.js';
+import { ReadinessSignal as Signal } from '../host/readiness-signal.js';
+import type { Runtime } from '../host/runtime.js';
+import { Process, type ProcessSpec } from './process.js';
+
+export interface KernelOptions {
+  /** The signal blocked calls wait on, shared with I/O threads (default: a new one). */
+  readiness?: ReadinessSignal;
+}
+
+export class Kernel {
+  /** Bumped by anything that may make a blocked call able to go on. */
+  readonly readiness: ReadinessSignal;
+  readonly #processes = new Map<number, Process>();
+  #nextPid: number;
+
+  constructor(
+    /** The platform services every process of this kernel uses. */
+    readonly runtime: Runtime,
+    options: KernelOptions = {},
+  ) {
+    this.readiness = options.readiness ?? new Signal();
+    this.#nextPid = runtime.getpid() ?? 1;
+  }
+
+  /** Creates a process from `spec`, a child of `parent` when given. */
+  spawn(spec: ProcessSpec, parent?: Process): Process {
+    const pid = this.#allocatePid();
+    const process = new Process(this, pid, spec, parent);
+    this.#processes.set(pid, process);
+    parent?.children.set(pid, process);
+    return process;
+  }
+
+  /** The process `pid`, while it is in the table. */
+  process(pid: number): Process | undefined {
+    return this.#processes.get(pid);
+  }
+
+  /** The processes in the table (running, or ended and not yet released). */
+  processes(): IterableIterator<Process> {
+    return this.#processes.values();
+  }
+
+  /** Forgets an ended process: its parent reaped it, or its status has been reported. */
+  release(process: Process): void {
+    if (process.status === undefined) throw new Error(`process ${process.pid} is still running`);
+    this.#processes.delete(process.pid);
+    process.parent?.children.delete(process.pid);
+  }
+
+  #allocatePid(): number {
+    let pid = this.#nextPid;
+    while (this.#processes.has(pid)) pid = pid >= 0x7fffffff ? 1 : pid + 1;
+    this.#nextPid = pid >= 0x7fffffff ? 1 : pid + 1;
+    return pid;
+  }
+}
