@@ -22,6 +22,7 @@ export { nodeRuntime } from './host/node/node-runtime.js';
 export { restoreNodeTty } from './host/node/node-tty.js';
 export { nodePlatform };
 export { WASI, WasiBuilder } from './front/node/node-wasi.js';
+export { closeIdleWorkers } from './exec/node/process-pool.js';
 export { listenTcp, type ListenSockets, type ListenOptions } from './front/node/listen-tcp.js';
 export { ListenError } from './host/node/node-networking.js';
 export { loadNapiRsBinding, napiRsRuntime, type NapiRsOptions, type NapiRsRuntime } from './napi/napi-rs.js';

@@ -18,14 +18,11 @@
  * the worker's stack, wasm backtrace included), a time limit (the worker
  * is terminated when it passes, every host descriptor its kernel had open
  * is closed here: TimeoutError), a worker that died. When the promise
- * settles, the worker has exited and no handle of the run is left.
- *
- * The worker runs process-worker.js (or .ts from sources) next to this
- * module, started by host/node/worker-start.ts.
+ * settles, no handle of the run is left: the worker is back in the pool
+ * (process-pool.ts), idle and unreferenced, or has exited.
  */
 import { closeSync } from 'node:fs';
 import { MessageChannel, type Worker } from 'node:worker_threads';
-import { startKilnWorker } from '../../host/node/worker-start.js';
 import { BridgeHost } from '../../host/bridge/host-side.js';
 import { decodeError, type EncodedError } from '../../host/bridge/protocol.js';
 import type { CallMessage } from '../../host/bridge/protocol.js';
@@ -41,7 +38,8 @@ import { listenAddresses } from '../listeners.js';
 import type { CheckedWASIOptions } from '../options.js';
 import { TimeoutError } from '../timeout.js';
 import type { WorkerRunRequest } from '../worker-runner.js';
-import type { FsSpec, InputSpec, OutputSpec, WorkerConfig, WorkerData, WorkerReport } from './process-protocol.js';
+import type { FsSpec, InputSpec, OutputSpec, WorkerConfig, WorkerReport, WorkerRun } from './process-protocol.js';
+import { processWorkers } from './process-pool.js';
 
 /** Slots for host descriptors beyond the guest's descriptor limit (stdio and preopens need none). */
 const FD_SLOT_SPARE = 16;
@@ -57,41 +55,68 @@ export async function runInWorker(request: WorkerRunRequest): Promise<ExitStatus
   port1.on('message', (m: CallMessage) => bridge.serve(m));
   const portClosed = new Promise<void>((resolve) => { port1.once('close', () => resolve()); });
   const hostFds = new Int32Array(new SharedArrayBuffer(4 * ((options.maxDescriptors ?? 1024) + FD_SLOT_SPARE)));
-  const data: WorkerData = {
-    config, module, bridgePort: port2, bridgeCell: cell.buffer as SharedArrayBuffer, hostFds: hostFds.buffer as SharedArrayBuffer,
+  const run: WorkerRun = {
+    type: 'run', config, module, bridgePort: port2, bridgeCell: cell.buffer as SharedArrayBuffer, hostFds: hostFds.buffer as SharedArrayBuffer,
   };
-  let worker: Worker;
-  try {
-    worker = startKilnWorker(import.meta.url, 'process-worker', { workerData: data, transferList: [port2] });
-  } catch (e) {
-    port1.close();
-    throw e;
-  }
   return new Promise<ExitStatus>((resolve) => {
     let outcome: ExitStatus | undefined;
-    let timedOut = false;
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      void worker.terminate();
-    }, timeoutMs);
-    worker.on('message', (r: WorkerReport) => {
-      if (r.type === 'out') captures.get(r.stream)?.write(r.data);
-      else if (r.type === 'exit') outcome ??= r.signal === undefined ? { kind: 'exit', code: r.code } : { kind: 'signal', signal: r.signal };
-      else outcome ??= { kind: 'fault', error: reviveError(r.error) };
-    });
-    worker.on('error', (e: Error) => { outcome ??= { kind: 'fault', error: e }; });
-    worker.once('exit', (exitCode) => {
+    let worker: Worker | undefined;
+    let settled = false;
+    /** Settles once the bridge's port has closed (the worker may close its end first): then nothing of the run is left. */
+    const settle = (status: ExitStatus, after?: () => void): void => {
+      if (settled) return;
+      settled = true;
       if (timer !== undefined) clearTimeout(timer);
-      closeLeftoverFds(hostFds);
-      // Settle once the bridge's port has closed (the worker may have closed its end first): then nothing of the run is left.
       port1.close();
       void portClosed.then(() => {
-        resolve(outcome ?? {
-          kind: 'fault',
-          error: timedOut ? new TimeoutError(timeoutMs!) : new Error(`the process worker exited (${exitCode}) without reporting`),
-        });
+        after?.();
+        resolve(status);
       });
-    });
+    };
+    const timedOut = (): ExitStatus => ({ kind: 'fault', error: new TimeoutError(timeoutMs!) });
+    const acquisition = processWorkers.acquire();
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+      if (worker === undefined) {
+        // Still waiting for a worker: it joins the pool once ready, untouched.
+        acquisition.cancel();
+        settle(timedOut());
+        return;
+      }
+      outcome ??= timedOut();
+      void worker.terminate();
+    }, timeoutMs);
+    const onMessage = (r: WorkerReport): void => {
+      if (r.type === 'out') captures.get(r.stream)?.write(r.data);
+      else if (r.type === 'exit') finish(r.signal === undefined ? { kind: 'exit', code: r.code } : { kind: 'signal', signal: r.signal });
+      else if (r.type === 'error') finish({ kind: 'fault', error: reviveError(r.error) });
+    };
+    const onError = (e: Error): void => { outcome ??= { kind: 'fault', error: e }; };
+    const onExit = (exitCode: number): void => {
+      detach();
+      closeLeftoverFds(hostFds);
+      settle(outcome ?? { kind: 'fault', error: new Error(`the process worker exited (${exitCode}) without reporting`) });
+    };
+    const detach = (): void => {
+      worker?.off('message', onMessage);
+      worker?.off('error', onError);
+      worker?.off('exit', onExit);
+    };
+    /** The run ended in the worker: the worker goes back to the pool once the run's port has closed. */
+    const finish = (status: ExitStatus): void => {
+      if (outcome !== undefined) return;
+      outcome = status;
+      detach();
+      const w = worker!;
+      settle(status, () => processWorkers.release(w));
+    };
+    acquisition.worker.then((w) => {
+      if (settled) return;
+      worker = w;
+      w.on('message', onMessage);
+      w.on('error', onError);
+      w.on('exit', onExit);
+      w.postMessage(run, [port2]);
+    }, (e: unknown) => settle({ kind: 'fault', error: e instanceof Error ? e : new Error(String(e)) }));
   });
 }
 

@@ -46,18 +46,25 @@ export interface WorkerConfig {
   coalesce: boolean;
 }
 
-export interface WorkerData {
+/** A run handed to a ready process worker. */
+export interface WorkerRun {
+  type: 'run';
   config: WorkerConfig;
   module: WebAssembly.Module;
-  /** The worker's end of the host bridge. */
+  /** The worker's end of this run's host bridge (transferred). */
   bridgePort: unknown;
   /** The bridge's wake-up cell. */
   bridgeCell: SharedArrayBuffer;
-  /** Host descriptors the worker has open (fd + 1 per slot, 0 when free), for closing after a stop. */
+  /** Host descriptors the run has open (fd + 1 per slot, 0 when free), for closing after a stop. */
   hostFds: SharedArrayBuffer;
 }
 
+/** What the pool posts to a process worker. */
+export type PoolMessage = WorkerRun;
+
 export type WorkerReport =
+  /** Kiln's modules are loaded: the worker can take a run. */
+  | { type: 'ready' }
   | { type: 'out'; stream: 1 | 2; data: Uint8Array }
   /** The process exited with `code`, or (with `signal`) was ended by that signal. */
   | { type: 'exit'; code: number; signal?: number }

@@ -1,17 +1,19 @@
 /**
- * A process worker (layer: execution, Node only; the worker's entry). It
+ * A process worker (layer: execution, Node only; the worker's entry). Once
+ * its modules are loaded it reports `ready`, then serves runs one at a
+ * time, for as long as the pool keeps it (process-pool.ts): for each run it
  * receives the configuration as data, builds a kernel here on the Node
  * runtime and spawns the process on it (the guest and its kernel share
  * this thread: the inline port), reaches what lives on the caller's thread
- * through the host bridge, runs the command, and reports how it ended.
- * Captured output is posted to the caller as it is written, so nothing is
- * lost however the run ends.
+ * through that run's host bridge, runs the command, and reports how it
+ * ended. Captured output is posted to the caller as it is written, so
+ * nothing is lost however the run ends.
  *
- * Host descriptors that NodeFileSystem opens here are recorded in the
- * shared `hostFds` table, so that the caller can close them if it must
- * terminate this worker (time limit).
+ * Host descriptors that NodeFileSystem opens during a run are recorded in
+ * the run's shared `hostFds` table, so that the caller can close them if it
+ * must terminate this worker (time limit).
  */
-import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { FileType } from '../../abi/constants.js';
 import {
   BridgeClient, bridgedClocks, bridgedInput, bridgedOutput, bridgedRandom, bridgedTrace,
@@ -28,37 +30,28 @@ import { runInline } from '../inline-run.js';
 import { openListeners } from '../listeners.js';
 import { spawnProcess } from '../process-factory.js';
 import { SyscallFunctions } from '../syscall-functions.js';
-import type { InputSpec, OutputSpec, WorkerConfig, WorkerData, WorkerReport } from './process-protocol.js';
+import type { InputSpec, OutputSpec, PoolMessage, WorkerConfig, WorkerReport, WorkerRun } from './process-protocol.js';
 
-const data = workerData as WorkerData;
-const port = data.bridgePort as MessagePort;
 const parent = parentPort!;
-const config: WorkerConfig = data.config;
-
-const hostFds = new Int32Array(data.hostFds);
-observeHostFds({
-  opened(fd) {
-    for (let i = 0; i < hostFds.length; i++) {
-      if (Atomics.compareExchange(hostFds, i, 0, fd + 1) === 0) return;
-    }
-  },
-  closing(fd) {
-    for (let i = 0; i < hostFds.length; i++) {
-      if (Atomics.compareExchange(hostFds, i, fd + 1, 0) === fd + 1) return;
-    }
-  },
-});
-
-const client = new BridgeClient(
-  {
-    post: (m) => port.postMessage(m),
-    receive: () => receiveMessageOnPort(port)?.message,
-  },
-  new Int32Array(data.bridgeCell),
-);
 
 function report(r: WorkerReport, transfer?: ArrayBuffer[]): void {
   parent.postMessage(r, transfer);
+}
+
+/** Records the host descriptors a run's filesystems open, in its shared table. */
+function recordHostFds(table: Int32Array): void {
+  observeHostFds({
+    opened(fd) {
+      for (let i = 0; i < table.length; i++) {
+        if (Atomics.compareExchange(table, i, 0, fd + 1) === 0) return;
+      }
+    },
+    closing(fd) {
+      for (let i = 0; i < table.length; i++) {
+        if (Atomics.compareExchange(table, i, fd + 1, 0) === fd + 1) return;
+      }
+    },
+  });
 }
 
 /** A stream that hands every piece to the caller (capture). */
@@ -74,40 +67,56 @@ function postingStream(stream: 1 | 2, bufferable: boolean): OutputStream {
   };
 }
 
-function output(spec: OutputSpec, stream: 1 | 2): OutputStream {
-  switch (spec.kind) {
-    case 'fd': {
-      const s = nodeRuntime.hostOutput(spec.fd);
-      if (config.coalesce || s.bufferable !== true) return s;
-      return { filetype: s.filetype, bufferable: false, write: (d) => s.write(d) };
+/** Everything one run needs on this side: its configuration and its bridge to the caller. */
+class Run {
+  readonly client: BridgeClient;
+
+  constructor(readonly config: WorkerConfig, readonly port: MessagePort, cell: SharedArrayBuffer) {
+    this.client = new BridgeClient(
+      { post: (m) => port.postMessage(m), receive: () => receiveMessageOnPort(port)?.message },
+      new Int32Array(cell),
+    );
+  }
+
+  output(spec: OutputSpec, stream: 1 | 2): OutputStream {
+    switch (spec.kind) {
+      case 'fd': {
+        const s = nodeRuntime.hostOutput(spec.fd);
+        if (this.config.coalesce || s.bufferable !== true) return s;
+        return { filetype: s.filetype, bufferable: false, write: (d) => s.write(d) };
+      }
+      case 'capture': return postingStream(stream, spec.bufferable);
+      case 'bridge': return bridgedOutput(this.client, spec.h, spec.filetype, spec.bufferable);
     }
-    case 'capture': return postingStream(stream, spec.bufferable);
-    case 'bridge': return bridgedOutput(client, spec.h, spec.filetype, spec.bufferable);
+  }
+
+  input(spec: InputSpec): InputStream {
+    switch (spec.kind) {
+      case 'fd': return nodeRuntime.hostInput(spec.fd);
+      case 'bytes': return new BufferInputStream(spec.data);
+      case 'bridge': return bridgedInput(this.client, spec.h, spec.filetype, spec.hasAvailable);
+    }
+  }
+
+  /** Trace lines to this worker's stderr (host descriptor 2), or to a sink on the caller's thread. */
+  traceSink(): TraceSink | undefined {
+    const trace = this.config.trace;
+    if (typeof trace === 'number') return bridgedTrace(this.client, trace);
+    if (!trace) return undefined;
+    const out = nodeRuntime.hostOutput(2);
+    const encoder = new TextEncoder();
+    return (line) => { out.write(encoder.encode(`[kiln trace] ${line}\n`)); };
   }
 }
 
-function input(spec: InputSpec): InputStream {
-  switch (spec.kind) {
-    case 'fd': return nodeRuntime.hostInput(spec.fd);
-    case 'bytes': return new BufferInputStream(spec.data);
-    case 'bridge': return bridgedInput(client, spec.h, spec.filetype, spec.hasAvailable);
-  }
-}
-
-/** Trace lines to this worker's stderr (host descriptor 2), or to a sink on the caller's thread. */
-function traceSink(trace: WorkerConfig['trace']): TraceSink | undefined {
-  if (typeof trace === 'number') return bridgedTrace(client, trace);
-  if (!trace) return undefined;
-  const out = nodeRuntime.hostOutput(2);
-  const encoder = new TextEncoder();
-  return (line) => { out.write(encoder.encode(`[kiln trace] ${line}\n`)); };
-}
-
-async function main(): Promise<void> {
+async function serve(message: WorkerRun): Promise<void> {
+  const run = new Run(message.config, message.bridgePort as MessagePort, message.bridgeCell);
+  const config = run.config;
+  recordHostFds(new Int32Array(message.hostFds));
   try {
     const preopens: Record<string, string | FileSystem> = {};
     for (const [guest, spec] of config.preopens) {
-      preopens[guest] = spec.kind === 'host' ? spec.path : client.fileSystem(spec.root);
+      preopens[guest] = spec.kind === 'host' ? spec.path : run.client.fileSystem(spec.root);
     }
     const kernel = new Kernel(nodeRuntime, { readiness: config.readiness === undefined ? undefined : new ReadinessSignal(config.readiness) });
     const listeners = await openListeners(nodeRuntime, config.listen, kernel.readiness);
@@ -116,16 +125,16 @@ async function main(): Promise<void> {
         args: config.args,
         env: config.env,
         preopens,
-        stdin: input(config.stdin),
-        stdout: output(config.stdout, 1),
-        stderr: output(config.stderr, 2),
-        clocks: config.clocks === undefined ? undefined : bridgedClocks(client, config.clocks),
-        random: config.random === undefined ? undefined : bridgedRandom(client, config.random),
+        stdin: run.input(config.stdin),
+        stdout: run.output(config.stdout, 1),
+        stderr: run.output(config.stderr, 2),
+        clocks: config.clocks === undefined ? undefined : bridgedClocks(run.client, config.clocks),
+        random: config.random === undefined ? undefined : bridgedRandom(run.client, config.random),
         maxDescriptors: config.maxDescriptors,
       }, { resources: listeners.resources });
-      const functions = new SyscallFunctions(process, traceSink(config.trace));
+      const functions = new SyscallFunctions(process, run.traceSink());
       const imports = { wasi_snapshot_preview1: functions.preview1, wasi_unstable: functions.unstable };
-      const instance = await WebAssembly.instantiate(data.module, imports as unknown as WebAssembly.Imports);
+      const instance = await WebAssembly.instantiate(message.module, imports as unknown as WebAssembly.Imports);
       functions.context.bind(instance.exports['memory'] as WebAssembly.Memory);
       const status = runInline(process, instance.exports['_start'] as () => void);
       kernel.release(process);
@@ -138,8 +147,11 @@ async function main(): Promise<void> {
     report({ type: 'error', error: encodeError(e) });
   } finally {
     observeHostFds(undefined);
-    port.close();
+    run.port.close();
   }
 }
 
-void main();
+parent.on('message', (m: PoolMessage) => {
+  if (m.type === 'run') void serve(m);
+});
+report({ type: 'ready' });

@@ -1,0 +1,113 @@
+/**
+ * The pool of process workers (layer: execution, Node only). Starting a
+ * worker and loading Kiln in it costs tens of milliseconds; running a small
+ * guest in a ready one costs well under one. So a worker that finished a
+ * run cleanly goes back to the pool, unreferenced (an idle worker never
+ * keeps the embedder's process alive), and the next `run()` takes it.
+ *
+ * A worker is handed a run only once it has reported `ready` (its modules
+ * loaded), and a run that gives up on a worker it is still waiting for (a
+ * time limit that passes first) leaves that worker to the pool when it
+ * becomes ready: no worker is ever stopped while it is loading modules,
+ * which would leave the loader's open files behind in the host process.
+ * Idle workers beyond `maxIdle`, and those idle for longer than `idleMs`,
+ * are terminated.
+ */
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { startKilnWorker } from '../../host/node/worker-start.js';
+import type { WorkerReport } from './process-protocol.js';
+
+/** Settles with a ready worker; `cancel()` gives it up (it joins the pool once ready). */
+export interface Acquisition {
+  readonly worker: Promise<Worker>;
+  cancel(): void;
+}
+
+export class ProcessWorkerPool {
+  readonly #idle = new Map<Worker, ReturnType<typeof setTimeout>>();
+  #closed = false;
+
+  /** Keeps at most `maxIdle` idle workers, each for at most `idleMs`. */
+  constructor(readonly maxIdle: number, readonly idleMs: number) {}
+
+  /** Idle workers now. */
+  get idle(): number { return this.#idle.size; }
+
+  /** A ready worker: an idle one, or a new one once it has loaded Kiln. */
+  acquire(): Acquisition {
+    const idle = this.#takeIdle();
+    if (idle !== undefined) return { worker: Promise.resolve(idle), cancel: () => this.release(idle) };
+    let cancelled = false;
+    const worker = startKilnWorker(import.meta.url, 'process-worker', {});
+    worker.once('exit', () => this.#forget(worker));
+    const ready = new Promise<Worker>((resolve, reject) => {
+      const onMessage = (r: WorkerReport): void => {
+        if (r.type !== 'ready') return;
+        cleanup();
+        if (cancelled) this.release(worker);
+        else resolve(worker);
+      };
+      const onError = (e: Error): void => { cleanup(); reject(e); };
+      const onExit = (code: number): void => { cleanup(); reject(new Error(`the process worker exited (${code}) before it was ready`)); };
+      const cleanup = (): void => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+    });
+    return { worker: ready, cancel: () => { cancelled = true; } };
+  }
+
+  /** A worker whose run ended cleanly: kept idle (unreferenced) or terminated. */
+  release(worker: Worker): void {
+    if (this.#closed || this.#idle.size >= this.maxIdle) {
+      void worker.terminate();
+      return;
+    }
+    worker.unref();
+    const timer = setTimeout(() => { this.#idle.delete(worker); void worker.terminate(); }, this.idleMs);
+    timer.unref();
+    this.#idle.set(worker, timer);
+  }
+
+  /** Terminates every idle worker (those running go on, and are terminated when they end). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const idle = [...this.#idle.keys()];
+    for (const w of idle) this.#forget(w);
+    await Promise.all(idle.map((w) => w.terminate()));
+    this.#closed = false;
+  }
+
+  #takeIdle(): Worker | undefined {
+    const next = this.#idle.keys().next();
+    if (next.done === true) return undefined;
+    const worker = next.value;
+    this.#forget(worker);
+    worker.ref();
+    return worker;
+  }
+
+  #forget(worker: Worker): void {
+    const timer = this.#idle.get(worker);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.#idle.delete(worker);
+  }
+}
+
+/** The pool `run()` uses: a few idle workers, each kept for half a minute. */
+export const processWorkers = new ProcessWorkerPool(Math.max(1, Math.min(4, os.availableParallelism())), 30_000);
+
+/**
+ * Terminates the process workers `run()` keeps idle for the next runs (an
+ * embedder shutting down cleanly, or counting threads, calls it; idle
+ * workers never keep the process alive by themselves).
+ */
+export function closeIdleWorkers(): Promise<void> {
+  return processWorkers.close();
+}
