@@ -32,6 +32,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, sta
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kilnApiRunner, node24 } from './helpers/runners.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KILN = path.join(root, 'bin', 'kiln.js');
@@ -251,13 +252,30 @@ function kilnArgs(run: ConfRun, fixtureDir: string | null): string[] {
 }
 
 /**
- * Spawns `node bin/kiln.js run ...` with an empty environment and stdio
- * pipes; stdin is held open (never written) until the process has exited.
+ * How Kiln runs the program: `kiln run` (inline), `WASI.run()` (a process
+ * worker) or `WASI.runHere()` (JSPI, on the Node 24 the test setup fetched),
+ * each through scripts/kiln-api-run.mjs with the same command line.
  */
-function runKiln(argv: string[], cwd: string): Promise<Result> {
+interface Placement { name: string; node: string; command: (argv: string[]) => string[]; skip: string | false }
+
+const PLACEMENTS: readonly Placement[] = [
+  { name: 'kiln', node: process.execPath, command: (argv) => [KILN, ...argv], skip: false },
+  { name: 'run(), process worker', node: process.execPath, command: (argv) => [kilnApiRunner, 'worker', ...argv.slice(1)], skip: false },
+  {
+    name: 'runHere(), JSPI', node: node24, command: (argv) => [kilnApiRunner, 'jspi', ...argv.slice(1)],
+    skip: existsSync(node24) ? false : `no Node 24 at ${node24} (scripts/fetch-node24.mjs)`,
+  },
+];
+
+/**
+ * Spawns `node bin/kiln.js run ...` (or the same command line in another
+ * placement) with an empty environment and stdio pipes; stdin is held
+ * open (never written) until the process has exited.
+ */
+function runKiln(argv: string[], cwd: string, placement: Placement): Promise<Result> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [KILN, ...argv], { cwd, env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(placement.node, placement.command(argv), { cwd, env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
@@ -309,14 +327,14 @@ function title(run: ConfRun): string {
   return parts.join(' ');
 }
 
-async function check(t: TestContext, run: ConfRun): Promise<void> {
+async function check(t: TestContext, run: ConfRun, placement: Placement): Promise<void> {
   let tmp: string | null = null;
   let fixtureDir: string | null = null;
   if (run.fixture !== 'none') [tmp, fixtureDir] = makeFixture(run.fixture);
   try {
     const before = fixtureDir ? snapshot(fixtureDir) : [];
     const cwd = run.relativeDir && tmp ? tmp : root;
-    const result = await runKiln(kilnArgs(run, fixtureDir), cwd);
+    const result = await runKiln(kilnArgs(run, fixtureDir), cwd, placement);
     const report = describeRun(result);
     t.diagnostic(`${result.ms} ms`);
     if (result.ms > SUITE_BUDGET_MS) t.diagnostic(`slower than the suite's ${SUITE_BUDGET_MS} ms per test`);
@@ -358,6 +376,8 @@ async function check(t: TestContext, run: ConfRun): Promise<void> {
 
 describe('WASI preview 1 conformance (wasi-testsuite expectations)', () => {
   for (const run of RUNS) {
-    test(title(run), (t) => check(t, run));
+    for (const placement of PLACEMENTS) {
+      test(`${title(run)} [${placement.name}]`, { skip: placement.skip }, (t) => check(t, run, placement));
+    }
   }
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os, { constants } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -56,9 +56,9 @@ export function cliArgs(opts: RunOptions): string[] {
   return out;
 }
 
-function spawnNode(script: string[], opts: RunOptions): Promise<RunResult> {
+function spawnNode(script: string[], opts: RunOptions, node = process.execPath): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...script, ...cliArgs(opts)], {
+    const child = spawn(node, [...script, ...cliArgs(opts)], {
       cwd: opts.cwd ?? repoRoot,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -146,6 +146,20 @@ export function runNodeWasi(opts: RunOptions): Promise<RunResult> {
   return spawnNode([nodeWasiRunner], opts);
 }
 
+export const kilnApiRunner = path.join(repoRoot, 'scripts', 'kiln-api-run.mjs');
+/** The Node 24 binary the test setup fetches (scripts/fetch-node24.mjs), for the JSPI placement. */
+export const node24 = path.join(repoRoot, 'build', 'node24', 'bin', 'node');
+
+/** Runs the same command line through `WASI.run()`: the guest in a process worker (scripts/kiln-api-run.mjs). */
+export function runKilnWorker(opts: RunOptions): Promise<RunResult> {
+  return spawnNode([kilnApiRunner, 'worker'], opts);
+}
+
+/** Runs the same command line through `WASI.runHere()` on Node 24: the guest on the caller's thread with JSPI. */
+export function runKilnJspi(opts: RunOptions): Promise<RunResult> {
+  return spawnNode([kilnApiRunner, 'jspi'], opts, node24);
+}
+
 export interface Sandbox {
   /** A fresh temp dir that holds the preopen and whatever sits next to it. */
   root: string;
@@ -230,11 +244,24 @@ export type NodeComparison =
   | { skip: string };
 
 /**
- * Registers two tests for one case: Kiln must produce exactly `expected`;
- * node:wasi must produce the same (status, stdout, stderr), except for the
- * stdout lines listed in `node.ignoreLines`, which are known node:wasi
- * deviations from the WASI spec/wasmtime (each documented at the call site
- * and in test/guest/NODE_WASI_DIFFERENCES.md).
+ * The ways Kiln runs a single-threaded guest, each a runner with the same
+ * command line: `kiln run` (inline, on the CLI's thread), `WASI.run()` (a
+ * process worker) and `WASI.runHere()` (JSPI, on Node 24 when the test setup
+ * fetched it). Every guest case runs under each.
+ */
+const KILN_PLACEMENTS: readonly { name: string; runner: Runner; skip: string | false }[] = [
+  { name: 'kiln', runner: runKiln, skip: false },
+  { name: 'kiln run(), process worker', runner: runKilnWorker, skip: false },
+  { name: 'kiln runHere(), JSPI', runner: runKilnJspi, skip: existsSync(node24) ? false : `no Node 24 at ${node24} (scripts/fetch-node24.mjs)` },
+];
+
+/**
+ * Registers the tests for one case: Kiln, in each of its placements, must
+ * produce exactly `expected`; node:wasi must produce the same (status,
+ * stdout, stderr), except for the stdout lines listed in
+ * `node.ignoreLines`, which are known node:wasi deviations from the WASI
+ * spec/wasmtime (each documented at the call site and in
+ * test/guest/NODE_WASI_DIFFERENCES.md).
  */
 export function guestTest(
   title: string,
@@ -242,10 +269,12 @@ export function guestTest(
   expected: RunResult,
   node: NodeComparison = { ignoreLines: [] },
 ): void {
-  test(`${title} [kiln]`, async () => {
-    const result = await runCase(runKiln, spec);
-    assert.deepEqual(result, expected);
-  });
+  for (const placement of KILN_PLACEMENTS) {
+    test(`${title} [${placement.name}]`, { skip: placement.skip }, async () => {
+      const result = await runCase(placement.runner, spec);
+      assert.deepEqual(result, expected);
+    });
+  }
   if ('skip' in node) {
     test(`${title} [node:wasi]`, { skip: node.skip }, () => {});
     return;
