@@ -4,10 +4,14 @@
 // files in place of tsc's output in dist/: a worker then loads one file
 // instead of Kiln's modules one by one, which is most of the cost of
 // starting one. Each bundle keeps a source map that points at src/.
+// Modules that find files next to themselves (`new URL('./x.js',
+// import.meta.url)`: the workers they start in turn) keep finding them: in
+// the bundle, each module's `import.meta.url` is its own unbundled file's.
 // Run by scripts/build.mjs after tsc.
 //
 //   node scripts/bundle-workers.mjs [--out DIR]   (DIR: tsc's outDir, default dist/)
 import * as esbuild from 'esbuild';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +24,23 @@ const ENTRIES = [
   ['src/exec/node/process-worker.ts', 'exec/node/process-worker.js'],
   ['src/node-thread-worker.ts', 'node-thread-worker.js'],
 ];
+
+/** Gives each bundled module of src/ the `import.meta.url` of its own compiled file in `out`. */
+function ownImportMetaUrl(outfile) {
+  return {
+    name: 'own-import-meta-url',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes('import.meta.url')) return undefined;
+        const compiled = join(out, relative(join(root, 'src'), args.path)).replace(/\.ts$/, '.js');
+        const own = relative(dirname(outfile), compiled).split('\\').join('/');
+        const url = `new URL(${JSON.stringify(own.startsWith('.') ? own : `./${own}`)}, import.meta.url).href`;
+        return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
+      });
+    },
+  };
+}
 
 for (const [entry, target] of ENTRIES) {
   const outfile = join(out, target);
@@ -36,6 +57,7 @@ for (const [entry, target] of ENTRIES) {
     logLevel: 'silent',
     metafile: true,
     packages: 'external',
+    plugins: [ownImportMetaUrl(outfile)],
     banner: { js: `// Kiln worker entry, bundled from ${entry} by scripts/bundle-workers.mjs` },
   });
   const modules = Object.keys(result.metafile.inputs).length;

@@ -135,6 +135,12 @@ describe('kiln run --listen', () => {
       Buffer.from('hello\nworld, Kiln 123!\nno newline at the end'), 3);
   });
 
+  test('with --timeout: the guest and its sockets in a process worker, which opens them itself', async () => {
+    const port = await freePort();
+    await echo(['run', '--timeout', '30s', '--listen', `127.0.0.1:${port}`, program('sock_echo')], port,
+      Buffer.from('under a time limit\n'));
+  });
+
   test('--tcplisten places the socket after the preopened directories', async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'kiln-sock-'));

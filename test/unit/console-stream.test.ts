@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import wabt from 'wabt';
 import { WASI } from '../../src/browser.js';
+import { watData, watModule } from '../helpers/wat.js';
 
 /** A command that writes `text` to `fd` in one fd_write, then returns or calls proc_exit(3). */
 async function writer(fd: number, text: string, exit: boolean): Promise<WebAssembly.Module> {
   const bytes = new TextEncoder().encode(text);
-  const data = [...bytes].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
+  const data = watData(bytes);
   const source = `(module
     (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
@@ -23,12 +23,7 @@ async function writer(fd: number, text: string, exit: boolean): Promise<WebAssem
       (i32.store (i32.const 4) (i32.const ${bytes.length}))
       (drop (call $w (i32.const ${fd}) (i32.const 0) (i32.const 1) (i32.const 8)))
       ${exit ? '(call $exit (i32.const 3))' : ''}))`;
-  const parsed = (await wabt()).parseWat('writer.wat', source);
-  try {
-    return new WebAssembly.Module(parsed.toBinary({}).buffer as Uint8Array<ArrayBuffer>);
-  } finally {
-    parsed.destroy();
-  }
+  return watModule(source);
 }
 
 /** Runs `module` with the browser host's default stdio, recording console.log/console.error calls. */
