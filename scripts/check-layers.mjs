@@ -24,10 +24,11 @@ const LAYERS = [
   ['front doors', (f) => f.startsWith('front/') || f === 'node-thread-worker.ts'],
   ['beside the front doors', (f) => f.startsWith('wapc/') || f.startsWith('napi/')],
   ['entry points', (f) => f.startsWith('cli/') || f === 'core.ts' || f === 'node.ts' || f === 'browser.ts'],
+  ['test support', (f) => f.startsWith('testing/')],
 ];
 
 /** Where `node:*` may be imported: the Node-only places. */
-const NODE_ONLY = [/^host\/node\//, /^exec\/node\//, /^front\/node\//, /^cli\//, /^napi\//, /^wapc\/remote\//, /^node\.ts$/, /^node-thread-worker\.ts$/];
+const NODE_ONLY = [/^testing\//, /^host\/node\//, /^exec\/node\//, /^front\/node\//, /^cli\//, /^napi\//, /^wapc\/remote\//, /^node\.ts$/, /^node-thread-worker\.ts$/];
 
 function files(dir) {
   const out = [];

@@ -239,6 +239,8 @@ class MemoryFileHandle implements FileHandle {
   }
 
   write(src: Uint8Array, position: number): number {
+    // Writing nothing changes nothing, even past the end (as write(2) on a regular file).
+    if (src.length === 0) return 0;
     const f = this.file;
     const end = position + src.length;
     if (end > f.length) {

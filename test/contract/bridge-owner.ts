@@ -1,0 +1,28 @@
+/**
+ * The owning side of a host bridge, for the FileSystem contract: a worker
+ * that serves bridged calls on MemoryFileSystems it owns. It registers one
+ * directory, a factory whose every `lookup` makes a new, empty
+ * MemoryFileSystem and answers with its root, and posts that handle to its
+ * parent; the calling side (on the test's thread) makes a filesystem per
+ * test with one synchronous bridged call.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { FileType } from '../../src/abi/constants.js';
+import { Errno, WasiError } from '../../src/abi/errno.js';
+import type { AsyncFsDirectory } from '../../src/host/async-backend.js';
+import { BridgeHost } from '../../src/host/bridge/host-side.js';
+import type { CallMessage } from '../../src/host/bridge/protocol.js';
+import { MemoryFileSystem } from '../../src/host/fs/memory-fs.js';
+
+const { port, cell } = workerData as { port: MessagePort; cell: SharedArrayBuffer };
+const host = new BridgeHost((reply) => port.postMessage(reply), new Int32Array(cell));
+port.on('message', (msg: CallMessage) => host.serve(msg));
+
+const refuse = (): never => { throw new WasiError(Errno.NOTSUP, 'the factory only makes filesystems'); };
+const factory: AsyncFsDirectory = {
+  filetype: FileType.DIRECTORY,
+  lookup: () => new MemoryFileSystem().root,
+  stat: refuse, setTimes: refuse, list: refuse, mkdir: refuse, open: refuse, symlink: refuse,
+  link: refuse, unlink: refuse, rmdir: refuse, rename: refuse,
+};
+parentPort!.postMessage(host.register('dir', factory));
