@@ -13,11 +13,23 @@ import { Errno, WasiError } from './errno.js';
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
+/** Typed arrays use the host's byte order; wasm memory is little-endian. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 export class GuestMemory {
+  /**
+   * An instance over an empty memory, kept for the class's hidden class: V8
+   * drops a hidden class at a full GC once no object has it, and
+   * deoptimizes the code built on it, so every system call would start
+   * cold again in a process begun after the previous one was collected.
+   */
+  static readonly shapeKeeper = new GuestMemory(new WebAssembly.Memory({ initial: 0 }));
+
   #memory: WebAssembly.Memory;
   #buffer: ArrayBufferLike;
   #view: DataView;
   #bytes: Uint8Array;
+  #u64: BigUint64Array | undefined;
 
   constructor(memory: WebAssembly.Memory) {
     this.#memory = memory;
@@ -28,12 +40,12 @@ export class GuestMemory {
 
   /** The current byte view of the whole memory (refreshed after growth). */
   get bytes(): Uint8Array {
-    if (this.#bytes.byteLength === 0) this.#sync();
+    if (this.#bytes.length === 0) this.#sync();
     return this.#bytes;
   }
 
   get view(): DataView {
-    if (this.#bytes.byteLength === 0) this.#sync();
+    if (this.#bytes.length === 0) this.#sync();
     return this.#view;
   }
 
@@ -54,6 +66,7 @@ export class GuestMemory {
       this.#buffer = buffer;
       this.#view = new DataView(buffer);
       this.#bytes = new Uint8Array(buffer);
+      this.#u64 = undefined;
     }
   }
 
@@ -66,9 +79,11 @@ export class GuestMemory {
     const p = ptr >>> 0;
     const end = p + (len < 0 ? len >>> 0 : len);
     // A detached buffer (after growth) has length 0: re-read it even for an empty range.
-    if (end > this.#bytes.byteLength || this.#bytes.byteLength === 0) {
+    // (`length`, not `byteLength`: the same for bytes, and several times cheaper on V8.)
+    const size = this.#bytes.length;
+    if (end > size || size === 0) {
       this.#sync();
-      if (end > this.#bytes.byteLength) throw new WasiError(Errno.FAULT);
+      if (end > this.#bytes.length) throw new WasiError(Errno.FAULT);
     }
     return p;
   }
@@ -82,7 +97,33 @@ export class GuestMemory {
   setU8(ptr: number, v: number): void { const p = this.check(ptr, 1); this.#view.setUint8(p, v); }
   setU16(ptr: number, v: number): void { const p = this.check(ptr, 2); this.#view.setUint16(p, v, true); }
   setU32(ptr: number, v: number): void { const p = this.check(ptr, 4); this.#view.setUint32(p, v, true); }
-  setU64(ptr: number, v: bigint): void { const p = this.check(ptr, 8); this.#view.setBigUint64(p, BigInt.asUintN(64, v), true); }
+  /** Writes the low 64 bits of `v` (setBigUint64 takes any bigint modulo 2^64). */
+  setU64(ptr: number, v: bigint): void { const p = this.check(ptr, 8); this.#view.setBigUint64(p, v, true); }
+  /** Writes a u64 given as its low and high 32 bits (no bigint). */
+  setU64Halves(ptr: number, lo: number, hi: number): void {
+    const p = this.check(ptr, 8);
+    this.#view.setUint32(p, lo, true);
+    this.#view.setUint32(p + 4, hi, true);
+  }
+  /** Writes a non-negative integer below 2^53 as a u64 (no bigint). */
+  setU64Number(ptr: number, v: number): void {
+    const p = this.check(ptr, 8);
+    const lo = v >>> 0;
+    this.#view.setUint32(p, lo, true);
+    this.#view.setUint32(p + 4, (v - lo) / 0x1_0000_0000, true);
+  }
+
+  /**
+   * The whole memory as u64 elements, for storing several u64 fields at an
+   * 8-byte-aligned pointer (a DataView's setBigUint64 costs several times
+   * more); undefined on a big-endian host. Take it after `check`, which may
+   * replace the memory's views.
+   */
+  get u64s(): BigUint64Array | undefined {
+    if (!LITTLE_ENDIAN_HOST) return undefined;
+    if (this.#u64 === undefined) this.#u64 = new BigUint64Array(this.#buffer, 0, this.#bytes.byteLength >>> 3);
+    return this.#u64;
+  }
 
   /** A live view of guest bytes (no copy). */
   slice(ptr: number, len: number): Uint8Array {
@@ -101,18 +142,22 @@ export class GuestMemory {
    * names are Unicode strings.
    */
   string(ptr: number, len: number): string {
-    const bytes = this.slice(ptr, len);
-    // Paths are short and mostly ASCII: build those directly (TextDecoder's call cost dominates).
-    if (bytes.byteLength <= 64) {
+    const p = this.check(ptr, len);
+    const n = len < 0 ? len >>> 0 : len;
+    // Paths are short and mostly ASCII: build those directly from memory
+    // (TextDecoder's call cost dominates, and a view would be one more object).
+    if (n <= 64) {
+      const all = this.#bytes;
       let s = '';
       let i = 0;
-      for (; i < bytes.byteLength; i++) {
-        const c = bytes[i]!;
+      for (; i < n; i++) {
+        const c = all[p + i]!;
         if (c >= 0x80) break;
         s += String.fromCharCode(c);
       }
-      if (i === bytes.byteLength) return s;
+      if (i === n) return s;
     }
+    const bytes = this.#bytes.subarray(p, p + n);
     try {
       // TextDecoder refuses views on shared memory; copy in that case.
       return utf8Decoder.decode(bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice());

@@ -7,6 +7,11 @@
  * Each parameter is `[name, kind]`. The kind says both the wasm type (i64
  * kinds are bigint in JS, the rest are i32 numbers) and how the tracer shows
  * it.
+ *
+ * The syscall bodies take each i64 parameter *split*, as two i32 numbers
+ * (its low half, then its high half: `SplitArgsOf`), so that no BigInt is
+ * made on the way in: the i64 adapter (exec/i64-adapter.ts) splits them in
+ * wasm. The helpers at the end of this file read a split value.
  */
 
 /** Kinds carried as wasm i64 (bigint in JavaScript). */
@@ -139,6 +144,21 @@ export type SyscallFunction<S extends Signature> = (...args: ArgsOf<S>) => numbe
 export type Preview1Imports = { [N in Preview1Name]: SyscallFunction<(typeof PREVIEW1)[N]> };
 
 /**
+ * The JavaScript parameters of a signature in split form: each i32 kind a
+ * number, each i64 kind two numbers (its low and high 32 bits, as wasm
+ * i32: signed).
+ */
+export type SplitArgsOf<S extends Signature> = S extends readonly [infer H extends Param, ...infer R extends Signature]
+  ? H[1] extends I64Kind ? [lo: number, hi: number, ...SplitArgsOf<R>] : [number, ...SplitArgsOf<R>]
+  : [];
+
+/** A syscall body in split form (see `SplitArgsOf`): returns an errno. */
+export type SplitSyscallFunction<S extends Signature> = (...args: SplitArgsOf<S>) => number;
+
+/** The `wasi_snapshot_preview1` functions in split form, as the syscall layer implements them. */
+export type Preview1Split = { [N in Preview1Name]: SplitSyscallFunction<(typeof PREVIEW1)[N]> };
+
+/**
  * The `wasi_unstable` (preview 0) signatures, from
  * `phases/old/snapshot_0/witx/wasi_unstable.witx`: preview 1's functions
  * less `sock_accept` (added by preview 1), with the same wasm types; only
@@ -159,6 +179,9 @@ export type UnstableName = keyof typeof UNSTABLE;
 /** The `wasi_unstable` (preview 0) import functions (`WASI.unstableImport`). */
 export type UnstableImports = { [N in UnstableName]: SyscallFunction<(typeof UNSTABLE)[N]> };
 
+/** The `wasi_unstable` functions in split form. */
+export type UnstableSplit = { [N in UnstableName]: SplitSyscallFunction<(typeof UNSTABLE)[N]> };
+
 /**
  * The wasi-threads namespace `wasi`: `thread-spawn(start_arg) -> tid`, which
  * returns the new thread's id, or a negated errno (not an errno itself).
@@ -171,4 +194,49 @@ export const THREADS = {
 export function isI64Kind(kind: ParamKind): kind is I64Kind {
   return kind === 'u64' || kind === 'rights' || kind === 'timestamp' || kind === 'filesize' ||
     kind === 'filedelta' || kind === 'dircookie';
+}
+
+/** The number of JavaScript arguments of a signature in split form (each i64 counts twice). */
+export function splitLength(sig: Signature): number {
+  let n = 0;
+  for (const [, kind] of sig) n += isI64Kind(kind) ? 2 : 1;
+  return n;
+}
+
+// ---- Reading a split i64 (low half `lo`, high half `hi`, each a wasm i32) ----
+
+const TWO_32 = 0x1_0000_0000;
+
+/** The unsigned value of a split u64 as a number: exact below 2^53 (check with `u64Safe`). */
+export function u64Number(lo: number, hi: number): number {
+  return (hi >>> 0) * TWO_32 + (lo >>> 0);
+}
+
+/** True when the unsigned value of a split u64 is at most 2^53 - 1 (`Number.MAX_SAFE_INTEGER`). */
+export function u64Safe(hi: number): boolean {
+  return (hi >>> 0) <= 0x1f_ffff;
+}
+
+/** The signed value of a split i64 as a number: exact when it lies in ±(2^53 - 1) (check with `i64Safe`). */
+export function i64Number(lo: number, hi: number): number {
+  return (hi | 0) * TWO_32 + (lo >>> 0);
+}
+
+/** True when the signed value of a split i64 lies in ±(2^53 - 1). */
+export function i64Safe(lo: number, hi: number): boolean {
+  const h = hi | 0;
+  return h >= -0x20_0000 && h <= 0x1f_ffff && (h !== -0x20_0000 || (lo >>> 0) !== 0);
+}
+
+/** A split i64 as a bigint, signed as V8 gives a wasm i64 (for the tracer and the rare paths). */
+export function i64Big(lo: number, hi: number): bigint {
+  const h = hi | 0;
+  // Within ±2^53 the number is exact: one conversion instead of three and a shift.
+  if (h >= -0x20_0000 && h < 0x20_0000) return BigInt(h * TWO_32 + (lo >>> 0));
+  return (BigInt(h) << 32n) | BigInt(lo >>> 0);
+}
+
+/** A bigint's 64 bits as a split i64 (low half, high half, as wasm i32). */
+export function splitI64(v: bigint): [lo: number, hi: number] {
+  return [Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n))];
 }

@@ -4,9 +4,10 @@
  * system calls to the kernel's thread (the channel port).
  *
  * Each guest thread owns a slot: a state cell, the function number, the
- * result, and one 8-byte cell per argument of the longest signature (i32
- * arguments as float64, i64 arguments as bigint64 in the same cell). A
- * guest thread fills its slot (the function's number from
+ * result, and one 32-bit cell per argument of the longest signature in
+ * split form (abi/signatures.ts: each i64 argument as two i32 halves, low
+ * then high, as the i64 adapter hands them over; so no BigInt is made on
+ * either side). A guest thread fills its slot (the function's number from
  * abi/syscall-table.ts, across namespaces), moves it to REQUEST, bumps the
  * kernel's doorbell (the kernel's readiness cell, so one Atomics.waitAsync
  * on the kernel's thread covers both requests and resources becoming
@@ -17,28 +18,27 @@
  * descriptor a guest thread may write to itself (see docs/architecture.md,
  * "Ports"): host fd + 1, or 0.
  */
+import { splitLength } from '../abi/signatures.js';
 import { SYSCALLS } from '../abi/syscall-table.js';
 
 export const enum SlotState { IDLE = 0, REQUEST = 1, REPLY = 2 }
 
 const enum Cell { STATE = 0, FUNC = 1, RESULT = 2, CELLS = 4 }
 
-/** Argument cells per slot: as many as the longest signature has. */
-const ARGS = Math.max(...SYSCALLS.map((e) => e.signature.length));
+/** For each function number, how many arguments it takes in split form. */
+const SPLIT_ARGS: readonly number[] = SYSCALLS.map((e) => splitLength(e.signature));
+/** Argument cells per slot: as many as the longest signature has in split form. */
+const ARGS = Math.max(...SPLIT_ARGS);
 const SLOT_CELL_BYTES = Cell.CELLS * 4;
-const SLOT_ARG_BYTES = ARGS * 8;
+const SLOT_ARG_BYTES = ARGS * 4;
 export const DIRECT_WRITE_FDS = 64;
 const HEADER_BYTES = 16;
-
-/** For each function number, which arguments are i64. */
-const I64_ARGS: readonly (readonly boolean[])[] = SYSCALLS.map((e) => e.i64);
 
 export class SyscallChannel {
   readonly buffer: SharedArrayBuffer;
   readonly slots: number;
   readonly #cells: Int32Array;
-  readonly #f64: Float64Array;
-  readonly #i64: BigInt64Array;
+  readonly #args: Int32Array;
   readonly #direct: Int32Array;
   readonly #doorbell: Int32Array;
 
@@ -57,22 +57,18 @@ export class SyscallChannel {
     const cellsAt = HEADER_BYTES + DIRECT_WRITE_FDS * 4;
     this.#cells = new Int32Array(buffer, cellsAt, this.slots * Cell.CELLS);
     const argsAt = cellsAt + this.slots * SLOT_CELL_BYTES;
-    this.#f64 = new Float64Array(buffer, argsAt, this.slots * ARGS);
-    this.#i64 = new BigInt64Array(buffer, argsAt, this.slots * ARGS);
+    this.#args = new Int32Array(buffer, argsAt, this.slots * ARGS);
     this.#doorbell = doorbell;
   }
 
   // ---- guest-thread side ----
 
-  /** Makes a call through `slot` and waits for its result. */
-  call(slot: number, func: number, args: ArrayLike<number | bigint>): number {
+  /** Makes a call through `slot` (its arguments in split form: i32 numbers) and waits for its result. */
+  call(slot: number, func: number, args: ArrayLike<number>): number {
     const c = slot * Cell.CELLS;
     const a = slot * ARGS;
-    const i64 = I64_ARGS[func]!;
-    for (let i = 0; i < i64.length; i++) {
-      if (i64[i]) this.#i64[a + i] = BigInt.asIntN(64, BigInt(args[i] ?? 0n));
-      else this.#f64[a + i] = Number(args[i] ?? 0);
-    }
+    const n = SPLIT_ARGS[func]!;
+    for (let i = 0; i < n; i++) this.#args[a + i] = args[i] ?? 0;
     this.#cells[c + Cell.FUNC] = func;
     Atomics.store(this.#cells, c + Cell.STATE, SlotState.REQUEST);
     Atomics.add(this.#doorbell, 0, 1);
@@ -99,11 +95,13 @@ export class SyscallChannel {
 
   func(slot: number): number { return this.#cells[slot * Cell.CELLS + Cell.FUNC]!; }
 
-  /** The decoded arguments of the call in `slot`. */
-  args(slot: number): (number | bigint)[] {
-    const i64 = I64_ARGS[this.func(slot)] ?? [];
+  /** The arguments of the call in `slot`, in split form (each i64 as two i32 halves). */
+  args(slot: number): number[] {
+    const n = SPLIT_ARGS[this.func(slot)] ?? 0;
     const a = slot * ARGS;
-    return i64.map((isI64, i) => (isI64 ? this.#i64[a + i]! : this.#f64[a + i]!));
+    const out: number[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.#args[a + i]!;
+    return out;
   }
 
   /** Answers the call in `slot` and wakes its thread. */

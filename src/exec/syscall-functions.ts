@@ -5,8 +5,18 @@
  * the channel server. Every port uses these very functions: the inline
  * port hands them to the guest, the suspending port wraps them, the
  * channel server calls them by number.
+ *
+ * The syscall bodies take i64 arguments split (two i32 halves; see
+ * abi/signatures.ts). For a guest, the functions with an i64 parameter are
+ * linked through the i64 adapter (i64-adapter.ts): the import objects hold
+ * the adapter's exports, wasm functions with the guest's signatures, and
+ * every other function as it is. The channel carries arguments split, so
+ * `byNumber` gives the split functions themselves.
  */
-import { PREVIEW1, THREADS, UNSTABLE, type Preview1Imports, type Signature, type UnstableImports } from '../abi/signatures.js';
+import {
+  PREVIEW1, THREADS, UNSTABLE,
+  type Preview1Imports, type Preview1Split, type Signature, type UnstableImports, type UnstableSplit,
+} from '../abi/signatures.js';
 import { SYSCALLS, type SyscallModule } from '../abi/syscall-table.js';
 import type { TraceSink } from '../host/stdio.js';
 import type { Process } from '../kernel/process.js';
@@ -14,6 +24,7 @@ import { SyscallContext } from '../syscalls/context.js';
 import { createPreview1Imports } from '../syscalls/preview1/index.js';
 import { createUnstableImports } from '../syscalls/unstable/index.js';
 import { traceImports } from '../syscalls/trace.js';
+import { linkThroughAdapter, type SplitFunction } from './i64-adapter.js';
 
 /** One import function: wasm numbers and bigints in, an errno (or a value) out. */
 export type ImportFunction = (...args: (number | bigint)[]) => number;
@@ -29,12 +40,20 @@ const SIGNATURES: Readonly<Record<SyscallModule, Readonly<Record<string, Signatu
 
 export class SyscallFunctions {
   readonly context: SyscallContext;
-  /** The `wasi_snapshot_preview1` functions (traced when tracing). */
+  /**
+   * The `wasi_snapshot_preview1` functions for a guest (traced when
+   * tracing): node:wasi's signatures, i64 parameters as bigints when called
+   * from JavaScript; those with an i64 parameter are the i64 adapter's
+   * exports.
+   */
   readonly preview1: Preview1Imports;
-  /** The preview 1 functions before tracing: the wasi_unstable adapter delegates to them. */
-  readonly #raw: Preview1Imports;
+  /** The preview 1 functions in split form (traced when tracing). */
+  readonly #preview1Split: Preview1Split;
+  /** The preview 1 functions in split form before tracing: the wasi_unstable functions delegate to them. */
+  readonly #raw: Preview1Split;
   readonly #trace: TraceSink | undefined;
   #unstable: UnstableImports | undefined;
+  #unstableSplit: UnstableSplit | undefined;
   #threads: { 'thread-spawn': ThreadSpawnFunction } | undefined;
   #byNumber: (ImportFunction | undefined)[] | undefined;
 
@@ -42,13 +61,19 @@ export class SyscallFunctions {
     this.context = new SyscallContext(process);
     this.#raw = createPreview1Imports(this.context);
     this.#trace = trace;
-    this.preview1 = this.#traced(this.#raw, PREVIEW1);
+    this.#preview1Split = this.#traced(this.#raw, PREVIEW1);
+    this.preview1 = linkThroughAdapter<Preview1Imports>(PREVIEW1, this.#preview1Split as unknown as Record<string, SplitFunction>);
   }
 
-  /** The `wasi_unstable` (preview 0) functions, over the same context (made on first use). */
+  /** The `wasi_unstable` (preview 0) functions for a guest, over the same context (made on first use). */
   get unstable(): UnstableImports {
-    this.#unstable ??= this.#traced(createUnstableImports(this.context, this.#raw), UNSTABLE);
+    this.#unstable ??= linkThroughAdapter<UnstableImports>(UNSTABLE, this.#unstableSplitFunctions() as unknown as Record<string, SplitFunction>);
     return this.#unstable;
+  }
+
+  #unstableSplitFunctions(): UnstableSplit {
+    this.#unstableSplit ??= this.#traced(createUnstableImports(this.context, this.#raw), UNSTABLE);
+    return this.#unstableSplit;
   }
 
   /** Serves `wasi` `thread-spawn` with `spawn` (a runner that can start threads gives it). */
@@ -57,7 +82,11 @@ export class SyscallFunctions {
     this.#byNumber = undefined;
   }
 
-  /** The functions of `module`, if Kiln serves it (and, for `wasi`, if threads are served). */
+  /**
+   * The functions of `module` for a guest, if Kiln serves it (and, for
+   * `wasi`, if threads are served): i64 arguments whole (bigints from
+   * JavaScript).
+   */
   namespace(module: SyscallModule): Readonly<Record<string, ImportFunction>> | undefined {
     switch (module) {
       case 'wasi_snapshot_preview1': return this.preview1 as unknown as Record<string, ImportFunction>;
@@ -66,9 +95,22 @@ export class SyscallFunctions {
     }
   }
 
-  /** The function numbered `number` (abi/syscall-table.ts), if served. */
+  /** The functions of `module` in split form (i64 arguments as two i32 halves), if served. */
+  splitNamespace(module: SyscallModule): Readonly<Record<string, SplitFunction>> | undefined {
+    switch (module) {
+      case 'wasi_snapshot_preview1': return this.#preview1Split as unknown as Record<string, SplitFunction>;
+      case 'wasi_unstable': return this.#unstableSplitFunctions() as unknown as Record<string, SplitFunction>;
+      case 'wasi': return this.#threads as unknown as Record<string, SplitFunction> | undefined;
+    }
+  }
+
+  /**
+   * The function numbered `number` (abi/syscall-table.ts), if served, in
+   * split form: it takes the arguments as the channel carries them (each
+   * i64 as two i32 halves).
+   */
   byNumber(number: number): ImportFunction | undefined {
-    this.#byNumber ??= SYSCALLS.map((e) => this.namespace(e.module)?.[e.name]);
+    this.#byNumber ??= SYSCALLS.map((e) => this.splitNamespace(e.module)?.[e.name] as ImportFunction | undefined);
     return this.#byNumber[number];
   }
 
@@ -76,7 +118,7 @@ export class SyscallFunctions {
     const sink = this.#trace;
     if (sink === undefined) return imports;
     const ctx = this.context;
-    return traceImports(imports, signatures, () => (ctx.bound ? ctx.memory : undefined), sink);
+    return traceImports(imports, signatures, () => (ctx.bound ? ctx.memory : undefined), sink, true);
   }
 }
 

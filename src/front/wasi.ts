@@ -97,7 +97,13 @@ export class WASI {
    */
   get process(): Process { return this.#inlineProcess().process; }
 
-  /** The `wasi_snapshot_preview1` functions (whatever `version` says). */
+  /**
+   * The `wasi_snapshot_preview1` functions (whatever `version` says), with
+   * node:wasi's signatures (i64 parameters as bigints from JavaScript). The
+   * functions with an i64 parameter are small wasm functions (the i64
+   * adapter), so a guest linked to them passes its i64 values without a
+   * BigInt; see docs/architecture.md, "i64 at the boundary".
+   */
   get wasiImport(): Preview1Imports { return this.#inlineProcess().functions.preview1; }
 
   /**

@@ -6,10 +6,24 @@
  */
 import { Errno, WasiError } from '../abi/errno.js';
 import { FileType } from '../abi/constants.js';
-import type { DirEntry, FileStat, FsDirectory, TimeSpec } from '../host/fs/types.js';
+import type { DirEntry, FileStat, FsDirectory, FsNode, TimeSpec } from '../host/fs/types.js';
 import { Resource } from './resource.js';
 
+/** The inode of `node` as its lookup found it (without a host call where the backend kept the lookup's attributes). */
+function inoOf(node: FsNode): bigint {
+  return (node.lookupStat?.() ?? node.stat()).ino;
+}
+
 export class DirectoryResource extends Resource {
+  /**
+   * A descriptor that is never handed out, kept for its hidden class. V8
+   * drops a hidden class at a full GC once no object has it, and
+   * deoptimizes the code built on it: in a process started after the
+   * previous one's descriptors were collected, fd_readdir and every path
+   * call would run unoptimized again for their first thousands of calls.
+   */
+  static readonly shapeKeeper = new DirectoryResource({ filetype: FileType.DIRECTORY } as unknown as FsDirectory);
+
   readonly filetype = FileType.DIRECTORY;
   /** Snapshot of the listing taken when a guest starts reading at cookie 0. */
   #listing: DirEntry[] | undefined;
@@ -34,19 +48,28 @@ export class DirectoryResource extends Resource {
   override datasync(): void {}
   override advise(): void {}
 
+  /**
+   * The listing with `.` and `..` first. Their inodes are those of the
+   * directory and its parent as they were looked up when this descriptor
+   * was opened (a descriptor names the directory it opened), without a
+   * host call where the backend kept them.
+   */
   override readdir(): DirEntry[] {
-    const self = this.node.stat();
-    const parent = this.parent?.stat() ?? self;
+    const self = inoOf(this.node);
+    const parent = this.parent !== undefined ? inoOf(this.parent) : self;
     return [
-      { name: '.', filetype: FileType.DIRECTORY, ino: self.ino },
-      { name: '..', filetype: FileType.DIRECTORY, ino: parent.ino },
+      { name: '.', filetype: FileType.DIRECTORY, ino: self },
+      { name: '..', filetype: FileType.DIRECTORY, ino: parent },
       ...this.node.list(),
     ];
   }
 
-  /** Entries from a readdir cookie on; the listing is re-read at cookie 0. */
-  entriesFrom(cookie: bigint): readonly DirEntry[] {
-    if (cookie === 0n || this.#listing === undefined) this.#listing = this.readdir();
+  /**
+   * The listing for a readdir cookie (the index of the next entry); it is
+   * re-read at cookie 0.
+   */
+  entriesFrom(cookie: number): readonly DirEntry[] {
+    if (cookie === 0 || this.#listing === undefined) this.#listing = this.readdir();
     return this.#listing;
   }
 

@@ -49,7 +49,24 @@ export function openAt(dir: DirectoryResource, path: string, req: OpenRequest): 
   return new FileResource(handle, node.filetype, req.fdflags);
 }
 
+/**
+ * True when `path` is one name that `resolve` would look up and return as
+ * it is: not empty, no `/`, no NUL, not `.` or `..`.
+ */
+function isPlainName(path: string): boolean {
+  const n = path.length;
+  if (n === 0 || path.indexOf('/') !== -1 || path.indexOf('\0') !== -1) return false;
+  return path.charCodeAt(0) !== 46 /* . */ || (n !== 1 && (n !== 2 || path.charCodeAt(1) !== 46));
+}
+
 export function statAt(dir: DirectoryResource, path: string, follow: boolean): FileStat {
+  // One name in the directory itself (fstatat after readdir): one lookup,
+  // without building the resolver's stack and component list.
+  if (isPlainName(path)) {
+    const node = dir.node.lookup(path);
+    if (node === null) throw new WasiError(Errno.NOENT);
+    if (!follow || !isSymlink(node)) return node.lookupStat?.() ?? node.stat();
+  }
   const r = resolve(dir.root, path, follow);
   if (r.node === null) throw new WasiError(Errno.NOENT);
   return r.node.lookupStat?.() ?? r.node.stat();

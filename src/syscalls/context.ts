@@ -52,7 +52,7 @@ export function errnoOrRethrow(e: unknown): number {
   return errnoOf(e);
 }
 
-type Body = (a?: never, b?: never, c?: never, d?: never, e?: never, f?: never, g?: never, h?: never, i?: never) => number;
+type Body = (a?: never, b?: never, c?: never, d?: never, e?: never, f?: never, g?: never, h?: never, i?: never, j?: never, k?: never) => number;
 
 /**
  * The errno boundary: runs a syscall body and turns what it throws into the
@@ -63,7 +63,9 @@ type Body = (a?: never, b?: never, c?: never, d?: never, e?: never, f?: never, g
  * to the buffer itself.
  *
  * The wrapper has the body's own arity (no rest arguments), so the engine
- * can inline it on hot paths such as fd_write and clock_time_get.
+ * can inline it on hot paths such as fd_write and clock_time_get. Bodies
+ * take i64 arguments split (abi/signatures.ts, `SplitArgsOf`): up to 11
+ * arguments (path_open).
  */
 export function syscall<F extends (...args: never[]) => number>(body: F): F {
   const f = body as unknown as Body;
@@ -76,19 +78,27 @@ export function syscall<F extends (...args: never[]) => number>(body: F): F {
     case 4: wrapped = (a, b, c, d) => { if (writesPending) flushPendingWrites(); try { return f(a, b, c, d); } catch (e) { return errnoOrRethrow(e); } }; break;
     case 5: wrapped = (a, b, c, d, e) => { if (writesPending) flushPendingWrites(); try { return f(a, b, c, d, e); } catch (x) { return errnoOrRethrow(x); } }; break;
     case 6: wrapped = (a, b, c, d, e, g) => { if (writesPending) flushPendingWrites(); try { return f(a, b, c, d, e, g); } catch (x) { return errnoOrRethrow(x); } }; break;
-    default: wrapped = (a, b, c, d, e, g, h, i, j) => {
+    case 7: wrapped = (a, b, c, d, e, g, h) => { if (writesPending) flushPendingWrites(); try { return f(a, b, c, d, e, g, h); } catch (x) { return errnoOrRethrow(x); } }; break;
+    default: wrapped = (a, b, c, d, e, g, h, i, j, k, l) => {
       if (writesPending) flushPendingWrites();
-      try { return f(a, b, c, d, e, g, h, i, j); } catch (x) { return errnoOrRethrow(x); }
+      try { return f(a, b, c, d, e, g, h, i, j, k, l); } catch (x) { return errnoOrRethrow(x); }
     };
   }
   return wrapped as unknown as F;
 }
 
-/** Converts an ABI rights value (u64) to Kiln's 30-bit number, or null if it has undefined bits. */
-export function rightsFromAbi(v: bigint): number | null {
-  const r = BigInt.asUintN(64, v);
-  if (r >> 30n !== 0n) return null;
-  return Number(r);
+/**
+ * Converts an ABI rights value (a u64, split: low and high halves) to
+ * Kiln's 30-bit number, or null if it has undefined bits.
+ */
+export function rightsFromAbi(lo: number, hi: number): number | null {
+  if (hi !== 0 || (lo >>> 30) !== 0) return null;
+  return lo;
+}
+
+/** The defined bits (the low 30) of an ABI rights value given split: the rest cannot be granted by anything. */
+export function definedRights(lo: number): number {
+  return lo & 0x3fff_ffff;
 }
 
 /** The errno boundary for fd_write: writes gather in the write buffer instead of flushing it. */

@@ -12,7 +12,7 @@
  * it reports.
  */
 import { errnoName } from '../abi/errno.js';
-import type { ParamKind, Signature } from '../abi/signatures.js';
+import { i64Big, isI64Kind, type ParamKind, type Signature } from '../abi/signatures.js';
 import type { GuestMemory } from '../abi/memory.js';
 import { flushPendingWrites, writesPending } from '../kernel/write-buffer.js';
 
@@ -74,12 +74,37 @@ export function formatCall(name: string, sig: Signature, args: readonly (number 
   return `${name}(${parts.join(', ')})`;
 }
 
-/** Wraps every function of `imports` that `signatures` declares. */
+/**
+ * The arguments of a call in split form (each i64 as two i32 halves, as
+ * the syscall bodies take them) as the guest passed them (each i64 one
+ * bigint), for `formatCall`.
+ */
+export function joinSplitArgs(sig: Signature, args: readonly number[]): (number | bigint)[] {
+  const out: (number | bigint)[] = [];
+  let k = 0;
+  for (const [, kind] of sig) {
+    if (isI64Kind(kind)) {
+      out.push(i64Big(args[k]!, args[k + 1]!));
+      k += 2;
+    } else {
+      out.push(args[k++]!);
+    }
+  }
+  return out;
+}
+
+/**
+ * Wraps every function of `imports` that `signatures` declares. With
+ * `split`, the functions take their i64 arguments split (syscall bodies,
+ * abi/signatures.ts `SplitArgsOf`); each line shows them whole, as the
+ * guest passed them.
+ */
 export function traceImports<T extends Record<string, (...args: never[]) => unknown>>(
   imports: T,
   signatures: Readonly<Record<string, Signature>>,
   memory: () => GuestMemory | undefined,
   sink: TraceSink,
+  split = false,
 ): T {
   const emit = (line: string): void => {
     if (writesPending) flushPendingWrites();
@@ -89,8 +114,9 @@ export function traceImports<T extends Record<string, (...args: never[]) => unkn
   for (const [name, fn] of Object.entries(imports)) {
     const sig = signatures[name];
     if (sig === undefined) { out[name] = fn; continue; }
+    const splits = split && sig.some(([, kind]) => isI64Kind(kind));
     out[name] = (...args: (number | bigint)[]): unknown => {
-      const call = formatCall(name, sig, args, memory());
+      const call = formatCall(name, sig, splits ? joinSplitArgs(sig, args as number[]) : args, memory());
       let result: unknown;
       try {
         result = (fn as (...a: (number | bigint)[]) => unknown)(...args);

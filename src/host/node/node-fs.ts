@@ -115,9 +115,13 @@ function applyTimes(
 }
 
 function setPathTimes(path: string, atim: TimeSpec, mtim: TimeSpec): void {
-  applyTimes(fs.lstatSync(path, { bigint: true }), atim, mtim,
-    (a, m) => fs.lutimesSync(path, a, m), () => fs.lstatSync(path, { bigint: true }));
+  applyTimes(fs.lstatSync(path, LSTAT), atim, mtim,
+    (a, m) => fs.lutimesSync(path, a, m), () => fs.lstatSync(path, LSTAT));
 }
+
+/** lstat options, made once (a lookup or a listing entry would otherwise allocate them). */
+const LSTAT = { bigint: true } as const;
+const LSTAT_OR_NOTHING = { bigint: true, throwIfNoEntry: false } as const;
 
 /**
  * State shared by every node of one NodeFileSystem: a generation counter
@@ -129,11 +133,34 @@ interface Volume { generation: number }
 /** How long attributes captured by a directory listing may be reused by a lookup. */
 const LISTING_REUSE_MS = 1000;
 
+/**
+ * Attributes a listing took, for the lookups that follow it (see
+ * NodeDirectory). Lookups usually come in listing order, so the next name
+ * is tried first; a map of the names is made only for the first lookup out
+ * of order.
+ */
+interface Listing {
+  /** The volume's generation when the listing was taken. */
+  readonly generation: number;
+  /** performance.now() just before the first entry was read. */
+  readonly at: number;
+  /** The names the host listed. */
+  readonly names: readonly string[];
+  /** Each name's attributes; undefined once a lookup took them (or the entry vanished while listing). */
+  readonly stats: (FileStat | undefined)[];
+  /** How many attributes are left to take. */
+  left: number;
+  /** Where the next lookup is expected in `names`. */
+  next: number;
+  /** Name to position, made on the first lookup out of order. */
+  index: Map<string, number> | undefined;
+}
+
 abstract class NodeNode implements FsNode {
   abstract readonly filetype: FileType;
-  constructor(readonly path: string, readonly volume: Volume, readonly snapshot?: fs.BigIntStats) {}
-  stat(): FileStat { return toFileStat(fs.lstatSync(this.path, { bigint: true })); }
-  lookupStat(): FileStat { return this.snapshot !== undefined ? toFileStat(this.snapshot) : this.stat(); }
+  constructor(readonly path: string, readonly volume: Volume, readonly snapshot?: FileStat) {}
+  stat(): FileStat { return toFileStat(fs.lstatSync(this.path, LSTAT)); }
+  lookupStat(): FileStat { return this.snapshot ?? this.stat(); }
   setTimes(atim: TimeSpec, mtim: TimeSpec): void {
     this.volume.generation++;
     setPathTimes(this.path, atim, mtim);
@@ -141,7 +168,7 @@ abstract class NodeNode implements FsNode {
 }
 
 class NodeOther extends NodeNode {
-  constructor(path: string, volume: Volume, snapshot: fs.BigIntStats | undefined, readonly filetype: FileType) {
+  constructor(path: string, volume: Volume, snapshot: FileStat | undefined, readonly filetype: FileType) {
     super(path, volume, snapshot);
   }
 }
@@ -159,7 +186,7 @@ class NodeDirectory extends NodeNode implements FsDirectory {
    * them once per entry, within LISTING_REUSE_MS and only while nothing has
    * changed through Kiln; otherwise a lookup asks the host again.
    */
-  #listed: { generation: number; at: number; stats: Map<string, fs.BigIntStats> } | undefined;
+  #listed: Listing | undefined;
 
   #child(name: string): string {
     return this.path === '/' ? `/${name}` : `${this.path}/${name}`;
@@ -169,35 +196,55 @@ class NodeDirectory extends NodeNode implements FsDirectory {
     const path = this.#child(name);
     let s = this.#fromListing(name);
     if (s === undefined) {
-      s = fs.lstatSync(path, { bigint: true, throwIfNoEntry: false });
-      if (s === undefined) return null;
+      const host = fs.lstatSync(path, LSTAT_OR_NOTHING);
+      if (host === undefined) return null;
+      s = toFileStat(host);
     }
     return nodeFor(path, this.volume, s);
   }
 
-  #fromListing(name: string): fs.BigIntStats | undefined {
+  /** The attributes the last listing took for `name`, if they may still be used (once). */
+  #fromListing(name: string): FileStat | undefined {
     const listed = this.#listed;
     if (listed === undefined) return undefined;
+    let i = listed.next;
+    if (listed.names[i] !== name) {
+      listed.index ??= new Map(listed.names.map((n, k) => [n, k]));
+      const k = listed.index.get(name);
+      if (k === undefined) return undefined;
+      i = k;
+    }
+    const s = listed.stats[i];
+    if (s === undefined) return undefined;
+    listed.stats[i] = undefined;
+    listed.next = i + 1;
+    if (--listed.left === 0) this.#listed = undefined;
     if (listed.generation !== this.volume.generation || performance.now() - listed.at > LISTING_REUSE_MS) {
       this.#listed = undefined;
       return undefined;
     }
-    const s = listed.stats.get(name);
-    if (s !== undefined) listed.stats.delete(name);
     return s;
   }
 
   list(): DirEntry[] {
+    const names = fs.readdirSync(this.path);
     const out: DirEntry[] = [];
-    const stats = new Map<string, fs.BigIntStats>();
+    const stats: (FileStat | undefined)[] = new Array(names.length);
     const at = performance.now();
-    for (const name of fs.readdirSync(this.path)) {
-      const s = fs.lstatSync(this.#child(name), { bigint: true, throwIfNoEntry: false });
-      if (s === undefined) continue; // removed while listing
-      stats.set(name, s);
-      out.push({ name, filetype: fileTypeOf(s), ino: s.ino });
+    const prefix = this.path === '/' ? '/' : `${this.path}/`;
+    let host: fs.BigIntStats | undefined;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      host = fs.lstatSync(prefix + name, LSTAT_OR_NOTHING);
+      if (host === undefined) continue; // removed while listing
+      const s = toFileStat(host);
+      stats[i] = s;
+      out.push({ name, filetype: s.filetype, ino: s.ino });
     }
-    this.#listed = { generation: this.volume.generation, at, stats };
+    if (host !== undefined) shapes.stats = host;
+    this.#listed = out.length === 0 ? undefined : {
+      generation: this.volume.generation, at, names, stats, left: out.length, next: 0, index: undefined,
+    };
     return out;
   }
 
@@ -251,12 +298,35 @@ class NodeDirectory extends NodeNode implements FsDirectory {
   }
 }
 
-function nodeFor(path: string, volume: Volume, s: fs.BigIntStats): FsNode {
-  const type = fileTypeOf(s);
+function nodeFor(path: string, volume: Volume, s: FileStat): FsNode {
+  const type = s.filetype;
   if (type === FileType.DIRECTORY) return new NodeDirectory(path, volume, s);
   if (type === FileType.SYMBOLIC_LINK) return new NodeSymlink(path, volume, s);
   return new NodeOther(path, volume, s, type);
 }
+
+/**
+ * One live object of each kind a walk makes by the thousand: nodes, and the
+ * host's BigIntStats (the last one a listing took). V8 drops a hidden class
+ * at a full GC once no object has it, and with it the optimized code built
+ * on that class: a walk that starts after a GC (a new Kiln instance after
+ * the previous one was collected, say) would run its first thousands of
+ * lookups unoptimized, which more than doubled the time of the benchmark's
+ * walk (bench/README.md). The nodes are stand-ins, not real ones, so that
+ * no listing is kept alive with them. `list` writes to this object, which
+ * also keeps it in the module's scope rather than on the stack of the
+ * module's top-level code.
+ */
+const shapes: { stats: fs.BigIntStats | undefined; nodes: readonly NodeNode[] } = {
+  stats: undefined,
+  nodes: (() => {
+    const volume: Volume = { generation: 0 };
+    const s: FileStat = { dev: 0n, ino: 0n, filetype: FileType.REGULAR_FILE, nlink: 0n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
+    return [
+      new NodeDirectory('', volume, s), new NodeSymlink('', volume, s), new NodeOther('', volume, s, FileType.REGULAR_FILE),
+    ];
+  })(),
+};
 
 class NodeFileHandle implements FileHandle {
   constructor(readonly fd: number, readonly volume: Volume) {}

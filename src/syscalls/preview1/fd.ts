@@ -10,7 +10,8 @@ import {
 import { DIRENT, FDSTAT, FILESTAT, PRESTAT } from '../../abi/layouts.js';
 import type { GuestMemory } from '../../abi/memory.js';
 import { encodeUtf8 } from '../../abi/memory.js';
-import type { FileStat, TimeSpec } from '../../host/fs/types.js';
+import { i64Big, u64Number, u64Safe } from '../../abi/signatures.js';
+import type { DirEntry, FileStat, TimeSpec } from '../../host/fs/types.js';
 import { DirectoryResource } from '../../kernel/directory-resource.js';
 import type { Descriptor } from '../../kernel/fd-table.js';
 import { FileResource } from '../../kernel/file-resource.js';
@@ -18,26 +19,42 @@ import { blockingIo, sendAll } from '../blocking-io.js';
 import { rightsFromAbi, syscall, writeSyscall, type SyscallContext } from '../context.js';
 
 export function writeFilestat(m: GuestMemory, ptr: number, s: FileStat): void {
-  m.check(ptr, FILESTAT.size);
-  const p = ptr >>> 0;
+  const p = m.check(ptr, FILESTAT.size);
+  // Both ways store each value modulo 2^64: a time before 1970 is written as its two's complement.
+  const u64 = (p & 7) === 0 ? m.u64s : undefined;
+  if (u64 !== undefined) {
+    const i = p >>> 3;
+    u64[i + FILESTAT.dev / 8] = s.dev;
+    u64[i + FILESTAT.ino / 8] = s.ino;
+    u64[i + FILESTAT.nlink / 8] = s.nlink;
+    u64[i + FILESTAT.fileSize / 8] = s.size;
+    u64[i + FILESTAT.atim / 8] = s.atim;
+    u64[i + FILESTAT.mtim / 8] = s.mtim;
+    u64[i + FILESTAT.ctim / 8] = s.ctim;
+    m.bytes[p + FILESTAT.filetype] = s.filetype;
+    return;
+  }
   const v = m.view;
   v.setBigUint64(p + FILESTAT.dev, s.dev, true);
   v.setBigUint64(p + FILESTAT.ino, s.ino, true);
   v.setUint8(p + FILESTAT.filetype, s.filetype);
   v.setBigUint64(p + FILESTAT.nlink, s.nlink, true);
   v.setBigUint64(p + FILESTAT.fileSize, s.size, true);
-  v.setBigUint64(p + FILESTAT.atim, BigInt.asUintN(64, s.atim), true);
-  v.setBigUint64(p + FILESTAT.mtim, BigInt.asUintN(64, s.mtim), true);
-  v.setBigUint64(p + FILESTAT.ctim, BigInt.asUintN(64, s.ctim), true);
+  v.setBigUint64(p + FILESTAT.atim, s.atim, true);
+  v.setBigUint64(p + FILESTAT.mtim, s.mtim, true);
+  v.setBigUint64(p + FILESTAT.ctim, s.ctim, true);
 }
 
-/** Decodes fst_flags into the two times to set; conflicting or unknown flags are EINVAL. */
-export function timesFromFlags(atim: bigint, mtim: bigint, flags: number): [TimeSpec, TimeSpec] {
+/**
+ * Decodes fst_flags into the two times to set (each a split u64: low and
+ * high halves); conflicting or unknown flags are EINVAL.
+ */
+export function timesFromFlags(atimLo: number, atimHi: number, mtimLo: number, mtimHi: number, flags: number): [TimeSpec, TimeSpec] {
   if ((flags & ~FSTFLAGS_ALL) !== 0) throw new WasiError(Errno.INVAL);
   if ((flags & FstFlags.ATIM) && (flags & FstFlags.ATIM_NOW)) throw new WasiError(Errno.INVAL);
   if ((flags & FstFlags.MTIM) && (flags & FstFlags.MTIM_NOW)) throw new WasiError(Errno.INVAL);
-  const a: TimeSpec = flags & FstFlags.ATIM_NOW ? 'now' : flags & FstFlags.ATIM ? BigInt.asUintN(64, atim) : null;
-  const mt: TimeSpec = flags & FstFlags.MTIM_NOW ? 'now' : flags & FstFlags.MTIM ? BigInt.asUintN(64, mtim) : null;
+  const a: TimeSpec = flags & FstFlags.ATIM_NOW ? 'now' : flags & FstFlags.ATIM ? BigInt.asUintN(64, i64Big(atimLo, atimHi)) : null;
+  const mt: TimeSpec = flags & FstFlags.MTIM_NOW ? 'now' : flags & FstFlags.MTIM ? BigInt.asUintN(64, i64Big(mtimLo, mtimHi)) : null;
   return [a, mt];
 }
 
@@ -50,16 +67,62 @@ function seekable(d: Descriptor): Descriptor {
   return d;
 }
 
-/** A filesize argument as a safe JS number; larger values cannot exist in a JS host. */
-function fileOffset(v: bigint): number {
-  const u = BigInt.asUintN(64, v);
-  if (u > BigInt(Number.MAX_SAFE_INTEGER)) throw new WasiError(Errno.FBIG);
-  return Number(u);
+/** A filesize argument (split: low and high halves) as a safe JS number; larger values cannot exist in a JS host. */
+function fileOffset(lo: number, hi: number): number {
+  if (!u64Safe(hi)) throw new WasiError(Errno.FBIG);
+  return u64Number(lo, hi);
 }
 
 /** Scratch space for one dirent header (the last entry may be cut short, so it is built aside). */
 const header = new DataView(new ArrayBuffer(DIRENT.size));
 const headerBytes = new Uint8Array(header.buffer);
+
+/**
+ * Writes dirents from `entries[first]` on into the guest buffer at `base`
+ * (checked, `len` bytes) until it is full, the last one cut short as the
+ * ABI has it; returns the bytes used. An entry that fits with an ASCII
+ * name is written in place, without encoding its name into a new array.
+ */
+function writeDirents(m: GuestMemory, base: number, len: number, entries: readonly DirEntry[], first: number): number {
+  const bytes = m.bytes;
+  const view = m.view;
+  let used = 0;
+  for (let i = first; i < entries.length && used < len; i++) {
+    const e = entries[i]!;
+    const name = e.name;
+    const at = base + used;
+    if (used + DIRENT.size + name.length <= len) {
+      const nameAt = at + DIRENT.size;
+      let k = 0;
+      for (; k < name.length; k++) {
+        const c = name.charCodeAt(k);
+        if (c >= 0x80) break;
+        bytes[nameAt + k] = c;
+      }
+      if (k === name.length) {
+        view.setUint32(at + DIRENT.next, i + 1, true);
+        view.setUint32(at + DIRENT.next + 4, 0, true);
+        view.setBigUint64(at + DIRENT.ino, e.ino, true);
+        view.setUint32(at + DIRENT.namlen, k, true);
+        view.setUint32(at + DIRENT.type, e.filetype, true); // the type byte and three zero bytes of padding
+        used += DIRENT.size + k;
+        continue;
+      }
+    }
+    const encoded = encodeUtf8(name);
+    header.setBigUint64(DIRENT.next, BigInt(i + 1), true);
+    header.setBigUint64(DIRENT.ino, e.ino, true);
+    header.setUint32(DIRENT.namlen, encoded.byteLength, true);
+    header.setUint8(DIRENT.type, e.filetype);
+    const h = Math.min(DIRENT.size, len - used);
+    bytes.set(headerBytes.subarray(0, h), base + used);
+    used += h;
+    const n = Math.min(encoded.byteLength, len - used);
+    bytes.set(encoded.subarray(0, n), base + used);
+    used += n;
+  }
+  return used;
+}
 
 export function fdSyscalls(ctx: SyscallContext) {
   const fds = ctx.process.fds;
@@ -86,17 +149,17 @@ export function fdSyscalls(ctx: SyscallContext) {
   };
 
   return {
-    fd_advise: syscall((fd: number, offset: bigint, len: bigint, advice: number): number => {
+    fd_advise: syscall((fd: number, offsetLo: number, offsetHi: number, lenLo: number, lenHi: number, advice: number): number => {
       const d = fds.get(fd, Rights.FD_ADVISE);
       if (advice < Advice.NORMAL || advice > Advice.NOREUSE) return Errno.INVAL;
-      d.resource.advise(BigInt.asUintN(64, offset), BigInt.asUintN(64, len), advice);
+      d.resource.advise(BigInt.asUintN(64, i64Big(offsetLo, offsetHi)), BigInt.asUintN(64, i64Big(lenLo, lenHi)), advice);
       return Errno.SUCCESS;
     }),
 
-    fd_allocate: syscall((fd: number, offset: bigint, len: bigint): number => {
+    fd_allocate: syscall((fd: number, offsetLo: number, offsetHi: number, lenLo: number, lenHi: number): number => {
       const d = fds.get(fd, Rights.FD_ALLOCATE);
-      const o = fileOffset(offset);
-      const l = fileOffset(len);
+      const o = fileOffset(offsetLo, offsetHi);
+      const l = fileOffset(lenLo, lenHi);
       if (o + l > Number.MAX_SAFE_INTEGER) return Errno.FBIG;
       d.resource.allocate(o, l);
       return Errno.SUCCESS;
@@ -134,10 +197,10 @@ export function fdSyscalls(ctx: SyscallContext) {
       return Errno.SUCCESS;
     }),
 
-    fd_fdstat_set_rights: syscall((fd: number, base: bigint, inheriting: bigint): number => {
+    fd_fdstat_set_rights: syscall((fd: number, baseLo: number, baseHi: number, inheritingLo: number, inheritingHi: number): number => {
       const d = fds.get(fd);
-      const b = rightsFromAbi(base);
-      const i = rightsFromAbi(inheriting);
+      const b = rightsFromAbi(baseLo, baseHi);
+      const i = rightsFromAbi(inheritingLo, inheritingHi);
       if (b === null || i === null) return Errno.NOTCAPABLE;
       if ((b & ~d.rightsBase) !== 0 || (i & ~d.rightsInheriting) !== 0) return Errno.NOTCAPABLE;
       d.rightsBase = b;
@@ -152,24 +215,24 @@ export function fdSyscalls(ctx: SyscallContext) {
       return Errno.SUCCESS;
     }),
 
-    fd_filestat_set_size: syscall((fd: number, size: bigint): number => {
+    fd_filestat_set_size: syscall((fd: number, sizeLo: number, sizeHi: number): number => {
       const d = fds.get(fd, Rights.FD_FILESTAT_SET_SIZE);
-      d.resource.setSize(fileOffset(size));
+      d.resource.setSize(fileOffset(sizeLo, sizeHi));
       return Errno.SUCCESS;
     }),
 
-    fd_filestat_set_times: syscall((fd: number, atim: bigint, mtim: bigint, flags: number): number => {
+    fd_filestat_set_times: syscall((fd: number, atimLo: number, atimHi: number, mtimLo: number, mtimHi: number, flags: number): number => {
       const d = fds.get(fd, Rights.FD_FILESTAT_SET_TIMES);
-      const [a, mt] = timesFromFlags(atim, mtim, flags);
+      const [a, mt] = timesFromFlags(atimLo, atimHi, mtimLo, mtimHi, flags);
       d.resource.setTimes(a, mt);
       return Errno.SUCCESS;
     }),
 
-    fd_pread: syscall((fd: number, iovs: number, iovsLen: number, offset: bigint, nreadOut: number): number => {
+    fd_pread: syscall((fd: number, iovs: number, iovsLen: number, offsetLo: number, offsetHi: number, nreadOut: number): number => {
       const d = seekable(fds.get(fd, Rights.FD_READ, Errno.BADF));
       const m = ctx.memory;
       m.check(nreadOut, 4);
-      const n = d.resource.pread(m.iovecs(iovs, iovsLen), fileOffset(offset));
+      const n = d.resource.pread(m.iovecs(iovs, iovsLen), fileOffset(offsetLo, offsetHi));
       m.setU32(nreadOut, n);
       return Errno.SUCCESS;
     }),
@@ -190,11 +253,11 @@ export function fdSyscalls(ctx: SyscallContext) {
       return Errno.SUCCESS;
     }),
 
-    fd_pwrite: syscall((fd: number, iovs: number, iovsLen: number, offset: bigint, nwrittenOut: number): number => {
+    fd_pwrite: syscall((fd: number, iovs: number, iovsLen: number, offsetLo: number, offsetHi: number, nwrittenOut: number): number => {
       const d = seekable(fds.get(fd, Rights.FD_WRITE, Errno.BADF));
       const m = ctx.memory;
       m.check(nwrittenOut, 4);
-      const n = d.resource.pwrite(m.iovecs(iovs, iovsLen), fileOffset(offset));
+      const n = d.resource.pwrite(m.iovecs(iovs, iovsLen), fileOffset(offsetLo, offsetHi));
       m.setU32(nwrittenOut, n);
       return Errno.SUCCESS;
     }),
@@ -213,29 +276,16 @@ export function fdSyscalls(ctx: SyscallContext) {
       });
     }),
 
-    fd_readdir: syscall((fd: number, buf: number, bufLen: number, cookie: bigint, bufusedOut: number): number => {
+    fd_readdir: syscall((fd: number, buf: number, bufLen: number, cookieLo: number, cookieHi: number, bufusedOut: number): number => {
       const d = fds.get(fd, Rights.FD_READDIR);
       if (!(d.resource instanceof DirectoryResource)) return Errno.NOTDIR;
       const m = ctx.memory;
       m.check(bufusedOut, 4);
-      const out = m.slice(buf, bufLen);
-      const start = BigInt.asUintN(64, cookie);
-      const entries = d.resource.entriesFrom(start);
-      let used = 0;
-      for (let i = start < BigInt(entries.length) ? Number(start) : entries.length; i < entries.length && used < out.byteLength; i++) {
-        const e = entries[i]!;
-        const name = encodeUtf8(e.name);
-        header.setBigUint64(DIRENT.next, BigInt(i + 1), true);
-        header.setBigUint64(DIRENT.ino, e.ino, true);
-        header.setUint32(DIRENT.namlen, name.byteLength, true);
-        header.setUint8(DIRENT.type, e.filetype);
-        const h = Math.min(DIRENT.size, out.byteLength - used);
-        out.set(headerBytes.subarray(0, h), used);
-        used += h;
-        const n = Math.min(name.byteLength, out.byteLength - used);
-        out.set(name.subarray(0, n), used);
-        used += n;
-      }
+      const base = m.check(buf, bufLen);
+      // A cookie is the index of the next entry; one of 2^32 or more is past any listing.
+      const cookie = cookieHi === 0 ? cookieLo >>> 0 : Infinity;
+      const entries = d.resource.entriesFrom(cookie);
+      const used = writeDirents(m, base, bufLen >>> 0, entries, Math.min(cookie, entries.length));
       m.setU32(bufusedOut, used);
       return Errno.SUCCESS;
     }),
@@ -245,13 +295,13 @@ export function fdSyscalls(ctx: SyscallContext) {
       return Errno.SUCCESS;
     }),
 
-    fd_seek: syscall((fd: number, offset: bigint, whence: number, newOffsetOut: number): number => {
-      const tellOnly = offset === 0n && whence === Whence.CUR;
-      const d = positioned(fd, tellOnly ? Rights.FD_TELL : Rights.FD_SEEK);
+    fd_seek: syscall((fd: number, offsetLo: number, offsetHi: number, whence: number, newOffsetOut: number): number => {
+      const zero = offsetLo === 0 && offsetHi === 0;
+      const d = positioned(fd, zero && whence === Whence.CUR ? Rights.FD_TELL : Rights.FD_SEEK);
       if (whence !== Whence.SET && whence !== Whence.CUR && whence !== Whence.END) return Errno.INVAL;
       const m = ctx.memory;
       m.check(newOffsetOut, 8);
-      m.setU64(newOffsetOut, d.resource.seek(offset, whence));
+      m.setU64(newOffsetOut, d.resource.seek(zero ? 0n : i64Big(offsetLo, offsetHi), whence));
       return Errno.SUCCESS;
     }),
 

@@ -9,7 +9,7 @@ import { FdFlags, LookupFlags, OFlags, OFLAGS_ALL, FDFLAGS_ALL, Rights } from '.
 import { FILESTAT } from '../../abi/layouts.js';
 import { encodeUtf8 } from '../../abi/memory.js';
 import * as ops from '../../kernel/fs-ops.js';
-import { syscall, type SyscallContext } from '../context.js';
+import { definedRights, syscall, type SyscallContext } from '../context.js';
 import { applicableRights, timesFromFlags, writeFilestat } from './fd.js';
 
 const READ_RIGHTS = Rights.FD_READ | Rights.FD_READDIR;
@@ -35,9 +35,9 @@ export function pathSyscalls(ctx: SyscallContext) {
     }),
 
     path_filestat_set_times: syscall((fd: number, flags: number, path: number, pathLen: number,
-      atim: bigint, mtim: bigint, fstFlags: number): number => {
+      atimLo: number, atimHi: number, mtimLo: number, mtimHi: number, fstFlags: number): number => {
       const dir = ctx.dir(fd, Rights.PATH_FILESTAT_SET_TIMES);
-      const [a, m] = timesFromFlags(atim, mtim, fstFlags);
+      const [a, m] = timesFromFlags(atimLo, atimHi, mtimLo, mtimHi, fstFlags);
       ops.setTimesAt(dir, str(path, pathLen), follows(flags), a, m);
       return Errno.SUCCESS;
     }),
@@ -51,7 +51,8 @@ export function pathSyscalls(ctx: SyscallContext) {
     }),
 
     path_open: syscall((fd: number, dirflags: number, path: number, pathLen: number, oflags: number,
-      rightsBase: bigint, rightsInheriting: bigint, fdflags: number, fdOut: number): number => {
+      rightsBaseLo: number, _rightsBaseHi: number, rightsInheritingLo: number, _rightsInheritingHi: number,
+      fdflags: number, fdOut: number): number => {
       if ((oflags & ~OFLAGS_ALL) !== 0 || (fdflags & ~FDFLAGS_ALL) !== 0) return Errno.INVAL;
       let needed = Rights.PATH_OPEN;
       if (oflags & OFlags.CREAT) needed |= Rights.PATH_CREATE_FILE;
@@ -61,8 +62,8 @@ export function pathSyscalls(ctx: SyscallContext) {
       const p = str(path, pathLen);
       ctx.memory.check(fdOut, 4);
       // Rights beyond the 30 defined bits cannot be granted by anything; ignore them.
-      const base = Number(BigInt.asUintN(30, rightsBase));
-      const inheriting = Number(BigInt.asUintN(30, rightsInheriting));
+      const base = definedRights(rightsBaseLo);
+      const inheriting = definedRights(rightsInheritingLo);
       const resource = ops.openAt(dir, p, {
         follow: (dirflags & LookupFlags.SYMLINK_FOLLOW) !== 0,
         create: (oflags & OFlags.CREAT) !== 0,

@@ -13,9 +13,16 @@ import { errnoOf } from '../../abi/host-errors.js';
 import type { Resource } from '../../kernel/resource.js';
 import { syscall, type SyscallContext } from '../context.js';
 
-interface ClockSub { userdata: bigint; deadline: bigint; clock: ClockId }
-interface FdSub { userdata: bigint; type: EventType.FD_READ | EventType.FD_WRITE; resource: Resource }
-interface Event { userdata: bigint; error: number; type: EventType; nbytes: bigint; flags: number }
+/*
+ * Userdata, timeouts and deadlines are u64s kept as their two halves (lo,
+ * hi: unsigned 32-bit numbers), so a poll makes no bigint of its own.
+ */
+interface ClockSub { userLo: number; userHi: number; deadlineLo: number; deadlineHi: number; clock: ClockId }
+interface FdSub { userLo: number; userHi: number; type: EventType.FD_READ | EventType.FD_WRITE; resource: Resource }
+interface Event { userLo: number; userHi: number; error: number; type: EventType; nbytes: bigint; flags: number }
+
+const TWO_32 = 0x1_0000_0000;
+const U32_MAX = 0xffff_ffff;
 
 /** Where a subscription's fields sit: preview 1's layout, or preview 0's (whose clock fields are 8 bytes later). */
 export type SubscriptionLayout = Readonly<{
@@ -24,6 +31,22 @@ export type SubscriptionLayout = Readonly<{
 
 export function pollSyscalls(ctx: SyscallContext, SUB: SubscriptionLayout = SUBSCRIPTION) {
   const { clocks, fds } = ctx.process;
+  const fast = typeof clocks.writeNow === 'function';
+  // The time read last (clockNow), as halves.
+  const scratch = new DataView(new ArrayBuffer(8));
+  let nowLo = 0;
+  let nowHi = 0;
+  const clockNow = (id: ClockId): void => {
+    if (fast) clocks.writeNow!(id, scratch, 0);
+    else scratch.setBigUint64(0, clocks.now(id), true); // modulo 2^64
+    nowLo = scratch.getUint32(0, true);
+    nowHi = scratch.getUint32(4, true);
+  };
+  /** True when `c`'s deadline has come (reads its clock). */
+  const due = (c: ClockSub): boolean => {
+    clockNow(c.clock);
+    return c.deadlineHi < nowHi || (c.deadlineHi === nowHi && c.deadlineLo <= nowLo);
+  };
 
   return {
     poll_oneoff: syscall((inPtr: number, outPtr: number, nsubs: number, neventsOut: number): number => {
@@ -39,25 +62,36 @@ export function pollSyscalls(ctx: SyscallContext, SUB: SubscriptionLayout = SUBS
       const immediate: Event[] = [];
       for (let i = 0; i < n; i++) {
         const base = inPtr + i * SUB.size;
-        const userdata = m.u64(base + SUB.userdata);
+        const userLo = m.u32(base + SUB.userdata);
+        const userHi = m.u32(base + SUB.userdata + 4);
         const tag = m.u8(base + SUB.tag);
         if (tag === EventType.CLOCK) {
           const id = m.u32(base + SUB.clockId);
-          const timeout = m.u64(base + SUB.clockTimeout);
+          const timeoutLo = m.u32(base + SUB.clockTimeout);
+          const timeoutHi = m.u32(base + SUB.clockTimeout + 4);
           const flags = m.u16(base + SUB.clockFlags);
           if (!isClockId(id)) {
-            immediate.push({ userdata, error: Errno.INVAL, type: EventType.CLOCK, nbytes: 0n, flags: 0 });
+            immediate.push({ userLo, userHi, error: Errno.INVAL, type: EventType.CLOCK, nbytes: 0n, flags: 0 });
             continue;
           }
-          const deadline = (flags & SubClockFlags.ABSTIME) ? timeout : clocks.now(id) + timeout;
-          clocksSubs.push({ userdata, deadline, clock: id });
+          let deadlineLo = timeoutLo;
+          let deadlineHi = timeoutHi;
+          if (!(flags & SubClockFlags.ABSTIME)) {
+            // now + timeout; past 2^64 - 1 it never comes (saturated)
+            clockNow(id);
+            const lo = nowLo + timeoutLo;
+            deadlineLo = lo >>> 0;
+            deadlineHi = nowHi + timeoutHi + (lo >= TWO_32 ? 1 : 0);
+            if (deadlineHi > U32_MAX) { deadlineLo = U32_MAX; deadlineHi = U32_MAX; }
+          }
+          clocksSubs.push({ userLo, userHi, deadlineLo, deadlineHi, clock: id });
         } else if (tag === EventType.FD_READ || tag === EventType.FD_WRITE) {
           const fd = m.u32(base + SUB.fd);
           try {
             const d = fds.get(fd, Rights.POLL_FD_READWRITE);
-            fdSubs.push({ userdata, type: tag, resource: d.resource });
+            fdSubs.push({ userLo, userHi, type: tag, resource: d.resource });
           } catch (e) {
-            immediate.push({ userdata, error: errnoOf(e), type: tag, nbytes: 0n, flags: 0 });
+            immediate.push({ userLo, userHi, error: errnoOf(e), type: tag, nbytes: 0n, flags: 0 });
           }
         } else {
           return Errno.INVAL;
@@ -71,15 +105,15 @@ export function pollSyscalls(ctx: SyscallContext, SUB: SubscriptionLayout = SUBS
           try {
             r = s.type === EventType.FD_READ ? s.resource.pollRead() : s.resource.pollWrite();
           } catch (e) {
-            events.push({ userdata: s.userdata, error: errnoOf(e), type: s.type, nbytes: 0n, flags: 0 });
+            events.push({ userLo: s.userLo, userHi: s.userHi, error: errnoOf(e), type: s.type, nbytes: 0n, flags: 0 });
             continue;
           }
           if (r.ready) {
-            events.push({ userdata: s.userdata, error: 0, type: s.type, nbytes: r.nbytes, flags: r.hangup ? 1 : 0 });
+            events.push({ userLo: s.userLo, userHi: s.userHi, error: 0, type: s.type, nbytes: r.nbytes, flags: r.hangup ? 1 : 0 });
           }
         }
         for (const c of clocksSubs) {
-          if (c.deadline <= clocks.now(c.clock)) events.push({ userdata: c.userdata, error: 0, type: EventType.CLOCK, nbytes: 0n, flags: 0 });
+          if (due(c)) events.push({ userLo: c.userLo, userHi: c.userHi, error: 0, type: EventType.CLOCK, nbytes: 0n, flags: 0 });
         }
         if (events.length === 0) return undefined;
         writeEvents(events);
@@ -87,7 +121,10 @@ export function pollSyscalls(ctx: SyscallContext, SUB: SubscriptionLayout = SUBS
       };
       const wakeIn = (): number => {
         let wait = Infinity;
-        for (const c of clocksSubs) wait = Math.min(wait, Number(c.deadline - clocks.now(c.clock)) / 1e6);
+        for (const c of clocksSubs) {
+          clockNow(c.clock);
+          wait = Math.min(wait, ((c.deadlineHi - nowHi) * TWO_32 + (c.deadlineLo - nowLo)) / 1e6);
+        }
         return Math.max(0, wait);
       };
       const writeEvents = (events: Event[]): void => {
@@ -95,7 +132,7 @@ export function pollSyscalls(ctx: SyscallContext, SUB: SubscriptionLayout = SUBS
           const e = events[i]!;
           const base = outPtr + i * EVENT.size;
           m.write(base, new Uint8Array(EVENT.size));
-          m.setU64(base + EVENT.userdata, e.userdata);
+          m.setU64Halves(base + EVENT.userdata, e.userLo, e.userHi);
           m.setU16(base + EVENT.error, e.error);
           m.setU8(base + EVENT.type, e.type);
           m.setU64(base + EVENT.nbytes, e.nbytes);

@@ -16,12 +16,11 @@ import { Errno } from '../../abi/errno.js';
 import { RIGHTS_ALL_UNSTABLE, Rights, Whence, WhenceUnstable } from '../../abi/constants.js';
 import { FDSTAT, FILESTAT_UNSTABLE } from '../../abi/layouts.js';
 import type { GuestMemory } from '../../abi/memory.js';
-import type { Preview1Imports } from '../../abi/signatures.js';
+import type { Preview1Split } from '../../abi/signatures.js';
 import type { FileStat } from '../../host/fs/types.js';
 import { syscall, type SyscallContext } from '../context.js';
 
 const U32_MAX = 0xffffffffn;
-const UNSTABLE_RIGHTS = BigInt(RIGHTS_ALL_UNSTABLE);
 
 /** Writes a preview 0 filestat; the caller has checked [ptr, ptr + 56). */
 export function writeFilestatUnstable(m: GuestMemory, ptr: number, s: FileStat): void {
@@ -54,15 +53,15 @@ export function whenceToPreview1(whence: number): number {
   }
 }
 
-export function fdUnstableSyscalls(ctx: SyscallContext, preview1: Preview1Imports) {
+export function fdUnstableSyscalls(ctx: SyscallContext, preview1: Preview1Split) {
   const fds = ctx.process.fds;
   const p1Seek = preview1.fd_seek;
   const p1FdstatGet = preview1.fd_fdstat_get;
   const p1SetRights = preview1.fd_fdstat_set_rights;
 
   return {
-    fd_seek: (fd: number, offset: bigint, whence: number, newOffsetOut: number): number =>
-      p1Seek(fd, offset, whenceToPreview1(whence), newOffsetOut),
+    fd_seek: (fd: number, offsetLo: number, offsetHi: number, whence: number, newOffsetOut: number): number =>
+      p1Seek(fd, offsetLo, offsetHi, whenceToPreview1(whence), newOffsetOut),
 
     fd_filestat_get: syscall((fd: number, out: number): number => {
       const d = fds.get(fd, Rights.FD_FILESTAT_GET);
@@ -74,21 +73,21 @@ export function fdUnstableSyscalls(ctx: SyscallContext, preview1: Preview1Import
     fd_fdstat_get: syscall((fd: number, out: number): number => {
       const errno = p1FdstatGet(fd, out);
       if (errno !== Errno.SUCCESS) return errno;
-      // Same struct; only the rights preview 0 cannot name are cleared.
+      // Same struct; only the rights preview 0 cannot name are cleared (every right is in the low half).
       const m = ctx.memory;
-      m.setU64(out + FDSTAT.rightsBase, m.u64(out + FDSTAT.rightsBase) & UNSTABLE_RIGHTS);
-      m.setU64(out + FDSTAT.rightsInheriting, m.u64(out + FDSTAT.rightsInheriting) & UNSTABLE_RIGHTS);
+      m.setU64Halves(out + FDSTAT.rightsBase, m.u32(out + FDSTAT.rightsBase) & RIGHTS_ALL_UNSTABLE, 0);
+      m.setU64Halves(out + FDSTAT.rightsInheriting, m.u32(out + FDSTAT.rightsInheriting) & RIGHTS_ALL_UNSTABLE, 0);
       return Errno.SUCCESS;
     }),
 
-    fd_fdstat_set_rights: syscall((fd: number, base: bigint, inheriting: bigint): number => {
+    fd_fdstat_set_rights: syscall((fd: number, baseLo: number, baseHi: number, inheritingLo: number, inheritingHi: number): number => {
       const d = fds.get(fd);
-      if ((BigInt.asUintN(64, base) & ~UNSTABLE_RIGHTS) !== 0n) return Errno.NOTCAPABLE;
-      if ((BigInt.asUintN(64, inheriting) & ~UNSTABLE_RIGHTS) !== 0n) return Errno.NOTCAPABLE;
+      if (baseHi !== 0 || (baseLo & ~RIGHTS_ALL_UNSTABLE) !== 0) return Errno.NOTCAPABLE;
+      if (inheritingHi !== 0 || (inheritingLo & ~RIGHTS_ALL_UNSTABLE) !== 0) return Errno.NOTCAPABLE;
       // Rights beyond preview 0's (SOCK_ACCEPT) are kept: the guest cannot name them.
-      const hiddenBase = BigInt(d.rightsBase & ~RIGHTS_ALL_UNSTABLE);
-      const hiddenInheriting = BigInt(d.rightsInheriting & ~RIGHTS_ALL_UNSTABLE);
-      return p1SetRights(fd, BigInt.asUintN(64, base) | hiddenBase, BigInt.asUintN(64, inheriting) | hiddenInheriting);
+      const hiddenBase = d.rightsBase & ~RIGHTS_ALL_UNSTABLE;
+      const hiddenInheriting = d.rightsInheriting & ~RIGHTS_ALL_UNSTABLE;
+      return p1SetRights(fd, baseLo | hiddenBase, 0, inheritingLo | hiddenInheriting, 0);
     }),
   };
 }
