@@ -46,6 +46,7 @@ export type { ThreadSpawner, ThreadWorker, ThreadEvent, GuestThreadStart } from 
 export type { ListenAddress } from './host/net/address.js';
 export { MissingImportsError, missingImports, type ImportObject } from './exec/imports-check.js';
 export type { WASIOptions, CheckedWASIOptions, WasiVersion, WasiImportObject, InvokeResult } from './front/wasi.js';
+export type { WorkerResourceLimits } from './exec/options.js';
 export { TimeoutError } from './exec/timeout.js';
 export type { WorkerRunner, WorkerRunRequest } from './exec/worker-runner.js';
 export { ThreadTrapError } from './exec/threaded-run.js';

@@ -108,6 +108,13 @@ export interface WASIOptions {
    */
   listen?: readonly (string | ListenAddress)[];
   /**
+   * Limits of the JavaScript heap of the worker that runs the guest in
+   * `run()` (Node's `resourceLimits` of a process worker; wasm memory is
+   * not part of it, see `maxMemory`). A worker that exceeds them dies, and
+   * the run fails saying it ran out of memory.
+   */
+  workerResourceLimits?: WorkerResourceLimits;
+  /**
    * Members of the runtime to replace (host directories and descriptors,
    * clocks, random, networking, threads, tty, ...): the others stay the
    * platform's (see `Runtime`).
@@ -136,6 +143,18 @@ export interface CheckedWASIOptions extends Omit<WASIOptions, 'stdin' | 'stdout'
   stderr?: number | OutputStream;
 }
 
+
+/** Heap limits of a worker, in MB (Node's `ResourceLimits`). */
+export interface WorkerResourceLimits {
+  /** The old generation (most of the heap). */
+  maxOldGenerationSizeMb?: number;
+  /** The young generation. */
+  maxYoungGenerationSizeMb?: number;
+  /** The memory for generated code. */
+  codeRangeSizeMb?: number;
+  /** The thread's stack. */
+  stackSizeMb?: number;
+}
 
 /** Checks the standard streams of `options` (a function output becomes a CallbackStream). */
 export function checkOptions(options: WASIOptions): CheckedWASIOptions {

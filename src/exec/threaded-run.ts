@@ -109,8 +109,14 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
   };
 
   const onEvent = (worker: ThreadWorker, event: ThreadEvent): void => {
+    if (process.status !== undefined) return;
     const entry = running.get(worker);
-    if (entry === undefined || process.status !== undefined) return;
+    if (entry === undefined) {
+      // An idle worker that failed (it died while waiting): it runs no thread again.
+      const i = idle.indexOf(worker);
+      if (i >= 0 && event.type === 'failed') { idle.splice(i, 1); workers.delete(worker); }
+      return;
+    }
     if (event.type === 'failed') {
       end({ kind: 'fault', error: new ThreadTrapError(event.message, event.stack, event.trap) });
       return;

@@ -40,6 +40,7 @@ import { TimeoutError } from '../timeout.js';
 import type { WorkerRunRequest } from '../worker-runner.js';
 import type { FsSpec, InputSpec, OutputSpec, WorkerConfig, WorkerReport, WorkerRun } from './process-protocol.js';
 import { processWorkers } from './process-pool.js';
+import { unexpectedExit } from '../../host/node/node-thread-spawner.js';
 
 /** Slots for host descriptors beyond the guest's descriptor limit (stdio and preopens need none). */
 const FD_SLOT_SPARE = 16;
@@ -74,7 +75,7 @@ export async function runInWorker(request: WorkerRunRequest): Promise<ExitStatus
       });
     };
     const timedOut = (): ExitStatus => ({ kind: 'fault', error: new TimeoutError(timeoutMs!) });
-    const acquisition = processWorkers.acquire();
+    const acquisition = processWorkers.acquire(options.workerResourceLimits);
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
       if (worker === undefined) {
         // Still waiting for a worker: it joins the pool once ready, untouched.
@@ -90,11 +91,12 @@ export async function runInWorker(request: WorkerRunRequest): Promise<ExitStatus
       else if (r.type === 'exit') finish(r.signal === undefined ? { kind: 'exit', code: r.code } : { kind: 'signal', signal: r.signal });
       else if (r.type === 'error') finish({ kind: 'fault', error: reviveError(r.error) });
     };
-    const onError = (e: Error): void => { outcome ??= { kind: 'fault', error: e }; };
+    let error: Error | undefined;
+    const onError = (e: Error): void => { error = e; };
     const onExit = (exitCode: number): void => {
       detach();
       closeLeftoverFds(hostFds);
-      settle(outcome ?? { kind: 'fault', error: new Error(`the process worker exited (${exitCode}) without reporting`) });
+      settle(outcome ?? { kind: 'fault', error: new Error(unexpectedExit('the process worker', error, exitCode)) });
     };
     const detach = (): void => {
       worker?.off('message', onMessage);

@@ -14,7 +14,8 @@
  * are terminated.
  */
 import os from 'node:os';
-import type { Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
+import { unexpectedExit } from '../../host/node/node-thread-spawner.js';
 import { startKilnWorker } from '../../host/node/worker-start.js';
 import type { WorkerReport } from './process-protocol.js';
 
@@ -26,6 +27,8 @@ export interface Acquisition {
 
 export class ProcessWorkerPool {
   readonly #idle = new Map<Worker, ReturnType<typeof setTimeout>>();
+  /** Each worker's resource limits, as a key: a run takes only a worker started with the limits it asks for. */
+  readonly #limits = new Map<Worker, string>();
   #closed = false;
 
   /** Keeps at most `maxIdle` idle workers, each for at most `idleMs`. */
@@ -34,13 +37,19 @@ export class ProcessWorkerPool {
   /** Idle workers now. */
   get idle(): number { return this.#idle.size; }
 
-  /** A ready worker: an idle one, or a new one once it has loaded Kiln. */
-  acquire(): Acquisition {
-    const idle = this.#takeIdle();
+  /**
+   * A ready worker (started with `resourceLimits`): an idle one, or a new
+   * one once it has loaded Kiln. A worker that dies before it is ready
+   * (out of memory, ...) rejects with what happened.
+   */
+  acquire(resourceLimits?: ResourceLimits): Acquisition {
+    const key = JSON.stringify(resourceLimits ?? {});
+    const idle = this.#takeIdle(key);
     if (idle !== undefined) return { worker: Promise.resolve(idle), cancel: () => this.release(idle) };
     let cancelled = false;
-    const worker = startKilnWorker(import.meta.url, 'process-worker', {});
-    worker.once('exit', () => this.#forget(worker));
+    const worker = startKilnWorker(import.meta.url, 'process-worker', resourceLimits === undefined ? {} : { resourceLimits });
+    this.#limits.set(worker, key);
+    worker.once('exit', () => { this.#forget(worker); this.#limits.delete(worker); });
     const ready = new Promise<Worker>((resolve, reject) => {
       const onMessage = (r: WorkerReport): void => {
         if (r.type !== 'ready') return;
@@ -48,8 +57,9 @@ export class ProcessWorkerPool {
         if (cancelled) this.release(worker);
         else resolve(worker);
       };
-      const onError = (e: Error): void => { cleanup(); reject(e); };
-      const onExit = (code: number): void => { cleanup(); reject(new Error(`the process worker exited (${code}) before it was ready`)); };
+      let error: Error | undefined;
+      const onError = (e: Error): void => { error = e; };
+      const onExit = (code: number): void => { cleanup(); reject(new Error(unexpectedExit('the process worker', error, code))); };
       const cleanup = (): void => {
         worker.off('message', onMessage);
         worker.off('error', onError);
@@ -83,10 +93,10 @@ export class ProcessWorkerPool {
     this.#closed = false;
   }
 
-  #takeIdle(): Worker | undefined {
-    const next = this.#idle.keys().next();
-    if (next.done === true) return undefined;
-    const worker = next.value;
+  #takeIdle(key: string): Worker | undefined {
+    let worker: Worker | undefined;
+    for (const w of this.#idle.keys()) if (this.#limits.get(w) === key) { worker = w; break; }
+    if (worker === undefined) return undefined;
     this.#forget(worker);
     worker.ref();
     return worker;

@@ -12,6 +12,7 @@
  * earlier are covered too). Node 24 is not affected.
  */
 import * as v8 from 'node:v8';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { GuestThreadStart, ThreadEvent, ThreadSpawner, ThreadWorker } from '../threads.js';
 import { startKilnWorker } from './worker-start.js';
 
@@ -28,17 +29,47 @@ function avoidLiftoffWaitBug(): void {
   if (major < 13) v8.setFlagsFromString('--no-liftoff');
 }
 
-export const nodeThreadSpawner: ThreadSpawner = {
-  spawn(onEvent: (event: ThreadEvent) => void): ThreadWorker {
-    avoidLiftoffWaitBug();
-    const worker = startKilnWorker(BASE, 'node-thread-worker', {});
-    worker.on('message', (event: ThreadEvent) => onEvent(event));
-    worker.on('error', (err: Error) => {
-      onEvent({ type: 'failed', message: err.message, stack: err.stack ?? err.message, trap: false });
-    });
-    return {
-      run(start: GuestThreadStart): void { worker.postMessage(start); },
-      async terminate(): Promise<void> { await worker.terminate(); },
-    };
-  },
-};
+/** Options of a Node thread spawner. */
+export interface NodeThreadSpawnerOptions {
+  /** Node's resource limits for each thread's worker (its JavaScript heap; wasm memory is not part of it). */
+  resourceLimits?: ResourceLimits;
+}
+
+/** Why a worker ended that Kiln did not stop: out of memory, or another exit. */
+export function unexpectedExit(what: string, error: Error | undefined, code: number): string {
+  if ((error as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') return `${what} ran out of memory (${error!.message})`;
+  return `${what} exited unexpectedly (code ${code})${error === undefined ? '' : `: ${error.message}`}`;
+}
+
+/**
+ * A thread spawner on worker_threads. A worker that dies without Kiln
+ * stopping it (out of memory, an exit) is reported as a failed thread, so
+ * the process ends with that error instead of waiting for it.
+ */
+export function createNodeThreadSpawner(options: NodeThreadSpawnerOptions = {}): ThreadSpawner {
+  return {
+    spawn(onEvent: (event: ThreadEvent) => void): ThreadWorker {
+      avoidLiftoffWaitBug();
+      const worker = startKilnWorker(BASE, 'node-thread-worker', options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits });
+      let stopping = false;
+      let error: Error | undefined;
+      worker.on('message', (event: ThreadEvent) => onEvent(event));
+      worker.on('error', (err: Error) => { error = err; });
+      worker.on('exit', (code) => {
+        if (stopping) return;
+        const message = unexpectedExit("a thread's worker", error, code);
+        onEvent({ type: 'failed', message, stack: error?.stack ?? message, trap: false });
+      });
+      return {
+        run(start: GuestThreadStart): void { worker.postMessage(start); },
+        async terminate(): Promise<void> {
+          stopping = true;
+          await worker.terminate();
+        },
+      };
+    },
+  };
+}
+
+/** Threads for Node: each wasm thread in a worker_threads Worker. */
+export const nodeThreadSpawner: ThreadSpawner = createNodeThreadSpawner();
