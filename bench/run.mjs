@@ -27,9 +27,11 @@ const PEER_PACKAGE = '@tybys/wasm-util';
 
 function usage(code) {
   console.log(`usage: node bench/run.mjs [options]
-  --only NAME[,NAME]   run only these benchmarks (repeatable); "threads" is
-                       the thread benchmarks (bench/threads.mjs), "wapc" the
-                       waPC host benchmarks (bench/wapc.mjs)
+  --only NAME[,NAME]   run only these benchmarks (repeatable); "entry" is the
+                       entry-point benchmarks (bench/entry.mjs: run() first
+                       and warm vs start()), "threads" the thread benchmarks
+                       (bench/threads.mjs), "wapc" the waPC host benchmarks
+                       (bench/wapc.mjs)
   --quick              fewer iterations and a smaller scale (smoke run)
   --runs N             timed runs per runtime (default 5; read_file 3; quick 3)
   --kiln-module PATH   module exporting Kiln's WASI class (default dist/node.js;
@@ -459,20 +461,23 @@ async function main() {
   const all = defineBenches(opts.quick);
   if (opts.list) {
     for (const b of all) console.log(`${b.name.padEnd(13)} ${b.what}`);
+    console.log(`${ENTRY.padEnd(13)} entry points: run() first and warm, start(), node:wasi start()`);
     console.log(`${THREADS.padEnd(13)} wasi-threads: spawn+join, futex ping-pong vs native, fd_write from a thread`);
     console.log(`${WAPC.padEnd(13)} waPC host: echo, host calls, async host, pool; Kiln vs @wapc/host`);
     return 0;
   }
-  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && !all.some((b) => b.name === n));
+  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && n !== ENTRY && !all.some((b) => b.name === n));
   if (unknown.length) {
-    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), THREADS, WAPC].join(', ')}`);
+    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), ENTRY, THREADS, WAPC].join(', ')}`);
     return 2;
   }
   const benches = opts.only.length ? all.filter((b) => opts.only.includes(b.name)) : all;
   const withThreads = opts.only.length === 0 || opts.only.includes(THREADS);
   const withWapc = opts.only.length === 0 || opts.only.includes(WAPC);
+  const withEntry = opts.only.length === 0 || opts.only.includes(ENTRY);
   if (benches.length === 0) {
     const failures = [];
+    if (withEntry) failures.push(...(await runEntry(opts)));
     if (withThreads) failures.push(...(await runThreads(opts)));
     if (withWapc) failures.push(...(await runWapc(opts)));
     return reportFailures(failures);
@@ -598,9 +603,22 @@ async function main() {
   } else {
     console.log(`summary: no comparable results; ${failures.length} failure(s)`);
   }
+  if (withEntry) failures.push(...(await runEntry(opts)));
   if (withThreads) failures.push(...(await runThreads(opts)));
   if (withWapc) failures.push(...(await runWapc(opts)));
   return reportFailures(failures);
+}
+
+// ------------------------------------------------------------------ entry --
+
+const ENTRY = 'entry';
+
+/** The entry-point benchmarks (bench/entry.mjs: run() first and warm, start(), node:wasi); returns their failures. */
+async function runEntry(opts) {
+  if (opts.kilnModule === 'node:wasi') return [];
+  const { runEntryBench } = await import('./entry.mjs');
+  buildBench({ names: ['hello'], quiet: true });
+  return runEntryBench({ quick: opts.quick, kilnModule: path.resolve(opts.kilnModule ?? DEFAULT_KILN_MODULE), wasmDir: path.join(repoRoot, 'build', 'bench') });
 }
 
 // ---------------------------------------------------------------- threads --

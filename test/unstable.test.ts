@@ -13,12 +13,12 @@
  * (build first).
  */
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { UNSTABLE } from '../src/abi/signatures.js';
 import { CaptureStream, MemoryFileSystem, WASI, type WASIOptions } from '../src/node.js';
 import { programPath } from './helpers/programs.js';
-import { lines, runCase, runKiln, withSandbox, type RunResult } from './helpers/runners.js';
+import { lines, node24, runCase, runKiln, runKilnJspi, withSandbox, type RunResult } from './helpers/runners.js';
 
 const wasm = (name: string): Uint8Array<ArrayBuffer> => readFileSync(programPath(name)) as Uint8Array<ArrayBuffer>;
 
@@ -165,6 +165,12 @@ describe('through kiln run (the version is picked from the imports)', () => {
       assert.deepEqual(await runCase(runKiln, { program: name }), { ...expected, stderr: '' });
     });
   }
+
+  test('runHere() (JSPI, Node 24) serves wasi_unstable too', { skip: existsSync(node24) ? false : `no Node 24 at ${node24}` }, async () => {
+    for (const [name, expected] of PROGRAMS) {
+      assert.deepEqual(await runCase(runKilnJspi, { program: name }), { ...expected, stderr: '' }, name);
+    }
+  });
 
   test('--timeout (worker mode) runs a wasi_unstable module too', async () => {
     assert.deepEqual(await runCase(runKiln, { program: 'unstable_seek', flags: ['--timeout', '30s'] }), { ...SEEK, stderr: '' });
