@@ -5,7 +5,8 @@
 // loaded in it) is measured in fresh child processes; warm runs reuse the
 // pooled worker. Part of `node bench/run.mjs` (`--only entry`).
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { median, printTable, fmtRatio } from './table.mjs';
@@ -35,9 +36,17 @@ function firstRun(kilnModule, wasmPath) {
     await new WASI({ stdout: out }).run(module);
     if (out.text() !== 'hello\\n') throw new Error('unexpected output ' + JSON.stringify(out.text()));
     process.stdout.write(String(performance.now() - t0));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`first run: ${r.stderr}`);
-  return Number(r.stdout);
+  // A script file, not -e: flags such as --input-type are not for the workers a run starts.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-entry-'));
+  try {
+    const file = path.join(dir, 'first-run.mjs');
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`first run: ${r.stderr}`);
+    return Number(r.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function runEntryBench({ quick = false, kilnModule, wasmDir }) {

@@ -13,9 +13,17 @@ export interface Descriptor {
   rightsInheriting: number;
 }
 
+/**
+ * Descriptors per resource, across every table (a copied table's
+ * descriptors name the same resources): a resource closes when the last
+ * descriptor naming it, in any table, closes.
+ */
+const refs = new WeakMap<Resource, number>();
+
 export class FdTable {
   #slots: (Descriptor | undefined)[] = [];
-  #refs = new Map<Resource, number>();
+  /** Processes using this very table (a vfork child shares its parent's). */
+  #users = 1;
 
   constructor(readonly maxDescriptors = 1024) {}
 
@@ -78,6 +86,35 @@ export class FdTable {
     return out;
   }
 
+  /**
+   * A new table with the same descriptors at the same numbers (what fork
+   * and spawn give a child): each names the same resource, so an offset
+   * or a flag changed through one is seen through the other, as POSIX's
+   * shared open file descriptions; closing one in either table leaves the
+   * other's open.
+   */
+  copy(): FdTable {
+    const out = new FdTable(this.maxDescriptors);
+    this.#slots.forEach((d, fd) => {
+      if (d === undefined) return;
+      out.#slots[fd] = { ...d };
+      out.#retain(d.resource);
+    });
+    return out;
+  }
+
+  /** This table, for one more process to use (CLONE_FILES, vfork): it stays open until every user released it. */
+  share(): FdTable {
+    this.#users++;
+    return this;
+  }
+
+  /** A process that used this table ended: the last one closes every descriptor. */
+  release(): void {
+    if (--this.#users > 0) return;
+    this.closeAll();
+  }
+
   /** Closes every descriptor (process exit). */
   closeAll(): void {
     for (const fd of this.numbers()) {
@@ -86,13 +123,13 @@ export class FdTable {
   }
 
   #retain(r: Resource): void {
-    this.#refs.set(r, (this.#refs.get(r) ?? 0) + 1);
+    refs.set(r, (refs.get(r) ?? 0) + 1);
   }
 
   #release(r: Resource): void {
-    const n = (this.#refs.get(r) ?? 1) - 1;
-    if (n > 0) { this.#refs.set(r, n); return; }
-    this.#refs.delete(r);
+    const n = (refs.get(r) ?? 1) - 1;
+    if (n > 0) { refs.set(r, n); return; }
+    refs.delete(r);
     r.close();
   }
 }

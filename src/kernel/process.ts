@@ -70,6 +70,12 @@ export interface ProcessSpec {
   maxDescriptors?: number;
   /** Threads besides the main one at most (default 1024): more is EAGAIN. */
   maxThreads?: number;
+  /**
+   * A descriptor table to use instead of one made from stdio and the
+   * preopens: the parent's own (`fds.share()`, as with vfork) or a copy
+   * (`fds.copy()`, as fork and spawn give).
+   */
+  fds?: FdTable;
 }
 
 const encoder = new TextEncoder();
@@ -104,7 +110,7 @@ export class Process {
   constructor(readonly kernel: ProcessKernel, pid: number, spec: ProcessSpec, parent?: Process) {
     this.pid = pid;
     this.parent = parent;
-    this.fds = new FdTable(spec.maxDescriptors);
+    this.fds = spec.fds ?? new FdTable(spec.maxDescriptors);
     this.argBytes = spec.args.map((a) => encoder.encode(`${a}\0`));
     this.envBytes = spec.env.map((e) => encoder.encode(`${e}\0`));
     this.clocks = spec.clocks;
@@ -113,6 +119,7 @@ export class Process {
     this.futexes = new FutexTable(() => kernel.readiness.notify());
     this.#ended = new Promise((resolve) => { this.#settle = resolve; });
     this.threads.set(0, new KernelThread(this, 0));
+    if (spec.fds !== undefined) return;
     // stdin is open for reading only, stdout and stderr for writing only (as wasmtime).
     const input = RIGHTS_STREAM & ~Rights.FD_WRITE;
     const output = RIGHTS_STREAM & ~Rights.FD_READ;
@@ -191,7 +198,7 @@ export class Process {
     }
     this.futexes.wakeAll();
     const release = (): ExitStatus => {
-      this.fds.closeAll();
+      this.fds.release();
       this.readiness.notify(); // a parent waiting for this child, a dispatcher waiting for work
       this.#settle(status);
       return status;

@@ -161,3 +161,30 @@ describe('the futex table', () => {
     assert.equal(w.woken, true);
   });
 });
+
+describe('descriptor tables between processes', () => {
+  test('a copy names the same resources (a write through one moves the offset both see); closing one leaves the other open', () => {
+    const kernel = new Kernel(unsupportedRuntime);
+    const out = new ClosingStream();
+    const parent = kernel.spawn(spec({ stdout: out }));
+    const child = kernel.spawn(spec(), parent);
+    const table = parent.fds.copy();
+    assert.deepEqual(table.numbers(), [0, 1, 2]);
+    assert.equal(table.get(1).resource, parent.fds.get(1).resource);
+    table.close(1);
+    assert.deepEqual([table.numbers(), parent.fds.numbers(), out.flushed], [[0, 2], [0, 1, 2], 0]);
+    void child;
+  });
+
+  test('a shared table closes only when the last process using it ends', async () => {
+    const kernel = new Kernel(unsupportedRuntime);
+    const out = new ClosingStream();
+    const parent = kernel.spawn(spec({ stdout: out }));
+    const child = kernel.spawn({ ...spec(), fds: parent.fds.share() }, parent);
+    assert.equal(child.fds, parent.fds);
+    await child.end({ kind: 'exit', code: 0 });
+    assert.deepEqual([parent.fds.numbers(), out.flushed], [[0, 1, 2], 0]);
+    await parent.end({ kind: 'exit', code: 0 });
+    assert.deepEqual([parent.fds.numbers(), out.flushed], [[], 1]);
+  });
+});
