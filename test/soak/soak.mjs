@@ -193,8 +193,10 @@ async function wapcRound() {
 // ---- the soak ------------------------------------------------------------
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'soak-'));
-// Warm up once (loads Kiln's lazily loaded modules, the first process worker), then take the baseline.
+// Warm up once (loads Kiln's lazily loaded modules, the first process worker; Node keeps one
+// /dev/null open for good after its first spawn with an ignored stdin), then take the baseline.
 await runRound(dir);
+await cliRound();
 await closeIdleWorkers();
 const before = holdings();
 const started = performance.now();
@@ -213,10 +215,16 @@ const seconds = (performance.now() - started) / 1000;
 await closeIdleWorkers();
 await new Promise((resolve) => setTimeout(resolve, 50));
 const after = holdings();
+/** What `after` has more of than `before` (a multiset difference), with the counts. */
+function more(beforeList, afterList) {
+  const count = (list) => list.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map());
+  const b = count(beforeList);
+  return [...count(afterList)].filter(([x, n]) => n > (b.get(x) ?? 0)).map(([x, n]) => `${x} (${b.get(x) ?? 0} → ${n})`);
+}
 const left = {
-  fds: after.fds.filter((f) => !before.fds.includes(f)).concat(before.fds.length !== after.fds.length ? [`${before.fds.length} → ${after.fds.length} descriptors`] : []),
+  fds: more(before.fds.map((f) => f.replace(/\d+/g, 'N')), after.fds.map((f) => f.replace(/\d+/g, 'N'))),
   threads: after.threads - before.threads,
-  handles: after.handles.filter((h, i, a) => a.filter((x) => x === h).length > before.handles.filter((x) => x === h).length),
+  handles: more(before.handles, after.handles),
   sockets: after.sockets - before.sockets,
   tmp: after.tmp.filter((t) => !before.tmp.includes(t)),
   heapMb: Math.round(after.heapMb - before.heapMb),
