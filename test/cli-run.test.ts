@@ -294,16 +294,50 @@ describe('modules Kiln cannot run, options it cannot serve', { concurrency: 4 },
       'kiln: cannot run component.wasm: this is a component (WASI preview 2): Kiln does not run components yet; it runs core WebAssembly modules (WASI preview 1, e.g. built for wasm32-wasip1)\n');
   });
 
-  test('a WASIX module: said so, status 1', async () => {
-    const wat = file('wasix.wat', `(module
-  (import "wasix_32v1" "fd_pipe" (func (param i32 i32) (result i32)))
-  (import "wasix_32v1" "getcwd" (func (param i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+  test('a 64-bit WASIX module: said so, status 1', async () => {
+    const wat = file('wasix64.wat', `(module
+  (import "wasix_64v1" "fd_pipe" (func (param i64 i64) (result i32)))
+  (import "wasix_64v1" "getcwd" (func (param i64 i64) (result i32)))
   (memory (export "memory") 1)
   (func (export "_start")))
 `);
     expect(await kiln(['run', wat]), 1, '',
-      'kiln: cannot run wasix.wat: it is a WASIX module (it imports 2 functions from wasix_32v1), and Kiln does not support WASIX yet; it runs WASI preview 1 modules (e.g. built for wasm32-wasip1)\n');
+      'kiln: cannot run wasix64.wat: it imports 2 functions from wasix_64v1, which Kiln does not serve yet; it runs wasix_32v1 (32-bit WASIX) and WASI preview 1 modules\n');
+  });
+
+  test('a single-threaded wasix_32v1 module runs on the calling thread: getcwd, proc_id, fd_pipe', async () => {
+    // Writes getcwd's path, then "pid=1" when proc_id answers 1, then a line sent through a pipe.
+    const wat = file('wasix.wat', `(module
+  (import "wasix_32v1" "getcwd" (func $getcwd (param i32 i32) (result i32)))
+  (import "wasix_32v1" "proc_id" (func $proc_id (param i32) (result i32)))
+  (import "wasix_32v1" "fd_pipe" (func $fd_pipe (param i32 i32) (result i32)))
+  (import "wasix_32v1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasix_32v1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 300) "through the pipe\\n")
+  (func $print (param $ptr i32) (param $len i32)
+    (i32.store (i32.const 0) (local.get $ptr))
+    (i32.store (i32.const 4) (local.get $len))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "_start")
+    (i32.store (i32.const 20) (i32.const 64))
+    (drop (call $getcwd (i32.const 100) (i32.const 20)))
+    (i32.store8 (i32.add (i32.const 100) (i32.load (i32.const 20))) (i32.const 10))
+    (call $print (i32.const 100) (i32.add (i32.load (i32.const 20)) (i32.const 1)))
+    (drop (call $proc_id (i32.const 24)))
+    (if (i32.eq (i32.load (i32.const 24)) (i32.const 1))
+      (then (i32.store (i32.const 200) (i32.const 0x3d646970)) (i32.store8 (i32.const 204) (i32.const 0x31))
+            (i32.store8 (i32.const 205) (i32.const 10)) (call $print (i32.const 200) (i32.const 6))))
+    (drop (call $fd_pipe (i32.const 40) (i32.const 44)))
+    (i32.store (i32.const 48) (i32.const 300))
+    (i32.store (i32.const 52) (i32.const 17))
+    (drop (call $fd_write (i32.load (i32.const 44)) (i32.const 48) (i32.const 1) (i32.const 56)))
+    (i32.store (i32.const 48) (i32.const 400))
+    (i32.store (i32.const 52) (i32.const 64))
+    (drop (call $fd_read (i32.load (i32.const 40)) (i32.const 48) (i32.const 1) (i32.const 56)))
+    (call $print (i32.const 400) (i32.load (i32.const 56)))))
+`);
+    expect(await kiln(['run', wat]), 0, '/\npid=1\nthrough the pipe\n', '');
   });
 
   test('--env NAME unset on the host', async () => {

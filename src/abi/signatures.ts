@@ -20,7 +20,9 @@ export type I64Kind = 'u64' | 'rights' | 'timestamp' | 'filesize' | 'filedelta' 
 export type I32Kind =
   | 'fd' | 'ptr' | 'len' | 'u32' | 'exitcode' | 'signal' | 'clockid' | 'whence' | 'whence_unstable' | 'advice'
   | 'fdflags' | 'oflags' | 'lookupflags' | 'fstflags' | 'riflags' | 'siflags' | 'sdflags'
-  | 'strptr' | 'strlen';
+  | 'strptr' | 'strlen'
+  // WASIX: process and thread ids, booleans, and WASIX's own enums and flags (shown as numbers).
+  | 'pid' | 'tid' | 'bool' | 'i32';
 /** What a parameter carries: its wasm type, and how the tracer shows it. */
 export type ParamKind = I64Kind | I32Kind;
 

@@ -5,12 +5,14 @@
  * shared-memory channel sends this number and its arguments; the kernel
  * looks the function up by it. The numbers are positions in one list:
  * `wasi_snapshot_preview1` in declaration order, then `wasi_unstable`,
- * then `wasi` `thread-spawn` (WASIX's namespaces are added after them).
+ * then `wasi` `thread-spawn`, then `wasix_32v1` (preview 1's names, then
+ * WASIX's extensions).
  */
 import { isI64Kind, PREVIEW1, THREADS, UNSTABLE, type Signature } from './signatures.js';
+import { WASIX_32V1 } from './wasix-signatures.js';
 
 /** A namespace a guest imports system calls from. */
-export type SyscallModule = 'wasi_snapshot_preview1' | 'wasi_unstable' | 'wasi';
+export type SyscallModule = 'wasi_snapshot_preview1' | 'wasi_unstable' | 'wasi' | 'wasix_32v1';
 
 /** One function of the numbering. */
 export interface SyscallEntry {
@@ -29,7 +31,13 @@ const NAMESPACES: readonly (readonly [SyscallModule, Readonly<Record<string, Sig
   ['wasi_snapshot_preview1', PREVIEW1],
   ['wasi_unstable', UNSTABLE],
   ['wasi', THREADS],
+  ['wasix_32v1', WASIX_32V1],
 ];
+
+/** The signature table of a namespace. */
+export function signaturesOf(module: SyscallModule): Readonly<Record<string, Signature>> {
+  return NAMESPACES.find(([m]) => m === module)![1];
+}
 
 /** Every function Kiln serves, numbered. */
 export const SYSCALLS: readonly SyscallEntry[] = NAMESPACES.flatMap(([module, table]) =>

@@ -2,24 +2,24 @@
  * What `kiln run` checks in a compiled module before it links or runs
  * anything (layer: CLI), so that a module Kiln cannot run as asked is
  * refused with a message that says why (status 1), instead of the
- * engine's or the WASI class's error about an export: a WASIX module, a
+ * engine's or the WASI class's error about an export: a 64-bit WASIX module, a
  * module without `_start` (a library or reactor), a module that uses WASI
  * without exporting its memory, a `--invoke` of something that is not an
  * exported function.
  */
 import { CannotRunError, UsageError } from './errors.js';
 
-/** The namespaces of WASIX (Wasmer's extension of WASI preview 1). */
-const WASIX_NAMESPACES = new Set(['wasix_32v1', 'wasix_64v1', 'wasix_snapshot_preview1']);
+/** The WASIX namespaces Kiln does not serve yet: the 64-bit ABI, and the name some 2022 tools used. */
+const WASIX_NAMESPACES = new Set(['wasix_64v1', 'wasix_snapshot_preview1']);
 /** Namespaces whose functions reach the guest's memory through the exported `memory`. */
 const WASI_NAMESPACES = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
 
-/** Refuses a module that imports WASIX functions (unless unknown imports are stood in for). */
+/** Refuses a module that imports from a WASIX namespace Kiln does not serve (unless unknown imports are stood in for). */
 export function refuseWasix(file: string, module: WebAssembly.Module): void {
   const imports = WebAssembly.Module.imports(module).filter((i) => WASIX_NAMESPACES.has(i.module));
   if (imports.length === 0) return;
   const namespaces = [...new Set(imports.map((i) => i.module))].join(' and ');
-  throw new CannotRunError(`cannot run ${file}: it is a WASIX module (it imports ${imports.length} function${imports.length === 1 ? '' : 's'} from ${namespaces}), and Kiln does not support WASIX yet; it runs WASI preview 1 modules (e.g. built for wasm32-wasip1)`);
+  throw new CannotRunError(`cannot run ${file}: it imports ${imports.length} function${imports.length === 1 ? '' : 's'} from ${namespaces}, which Kiln does not serve yet; it runs wasix_32v1 (32-bit WASIX) and WASI preview 1 modules`);
 }
 
 function exportKind(module: WebAssembly.Module, name: string): WebAssembly.ImportExportKind | undefined {

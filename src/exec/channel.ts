@@ -14,6 +14,11 @@
  * ready) and sleeps in Atomics.wait until the kernel moves the slot to
  * REPLY.
  *
+ * A slot's signal cell holds the signals waiting for the thread's
+ * handler, one bit per signal (Linux numbering, as WASIX guests use): the
+ * kernel sets bits, the guest thread takes them after each call and runs
+ * its handler (WASIX `callback_signal`).
+ *
  * The direct-write map says, for guest descriptors 0..63, which host
  * descriptor a guest thread may write to itself (see docs/architecture.md,
  * "Ports"): host fd + 1, or 0.
@@ -23,7 +28,7 @@ import { SYSCALLS } from '../abi/syscall-table.js';
 
 export const enum SlotState { IDLE = 0, REQUEST = 1, REPLY = 2 }
 
-const enum Cell { STATE = 0, FUNC = 1, RESULT = 2, CELLS = 4 }
+const enum Cell { STATE = 0, FUNC = 1, RESULT = 2, SIGNALS = 3, CELLS = 4 }
 
 /** For each function number, how many arguments it takes in split form. */
 const SPLIT_ARGS: readonly number[] = SYSCALLS.map((e) => splitLength(e.signature));
@@ -81,6 +86,12 @@ export class SyscallChannel {
     return result;
   }
 
+  /** Takes the signals waiting for the thread of `slot` (a bit per signal; 0 when none). */
+  takeSignals(slot: number): number {
+    const c = slot * Cell.CELLS + Cell.SIGNALS;
+    return Atomics.load(this.#cells, c) === 0 ? 0 : Atomics.exchange(this.#cells, c, 0);
+  }
+
   /** The host descriptor a guest thread may write `fd` to itself, or -1. */
   directWriteFd(fd: number): number {
     return fd >= 0 && fd < DIRECT_WRITE_FDS ? Atomics.load(this.#direct, fd) - 1 : -1;
@@ -110,6 +121,16 @@ export class SyscallChannel {
     this.#cells[c + Cell.RESULT] = result;
     Atomics.store(this.#cells, c + Cell.STATE, SlotState.REPLY);
     Atomics.notify(this.#cells, c + Cell.STATE);
+  }
+
+  /** Hands signal `linuxSignal` (1 to 31) to the thread of `slot`. */
+  raiseSignal(slot: number, linuxSignal: number): void {
+    Atomics.or(this.#cells, slot * Cell.CELLS + Cell.SIGNALS, 1 << linuxSignal);
+  }
+
+  /** Clears `slot`'s waiting signals (a new thread takes the slot). */
+  clearSignals(slot: number): void {
+    Atomics.store(this.#cells, slot * Cell.CELLS + Cell.SIGNALS, 0);
   }
 
   /** Sets the direct-write map: `hostFds[fd]` is the host descriptor or -1. */

@@ -17,12 +17,14 @@ import {
   PREVIEW1, THREADS, UNSTABLE,
   type Preview1Imports, type Preview1Split, type Signature, type UnstableImports, type UnstableSplit,
 } from '../abi/signatures.js';
-import { SYSCALLS, type SyscallModule } from '../abi/syscall-table.js';
+import { signaturesOf, SYSCALLS, type SyscallModule } from '../abi/syscall-table.js';
+import { WASIX_32V1 } from '../abi/wasix-signatures.js';
 import type { TraceSink } from '../host/stdio.js';
 import type { Process } from '../kernel/process.js';
 import { SyscallContext } from '../syscalls/context.js';
 import { createPreview1Imports } from '../syscalls/preview1/index.js';
 import { createUnstableImports } from '../syscalls/unstable/index.js';
+import { createWasixImports, type Wasix32Split } from '../syscalls/wasix/index.js';
 import { traceImports } from '../syscalls/trace.js';
 import { linkThroughAdapter, type SplitFunction } from './i64-adapter.js';
 
@@ -31,12 +33,6 @@ export type ImportFunction = (...args: (number | bigint)[]) => number;
 
 /** `wasi` `thread-spawn(start_arg) -> tid or -errno`, given by the runner that can start threads. */
 export type ThreadSpawnFunction = (startArg: number) => number;
-
-const SIGNATURES: Readonly<Record<SyscallModule, Readonly<Record<string, Signature>>>> = {
-  wasi_snapshot_preview1: PREVIEW1,
-  wasi_unstable: UNSTABLE,
-  wasi: THREADS,
-};
 
 export class SyscallFunctions {
   readonly context: SyscallContext;
@@ -55,6 +51,8 @@ export class SyscallFunctions {
   #unstable: UnstableImports | undefined;
   #unstableSplit: UnstableSplit | undefined;
   #threads: { 'thread-spawn': ThreadSpawnFunction } | undefined;
+  #wasixSplit: Wasix32Split | undefined;
+  #wasix: Record<string, ImportFunction> | undefined;
   #byNumber: (ImportFunction | undefined)[] | undefined;
 
   constructor(readonly process: Process, trace?: TraceSink) {
@@ -76,10 +74,26 @@ export class SyscallFunctions {
     return this.#unstableSplit;
   }
 
-  /** Serves `wasi` `thread-spawn` with `spawn` (a runner that can start threads gives it). */
+  /**
+   * Serves `wasi` `thread-spawn` (and WASIX `thread_spawn_v2`) with
+   * `spawn` (a runner that can start threads gives it).
+   */
   serveThreads(spawn: ThreadSpawnFunction): void {
     this.#threads = this.#traced({ 'thread-spawn': spawn }, THREADS);
+    this.context.spawnThread = spawn;
     this.#byNumber = undefined;
+  }
+
+  /** The `wasix_32v1` functions in split form (made on first use), over the same context. */
+  #wasixSplitFunctions(): Wasix32Split {
+    this.#wasixSplit ??= this.#traced(createWasixImports(this.context, this.#raw), WASIX_32V1);
+    return this.#wasixSplit;
+  }
+
+  /** The `wasix_32v1` functions for a guest (made on first use). */
+  get wasix(): Readonly<Record<string, ImportFunction>> {
+    this.#wasix ??= linkThroughAdapter<Record<string, ImportFunction>>(WASIX_32V1, this.#wasixSplitFunctions() as unknown as Record<string, SplitFunction>);
+    return this.#wasix;
   }
 
   /**
@@ -92,6 +106,7 @@ export class SyscallFunctions {
       case 'wasi_snapshot_preview1': return this.preview1 as unknown as Record<string, ImportFunction>;
       case 'wasi_unstable': return this.unstable as unknown as Record<string, ImportFunction>;
       case 'wasi': return this.#threads as unknown as Record<string, ImportFunction> | undefined;
+      case 'wasix_32v1': return this.wasix;
     }
   }
 
@@ -101,6 +116,7 @@ export class SyscallFunctions {
       case 'wasi_snapshot_preview1': return this.#preview1Split as unknown as Record<string, SplitFunction>;
       case 'wasi_unstable': return this.#unstableSplitFunctions() as unknown as Record<string, SplitFunction>;
       case 'wasi': return this.#threads as unknown as Record<string, SplitFunction> | undefined;
+      case 'wasix_32v1': return this.#wasixSplitFunctions() as unknown as Record<string, SplitFunction>;
     }
   }
 
@@ -122,7 +138,4 @@ export class SyscallFunctions {
   }
 }
 
-/** The signature table of a namespace. */
-export function signaturesOf(module: SyscallModule): Readonly<Record<string, Signature>> {
-  return SIGNATURES[module];
-}
+export { signaturesOf };

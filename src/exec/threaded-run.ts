@@ -17,7 +17,7 @@ import { Rights } from '../abi/constants.js';
 import { syscallEntry } from '../abi/syscall-table.js';
 import type { AsyncBackendSession } from '../host/async-backend.js';
 import type { GuestThreadStart, ThreadEvent, ThreadSpawner, ThreadWorker } from '../host/threads.js';
-import { statusOfThrown, type ExitStatus } from '../kernel/exit-status.js';
+import { linuxSignalNumber, statusOfThrown, type ExitStatus } from '../kernel/exit-status.js';
 import type { Process } from '../kernel/process.js';
 import { OutputStreamResource } from '../kernel/stream-resource.js';
 import type { KernelThread } from '../kernel/thread.js';
@@ -59,10 +59,11 @@ export interface ThreadedRun {
 }
 
 /** Names of the calls after which the direct-write map may be stale. */
-const CHANGES_DESCRIPTORS = ['fd_close', 'fd_renumber', 'path_open', 'fd_fdstat_set_rights', 'fd_fdstat_set_flags'];
+const CHANGES_DESCRIPTORS = ['fd_close', 'fd_renumber', 'path_open', 'fd_fdstat_set_rights', 'fd_fdstat_set_flags', 'path_open2', 'fd_dup', 'fd_dup2'];
 
 const RENUMBERING = new Set(CHANGES_DESCRIPTORS.flatMap((name) =>
-  ['wasi_snapshot_preview1', 'wasi_unstable'].map((module) => syscallEntry(module, name)!.number)));
+  ['wasi_snapshot_preview1', 'wasi_unstable', 'wasix_32v1'].map((module) => syscallEntry(module, name)?.number)
+    .filter((n): n is number => n !== undefined)));
 
 /** Runs a threaded process to its end; resolves to how it ended. */
 export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
@@ -97,16 +98,21 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     channel.setDirectWrites(hostFds);
   };
 
-  const owner: SlotOwner = {
+  const exported = new Set(WebAssembly.Module.exports(run.module).filter((e) => e.kind === 'function').map((e) => e.name));
+  process.exportsFunction = (name) => exported.has(name);
+
+  /** The owner of a thread's slot: its calls run as that thread's (the context says which thread calls). */
+  const ownerOf = (thread: KernelThread): SlotOwner => ({
     call: (number, args) => {
       const fn = functions.byNumber(number);
       if (fn === undefined) throw new WasiError(Errno.NOSYS);
+      functions.context.thread = thread;
       return fn(...args);
     },
     session: run.session,
     fatal: (thrown) => end(statusOfThrown(thrown)),
     completed: (number) => { if (RENUMBERING.has(number)) refreshDirectWrites(); },
-  };
+  });
 
   const onEvent = (worker: ThreadWorker, event: ThreadEvent): void => {
     if (process.status !== undefined) return;
@@ -124,8 +130,11 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     running.delete(worker);
     server.detach(entry.slot);
     entry.thread.exit();
-    if (entry.thread.main) {
-      end({ kind: 'exit', code: 0 }); // _start returned: the process ends
+    process.readiness.notify(); // a thread_join waiting for it
+    // _start returning ends the process; the main thread leaving through
+    // thread_exit leaves it to the last thread (as pthread_exit does).
+    if ((entry.thread.main && entry.thread.exitCode === undefined) || process.threads.size === 0) {
+      end({ kind: 'exit', code: 0 });
       return;
     }
     freeSlots.push(entry.slot);
@@ -144,7 +153,13 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     const worker = idle.pop() ?? newWorker();
     running.set(worker, { slot, thread });
     thread.halt = () => worker.terminate();
-    server.attach(slot, owner);
+    channel.clearSignals(slot);
+    thread.deliver = (sig) => {
+      thread.interrupts++;
+      channel.raiseSignal(slot, linuxSignalNumber(sig));
+      process.readiness.notify(); // a call the thread is blocked in ends with EINTR
+    };
+    server.attach(slot, ownerOf(thread));
     worker.run({
       module: run.module,
       memory,

@@ -28,6 +28,7 @@ import { spawnProcess } from '../exec/process-factory.js';
 import { SyscallFunctions } from '../exec/syscall-functions.js';
 import { isThreadedModule, threadedMemory } from '../exec/threaded-module.js';
 import { runThreaded } from '../exec/threaded-run.js';
+import { createLauncher } from '../exec/process-launcher.js';
 import type { Platform } from './platform.js';
 
 export type { WASIOptions, CheckedWASIOptions, WasiImportObject, WasiVersion } from '../exec/options.js';
@@ -113,6 +114,16 @@ export class WASI {
    * guest imported.
    */
   get unstableImport(): UnstableImports { return this.#inlineProcess().functions.unstable; }
+
+  /**
+   * The `wasix_32v1` functions (32-bit WASIX: preview 1's names and the
+   * WASIX extensions), over the same process and guest memory as
+   * `wasiImport` (made on first use). A module built with wasix-libc
+   * imports a shared memory and runs with `run()`, which links this
+   * namespace itself; a single-threaded WASIX module can be linked with
+   * it and run with `start()`.
+   */
+  get wasixImport(): Readonly<Record<string, (...args: (number | bigint)[]) => number>> { return this.#inlineProcess().functions.wasix; }
 
   /**
    * The import object to instantiate a module with: `{ wasi_unstable }`
@@ -265,7 +276,7 @@ export class WASI {
     }
     const memory = threadedMemory(prepared.module, prepared.bytes);
     requireImports(prepared.module, {
-      ...servedImports([...SNAPSHOTS, 'wasi']),
+      ...servedImports([...SNAPSHOTS, 'wasi', 'wasix_32v1']),
       [memory.import.module]: { [memory.import.name]: new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true }) },
     });
     const session = new AsyncBackendSession();
@@ -273,6 +284,7 @@ export class WASI {
     try {
       const process = spawnProcess(this.#kernel, this.#options, { session, resources: listeners.resources });
       const functions = new SyscallFunctions(process, this.#trace);
+      this.#kernel.launcher ??= createLauncher({ kernel: this.#kernel, threads: this.runtime.threadSpawn!, trace: this.#trace });
       const status = await runThreaded({
         process,
         functions,

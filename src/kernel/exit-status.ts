@@ -39,6 +39,17 @@ export function linuxSignalNumber(sig: number): number {
 }
 
 /**
+ * The WASI signal of a Linux signal number (WASIX numbers signals as
+ * Linux does, with STKFLT at 16); undefined for STKFLT, which WASI lacks,
+ * and for numbers past SYS (31).
+ */
+export function signalOfLinux(linux: number): number | undefined {
+  if (linux >= 0 && linux <= 15) return linux;
+  if (linux >= 17 && linux <= 31) return linux - 1;
+  return undefined;
+}
+
+/**
  * The exit code a status reports: the code, or 128 + the Linux signal
  * number (as a shell shows a process killed by a signal); a fault has none.
  */

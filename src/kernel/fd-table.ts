@@ -11,6 +11,8 @@ export interface Descriptor {
   resource: Resource;
   rightsBase: number;
   rightsInheriting: number;
+  /** Closed when the process replaces its program (WASIX `fdflagsext` CLOEXEC, FD_CLOEXEC). */
+  cloexec?: boolean;
 }
 
 /**
@@ -45,7 +47,12 @@ export class FdTable {
 
   /** Places a descriptor at the lowest free number. */
   add(d: Descriptor): number {
-    let fd = 0;
+    return this.addFrom(d, 0);
+  }
+
+  /** Places a descriptor at the lowest free number that is at least `min` (F_DUPFD); EMFILE when none is. */
+  addFrom(d: Descriptor, min: number): number {
+    let fd = Math.max(0, min);
     while (fd < this.#slots.length && this.#slots[fd] !== undefined) fd++;
     if (fd >= this.maxDescriptors) throw new WasiError(Errno.MFILE);
     this.#slots[fd] = d;
@@ -113,6 +120,11 @@ export class FdTable {
   release(): void {
     if (--this.#users > 0) return;
     this.closeAll();
+  }
+
+  /** Closes the descriptors marked close-on-exec (the process replaces its program). */
+  closeOnExec(): void {
+    this.#slots.forEach((d, fd) => { if (d?.cloexec === true) this.close(fd); });
   }
 
   /** Closes every descriptor (process exit). */

@@ -8,7 +8,7 @@
 import type { ReadinessSignal } from '../host/readiness-signal.js';
 import { ReadinessSignal as Signal } from '../host/readiness-signal.js';
 import type { Runtime } from '../host/runtime.js';
-import { Process, type ProcessSpec } from './process.js';
+import { Process, type ProcessLauncher, type ProcessSpec } from './process.js';
 
 export interface KernelOptions {
   /** The signal blocked calls wait on, shared with I/O threads (default: a new one). */
@@ -19,6 +19,8 @@ export class Kernel {
   /** Bumped by anything that may make a blocked call able to go on. */
   readonly readiness: ReadinessSignal;
   readonly #processes = new Map<number, Process>();
+  /** Starts programs as child processes (set by the runner of a process that may spawn). */
+  launcher: ProcessLauncher | undefined;
   #nextPid: number;
 
   constructor(
@@ -54,6 +56,8 @@ export class Kernel {
     if (process.status === undefined) throw new Error(`process ${process.pid} is still running`);
     this.#processes.delete(process.pid);
     process.parent?.children.delete(process.pid);
+    // Children it never reaped go with it (they ended with it).
+    for (const child of [...process.children.values()]) if (child.status !== undefined) this.release(child);
   }
 
   #allocatePid(): number {

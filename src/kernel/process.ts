@@ -51,6 +51,38 @@ export interface ProcessKernel {
   readonly runtime: Runtime;
   /** The signal blocked calls wait on. */
   readonly readiness: ReadinessSignal;
+  /** The process `pid`, while it is in the kernel's table. */
+  process(pid: number): Process | undefined;
+  /** Forgets an ended process (its parent reaped it). */
+  release(process: Process): void;
+  /** Starts programs as processes (WASIX `proc_spawn`, `proc_exec`), where the runner can. */
+  readonly launcher?: ProcessLauncher;
+}
+
+/** A program to start as a child process. */
+export interface LaunchRequest {
+  /** The module's bytes. */
+  program: Uint8Array;
+  /** Its arguments (`argv[0]` first). */
+  args: readonly string[];
+  /** Its environment, `NAME=value`. */
+  env: readonly string[];
+  /** Its descriptor table (a copy of the parent's, with the spawn's actions applied). */
+  fds: FdTable;
+  /** Its current directory. */
+  cwd: string;
+  /** Signal dispositions it inherits ([signal, 0 default / 1 ignore]). */
+  dispositions: readonly (readonly [sig: number, disposition: number])[];
+}
+
+/** Starts child processes: made by the execution layer, which knows how to run a module. */
+export interface ProcessLauncher {
+  /**
+   * Creates the child process of `parent` and starts running it; the
+   * child runs on, and `child.ended` settles when it ends. Throws a
+   * WasiError (ENOEXEC: not a module Kiln can start as a process).
+   */
+  launch(parent: Process, request: LaunchRequest): Process;
 }
 
 /** What a new process is made of. */
@@ -58,10 +90,14 @@ export interface ProcessSpec {
   args: readonly string[];
   /** `NAME=value` strings. */
   env: readonly string[];
-  stdin: InputStream;
-  stdout: OutputStream;
-  stderr: OutputStream;
-  preopens: readonly Preopen[];
+  /** Standard input (used when no descriptor table is given). */
+  stdin?: InputStream;
+  /** Standard output (used when no descriptor table is given). */
+  stdout?: OutputStream;
+  /** Standard error (used when no descriptor table is given). */
+  stderr?: OutputStream;
+  /** The preopened directories (used when no descriptor table is given). */
+  preopens?: readonly Preopen[];
   /** Placed after the preopened directories, so libc's preopen scan finds every directory first. */
   extraResources?: readonly PreopenedResource[];
   clocks: Clocks;
@@ -103,7 +139,20 @@ export class Process {
    * and must never wait: blocked calls are then parked (see blocking.ts).
    */
   parkBlockedCalls = false;
+  /**
+   * The export the guest named with WASIX `callback_signal` to receive
+   * signals (`__wasm_signal`); undefined until it did, and signals then
+   * take their default action in the kernel.
+   */
+  signalCallback: string | undefined;
+  /** True when the guest's module exports `name` (set by the runner; without it, every name counts as exported). */
+  exportsFunction: (name: string) => boolean = () => true;
+  /** The inherited signal dispositions WASIX `proc_signals_get` reports (signal, 0 default / 1 ignore). */
+  inheritedDispositions: readonly (readonly [sig: number, disposition: number])[] = [];
+  /** Run once when the process ends (timers of `proc_raise_interval`, ...). */
+  readonly #atEnd: (() => void)[] = [];
   #status: ExitStatus | undefined;
+  #finished = false;
   readonly #ended: Promise<ExitStatus>;
   #settle!: (status: ExitStatus) => void;
 
@@ -120,13 +169,14 @@ export class Process {
     this.#ended = new Promise((resolve) => { this.#settle = resolve; });
     this.threads.set(0, new KernelThread(this, 0));
     if (spec.fds !== undefined) return;
+    if (spec.stdin === undefined || spec.stdout === undefined || spec.stderr === undefined) throw new TypeError('a process needs stdio or a descriptor table');
     // stdin is open for reading only, stdout and stderr for writing only (as wasmtime).
     const input = RIGHTS_STREAM & ~Rights.FD_WRITE;
     const output = RIGHTS_STREAM & ~Rights.FD_READ;
     this.fds.add({ resource: new InputStreamResource(spec.stdin, kernel.readiness), rightsBase: input, rightsInheriting: 0 });
     this.fds.add({ resource: new OutputStreamResource(spec.stdout), rightsBase: output, rightsInheriting: 0 });
     this.fds.add({ resource: new OutputStreamResource(spec.stderr), rightsBase: output, rightsInheriting: 0 });
-    for (const p of spec.preopens) {
+    for (const p of spec.preopens ?? []) {
       this.fds.add({
         resource: new DirectoryResource(p.fs.root, undefined, p.guestPath),
         rightsBase: RIGHTS_DIRECTORY,
@@ -148,6 +198,14 @@ export class Process {
   /** How the process ended; undefined while it runs. */
   get status(): ExitStatus | undefined { return this.#status; }
 
+  /** True once the process has ended and released what it owned (its status is final). */
+  get finished(): boolean { return this.#finished; }
+
+  /** Reaps an ended child: it leaves the kernel's table and this process's children. */
+  reap(child: Process): void {
+    if (child.parent === this) this.kernel.release(child);
+  }
+
   /** Settles with the status once the process has ended and released what it owned. */
   get ended(): Promise<ExitStatus> { return this.#ended; }
 
@@ -162,6 +220,54 @@ export class Process {
     const thread = new KernelThread(this, tid);
     this.threads.set(tid, thread);
     return thread;
+  }
+
+  /** Runs `cleanup` when the process ends (at once if it has ended). */
+  atEnd(cleanup: () => void): void {
+    if (this.#status !== undefined) cleanup();
+    else this.#atEnd.push(cleanup);
+  }
+
+  /**
+   * Raises `sig` for the process, or for one of its threads: with a
+   * signal callback the guest registered (and exports), the signal goes to
+   * that thread (else the main thread, else any) for the guest's handler,
+   * which decides what it does (wasix-libc runs the handler, or the
+   * default action, itself); a callback that is not exported
+   * (`__wasm_signal_blocked`) holds signals back until one that is
+   * exported is named again. Without a callback the kernel applies the
+   * default action: ignored, or the end of the process by the signal.
+   */
+  raise(sig: number, thread?: KernelThread): void {
+    if (sig === 0 || this.#status !== undefined) return;
+    if (sig === 9 /* KILL */) {
+      void this.end({ kind: 'signal', signal: sig });
+      return;
+    }
+    const callback = this.signalCallback;
+    if (callback !== undefined) {
+      if (!this.exportsFunction(callback)) {
+        this.signals.queue(sig);
+        return;
+      }
+      const target = thread ?? this.mainThread ?? this.threads.values().next().value;
+      if (target?.deliver !== undefined) {
+        target.deliver(sig);
+        return;
+      }
+      this.signals.queue(sig);
+      return;
+    }
+    const action = this.signals.action(sig);
+    if (action === 'terminate') void this.end({ kind: 'signal', signal: sig });
+    else if (action === 'handle') this.signals.queue(sig);
+  }
+
+  /** Hands the signals held back to the guest (a callback it exports was named). */
+  releaseHeldSignals(): void {
+    const callback = this.signalCallback;
+    if (callback === undefined || !this.exportsFunction(callback)) return;
+    for (let sig = this.signals.takePending(); sig !== undefined; sig = this.signals.takePending()) this.raise(sig);
   }
 
   /**
@@ -191,6 +297,11 @@ export class Process {
     if (this.#status !== undefined) return this.#ended;
     this.#status = status;
     if (writesPending) flushPendingWrites();
+    // A process's running children end with it (Kiln has no init to adopt them).
+    for (const child of this.children.values()) if (child.status === undefined) void child.end({ kind: 'signal', signal: 9 /* KILL */ });
+    for (const cleanup of this.#atEnd.splice(0)) {
+      try { cleanup(); } catch { /* a cleanup's failure does not stop the end */ }
+    }
     const stopping: Promise<void>[] = [];
     for (const thread of [...this.threads.values()]) {
       const stopped = thread.stop();
@@ -199,8 +310,10 @@ export class Process {
     this.futexes.wakeAll();
     const release = (): ExitStatus => {
       this.fds.release();
+      this.#finished = true;
       this.readiness.notify(); // a parent waiting for this child, a dispatcher waiting for work
       this.#settle(status);
+      this.parent?.raise(16 /* CHLD */);
       return status;
     };
     if (stopping.length === 0) {

@@ -17,6 +17,21 @@ export class KernelThread {
    * Promise that settles once it has stopped. Set by whatever runs it.
    */
   halt: (() => void | Promise<void>) | undefined;
+  /**
+   * Hands a signal to the thread for the guest's handler (WASIX
+   * `callback_signal`): it runs at the thread's next return from a
+   * syscall, and a call the thread is blocked in ends with EINTR. Set by
+   * whatever runs the thread; a thread without it gets signals at its
+   * process's next delivery point.
+   */
+  deliver: ((sig: number) => void) | undefined;
+  /**
+   * Counts the signals handed to the thread: a blocked call that sees it
+   * change ends with EINTR (or, for a futex wait, unwoken).
+   */
+  interrupts = 0;
+  /** The exit code of `thread_exit`, once the thread called it. */
+  exitCode: number | undefined;
 
   constructor(
     /** The process the thread belongs to. */

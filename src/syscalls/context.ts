@@ -11,11 +11,24 @@ import { isControlFlow } from '../kernel/blocking.js';
 import { ProcessExit } from '../abi/process-exit.js';
 import { flushPendingWrites, writesPending } from '../kernel/write-buffer.js';
 import type { Process } from '../kernel/process.js';
+import type { KernelThread } from '../kernel/thread.js';
+
+/** Starts a guest thread with `startArg` (wasi-threads / WASIX): its tid, or a negated errno. */
+export type SpawnThread = (startArg: number) => number;
 
 export class SyscallContext {
   #memory: GuestMemory | undefined;
+  /**
+   * The thread making the current call: the main thread, unless the
+   * runner of a threaded process says which thread's call it runs.
+   */
+  thread: KernelThread;
+  /** Starts a thread, where the runner can (threaded processes); undefined elsewhere (EAGAIN). */
+  spawnThread: SpawnThread | undefined;
 
-  constructor(readonly process: Process) {}
+  constructor(readonly process: Process) {
+    this.thread = process.mainThread!;
+  }
 
   /** Binds the guest's exported memory; syscalls cannot run before this. */
   bind(memory: WebAssembly.Memory): void {

@@ -10,49 +10,80 @@
  * parameter are linked through the i64 adapter (../i64-adapter.ts), so
  * their arguments reach the channel as i32 halves, without a BigInt.
  */
-import { PREVIEW1, THREADS, UNSTABLE, type Signature } from '../../abi/signatures.js';
-import { isSyscallModule, syscallEntry, type SyscallModule } from '../../abi/syscall-table.js';
+import { isSyscallModule, signaturesOf, syscallEntry, type SyscallModule } from '../../abi/syscall-table.js';
 import type { GuestThreadStart } from '../../host/threads.js';
 import { SyscallChannel } from '../channel.js';
 import { linkThroughAdapter, type SplitFunction } from '../i64-adapter.js';
-
-const TABLES: Readonly<Record<SyscallModule, Readonly<Record<string, Signature>>>> = {
-  wasi_snapshot_preview1: PREVIEW1,
-  wasi_unstable: UNSTABLE,
-  wasi: THREADS,
-};
 
 /** Writes all of `data` to a host descriptor, synchronously; throws on failure. */
 export type HostWrite = (hostFd: number, data: Uint8Array) => void;
 
 type ImportFn = SplitFunction;
 
+/** Thrown through the guest's frames by WASIX `thread_exit`: the thread's entry ends there. */
+class ThreadExit {}
+
 /** Runs the thread's entry to completion; a trap propagates. */
 export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | undefined): void {
   const channel = new SyscallChannel(start.channel, new Int32Array(start.doorbell, 0, 1));
   const slot = start.slot;
   const memory = start.memory;
+  let instance: WebAssembly.Instance | undefined;
+  let signalCallback = '__wasm_signal';
+  /** Runs the guest's signal handler for each signal the kernel handed this thread. */
+  const takeSignals = (): void => {
+    for (let bits = channel.takeSignals(slot); bits !== 0; bits = channel.takeSignals(slot)) {
+      const handler = instance?.exports[signalCallback];
+      if (typeof handler !== 'function') return;
+      for (let sig = 1; sig < 32; sig++) if ((bits & (1 << sig)) !== 0) (handler as (sig: number) => void)(sig);
+    }
+  };
   const split: Partial<Record<SyscallModule, Record<string, ImportFn>>> = {};
   for (const { module, name, kind } of WebAssembly.Module.imports(start.module)) {
     if (kind !== 'function' || !isSyscallModule(module)) continue;
     const entry = syscallEntry(module, name);
     if (entry === undefined) continue; // reported before the process started (missing imports)
     const number = entry.number;
-    const call: ImportFn = name === 'fd_write' && hostWrite !== undefined && start.directWrites
-      ? directFdWrite(channel, slot, number, memory, hostWrite)
-      : (...args) => channel.call(slot, number, args);
+    let call: ImportFn;
+    if (name === 'fd_write' && hostWrite !== undefined && start.directWrites) {
+      call = directFdWrite(channel, slot, number, memory, hostWrite);
+    } else if (module === 'wasix_32v1' && name === 'thread_exit') {
+      call = (...args) => {
+        channel.call(slot, number, args);
+        throw new ThreadExit();
+      };
+    } else if (module === 'wasix_32v1' && name === 'callback_signal') {
+      call = (ptr, len) => {
+        const result = channel.call(slot, number, [ptr, len]);
+        try {
+          signalCallback = new TextDecoder().decode(new Uint8Array(memory.buffer, ptr >>> 0, len >>> 0).slice());
+        } catch { /* a bad pointer: the kernel kept the old name too */ }
+        takeSignals();
+        return result;
+      };
+    } else {
+      call = (...args) => {
+        const result = channel.call(slot, number, args);
+        takeSignals();
+        return result;
+      };
+    }
     (split[module] ??= {})[name] = call;
   }
   const namespaces: Record<string, Record<string, unknown>> = {};
   for (const [module, functions] of Object.entries(split) as [SyscallModule, Record<string, ImportFn>][]) {
-    namespaces[module] = linkThroughAdapter<Record<string, unknown>>(TABLES[module], functions);
+    namespaces[module] = linkThroughAdapter<Record<string, unknown>>(signaturesOf(module), functions);
   }
   (namespaces[start.memoryImport.module] ??= {})[start.memoryImport.name] = memory;
-  const instance = new WebAssembly.Instance(start.module, namespaces as WebAssembly.Imports);
-  if (start.entry.kind === 'main') {
-    (instance.exports['_start'] as () => void)();
-  } else {
-    (instance.exports['wasi_thread_start'] as (tid: number, arg: number) => void)(start.entry.tid, start.entry.arg);
+  instance = new WebAssembly.Instance(start.module, namespaces as WebAssembly.Imports);
+  try {
+    if (start.entry.kind === 'main') {
+      (instance.exports['_start'] as () => void)();
+    } else {
+      (instance.exports['wasi_thread_start'] as (tid: number, arg: number) => void)(start.entry.tid, start.entry.arg);
+    }
+  } catch (e) {
+    if (!(e instanceof ThreadExit)) throw e;
   }
 }
 

@@ -1,0 +1,77 @@
+/**
+ * Starting child processes (layer: execution): the kernel's launcher for
+ * WASIX `proc_spawn` and `proc_exec`. A child is a process of the same
+ * kernel, run in the channel placement like its parent (every thread in
+ * a worker, its kernel on this thread), with its own memory, syscall
+ * channel and threads. See docs/architecture.md, "Processes".
+ */
+import { Errno, WasiError } from '../abi/errno.js';
+import { AsyncBackendSession } from '../host/async-backend.js';
+import type { TraceSink } from '../host/stdio.js';
+import type { ThreadSpawner } from '../host/threads.js';
+import { statusOfThrown } from '../kernel/exit-status.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { LaunchRequest, Process, ProcessLauncher } from '../kernel/process.js';
+import { SyscallFunctions } from './syscall-functions.js';
+import { isThreadedModule, threadedMemory, type MemoryImport } from './threaded-module.js';
+import { runThreaded } from './threaded-run.js';
+
+/** What every child of a kernel runs with. */
+export interface LauncherOptions {
+  kernel: Kernel;
+  threads: ThreadSpawner;
+  /** Where traced calls go (children are traced when the parent is). */
+  trace?: TraceSink;
+}
+
+/** Compiled programs by their bytes' identity... keyed by content length and a cheap hash. */
+const compiled = new Map<string, WebAssembly.Module>();
+
+function keyOf(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i += Math.max(1, bytes.length >> 12)) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return `${bytes.length}:${h >>> 0}`;
+}
+
+/** A launcher that runs each child in the channel placement. */
+export function createLauncher(options: LauncherOptions): ProcessLauncher {
+  return {
+    launch(parent: Process, request: LaunchRequest): Process {
+      let module: WebAssembly.Module;
+      let memory: MemoryImport;
+      try {
+        const key = keyOf(request.program);
+        module = compiled.get(key) ?? new WebAssembly.Module(request.program as Uint8Array<ArrayBuffer>);
+        if (!isThreadedModule(module)) throw new WasiError(Errno.NOEXEC, 'only modules that import their memory (WASIX, wasi-threads) can be started as processes');
+        memory = threadedMemory(module, request.program);
+        if (compiled.size > 64) compiled.clear();
+        compiled.set(key, module);
+      } catch (e) {
+        request.fds.release();
+        if (e instanceof WasiError) throw e;
+        throw new WasiError(Errno.NOEXEC, e instanceof Error ? e.message : String(e));
+      }
+      const child = options.kernel.spawn({
+        args: request.args,
+        env: request.env,
+        fds: request.fds,
+        clocks: parent.clocks,
+        random: parent.random,
+        maxThreads: parent.maxThreads,
+      }, parent);
+      child.cwd = request.cwd;
+      child.inheritedDispositions = request.dispositions;
+      const session = new AsyncBackendSession();
+      runThreaded({
+        process: child,
+        functions: new SyscallFunctions(child, options.trace),
+        module,
+        memory,
+        threads: options.threads,
+        session,
+        directWrites: options.trace === undefined,
+      }).catch((e: unknown) => child.end(statusOfThrown(e)));
+      return child;
+    },
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * WASIX descriptors (layer: syscalls): `fd_dup`, `fd_dup2`,
+ * `fd_fdflags_get` / `_set`, `fd_pipe`, `fd_event`, `path_open2`, and
+ * epoll (`epoll_create`, `epoll_ctl`, `epoll_wait`).
+ *
+ * Pipes, eventfds and epoll sets are kernel resources
+ * (kernel/pipe-resource.ts, event-resource.ts, epoll-resource.ts): reads
+ * and writes on them block through the preview 1 calls, as any stream's
+ * do; epoll_wait blocks here, on the process's readiness signal.
+ */
+import { Errno } from '../../abi/errno.js';
+import { FdFlags, RIGHTS_STREAM } from '../../abi/constants.js';
+import { u64Number, u64Safe, type Preview1Split } from '../../abi/signatures.js';
+import { EpollResource, type EpollData } from '../../kernel/epoll-resource.js';
+import { EventResource } from '../../kernel/event-resource.js';
+import { createPipe } from '../../kernel/pipe-resource.js';
+import { syscall, type SyscallContext } from '../context.js';
+
+/** `fdflagsext`: close on exec. */
+const FDFLAGSEXT_CLOEXEC = 1;
+/** `eventfdflags`: semaphore mode. */
+const EVENTFD_SEMAPHORE = 1;
+/**
+ * `epoll_ctl` ops. The witx numbers them ADD 0, MOD 1, DEL 2, but
+ * wasix-libc passes Linux's EPOLL_CTL_* (ADD 1, DEL 2, MOD 3) unchanged;
+ * both are honoured: 0 adds, 2 deletes, 3 modifies, and 1 (witx MOD,
+ * Linux ADD) adds a descriptor not yet in the list and modifies one that is.
+ */
+const enum EpollOp { ADD = 0, ADD_OR_MOD = 1, DEL = 2, MOD = 3 }
+/** Size of `epoll_event_t`: events u32 @0, data @8 {ptr u32 @0, fd u32 @4, data1 u32 @8, data2 u64 @16}. */
+const EPOLL_EVENT_SIZE = 32;
+
+/** The WASIX descriptor functions of a process. */
+export function wasixFdSyscalls(ctx: SyscallContext, preview1: Preview1Split) {
+  const process = ctx.process;
+  const fds = process.fds;
+  const notify = (): void => process.readiness.notify();
+  const readEpollData = (ptr: number): EpollData => {
+    const m = ctx.memory;
+    return { ptr: m.u32(ptr), fd: m.u32(ptr + 4), data1: m.u32(ptr + 8), data2: m.u64(ptr + 16) };
+  };
+  return {
+    fd_dup: syscall((fd: number, fdOut: number): number => {
+      const d = fds.get(fd);
+      ctx.memory.check(fdOut, 4);
+      ctx.memory.setU32(fdOut, fds.add({ ...d, cloexec: false }));
+      return Errno.SUCCESS;
+    }),
+
+    fd_dup2: syscall((fd: number, min: number, cloexec: number, fdOut: number): number => {
+      const d = fds.get(fd);
+      ctx.memory.check(fdOut, 4);
+      if (min < 0) return Errno.INVAL;
+      ctx.memory.setU32(fdOut, fds.addFrom({ ...d, cloexec: cloexec !== 0 }, min));
+      return Errno.SUCCESS;
+    }),
+
+    fd_fdflags_get: syscall((fd: number, flagsOut: number): number => {
+      const d = fds.get(fd);
+      ctx.memory.setU16(flagsOut, d.cloexec === true ? FDFLAGSEXT_CLOEXEC : 0);
+      return Errno.SUCCESS;
+    }),
+
+    fd_fdflags_set: syscall((fd: number, flags: number): number => {
+      const d = fds.get(fd);
+      if ((flags & ~FDFLAGSEXT_CLOEXEC & 0xffff) !== 0) return Errno.INVAL;
+      d.cloexec = (flags & FDFLAGSEXT_CLOEXEC) !== 0;
+      return Errno.SUCCESS;
+    }),
+
+    fd_pipe: syscall((readOut: number, writeOut: number): number => {
+      const m = ctx.memory;
+      m.check(readOut, 4);
+      m.check(writeOut, 4);
+      const [reader, writer] = createPipe(notify);
+      let r: number;
+      try {
+        r = fds.add({ resource: reader, rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
+      } catch (e) {
+        reader.close();
+        writer.close();
+        throw e;
+      }
+      let w: number;
+      try {
+        w = fds.add({ resource: writer, rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
+      } catch (e) {
+        fds.close(r);
+        writer.close();
+        throw e;
+      }
+      m.setU32(readOut, r);
+      m.setU32(writeOut, w);
+      return Errno.SUCCESS;
+    }),
+
+    fd_event: syscall((lo: number, hi: number, flags: number, fdOut: number): number => {
+      ctx.memory.check(fdOut, 4);
+      const initial = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+      const resource = new EventResource(initial, (flags & EVENTFD_SEMAPHORE) !== 0, notify);
+      // wasix-libc passes eventfd()'s flags as they are: EFD_NONBLOCK is O_NONBLOCK, WASI's NONBLOCK.
+      if ((flags & FdFlags.NONBLOCK) !== 0) resource.setFdflags(FdFlags.NONBLOCK);
+      ctx.memory.setU32(fdOut, fds.add({ resource, rightsBase: RIGHTS_STREAM, rightsInheriting: 0 }));
+      return Errno.SUCCESS;
+    }),
+
+    path_open2: syscall((fd: number, dirflags: number, path: number, pathLen: number, oflags: number,
+      baseLo: number, baseHi: number, inhLo: number, inhHi: number, fdflags: number, fdflagsext: number, fdOut: number): number => {
+      if ((fdflagsext & ~FDFLAGSEXT_CLOEXEC & 0xffff) !== 0) return Errno.INVAL;
+      const errno = preview1.path_open(fd, dirflags, path, pathLen, oflags, baseLo, baseHi, inhLo, inhHi, fdflags, fdOut);
+      if (errno === Errno.SUCCESS && (fdflagsext & FDFLAGSEXT_CLOEXEC) !== 0) fds.get(ctx.memory.u32(fdOut)).cloexec = true;
+      return errno;
+    }),
+
+    epoll_create: syscall((fdOut: number): number => {
+      ctx.memory.check(fdOut, 4);
+      ctx.memory.setU32(fdOut, fds.add({ resource: new EpollResource(process.readiness), rightsBase: RIGHTS_STREAM, rightsInheriting: 0 }));
+      return Errno.SUCCESS;
+    }),
+
+    epoll_ctl: syscall((epfd: number, op: number, fd: number, event: number): number => {
+      const set = fds.get(epfd).resource;
+      if (!(set instanceof EpollResource)) return Errno.INVAL;
+      const target = fds.get(fd).resource;
+      if (target === set) return Errno.INVAL;
+      switch (op) {
+        case EpollOp.ADD: set.add(fd, target, ctx.memory.u32(event), readEpollData(event + 8)); break;
+        case EpollOp.ADD_OR_MOD:
+          if (set.has(fd, target)) set.modify(fd, target, ctx.memory.u32(event), readEpollData(event + 8));
+          else set.add(fd, target, ctx.memory.u32(event), readEpollData(event + 8));
+          break;
+        case EpollOp.MOD: set.modify(fd, target, ctx.memory.u32(event), readEpollData(event + 8)); break;
+        case EpollOp.DEL: set.delete(fd, target); break;
+        default: return Errno.INVAL;
+      }
+      return Errno.SUCCESS;
+    }),
+
+    epoll_wait: syscall((epfd: number, events: number, maxevents: number, lo: number, hi: number, countOut: number): number => {
+      const set = fds.get(epfd).resource;
+      if (!(set instanceof EpollResource)) return Errno.INVAL;
+      const max = maxevents >>> 0;
+      if (max === 0) return Errno.INVAL;
+      ctx.memory.check(events, max * EPOLL_EVENT_SIZE);
+      ctx.memory.check(countOut, 4);
+      const forever = (lo === -1 && hi === -1) || !u64Safe(hi);
+      const deadline = forever ? Infinity : performance.now() + u64Number(lo, hi) / 1e6;
+      const thread = ctx.thread;
+      const interrupts = thread.interrupts;
+      return process.block(() => {
+        const ready = set.ready(max);
+        if (ready.length === 0) {
+          if (thread.interrupts !== interrupts) return Errno.INTR;
+          if (deadline - performance.now() > 0) return undefined;
+        }
+        const m = ctx.memory;
+        ready.forEach((e, i) => {
+          const at = events + i * EPOLL_EVENT_SIZE;
+          m.bytes.fill(0, at, at + EPOLL_EVENT_SIZE);
+          m.setU32(at, e.events);
+          m.setU32(at + 8, e.data.ptr);
+          m.setU32(at + 12, e.data.fd);
+          m.setU32(at + 16, e.data.data1);
+          m.setU64(at + 24, e.data.data2);
+        });
+        m.setU32(countOut, ready.length);
+        return Errno.SUCCESS;
+      }, () => Math.max(0, deadline - performance.now()));
+    }),
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * Starting programs (layer: syscalls): `proc_spawn2` (posix_spawn),
+ * `proc_spawn` (the older interface), `proc_exec3`, `proc_exec2` and
+ * `proc_exec`.
+ *
+ * A program is found as POSIX finds one: a name with a `/` is a path in
+ * the guest's own filesystem (relative to its current directory); a bare
+ * name is searched in `PATH` when asked. Whatever file is there and holds
+ * a WebAssembly module is the program (`/bin/echo`). The child gets a
+ * copy of the descriptor table (close-on-exec descriptors left out, the
+ * spawn's descriptor actions applied), the current directory, and the
+ * arguments and environment given as newline-separated lists; the
+ * kernel's launcher (set by the execution layer) runs it.
+ *
+ * `proc_exec*` replaces the program of the calling process as a spawn
+ * followed by a wait: the new program runs as a child with this
+ * process's descriptors, and this process ends with its exit status
+ * (its pid is the child's, not the caller's: docs/compatibility.md).
+ */
+import { Errno, WasiError } from '../../abi/errno.js';
+import { ProcessExit } from '../../abi/process-exit.js';
+import { RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING } from '../../abi/constants.js';
+import { exitCodeOf, linuxSignalNumber } from '../../kernel/exit-status.js';
+import type { FdTable } from '../../kernel/fd-table.js';
+import { absolutePath, locate, readGuestFile } from '../../kernel/guest-paths.js';
+import type { LaunchRequest, Process } from '../../kernel/process.js';
+import { openAt } from '../../kernel/fs-ops.js';
+import { DirectoryResource } from '../../kernel/directory-resource.js';
+import { syscall, type SyscallContext } from '../context.js';
+import { kernelSignal } from './proc.js';
+
+/** `proc_spawn_fd_op_name`. */
+const enum FdOp { CLOSE = 0, DUP2 = 1, OPEN = 2, CHDIR = 3, FCHDIR = 4 }
+/** Size of `proc_spawn_fd_op_t`. */
+const FD_OP_SIZE = 56;
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+/** `PATH` when the environment has none (as musl's execvp). */
+const DEFAULT_PATH = '/usr/local/bin:/bin:/usr/bin';
+
+/** A newline-separated list as its items (an empty string: none). */
+function lines(s: string): string[] {
+  return s === '' ? [] : s.split('\n');
+}
+
+/** The WASIX functions that start programs. */
+export function wasixSpawnSyscalls(ctx: SyscallContext) {
+  const process = ctx.process;
+
+  /** The program `name` names: its absolute path and bytes (ENOENT, ENOEXEC, EACCES as POSIX). */
+  const findProgram = (name: string, searchPath: boolean, path: string | undefined, env: readonly string[]): { path: string; bytes: Uint8Array } => {
+    if (name === '') throw new WasiError(Errno.NOENT);
+    const candidates = name.includes('/') || !searchPath
+      ? [absolutePath(process.cwd, name)]
+      : (path ?? env.find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH).split(':').map((dir) => absolutePath(process.cwd, `${dir === '' ? '.' : dir}/${name}`));
+    let error: unknown = new WasiError(Errno.NOENT);
+    for (const candidate of candidates) {
+      let bytes: Uint8Array;
+      try {
+        bytes = readGuestFile(process.fds, candidate);
+      } catch (e) {
+        error = e;
+        continue;
+      }
+      if (bytes.length < 8 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) throw new WasiError(Errno.NOEXEC);
+      return { path: candidate, bytes };
+    }
+    throw error;
+  };
+
+  const launch = (request: LaunchRequest): Process => {
+    const launcher = process.kernel.launcher;
+    if (launcher === undefined) throw new WasiError(Errno.NOTSUP);
+    return launcher.launch(process, request);
+  };
+
+  /** The child's descriptor table: a copy without the close-on-exec descriptors. */
+  const childTable = (): FdTable => {
+    const fds = process.fds.copy();
+    fds.closeOnExec();
+    return fds;
+  };
+
+  /** Applies posix_spawn's descriptor actions to the child's table and directory. */
+  const applyFdOps = (fds: FdTable, ops: number, count: number, cwd: { value: string }): void => {
+    const m = ctx.memory;
+    m.check(ops, count * FD_OP_SIZE);
+    for (let i = 0; i < count; i++) {
+      const at = ops + i * FD_OP_SIZE;
+      const fd = m.u32(at + 4);
+      switch (m.u8(at)) {
+        case FdOp.CLOSE:
+          if (fds.has(fd)) fds.close(fd);
+          break;
+        case FdOp.DUP2: {
+          const src = m.u32(at + 8);
+          const d = fds.get(src);
+          if (src !== fd) fds.set(fd, { ...d, cloexec: false });
+          else d.cloexec = false;
+          break;
+        }
+        case FdOp.OPEN: {
+          const path = absolutePath(cwd.value, m.string(m.u32(at + 12), m.u32(at + 16)));
+          const { dir, rest } = locate(fds, path);
+          const oflags = m.u16(at + 24);
+          const base = m.u64(at + 32);
+          const fdflags = m.u16(at + 48);
+          const resource = openAt(dir, rest, {
+            follow: (m.u32(at + 20) & 1) !== 0,
+            create: (oflags & 1) !== 0, directory: (oflags & 2) !== 0, exclusive: (oflags & 4) !== 0, truncate: (oflags & 8) !== 0,
+            read: (base & 2n) !== 0n, write: (base & 64n) !== 0n || (fdflags & 1) !== 0, fdflags,
+          });
+          const directory = resource instanceof DirectoryResource;
+          fds.set(fd, {
+            resource,
+            rightsBase: directory ? RIGHTS_DIRECTORY : Number(base & 0x3fffffffn),
+            rightsInheriting: directory ? RIGHTS_DIRECTORY_INHERITING : 0,
+          });
+          break;
+        }
+        case FdOp.CHDIR:
+          cwd.value = absolutePath(cwd.value, m.string(m.u32(at + 12), m.u32(at + 16)));
+          break;
+        case FdOp.FCHDIR: {
+          const r = fds.get(fd).resource;
+          if (!(r instanceof DirectoryResource) || r.preopenPath === undefined) throw new WasiError(Errno.NOTSUP);
+          cwd.value = absolutePath('/', r.preopenPath);
+          break;
+        }
+        default:
+          throw new WasiError(Errno.INVAL);
+      }
+    }
+  };
+
+  const dispositionsOf = (ptr: number, count: number): [number, number][] => {
+    const m = ctx.memory;
+    m.check(ptr, count * 2);
+    const out: [number, number][] = [];
+    for (let i = 0; i < count; i++) {
+      const sig = kernelSignal(m.u8(ptr + i * 2));
+      if (sig !== undefined) out.push([sig, m.u8(ptr + i * 2 + 1)]);
+    }
+    return out;
+  };
+
+  /** exec as spawn-and-wait: the other threads stop, the program runs, this process ends with its status. */
+  const exec = (name: string, args: string[], env: string[], searchPath: boolean, path: string | undefined): number => {
+    const program = findProgram(name, searchPath, path, env);
+    const fds = childTable();
+    for (const thread of [...process.threads.values()]) if (thread !== ctx.thread) void thread.stop();
+    const child = launch({ program: program.bytes, args, env, fds, cwd: process.cwd, dispositions: process.inheritedDispositions });
+    return process.block(() => {
+      if (!child.finished) return undefined;
+      const status = child.status!;
+      process.reap(child);
+      if (status.kind === 'signal') throw new ProcessExit(128 + linuxSignalNumber(status.signal), status.signal);
+      throw new ProcessExit(exitCodeOf(status) ?? 134);
+    }, () => Infinity);
+  };
+
+  const str = (ptr: number, len: number): string => ctx.memory.string(ptr, len);
+  const envOf = (ptr: number, len: number): string[] => lines(str(ptr, len));
+  const currentEnv = (): string[] => process.envBytes.map((b) => new TextDecoder().decode(b.subarray(0, b.length - 1)));
+
+  return {
+    proc_spawn2: syscall((name: number, nameLen: number, args: number, argsLen: number, envs: number, envsLen: number,
+      fdOps: number, fdOpsLen: number, sigs: number, sigsLen: number, searchPath: number, path: number, pathLen: number, pidOut: number): number => {
+      ctx.memory.check(pidOut, 4);
+      const env = envOf(envs, envsLen);
+      const cwd = { value: process.cwd };
+      const fds = childTable();
+      try {
+        applyFdOps(fds, fdOps, fdOpsLen, cwd);
+        const program = findProgram(str(name, nameLen), searchPath !== 0, pathLen === 0 ? undefined : str(path, pathLen), env);
+        const child = launch({ program: program.bytes, args: lines(str(args, argsLen)), env, fds, cwd: cwd.value, dispositions: dispositionsOf(sigs, sigsLen) });
+        ctx.memory.setU32(pidOut, child.pid);
+        return Errno.SUCCESS;
+      } catch (e) {
+        fds.release();
+        throw e;
+      }
+    }),
+
+    proc_spawn: syscall((): number => Errno.NOTSUP),
+
+    proc_exec3: syscall((name: number, nameLen: number, args: number, argsLen: number, envs: number, envsLen: number,
+      searchPath: number, path: number, pathLen: number): number =>
+      exec(str(name, nameLen), lines(str(args, argsLen)), envOf(envs, envsLen), searchPath !== 0, pathLen === 0 ? undefined : str(path, pathLen))),
+
+    proc_exec2: syscall((name: number, nameLen: number, args: number, argsLen: number, envs: number, envsLen: number): number =>
+      exec(str(name, nameLen), lines(str(args, argsLen)), envOf(envs, envsLen), false, undefined)),
+
+    proc_exec: syscall((name: number, nameLen: number, args: number, argsLen: number): number =>
+      exec(str(name, nameLen), lines(str(args, argsLen)), currentEnv(), false, undefined)),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * WASIX functions Kiln answers with a clean errno (layer: syscalls), each
+ * listed as such in docs/compatibility.md:
+ *
+ * - sockets, DNS and the virtual network port: ENOTSUP until the
+ *   networking runtime serves them (preview 1's `sock_accept`,
+ *   `sock_recv`, `sock_send` and `sock_shutdown` work on the sockets
+ *   handed in with `listen`);
+ * - dynamic linking and FFI (`dlopen`, `dlsym`, `call_dynamic`,
+ *   `closure_*`, `reflect_signature`) and green-thread contexts
+ *   (`context_*`): ENOTSUP;
+ * - `proc_fork`, `proc_fork_env`, `stack_checkpoint`: ENOTSUP (they need
+ *   asyncify unwinding, which Kiln does not do yet); `stack_restore`,
+ *   which cannot follow a checkpoint that failed, ends the process as
+ *   `abort()` would.
+ */
+import { Errno } from '../../abi/errno.js';
+import { ProcessExit } from '../../abi/process-exit.js';
+import { WASIX_EXTENSIONS } from '../../abi/wasix-signatures.js';
+import { linuxSignalNumber } from '../../kernel/exit-status.js';
+/** A function in split form (every argument an i32). */
+type SplitFunction = (...args: number[]) => number;
+
+/** Names of the WASIX functions answered with ENOTSUP. */
+export const UNSUPPORTED: readonly string[] = Object.keys(WASIX_EXTENSIONS).filter((name) =>
+  name.startsWith('sock_') || name.startsWith('port_') || name === 'resolve' ||
+  name.startsWith('dl') || name.startsWith('closure_') || name === 'call_dynamic' || name === 'reflect_signature' ||
+  name.startsWith('context_') || name === 'proc_fork' || name === 'proc_fork_env' || name === 'stack_checkpoint');
+
+const SIGABRT = 6;
+
+/** The unsupported functions: each answers ENOTSUP, whatever its arguments. */
+export function wasixUnsupportedSyscalls(): Record<string, SplitFunction> {
+  const out: Record<string, SplitFunction> = {};
+  for (const name of UNSUPPORTED) out[name] = (): number => Errno.NOTSUP;
+  out['stack_restore'] = (): never => {
+    throw new ProcessExit(128 + linuxSignalNumber(SIGABRT), SIGABRT);
+  };
+  return out;
+}
