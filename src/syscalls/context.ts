@@ -77,8 +77,7 @@ type Body = (a?: never, b?: never, c?: never, d?: never, e?: never, f?: never, g
  *
  * The wrapper has the body's own arity (no rest arguments), so the engine
  * can inline it on hot paths such as fd_write and clock_time_get. Bodies
- * take i64 arguments split (abi/signatures.ts, `SplitArgsOf`): up to 11
- * arguments (path_open).
+ * take i64 arguments split (abi/signatures.ts, `SplitArgsOf`).
  */
 export function syscall<F extends (...args: never[]) => number>(body: F): F {
   const f = body as unknown as Body;
@@ -92,10 +91,16 @@ export function syscall<F extends (...args: never[]) => number>(body: F): F {
     case 5: wrapped = (a, b, c, d, e) => { if (writesPending) flushPendingWrites(); try { return f(a, b, c, d, e); } catch (x) { return errnoOrRethrow(x); } }; break;
     case 6: wrapped = (a, b, c, d, e, g) => { if (writesPending) flushPendingWrites(); try { return f(a, b, c, d, e, g); } catch (x) { return errnoOrRethrow(x); } }; break;
     case 7: wrapped = (a, b, c, d, e, g, h) => { if (writesPending) flushPendingWrites(); try { return f(a, b, c, d, e, g, h); } catch (x) { return errnoOrRethrow(x); } }; break;
-    default: wrapped = (a, b, c, d, e, g, h, i, j, k, l) => {
-      if (writesPending) flushPendingWrites();
-      try { return f(a, b, c, d, e, g, h, i, j, k, l); } catch (x) { return errnoOrRethrow(x); }
-    };
+    default: wrapped = body.length <= 11
+      ? (a, b, c, d, e, g, h, i, j, k, l) => {
+        if (writesPending) flushPendingWrites();
+        try { return f(a, b, c, d, e, g, h, i, j, k, l); } catch (x) { return errnoOrRethrow(x); }
+      }
+      // WASIX's proc_spawn2 and path_open2 take more (14 and 12): rare calls, rest arguments.
+      : ((...args: never[]) => {
+        if (writesPending) flushPendingWrites();
+        try { return (body as (...a: never[]) => number)(...args); } catch (x) { return errnoOrRethrow(x); }
+      }) as Body;
   }
   return wrapped as unknown as F;
 }

@@ -37,9 +37,12 @@ const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 /** `PATH` when the environment has none (as musl's execvp). */
 const DEFAULT_PATH = '/usr/local/bin:/bin:/usr/bin';
 
-/** A newline-separated list as its items (an empty string: none). */
+/** A newline-separated list as its items (wasix-libc ends each item with a newline; an empty string: none). */
 function lines(s: string): string[] {
-  return s === '' ? [] : s.split('\n');
+  if (s === '') return [];
+  const items = s.split('\n');
+  if (items[items.length - 1] === '') items.pop();
+  return items;
 }
 
 /** The WASIX functions that start programs. */
