@@ -14,21 +14,35 @@
 //   test/programs/wapc/wat/*.wat  waPC guests in WebAssembly text: wat2wasm
 //   test/programs/wapc/rust/*.rs  waPC guests in Rust: rustc, wasm32-wasi cdylib
 //   (see test/programs/wapc/README.md)
+//   test/programs/wasix/*.c  WASIX (wasix_32v1) programs: clang-19
+//                            --target=wasm32-wasmer-wasi against the wasix-libc
+//                            sysroot, posix threads, shared imported memory;
+//                            those that fork, vfork, exec or longjmp
+//                            (wasix_fork*, wasix_vfork*, wasix_exec*,
+//                            wasix_setjmp*) then go through binaryen's
+//                            `wasm-opt -O2 --asyncify`
+//                            (see test/programs/wasix/README.md)
 //
 // Program names are unique across all languages (waPC guests: wapc_*).
 // A program is rebuilt only when its output is missing or the sha256 of its
 // source (plus, for C, the shared headers next to it; for threads, also the
 // assembly; for AssemblyScript, the compiler's and the guest libraries'
-// versions and sources) and compiler command differs from the one stored in
-// build/programs/.hashes.json. Builds run two at a time.
+// versions and sources; for WASIX, the sysroot's libraries and README) and
+// compiler command (with the asyncify step, where there is one) differs from
+// the one stored in build/programs/.hashes.json. Builds run two at a time.
 // A program that fails to build does not stop the others: the script builds
 // what it can, names the failures (with the Debian package a compiler's
 // message says is missing), lists them in build/programs/.failed and exits
-// with status 3; other failures (a missing compiler, a bad argument) exit 1.
+// with status 3; other failures (a bad argument) exit 1. A missing compiler,
+// wasm-opt or WASIX sysroot fails the programs that need it (status 3).
 // Usage: node scripts/build-programs.mjs [--force] [--out DIR] [NAME...]
 // (--out: build into DIR instead of build/programs/)
-// Environment: KILN_CLANG, KILN_RUSTC, KILN_WAT2WASM override the compilers;
-// KILN_BUILD_JOBS the parallelism.
+// Environment: KILN_CLANG, KILN_RUSTC, KILN_WAT2WASM, KILN_WASM_OPT override
+// the compilers (and binaryen's wasm-opt); KILN_BUILD_JOBS the parallelism;
+// the wasix-libc sysroot is the first of $KILN_WASIX_SYSROOT,
+// <repository>/../shared/toolchains/wasix-sysroot and
+// /work/shared/toolchains/wasix-sysroot that exists (none: the WASIX
+// programs fail to build, naming the places searched).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -46,7 +60,52 @@ const failedFile = path.join(outDir, '.failed');
 const FAILED_STATUS = 3;
 const jobs = Math.max(1, Number(process.env.KILN_BUILD_JOBS) || 2);
 
-const PACKAGES = 'clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc wabt rustc libstd-rust-dev-wasm32 lld-14';
+const PACKAGES = 'clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc wabt rustc libstd-rust-dev-wasm32 lld-14 binaryen';
+
+/**
+ * Where the wasix-libc sysroot may be, in this order; the first directory
+ * that holds lib/wasm32-wasi/libc.a is used. Built as described in its
+ * README.md (shared/toolchains/wasix-sysroot/README.md): no Debian package
+ * has it.
+ */
+const WASIX_SYSROOT_CANDIDATES = [
+  ...(process.env.KILN_WASIX_SYSROOT ? [path.resolve(process.env.KILN_WASIX_SYSROOT)] : []),
+  path.resolve(root, '..', 'shared', 'toolchains', 'wasix-sysroot'),
+  '/work/shared/toolchains/wasix-sysroot',
+];
+const wasixSysroot = WASIX_SYSROOT_CANDIDATES.find((dir) =>
+  fs.existsSync(path.join(dir, 'lib', 'wasm32-wasi', 'libc.a')),
+);
+if (process.env.KILN_WASIX_SYSROOT && wasixSysroot !== WASIX_SYSROOT_CANDIDATES[0]) {
+  process.stderr.write(
+    `build-programs: KILN_WASIX_SYSROOT=${process.env.KILN_WASIX_SYSROOT} holds no lib/wasm32-wasi/libc.a` +
+      (wasixSysroot ? `; using ${wasixSysroot}\n` : '\n'),
+  );
+}
+
+/** Why the WASIX programs cannot be built here (no sysroot), or null. */
+function wasixUnavailable() {
+  if (wasixSysroot) return null;
+  const places = [
+    `$KILN_WASIX_SYSROOT (${process.env.KILN_WASIX_SYSROOT ? process.env.KILN_WASIX_SYSROOT : 'not set'})`,
+    ...new Set(WASIX_SYSROOT_CANDIDATES.slice(process.env.KILN_WASIX_SYSROOT ? 1 : 0)),
+  ];
+  return (
+    'no wasix-libc sysroot found (a directory with lib/wasm32-wasi/libc.a); looked in, in order:\n' +
+    places.map((p) => `  ${p}\n`).join('') +
+    'set KILN_WASIX_SYSROOT to one (shared/toolchains/wasix-sysroot/README.md says how it is built)\n'
+  );
+}
+
+/** binaryen's optimiser, which adds asyncify to the WASIX programs that need it. */
+const WASM_OPT = process.env.KILN_WASM_OPT || 'wasm-opt';
+
+/**
+ * WASIX programs that fork, vfork, exec (after a fork) or longjmp: wasix-libc
+ * implements these by unwinding and rewinding the wasm stack (proc_fork,
+ * stack_checkpoint/stack_restore), which needs asyncify.
+ */
+const WASIX_ASYNCIFY = /^wasix_(fork|vfork|exec|setjmp)/;
 
 // How each language is compiled. `{src}` and `{out}` are substituted (and
 // `{name}`, the program name, inside arguments); the command with the
@@ -189,6 +248,85 @@ const LANGS = {
     ],
     extraInputs: () => [],
   },
+  // WASIX programs (test/programs/wasix/README.md), with the flags of the
+  // sysroot's README (those of wasix-libc's own examples/Makefile):
+  // --target=wasm32-wasmer-wasi   the WASIX target: clang defines __wasi__
+  //                               and links crt1-command.o from the sysroot;
+  // -O2                           also makes clang run `wasm-opt -O2` on the
+  //                               linked module when binaryen is on PATH (the
+  //                               threads programs' TLS miscompile does not
+  //                               apply here: __tls_base is exported, and
+  //                               wasix_pthreads checks TLS);
+  // --sysroot=<sysroot>           wasix-libc (headers, libc.a, crt1), found
+  //                               as WASIX_SYSROOT_CANDIDATES says; its path
+  //                               is part of the hashed command;
+  // -matomics -mbulk-memory -mmutable-globals
+  //                               the features wasix-libc was built with:
+  //                               atomics on a shared memory, bulk-memory for
+  //                               its passive data segments, mutable globals
+  //                               (__stack_pointer, __tls_base) shared with
+  //                               the host;
+  // -pthread -mthread-model posix posix threads (wasi.thread-spawn,
+  //                               wasi_thread_start, libpthread);
+  // -ftls-model=local-exec        TLS relative to __tls_base, which
+  //                               __wasm_init_tls sets for each thread;
+  // -fno-trapping-math            as wasix-libc itself is built;
+  // -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS
+  //                               declare mmap, signal() and clock() in the
+  //                               headers (with the two -l below);
+  // -Wall -Wextra -Werror         as wasix-libc's examples; the programs
+  //                               also build warning-free with gcc natively;
+  // --shared-memory --import-memory --max-memory=268435456
+  //                               import `env.memory` as a shared memory (the
+  //                               host creates it, threads and forks get their
+  //                               own view of it) of at most 256 MiB (the
+  //                               README's 4 GiB is more than these programs
+  //                               use; a smaller maximum reserves less);
+  // --export-dynamic --export=__heap_base,__stack_pointer,__data_end,
+  //   __wasm_init_tls,__wasm_signal,__tls_size,__tls_align,__tls_base
+  //                               what a WASIX host reads or calls: the
+  //                               memory layout, the TLS set-up for new
+  //                               threads, and the signal entry point;
+  // -lwasi-emulated-mman -lwasi-emulated-process-clocks
+  //                               mmap over malloc, clock() over
+  //                               clock_gettime.
+  // Programs matching WASIX_ASYNCIFY then go through
+  // `wasm-opt -O2 --asyncify` (`post`, part of the hashed command).
+  wasix: {
+    dir: 'wasix',
+    ext: '.c',
+    compiler: process.env.KILN_CLANG || 'clang-19',
+    args: [
+      '--target=wasm32-wasmer-wasi', '-O2', `--sysroot=${wasixSysroot ?? WASIX_SYSROOT_CANDIDATES[0]}`,
+      '-matomics', '-mbulk-memory', '-mmutable-globals', '-pthread', '-mthread-model', 'posix',
+      '-ftls-model=local-exec', '-fno-trapping-math',
+      '-D_WASI_EMULATED_MMAN', '-D_WASI_EMULATED_SIGNAL', '-D_WASI_EMULATED_PROCESS_CLOCKS',
+      '-Wall', '-Wextra', '-Werror',
+      '{src}', '-o', '{out}',
+      '-Wl,--shared-memory', '-Wl,--max-memory=268435456', '-Wl,--import-memory', '-Wl,--export-dynamic',
+      '-Wl,--export=__heap_base', '-Wl,--export=__stack_pointer', '-Wl,--export=__data_end',
+      '-Wl,--export=__wasm_init_tls', '-Wl,--export=__wasm_signal', '-Wl,--export=__tls_size',
+      '-Wl,--export=__tls_align', '-Wl,--export=__tls_base',
+      '-lwasi-emulated-mman', '-lwasi-emulated-process-clocks',
+    ],
+    post: (name) => (WASIX_ASYNCIFY.test(name) ? [WASM_OPT, '-O2', '--asyncify', '{out}', '-o', '{out}'] : null),
+    unavailable: wasixUnavailable,
+    // The shared header, and the sysroot's libraries and README (which names
+    // the wasix-libc commit it was built from), are part of every program.
+    extraInputs: (dir) => [
+      ...fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.h'))
+        .sort()
+        .map((f) => path.join(dir, f)),
+      ...(wasixSysroot
+        ? [
+            path.join(wasixSysroot, 'README.md'),
+            ...listFiles(path.join(wasixSysroot, 'lib', 'wasm32-wasi'), ''),
+          ].filter((f) => fs.existsSync(f) && fs.statSync(f).isFile())
+        : []),
+    ],
+  },
 };
 
 /** Files in `dir` (relative to the repository root) ending with `ext`, sorted; none if `dir` is missing. */
@@ -256,10 +394,17 @@ function discover() {
   return programs;
 }
 
+/** The command run after the compiler for this program (`post`, with placeholders), or null. */
+function postCommand(program) {
+  return LANGS[program.lang].post?.(program.name) ?? null;
+}
+
 function hashOf(program) {
   const spec = LANGS[program.lang];
   const h = createHash('sha256');
   h.update(JSON.stringify([spec.compiler, ...spec.args]));
+  const post = postCommand(program);
+  if (post) h.update(`\0${JSON.stringify(post)}`);
   for (const file of [program.src, ...program.extras]) {
     h.update(`\0${path.relative(root, file)}\0`);
     h.update(fs.readFileSync(file));
@@ -275,7 +420,21 @@ function readHashes() {
   }
 }
 
-function compile(program) {
+/** Runs `cmd args` in the repository root; resolves to { ok, output }. */
+function runTool(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (err) => resolve({ ok: false, output: `${err.message}\n` }));
+    child.on('close', (code, signal) =>
+      resolve({ ok: code === 0, output: code === 0 ? output : output || `exited with ${signal ?? code}\n` }),
+    );
+  });
+}
+
+async function compile(program) {
   const spec = LANGS[program.lang];
   // Build in a directory of its own and move the module into place: a
   // concurrent reader never sees a half-written module, and whatever the
@@ -283,28 +442,23 @@ function compile(program) {
   // fails) goes away with the directory.
   const work = fs.mkdtempSync(path.join(outDir, `.build-${program.name}-`));
   const tmp = path.join(work, `${program.name}.wasm`);
-  const args = spec.args.map((a) =>
-    a === '{src}' ? program.src : a === '{out}' ? tmp : a.replaceAll('{name}', program.name),
-  );
-  return new Promise((resolve) => {
-    const child = spawn(spec.compiler, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const finish = (result) => {
-      fs.rmSync(work, { recursive: true, force: true });
-      resolve(result);
-    };
-    child.on('error', (err) => finish({ ok: false, output: `${err.message}\n` }));
-    child.on('close', (code, signal) => {
-      if (code === 0 && fs.existsSync(tmp)) {
-        fs.renameSync(tmp, program.out);
-        finish({ ok: true, output });
-      } else {
-        finish({ ok: false, output: output || `exited with ${signal ?? code}\n` });
-      }
-    });
-  });
+  const fill = (a) => (a === '{src}' ? program.src : a === '{out}' ? tmp : a.replaceAll('{name}', program.name));
+  try {
+    let result = await runTool(spec.compiler, spec.args.map(fill));
+    // The step after the compiler (wasm-opt --asyncify) rewrites the module in place.
+    const post = postCommand(program);
+    if (result.ok && post && fs.existsSync(tmp)) {
+      const after = await runTool(post[0], post.slice(1).map(fill));
+      result = { ok: after.ok, output: result.output + after.output };
+    }
+    if (result.ok && fs.existsSync(tmp)) {
+      fs.renameSync(tmp, program.out);
+      return result;
+    }
+    return { ok: false, output: result.output || 'no module was written\n' };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -323,13 +477,22 @@ const MISSING_PACKAGE_HINTS = [
   [/unable to execute command: Executable "wasm-ld"|wasm-ld: not found|"wasm-ld" not found/, 'lld-19', "clang-19's WebAssembly linker"],
   [/libclang_rt\.builtins-wasm32\.a/, 'libclang-rt-19-dev-wasm32', "clang's runtime library for wasm32"],
   [/'(stdio|stdlib|string|unistd|errno)\.h' file not found|cannot open crt1(-command)?\.o|unable to find library -lc\b/, 'wasi-libc', 'the C library for wasm32-wasi'],
+  [/compiler not found: (\S*\/)?wasm-opt\b/, 'binaryen', 'wasm-opt, which adds asyncify to the WASIX programs that fork, exec or longjmp'],
 ];
 
-/** Hints naming the packages a failed build's output says are missing. */
+/** What a failure's output says is missing that no Debian package brings. */
+const MISSING_OTHER_HINTS = [
+  [/no wasix-libc sysroot found/, 'the wasix-libc sysroot (for the WASIX programs): set KILN_WASIX_SYSROOT'],
+];
+
+/** Hints naming the packages (or other things) a failed build's output says are missing. */
 function missingPackageHints(output) {
-  return MISSING_PACKAGE_HINTS.filter(([pattern]) => pattern.test(output)).map(
-    ([, pkg, why]) => `  missing: ${pkg} (${why}): apt-get install ${pkg}`,
-  );
+  return [
+    ...MISSING_PACKAGE_HINTS.filter(([pattern]) => pattern.test(output)).map(
+      ([, pkg, why]) => `  missing: ${pkg} (${why}): apt-get install ${pkg}`,
+    ),
+    ...MISSING_OTHER_HINTS.filter(([pattern]) => pattern.test(output)).map(([, what]) => `  missing: ${what}`),
+  ];
 }
 
 async function main() {
@@ -357,8 +520,9 @@ async function main() {
     return;
   }
 
-  // A missing compiler fails its programs, not the others.
-  const missing = new Set([...new Set(todo.map((p) => LANGS[p.lang].compiler))].filter((c) => !findExecutable(c)));
+  // A missing compiler (or wasm-opt, or WASIX sysroot) fails its programs, not the others.
+  const toolsOf = (p) => [LANGS[p.lang].compiler, ...(postCommand(p) ? [postCommand(p)[0]] : [])];
+  const missing = new Set([...new Set(todo.flatMap(toolsOf))].filter((c) => !findExecutable(c)));
 
   const failures = [];
   const hintSet = new Set();
@@ -367,10 +531,13 @@ async function main() {
     while (next < todo.length) {
       const p = todo[next++];
       const started = Date.now();
-      const compiler = LANGS[p.lang].compiler;
-      const result = missing.has(compiler)
-        ? { ok: false, output: `compiler not found: ${compiler}\n` }
-        : await compile(p);
+      const absent = toolsOf(p).filter((tool) => missing.has(tool));
+      const unavailable = LANGS[p.lang].unavailable?.();
+      const result = absent.length
+        ? { ok: false, output: absent.map((tool) => `compiler not found: ${tool}\n`).join('') }
+        : unavailable
+          ? { ok: false, output: unavailable }
+          : await compile(p);
       const rel = path.relative(root, p.src);
       if (result.ok) {
         hashes[p.name] = p.hash;

@@ -360,7 +360,8 @@ function eventsOf(entry: Entry): number {
   const r = entry.resource.pollRead();
   const w = entry.resource.pollWrite();
   let mask = 0;
-  if (r.ready) mask |= EpollType.EPOLLIN;
+  // A pipe whose writers are gone and that holds nothing is only hung up (Linux: EPOLLHUP without EPOLLIN).
+  if (r.ready && !(r.hangup && r.nbytes === 0n && !entry.resource.isSocket)) mask |= EpollType.EPOLLIN;
   if (w.ready) mask |= EpollType.EPOLLOUT;
   if (entry.resource.isSocket) {
     if (r.hangup) mask |= EpollType.EPOLLRDHUP;

@@ -7,7 +7,9 @@
  * it tracks; `chdir` here checks the directory through the sandboxed
  * resolver (kernel/guest-paths.ts) and records it. The terminal is the
  * Runtime's (`ttyGet` / `ttySet`): on Node a real terminal's modes change,
- * and are restored when Kiln exits.
+ * and are restored when Kiln exits. With no terminal on any of stdin,
+ * stdout and stderr, `tty_get` answers ENOTTY (Wasmer answers a default
+ * state), so `tcgetattr()` fails as it does on Linux.
  */
 import { Errno } from '../../abi/errno.js';
 import type { TtyState } from '../../host/runtime.js';
@@ -45,6 +47,8 @@ export function wasixCwdTtySyscalls(ctx: SyscallContext) {
       const m = ctx.memory;
       m.check(out, TTY_SIZE);
       const t = process.runtime.ttyGet();
+      // No terminal at all: ENOTTY, as tcgetattr() on Linux (wasix-libc's tcgetattr reads tty_get).
+      if (!t.stdinTty && !t.stdoutTty && !t.stderrTty) return Errno.NOTTY;
       m.setU32(out, t.cols);
       m.setU32(out + 4, t.rows);
       m.setU32(out + 8, t.width);

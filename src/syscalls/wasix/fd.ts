@@ -21,12 +21,12 @@ const FDFLAGSEXT_CLOEXEC = 1;
 /** `eventfdflags`: semaphore mode. */
 const EVENTFD_SEMAPHORE = 1;
 /**
- * `epoll_ctl` ops. The witx numbers them ADD 0, MOD 1, DEL 2, but
- * wasix-libc passes Linux's EPOLL_CTL_* (ADD 1, DEL 2, MOD 3) unchanged;
- * both are honoured: 0 adds, 2 deletes, 3 modifies, and 1 (witx MOD,
- * Linux ADD) adds a descriptor not yet in the list and modifies one that is.
+ * `epoll_ctl` ops as wasix-libc passes them: Linux's EPOLL_CTL_* (ADD 1,
+ * DEL 2, MOD 3), unchanged. The witx numbers them ADD 0, MOD 1, DEL 2;
+ * 0 is taken as ADD too, and 1 as the library means it (ADD), so a
+ * program built with wasix-libc gets EEXIST and ENOENT as on Linux.
  */
-const enum EpollOp { ADD = 0, ADD_OR_MOD = 1, DEL = 2, MOD = 3 }
+const enum EpollOp { WITX_ADD = 0, ADD = 1, DEL = 2, MOD = 3 }
 /** Size of `epoll_event_t`: events u32 @0, data @8 {ptr u32 @0, fd u32 @4, data1 u32 @8, data2 u64 @16}. */
 const EPOLL_EVENT_SIZE = 32;
 
@@ -124,11 +124,8 @@ export function wasixFdSyscalls(ctx: SyscallContext, preview1: Preview1Split) {
       const target = fds.get(fd).resource;
       if (target === set) return Errno.INVAL;
       switch (op) {
+        case EpollOp.WITX_ADD:
         case EpollOp.ADD: set.add(fd, target, ctx.memory.u32(event), readEpollData(event + 8)); break;
-        case EpollOp.ADD_OR_MOD:
-          if (set.has(fd, target)) set.modify(fd, target, ctx.memory.u32(event), readEpollData(event + 8));
-          else set.add(fd, target, ctx.memory.u32(event), readEpollData(event + 8));
-          break;
         case EpollOp.MOD: set.modify(fd, target, ctx.memory.u32(event), readEpollData(event + 8)); break;
         case EpollOp.DEL: set.delete(fd, target); break;
         default: return Errno.INVAL;

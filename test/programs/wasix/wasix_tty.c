@@ -1,0 +1,57 @@
+/*
+ * WASIX terminals: isatty on the standard descriptors and, when stdout is a
+ * terminal, termios (ECHO off and back on) and the window size.
+ *
+ * stdout (exit 0), with no terminal (stdin, stdout and stderr pipes or files):
+ *   isatty 0 no
+ *   isatty 1 no
+ *   isatty 2 no
+ *   stdout not a terminal: tcgetattr ENOTTY
+ * with stdout a terminal (whatever stdin and stderr are: lines 1 and 3
+ * follow them):
+ *   isatty 0 yes
+ *   isatty 1 yes
+ *   isatty 2 yes
+ *   tcgetattr ok
+ *   ECHO off after tcsetattr yes
+ *   ECHO back on after tcsetattr yes
+ *   window size rows>0 yes cols>0 yes
+ * (test/programs/wasix/wasix_tty.tty.expected: all three a terminal.)
+ * The terminal's settings are restored before the program ends.
+ */
+#include "wasix_test.h"
+
+#include <sys/ioctl.h>
+#include <termios.h>
+
+int main(void) {
+  for (int fd = 0; fd < 3; fd++) printf("isatty %d %s\n", fd, yesno(isatty(fd)));
+  fflush(stdout);
+  struct termios saved, t;
+  if (!isatty(1)) {
+    errno = 0;
+    int r = tcgetattr(1, &saved);
+    printf("stdout not a terminal: tcgetattr %s\n", r < 0 ? errname(errno) : "succeeded");
+    return 0;
+  }
+  CHECK(tcgetattr(1, &saved) == 0, "tcgetattr");
+  printf("tcgetattr ok\n");
+  fflush(stdout);
+  t = saved;
+  t.c_lflag &= ~(tcflag_t)ECHO;
+  CHECK(tcsetattr(1, TCSANOW, &t) == 0, "tcsetattr ECHO off");
+  CHECK(tcgetattr(1, &t) == 0, "tcgetattr");
+  int off = !(t.c_lflag & ECHO);
+  t.c_lflag |= ECHO;
+  CHECK(tcsetattr(1, TCSANOW, &t) == 0, "tcsetattr ECHO on");
+  CHECK(tcgetattr(1, &t) == 0, "tcgetattr");
+  int on = (t.c_lflag & ECHO) != 0;
+  CHECK(tcsetattr(1, TCSANOW, &saved) == 0, "tcsetattr restore");
+  printf("ECHO off after tcsetattr %s\n", yesno(off));
+  printf("ECHO back on after tcsetattr %s\n", yesno(on));
+  struct winsize ws;
+  memset(&ws, 0, sizeof ws);
+  CHECK(ioctl(1, TIOCGWINSZ, &ws) == 0, "ioctl TIOCGWINSZ");
+  printf("window size rows>0 %s cols>0 %s\n", yesno(ws.ws_row > 0), yesno(ws.ws_col > 0));
+  return 0;
+}

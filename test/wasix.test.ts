@@ -1,0 +1,69 @@
+/**
+ * WASIX (wasix_32v1): C programs built with the wasix-libc sysroot
+ * (test/programs/wasix/, see its README), each run in every way a WASIX
+ * guest runs — `kiln run`, `WASI.run()` and `WASI.runHere()` (Node 24) —
+ * and compared with the exact output and exit status in the program's
+ * `.expected` file (`# exit N`, then stdout), which a native build of the
+ * same source produces on Linux.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { programPath, repoRoot } from './helpers/programs.js';
+import { node24, runCase, runKiln, runKilnJspi, runKilnWorker, type CaseSpec, type Runner } from './helpers/runners.js';
+
+const SOURCES = path.join(repoRoot, 'test', 'programs', 'wasix');
+
+/** The exit status and stdout a program's `.expected` file gives. */
+function expected(name: string): { status: number; stdout: string } {
+  const text = readFileSync(path.join(SOURCES, `${name}.expected`), 'utf8');
+  const newline = text.indexOf('\n');
+  const header = /^# exit (\d+)$/.exec(text.slice(0, newline));
+  assert.ok(header, `${name}.expected starts with "# exit N"`);
+  return { status: Number(header[1]), stdout: text.slice(newline + 1) };
+}
+
+/** Puts the helper programs where the spawning programs look for them: /sandbox/bin. */
+function installPrograms(dir: string, ...names: string[]): void {
+  mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  for (const name of names) copyFileSync(programPath(`wasix_${name}`), path.join(dir, 'bin', name));
+}
+
+interface WasixCase extends Omit<CaseSpec, 'program'> {
+  /** The program (test/programs/wasix/wasix_NAME.c) and its `.expected`. */
+  name: string;
+}
+
+const CASES: WasixCase[] = [
+  { name: 'hello', args: ['one', 'two words'], env: { KILN_TEST: 'kiln' } },
+  { name: 'pthreads' },
+  { name: 'pipe' },
+  { name: 'eventfd' },
+  { name: 'epoll' },
+  { name: 'sleep' },
+  { name: 'signal' },
+  { name: 'cwd' },
+  { name: 'tty' },
+  { name: 'spawn', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
+  { name: 'pipeline', args: ['/sandbox/bin/child', '/sandbox/bin/wc'], setup: (sb) => installPrograms(sb.dir, 'child', 'wc') },
+];
+
+const RUNNERS: [string, Runner, boolean][] = [
+  ['kiln run', runKiln, true],
+  ['WASI.run()', runKilnWorker, true],
+  ['WASI.runHere() (Node 24)', runKilnJspi, existsSync(node24)],
+];
+
+for (const [placement, runner, available] of RUNNERS) {
+  describe(`WASIX programs: ${placement}`, () => {
+    for (const c of CASES) {
+      test(`wasix_${c.name}`, { skip: available ? false : 'Node 24 is not installed (scripts/fetch-node24.mjs)' }, async () => {
+        const want = expected(`wasix_${c.name}`);
+        const r = await runCase(runner, { ...c, program: `wasix_${c.name}` });
+        assert.equal(r.stdout, want.stdout);
+        assert.equal(r.status, want.status, r.stderr);
+      });
+    }
+  });
+}
