@@ -278,10 +278,12 @@ const LANGS = {
   //                               also build warning-free with gcc natively;
   // --shared-memory --import-memory --max-memory=268435456
   //                               import `env.memory` as a shared memory (the
-  //                               host creates it, threads and forks get their
-  //                               own view of it) of at most 256 MiB (the
-  //                               README's 4 GiB is more than these programs
-  //                               use; a smaller maximum reserves less);
+  //                               host creates it and hands it to every thread;
+  //                               a fork gets a copy) of at most 256 MiB: the
+  //                               README says 4 GiB, which these programs are
+  //                               far from needing (they behave the same with
+  //                               either), and a runaway allocation fails
+  //                               sooner;
   // --export-dynamic --export=__heap_base,__stack_pointer,__data_end,
   //   __wasm_init_tls,__wasm_signal,__tls_size,__tls_align,__tls_base
   //                               what a WASIX host reads or calls: the

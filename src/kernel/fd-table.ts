@@ -5,6 +5,7 @@
  * ENOTCAPABLE.
  */
 import { Errno, WasiError } from '../abi/errno.js';
+import { dropFromEpollSets } from './epoll-resource.js';
 import type { Resource } from './resource.js';
 
 export interface Descriptor {
@@ -143,5 +144,6 @@ export class FdTable {
     if (n > 0) { refs.set(r, n); return; }
     refs.delete(r);
     r.close();
+    dropFromEpollSets(r); // as Linux: a closed file description leaves every epoll set
   }
 }
