@@ -24,13 +24,19 @@ export interface LauncherOptions {
   trace?: TraceSink;
 }
 
-/** Compiled programs by their bytes' identity... keyed by content length and a cheap hash. */
-const compiled = new Map<string, WebAssembly.Module>();
+/** Compiled programs, by a hash of their bytes; a hit is used only when the bytes are the same (a pipeline spawns one program many times). */
+const compiled = new Map<string, { bytes: Uint8Array; module: WebAssembly.Module }>();
 
 function keyOf(bytes: Uint8Array): string {
   let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i += Math.max(1, bytes.length >> 12)) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return `${bytes.length}:${h >>> 0}`;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A launcher that runs each child in the channel placement. */
@@ -41,11 +47,12 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
       let memory: MemoryImport;
       try {
         const key = keyOf(request.program);
-        module = compiled.get(key) ?? new WebAssembly.Module(request.program as Uint8Array<ArrayBuffer>);
+        const hit = compiled.get(key);
+        module = hit !== undefined && sameBytes(hit.bytes, request.program) ? hit.module : new WebAssembly.Module(request.program as Uint8Array<ArrayBuffer>);
         if (!isThreadedModule(module)) throw new WasiError(Errno.NOEXEC, 'only modules that import their memory (WASIX, wasi-threads) can be started as processes');
         memory = threadedMemory(module, request.program);
         if (compiled.size > 64) compiled.clear();
-        compiled.set(key, module);
+        compiled.set(key, { bytes: request.program, module });
       } catch (e) {
         request.fds.release();
         if (e instanceof WasiError) throw e;
