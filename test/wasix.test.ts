@@ -47,6 +47,10 @@ const CASES: WasixCase[] = [
   { name: 'tty' },
   { name: 'spawn', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'pipeline', args: ['/sandbox/bin/child', '/sandbox/bin/wc'], setup: (sb) => installPrograms(sb.dir, 'child', 'wc') },
+  { name: 'fork' },
+  { name: 'vfork', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
+  { name: 'exec', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
+  { name: 'setjmp' },
 ];
 
 const RUNNERS: [string, Runner, boolean][] = [

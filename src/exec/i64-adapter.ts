@@ -27,6 +27,7 @@
  * type, import, function, export and code sections.
  */
 import { isI64Kind, type Signature } from '../abi/signatures.js';
+import { VOID_FUNCTIONS } from '../abi/wasix-signatures.js';
 
 /** A function in split form: every argument an i32 number, an errno (or a value) back. */
 export type SplitFunction = (...args: number[]) => number;
@@ -82,38 +83,40 @@ function section(id: Section, content: number[], out: number[]): void {
  * The adapter's binary for `functions`: for each, an import of its split
  * form (`k.<name>`) and an export of its original form (`<name>`), each
  * export splitting its i64 parameters and calling its import. Every
- * function returns an i32 (an errno).
+ * function returns an i32 (an errno), except those marked as having no
+ * result (WASIX `stack_restore`).
  */
-export function adapterBytes(functions: readonly (readonly [name: string, i64: readonly boolean[]])[]): Uint8Array<ArrayBuffer> {
+export function adapterBytes(functions: readonly (readonly [name: string, i64: readonly boolean[], noResult?: boolean])[]): Uint8Array<ArrayBuffer> {
   // Types: one per distinct parameter list, split forms and original forms alike.
-  const types: ValType[][] = [];
+  const types: { params: ValType[]; result: boolean }[] = [];
   const typeKeys = new Map<string, number>();
-  const typeOf = (params: ValType[]): number => {
-    const key = params.join(',');
+  const typeOf = (params: ValType[], result: boolean): number => {
+    const key = `${params.join(',')}->${result}`;
     let index = typeKeys.get(key);
     if (index === undefined) {
       index = types.length;
-      types.push(params);
+      types.push({ params, result });
       typeKeys.set(key, index);
     }
     return index;
   };
   const importTypes: number[] = [];
   const exportTypes: number[] = [];
-  for (const [, i64] of functions) {
-    importTypes.push(typeOf(i64.flatMap((wide) => (wide ? [ValType.I32, ValType.I32] : [ValType.I32]))));
-    exportTypes.push(typeOf(i64.map((wide) => (wide ? ValType.I64 : ValType.I32))));
+  for (const [, i64, noResult] of functions) {
+    importTypes.push(typeOf(i64.flatMap((wide) => (wide ? [ValType.I32, ValType.I32] : [ValType.I32])), noResult !== true));
+    exportTypes.push(typeOf(i64.map((wide) => (wide ? ValType.I64 : ValType.I32)), noResult !== true));
   }
 
   const out = [...MAGIC_AND_VERSION];
 
   const typeSection: number[] = [];
   uleb(types.length, typeSection);
-  for (const params of types) {
+  for (const { params, result } of types) {
     typeSection.push(FUNC_TYPE);
     uleb(params.length, typeSection);
     typeSection.push(...params);
-    typeSection.push(1, ValType.I32);
+    if (result) typeSection.push(1, ValType.I32);
+    else typeSection.push(0);
   }
   section(Section.TYPE, typeSection, out);
 
@@ -176,24 +179,24 @@ const compiled = new Map<string, WebAssembly.Module>();
  * `i64` says (compiled on first use, then kept): it imports `k.f` in split
  * form and exports `f` with these parameters.
  */
-export function i64AdapterModule(i64: readonly boolean[]): WebAssembly.Module {
-  const key = i64.map((wide) => (wide ? 'L' : 'i')).join('');
+export function i64AdapterModule(i64: readonly boolean[], noResult = false): WebAssembly.Module {
+  const key = i64.map((wide) => (wide ? 'L' : 'i')).join('') + (noResult ? 'v' : '');
   let module = compiled.get(key);
   if (module === undefined) {
-    module = new WebAssembly.Module(adapterBytes([[FUNCTION_NAME, i64]]));
+    module = new WebAssembly.Module(adapterBytes([[FUNCTION_NAME, i64, noResult]]));
     compiled.set(key, module);
   }
   return module;
 }
 
 /** `split` as a wasm function with the guest-facing signature whose parameters are i64 where `i64` says. */
-export function adapt(i64: readonly boolean[], split: SplitFunction): WebAssembly.ExportValue {
-  const instance = new WebAssembly.Instance(i64AdapterModule(i64), { [IMPORT_MODULE]: { [FUNCTION_NAME]: split } });
+export function adapt(i64: readonly boolean[], split: SplitFunction, noResult = false): WebAssembly.ExportValue {
+  const instance = new WebAssembly.Instance(i64AdapterModule(i64, noResult), { [IMPORT_MODULE]: { [FUNCTION_NAME]: split } });
   return instance.exports[FUNCTION_NAME]!;
 }
 
 /** A function of a linked record whose adapter is made when the guest (or anyone) first reads it. */
-interface Pending { i64: readonly boolean[]; split: SplitFunction; linked?: unknown }
+interface Pending { i64: readonly boolean[]; split: SplitFunction; noResult: boolean; linked?: unknown }
 
 /** For each record `linkThroughAdapter` made, its functions that go through an adapter. */
 const pendingOf = new WeakMap<object, Map<string, Pending>>();
@@ -224,7 +227,7 @@ function accessor(name: string): PropertyDescriptor {
       get(this: object): unknown {
         const entry = pendingEntry(this, name);
         if (entry === undefined) return undefined;
-        entry.linked ??= adapt(entry.i64, entry.split);
+        entry.linked ??= adapt(entry.i64, entry.split, entry.noResult);
         return entry.linked;
       },
       set(this: object, value: unknown): void {
@@ -261,7 +264,7 @@ export function linkThroughAdapter<T>(table: Readonly<Record<string, Signature>>
     if (i64 === undefined) {
       linked[name] = fn;
     } else {
-      pending.set(name, { i64, split: fn });
+      pending.set(name, { i64, split: fn, noResult: VOID_FUNCTIONS.has(name) });
       Object.defineProperty(linked, name, accessor(name));
     }
   }

@@ -39,6 +39,13 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+const decoder = new TextDecoder();
+
+/** A NUL-terminated argument or environment string as text. */
+function text(bytes: Uint8Array): string {
+  return decoder.decode(bytes.subarray(0, bytes.length - 1));
+}
+
 /** A launcher that runs each child in the channel placement. */
 export function createLauncher(options: LauncherOptions): ProcessLauncher {
   return {
@@ -77,6 +84,38 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
         threads: options.threads,
         session,
         directWrites: options.trace === undefined,
+      }).catch((e: unknown) => child.end(statusOfThrown(e)));
+      return child;
+    },
+
+    fork(parent: Process, record: number): Process {
+      const image = parent.image;
+      if (image === undefined) throw new WasiError(Errno.NOTSUP);
+      // The copy: the same size and limits, the parent's bytes (its other threads may be writing: as fork in a threaded process, what they wrote is the child's undefined state).
+      const source = image.instanceMemory;
+      const pages = source.buffer.byteLength / 65536;
+      const copy = new WebAssembly.Memory({ initial: pages, maximum: image.memory.maximum, shared: true });
+      new Uint8Array(copy.buffer).set(new Uint8Array(source.buffer, 0, pages * 65536));
+      const child = options.kernel.spawn({
+        args: parent.argBytes.map(text),
+        env: parent.envBytes.map(text),
+        fds: parent.fds.copy(),
+        clocks: parent.clocks,
+        random: parent.random,
+        maxThreads: parent.maxThreads,
+      }, parent);
+      child.cwd = parent.cwd;
+      child.signalCallback = parent.signalCallback;
+      child.inheritedDispositions = parent.inheritedDispositions;
+      runThreaded({
+        process: child,
+        functions: new SyscallFunctions(child, options.trace),
+        module: image.module,
+        memory: { ...image.memory, import: image.memory.import, shared: true, maximum: image.memory.maximum ?? pages } as MemoryImport,
+        threads: options.threads,
+        session: new AsyncBackendSession(),
+        directWrites: options.trace === undefined,
+        forked: { memory: copy, record },
       }).catch((e: unknown) => child.end(statusOfThrown(e)));
       return child;
     },

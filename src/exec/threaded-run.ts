@@ -56,6 +56,11 @@ export interface ThreadedRun {
   timeoutMs?: number;
   /** False while tracing: every write then goes through the kernel, and is traced. */
   directWrites: boolean;
+  /**
+   * A forked child: its memory (a copy of the parent's) and the fork
+   * record its main thread resumes from (abi/fork-record.ts).
+   */
+  forked?: { memory: WebAssembly.Memory; record: number };
 }
 
 /** Names of the calls after which the direct-write map may be stale. */
@@ -68,8 +73,9 @@ const RENUMBERING = new Set(CHANGES_DESCRIPTORS.flatMap((name) =>
 /** Runs a threaded process to its end; resolves to how it ended. */
 export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
   const { process, functions } = run;
-  const memory = new WebAssembly.Memory({ initial: run.memory.initial, maximum: run.memory.maximum, shared: true });
+  const memory = run.forked?.memory ?? new WebAssembly.Memory({ initial: run.memory.initial, maximum: run.memory.maximum, shared: true });
   functions.context.bind(memory);
+  process.image = { module: run.module, memory: run.memory, instanceMemory: memory };
   process.parkBlockedCalls = true;
   const readiness = process.readiness;
   if (!(readiness.cell.buffer instanceof SharedArrayBuffer)) throw new Error('threads need SharedArrayBuffer');
@@ -198,7 +204,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     : setTimeout(() => end({ kind: 'fault', error: new TimeoutError(run.timeoutMs!) }), run.timeoutMs);
   const serving = server.serve();
   try {
-    start(process.mainThread!, 0, { kind: 'main' });
+    start(process.mainThread!, 0, run.forked === undefined ? { kind: 'main' } : { kind: 'main', resume: { data: run.forked.record } });
   } catch (e) {
     end(statusOfThrown(e));
   }

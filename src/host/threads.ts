@@ -31,6 +31,14 @@ export interface GuestThreadStart {
   entry: {
     /** The main thread. */
     kind: 'main';
+    /**
+     * A forked child's main thread: where in the copied memory the forking
+     * thread's unwound stack waits to be rewound (see exec/ports/asyncify.ts).
+     */
+    resume?: {
+      /** The address of the unwound stack's header. */
+      data: number;
+    };
   } | {
     /** A spawned thread. */
     kind: 'thread';

@@ -75,8 +75,29 @@ export interface LaunchRequest {
   dispositions: readonly (readonly [sig: number, disposition: number])[];
 }
 
+/** What a process runs, as the runner keeps it for forking: the module and the memory it imports. */
+export interface ProcessImage {
+  readonly module: WebAssembly.Module;
+  /** The memory the module imports: its limits and where it is imported from. */
+  readonly memory: {
+    readonly initial: number;
+    readonly maximum?: number;
+    readonly shared: boolean;
+    readonly import: { readonly module: string; readonly name: string };
+  };
+  /** The process's memory. */
+  readonly instanceMemory: WebAssembly.Memory;
+}
+
 /** Starts child processes: made by the execution layer, which knows how to run a module. */
 export interface ProcessLauncher {
+  /**
+   * Forks `parent`: a child running the same module on a copy of its
+   * memory, with a copy of its descriptor table, whose main thread
+   * resumes where the fork record at `record` (abi/fork-record.ts) says.
+   * Throws a WasiError when the parent cannot be forked.
+   */
+  fork(parent: Process, record: number): Process;
   /**
    * Creates the child process of `parent` and starts running it; the
    * child runs on, and `child.ended` settles when it ends. Throws a
@@ -149,6 +170,8 @@ export class Process {
   exportsFunction: (name: string) => boolean = () => true;
   /** The inherited signal dispositions WASIX `proc_signals_get` reports (signal, 0 default / 1 ignore). */
   inheritedDispositions: readonly (readonly [sig: number, disposition: number])[] = [];
+  /** What the process runs (set by a runner that can fork it). */
+  image: ProcessImage | undefined;
   /** Run once when the process ends (timers of `proc_raise_interval`, ...). */
   readonly #atEnd: (() => void)[] = [];
   #status: ExitStatus | undefined;

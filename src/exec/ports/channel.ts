@@ -14,11 +14,25 @@ import { isSyscallModule, signaturesOf, syscallEntry, type SyscallModule } from 
 import type { GuestThreadStart } from '../../host/threads.js';
 import { SyscallChannel } from '../channel.js';
 import { linkThroughAdapter, type SplitFunction } from '../i64-adapter.js';
+import { ForkRecord as Resume } from '../../abi/fork-record.js';
+import { StackCapture, type ThreadEntry } from './asyncify.js';
 
 /** Writes all of `data` to a host descriptor, synchronously; throws on failure. */
 export type HostWrite = (hostFd: number, data: Uint8Array) => void;
 
 type ImportFn = SplitFunction;
+
+/** How the thread enters the module: as `start` says, or, for a forked child, as the forking thread did. */
+function threadEntryOf(start: GuestThreadStart, memory: WebAssembly.Memory): ThreadEntry {
+  const e = start.entry;
+  if (e.kind === 'thread') return { kind: 'thread', tid: e.tid, arg: e.arg };
+  if (e.resume === undefined) return { kind: 'main' };
+  const view = new DataView(memory.buffer);
+  const at = e.resume.data;
+  return view.getUint32(at + Resume.ENTRY, true) === 0
+    ? { kind: 'main' }
+    : { kind: 'thread', tid: view.getUint32(at + Resume.TID, true), arg: view.getUint32(at + Resume.ARG, true) };
+}
 
 /** Thrown through the guest's frames by WASIX `thread_exit`: the thread's entry ends there. */
 class ThreadExit {}
@@ -28,6 +42,9 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   const channel = new SyscallChannel(start.channel, new Int32Array(start.doorbell, 0, 1));
   const slot = start.slot;
   const memory = start.memory;
+  const forkNumber = syscallEntry('wasix_32v1', 'proc_fork')!.number;
+  const capture = new StackCapture(memory, threadEntryOf(start, memory), (copy, data) => channel.call(slot, forkNumber, [copy, data]));
+  const asyncified = WebAssembly.Module.exports(start.module).some((e) => e.name === 'asyncify_start_unwind');
   let instance: WebAssembly.Instance | undefined;
   let signalCallback = '__wasm_signal';
   /** Runs the guest's signal handler for each signal the kernel handed this thread. */
@@ -47,6 +64,9 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     let call: ImportFn;
     if (name === 'fd_write' && hostWrite !== undefined && start.directWrites) {
       call = directFdWrite(channel, slot, number, memory, hostWrite);
+    } else if (module === 'wasix_32v1' && asyncified && (name === 'proc_fork' || name === 'stack_checkpoint' || name === 'stack_restore')) {
+      // Unwound and rewound on this thread (asyncify.ts); a fork asks the kernel for the child in between.
+      call = name === 'proc_fork' ? capture.fork : name === 'stack_checkpoint' ? capture.checkpoint : capture.restore as unknown as ImportFn;
     } else if (module === 'wasix_32v1' && name === 'thread_exit') {
       call = (...args) => {
         channel.call(slot, number, args);
@@ -76,15 +96,18 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   }
   (namespaces[start.memoryImport.module] ??= {})[start.memoryImport.name] = memory;
   instance = new WebAssembly.Instance(start.module, namespaces as WebAssembly.Imports);
-  try {
-    if (start.entry.kind === 'main') {
-      (instance.exports['_start'] as () => void)();
-    } else {
-      (instance.exports['wasi_thread_start'] as (tid: number, arg: number) => void)(start.entry.tid, start.entry.arg);
+  const exports = instance.exports;
+  capture.instance = instance;
+  const entry = capture.entry;
+  if (start.entry.kind === 'main' && start.entry.resume !== undefined) capture.resumeChild(start.entry.resume);
+  capture.run(() => {
+    try {
+      if (entry.kind === 'main') (exports['_start'] as () => void)();
+      else (exports['wasi_thread_start'] as (tid: number, arg: number) => void)(entry.tid, entry.arg);
+    } catch (e) {
+      if (!(e instanceof ThreadExit)) throw e;
     }
-  } catch (e) {
-    if (!(e instanceof ThreadExit)) throw e;
-  }
+  });
 }
 
 /**

@@ -9,6 +9,7 @@ import { WASIX_32V1, type Wasix32Name } from '../../abi/wasix-signatures.js';
 import type { SyscallContext } from '../context.js';
 import { wasixCwdTtySyscalls } from './cwd-tty.js';
 import { wasixFdSyscalls } from './fd.js';
+import { wasixForkSyscalls } from './fork.js';
 import { wasixProcSyscalls } from './proc.js';
 import { wasixSpawnSyscalls } from './spawn.js';
 import { wasixThreadSyscalls } from './threads.js';
@@ -27,6 +28,7 @@ export function createWasixImports(ctx: SyscallContext, preview1: Preview1Split)
     wasixProcSyscalls(ctx),
     wasixSpawnSyscalls(ctx),
     wasixUnsupportedSyscalls(),
+    wasixForkSyscalls(ctx),
   );
   return imports as unknown as Wasix32Split;
 }

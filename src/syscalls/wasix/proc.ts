@@ -10,6 +10,7 @@
  * (`signalOfLinux`) and out (`linuxSignalNumber`).
  */
 import { Errno } from '../../abi/errno.js';
+import { SIGNAL_MAX } from '../../abi/constants.js';
 import { ProcessExit } from '../../abi/process-exit.js';
 import { u64Number, u64Safe } from '../../abi/signatures.js';
 import { linuxSignalNumber, signalOfLinux } from '../../kernel/exit-status.js';
@@ -120,13 +121,13 @@ export function wasixProcSyscalls(ctx: SyscallContext) {
     }),
 
     proc_signals_sizes_get: syscall((countOut: number): number => {
-      ctx.memory.setU32(countOut, process.inheritedDispositions.length);
+      ctx.memory.setU32(countOut, startupDispositions(process).length);
       return Errno.SUCCESS;
     }),
 
     proc_signals_get: syscall((buf: number): number => {
       const m = ctx.memory;
-      const list = process.inheritedDispositions;
+      const list = startupDispositions(process);
       m.check(buf, list.length * 2);
       list.forEach(([sig, disposition], i) => {
         m.setU8(buf + i * 2, linuxSignalNumber(sig));
@@ -149,6 +150,20 @@ export function wasixProcSyscalls(ctx: SyscallContext) {
 
     proc_snapshot: syscall((): number => Errno.NOTSUP),
   };
+}
+
+/**
+ * Every signal's disposition at start-up (1 to 30 in the kernel's
+ * numbering): the inherited ones, default for the rest. wasix-libc sets
+ * up its default handlers while it applies this list, so a signal that
+ * arrives before the program's first sigaction (SIGCHLD from a child)
+ * meets a handler instead of a null function pointer.
+ */
+function startupDispositions(process: Process): (readonly [number, number])[] {
+  const inherited = new Map(process.inheritedDispositions);
+  const out: (readonly [number, number])[] = [];
+  for (let sig = 1; sig <= SIGNAL_MAX; sig++) out.push([sig, inherited.get(sig) ?? 0]);
+  return out;
 }
 
 /** The thread `thread_signal` names: a live thread, or the main thread under wasix-libc's id for it. */

@@ -9,10 +9,13 @@
  * - dynamic linking and FFI (`dlopen`, `dlsym`, `call_dynamic`,
  *   `closure_*`, `reflect_signature`) and green-thread contexts
  *   (`context_*`): ENOTSUP;
- * - `proc_fork`, `proc_fork_env`, `stack_checkpoint`: ENOTSUP (they need
- *   asyncify unwinding, which Kiln does not do yet); `stack_restore`,
- *   which cannot follow a checkpoint that failed, ends the process as
- *   `abort()` would.
+ * - `proc_fork_env` (vfork without asyncify, for builds with wasm
+ *   exception handling): ENOTSUP;
+ * - `stack_checkpoint` and `stack_restore` reached here, not through the
+ *   port's stack capture (exec/ports/asyncify.ts: a module with asyncify's
+ *   exports in the channel placement): ENOTSUP, and `stack_restore`, which
+ *   cannot follow a checkpoint that failed, ends the process as `abort()`
+ *   would.
  */
 import { Errno } from '../../abi/errno.js';
 import { ProcessExit } from '../../abi/process-exit.js';
@@ -25,7 +28,7 @@ type SplitFunction = (...args: number[]) => number;
 export const UNSUPPORTED: readonly string[] = Object.keys(WASIX_EXTENSIONS).filter((name) =>
   name.startsWith('sock_') || name.startsWith('port_') || name === 'resolve' ||
   name.startsWith('dl') || name.startsWith('closure_') || name === 'call_dynamic' || name === 'reflect_signature' ||
-  name.startsWith('context_') || name === 'proc_fork' || name === 'proc_fork_env' || name === 'stack_checkpoint');
+  name.startsWith('context_') || name === 'proc_fork_env' || name === 'stack_checkpoint');
 
 const SIGABRT = 6;
 

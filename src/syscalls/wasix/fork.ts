@@ -1,0 +1,30 @@
+/**
+ * `proc_fork` (layer: syscalls): the kernel's half of a fork. The guest
+ * thread's port has unwound the thread's stack into a buffer in guest
+ * memory (exec/ports/asyncify.ts) and calls this with the buffer's fork
+ * record; the kernel's launcher makes the child — the same module on a
+ * copy of the memory, a copy of the descriptor table, the same current
+ * directory, environment and signal handler — and its pid goes into the
+ * record. vfork (`copy_memory` false) is a fork: the child gets its own
+ * copy, as POSIX allows. A module without asyncify's exports, or a
+ * placement whose port cannot unwind, gets ENOTSUP.
+ */
+import { Errno } from '../../abi/errno.js';
+import { FORK_FROM_PORT, ForkRecord } from '../../abi/fork-record.js';
+import { syscall, type SyscallContext } from '../context.js';
+
+/** The WASIX fork functions of a process. */
+export function wasixForkSyscalls(ctx: SyscallContext) {
+  const process = ctx.process;
+  return {
+    proc_fork: syscall((copyMemory: number, record: number): number => {
+      if (copyMemory < FORK_FROM_PORT) return Errno.NOTSUP;
+      const launcher = process.kernel.launcher;
+      if (launcher === undefined || process.image === undefined) return Errno.NOTSUP;
+      ctx.memory.check(record, ForkRecord.DATA);
+      const child = launcher.fork(process, record);
+      ctx.memory.setU32(record + ForkRecord.CHILD_PID, child.pid);
+      return Errno.SUCCESS;
+    }),
+  };
+}
