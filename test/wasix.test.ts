@@ -7,6 +7,8 @@
  * same source produces on Linux.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -71,3 +73,54 @@ for (const [placement, runner, available] of RUNNERS) {
     }
   });
 }
+
+describe('WASIX process trees end whole', () => {
+  test('kiln run --timeout: a forked child, a spawned grandchild and a thread all stop; the host exits at once (124)', async () => {
+    const started = Date.now();
+    const r = await runCase(runKiln, {
+      program: 'wasix_fork_tree', args: ['/sandbox/bin/tree'], flags: ['--timeout', '1s'],
+      setup: (sb) => { mkdirSync(path.join(sb.dir, 'bin')); copyFileSync(programPath('wasix_fork_tree'), path.join(sb.dir, 'bin', 'tree')); },
+    });
+    assert.equal(r.stdout, 'tree up\n');
+    assert.equal(r.stderr, 'kiln: the guest did not finish within its time limit of 1000 ms and was stopped\n');
+    assert.equal(r.status, 124);
+    assert.ok(Date.now() - started < 15_000, 'the host did not wait for anything the tree left behind');
+  });
+
+  test('WASI.run() with a time limit: nothing is left running in the host (no workers, handles or timers)', () => {
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { WASI } from ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'node.js')).href)};
+      process.stdout.write(''); process.stderr.write('');
+      await new Promise((r) => setTimeout(r, 50));
+      const before = JSON.stringify(process.getActiveResourcesInfo());
+      const wasi = new WASI({ args: ['tree'], timeoutMs: 800 });
+      try { await wasi.run(readFileSync(${JSON.stringify(programPath('wasix_fork_tree'))})); } catch (e) { console.log(e.name); }
+      console.log(JSON.stringify(process.getActiveResourcesInfo()) === before || JSON.stringify(process.getActiveResourcesInfo()) + ' after, before ' + before);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.stdout, 'tree up\nTimeoutError\ntrue\n', r.stderr);
+    assert.equal(r.status, 0);
+  });
+
+  test('WASI.kill(): SIGINT reaches the guest, whose library ends it as wasix-libc does (message, exit 127)', () => {
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { CaptureStream } from ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'host', 'stdio.js')).href)};
+      import { WASI } from ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'node.js')).href)};
+      process.stdout.write(''); process.stderr.write('');
+      await new Promise((r) => setTimeout(r, 50));
+      const before = JSON.stringify(process.getActiveResourcesInfo());
+      const stdout = new CaptureStream();
+      const stderr = new CaptureStream();
+      const wasi = new WASI({ args: ['tree'], stdout, stderr });
+      const running = wasi.run(readFileSync(${JSON.stringify(programPath('wasix_fork_tree'))}));
+      while (!new TextDecoder().decode(stdout.bytes()).includes('tree up')) await new Promise((r) => setTimeout(r, 20));
+      console.log(wasi.kill('SIGINT'));
+      console.log(await running);
+      console.log(new TextDecoder().decode(stderr.bytes()).trim());
+      console.log(wasi.kill('SIGINT'));
+      console.log(JSON.stringify(process.getActiveResourcesInfo()) === before || JSON.stringify(process.getActiveResourcesInfo()) + ' after, before ' + before);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.stdout, 'true\n127\nProgram recieved termination signal: Interrupt\nfalse\ntrue\n', r.stderr);
+  });
+});

@@ -116,7 +116,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const sockets = await listenSockets(placed ? [] : listen);
   try {
     try {
-      if (placed) return await new WASI({ ...options, listen }).run(bytes);
+      if (placed) return await runPlaced(new WASI({ ...options, listen }), bytes);
       return runDirect(module, bytes, { ...options, extraResources: sockets.resources, readiness: sockets.readiness }, args.unknownImports, invocation);
     } catch (e) {
       if (e instanceof MissingImportsError) {
@@ -156,6 +156,26 @@ export async function runCommand(args: RunArgs): Promise<number> {
  * exports no memory imports no WASI function (checked before), so it runs
  * without binding one.
  */
+/**
+ * Runs a placed guest (threads, or a time limit), passing the host's
+ * SIGINT, SIGTERM and SIGHUP on to it (Ctrl-C reaches the guest as a
+ * terminal's would: its handler, or the end of the process, status 130);
+ * a guest that cannot take signals (the kernel not on this thread) ends
+ * the host as the signal would.
+ */
+async function runPlaced(wasi: WASI, bytes: Uint8Array): Promise<number> {
+  const forward = (signal: NodeJS.Signals): void => {
+    if (!wasi.kill(signal)) process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, forward);
+  try {
+    return await wasi.run(bytes);
+  } finally {
+    for (const s of signals) process.off(s, forward);
+  }
+}
+
 function runDirect(
   module: WebAssembly.Module, bytes: Uint8Array, options: WASIOptions,
   policy: UnknownImportPolicy | undefined, invocation: Invocation | undefined,

@@ -34,6 +34,14 @@ import type { Platform } from './platform.js';
 export type { WASIOptions, CheckedWASIOptions, WasiImportObject, WasiVersion } from '../exec/options.js';
 export { wasiVersionOf } from '../exec/options.js';
 
+/** WASI signal numbers by name (as `WASI.kill()` takes them). */
+const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10,
+  SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGCHLD: 16, SIGCONT: 17, SIGSTOP: 18, SIGTSTP: 19,
+  SIGTTIN: 20, SIGTTOU: 21, SIGURG: 22, SIGXCPU: 23, SIGXFSZ: 24, SIGVTALRM: 25, SIGPROF: 26, SIGWINCH: 27, SIGPOLL: 28,
+  SIGPWR: 29, SIGSYS: 30,
+};
+
 /** What `WASI.invoke()` gives back. */
 export interface InvokeResult {
   /** The exit code: `proc_exit`'s, or 0 when the function returned. */
@@ -62,6 +70,8 @@ export class WASI {
   readonly #returnOnExit: boolean;
   readonly #trace: TraceSink | undefined;
   #inline: InlineProcess | undefined;
+  /** The threaded process `run()` is running, for `kill()`. */
+  #signalTarget: Process | undefined;
   #status: ExitStatus | undefined;
   #started = false;
 
@@ -285,6 +295,7 @@ export class WASI {
       const process = spawnProcess(this.#kernel, this.#options, { session, resources: listeners.resources });
       const functions = new SyscallFunctions(process, this.#trace);
       this.#kernel.launcher ??= createLauncher({ kernel: this.#kernel, threads: this.runtime.threadSpawn!, trace: this.#trace });
+      this.#signalTarget = process;
       const status = await runThreaded({
         process,
         functions,
@@ -297,8 +308,26 @@ export class WASI {
       });
       return { process, status };
     } finally {
+      this.#signalTarget = undefined;
       await listeners.close();
     }
+  }
+
+  /**
+   * Sends a signal to the guest `run()` is running with threads (a WASIX
+   * or wasi-threads module: its kernel is on this thread, free to take it):
+   * the guest's handler runs, or the signal's default action (SIGINT,
+   * SIGTERM: the process ends, `run()` resolves to 128 + the signal's
+   * number). `signal` is a name (`'SIGINT'`) or a WASI signal number.
+   * Returns false when no such guest is running.
+   */
+  kill(signal: string | number = 'SIGTERM'): boolean {
+    const target = this.#signalTarget;
+    if (target === undefined || target.status !== undefined) return false;
+    const sig = typeof signal === 'number' ? signal : SIGNAL_NUMBERS[signal.toUpperCase().replace(/^(SIG)?/, 'SIG')];
+    if (sig === undefined || !Number.isInteger(sig) || sig < 1 || sig > 30) throw new RangeError(`not a signal: ${String(signal)}`);
+    target.raise(sig);
+    return true;
   }
 
   /** Both WASI snapshots' functions, for a module `run()` instantiates itself. */
