@@ -13,7 +13,7 @@
  * from the start, the process's async-backend session answering the
  * replayed backend calls from that slot's record. The server never blocks.
  */
-import { Parked, type Attempt, type WakeIn } from '../kernel/blocking.js';
+import { CallReplaced, Parked, type Attempt, type WakeIn } from '../kernel/blocking.js';
 import { CallRecord, type AsyncBackendSession } from '../host/async-backend.js';
 import { Pending } from '../host/pending.js';
 import type { ReadinessSignal } from '../host/readiness-signal.js';
@@ -92,6 +92,10 @@ export class ChannelServer {
       try {
         result = p.attempt();
       } catch (e) {
+        if (e instanceof CallReplaced) {
+          this.#parked.delete(slot);
+          continue;
+        }
         try {
           result = errnoOrRethrow(e);
         } catch (fatal) {
@@ -137,6 +141,7 @@ export class ChannelServer {
         this.#parked.set(slot, { attempt: e.attempt, wakeIn: e.wakeIn });
         return;
       }
+      if (e instanceof CallReplaced) return; // exec in place: the slot's thread is gone, nothing to answer
       if (e instanceof Pending && current !== undefined) {
         const pending: PendingCall = { record: current, settled: false };
         this.#pending.set(slot, pending);

@@ -128,8 +128,9 @@ export class SyscallChannel {
     Atomics.or(this.#cells, slot * Cell.CELLS + Cell.SIGNALS, 1 << linuxSignal);
   }
 
-  /** Clears `slot`'s waiting signals (a new thread takes the slot). */
-  clearSignals(slot: number): void {
+  /** Readies `slot` for a new thread: no call waiting, no signals. */
+  resetSlot(slot: number): void {
+    Atomics.store(this.#cells, slot * Cell.CELLS + Cell.STATE, SlotState.IDLE);
     Atomics.store(this.#cells, slot * Cell.CELLS + Cell.SIGNALS, 0);
   }
 

@@ -23,7 +23,8 @@ import { OutputStreamResource } from '../kernel/stream-resource.js';
 import type { KernelThread } from '../kernel/thread.js';
 import { ChannelServer, type SlotOwner } from './channel-server.js';
 import { DIRECT_WRITE_FDS, SyscallChannel } from './channel.js';
-import type { MemoryImport } from './threaded-module.js';
+import { isThreadedModule, threadedMemory, type MemoryImport } from './threaded-module.js';
+import { CallReplaced } from '../kernel/blocking.js';
 import type { SyscallFunctions } from './syscall-functions.js';
 import { TimeoutError } from './timeout.js';
 
@@ -73,9 +74,12 @@ const RENUMBERING = new Set(CHANGES_DESCRIPTORS.flatMap((name) =>
 /** Runs a threaded process to its end; resolves to how it ended. */
 export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
   const { process, functions } = run;
-  const memory = run.forked?.memory ?? new WebAssembly.Memory({ initial: run.memory.initial, maximum: run.memory.maximum, shared: true });
+  /** What the process runs: exec in place replaces it. */
+  let module = run.module;
+  let memoryImport = run.memory;
+  let memory = run.forked?.memory ?? new WebAssembly.Memory({ initial: run.memory.initial, maximum: run.memory.maximum, shared: true });
   functions.context.bind(memory);
-  process.image = { module: run.module, memory: run.memory, instanceMemory: memory };
+  process.image = { module, memory: memoryImport, instanceMemory: memory };
   process.parkBlockedCalls = true;
   const readiness = process.readiness;
   if (!(readiness.cell.buffer instanceof SharedArrayBuffer)) throw new Error('threads need SharedArrayBuffer');
@@ -104,7 +108,9 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     channel.setDirectWrites(hostFds);
   };
 
-  const exported = new Set(WebAssembly.Module.exports(run.module).filter((e) => e.kind === 'function').map((e) => e.name));
+  const exportedFunctions = (m: WebAssembly.Module): Set<string> =>
+    new Set(WebAssembly.Module.exports(m).filter((e) => e.kind === 'function').map((e) => e.name));
+  let exported = exportedFunctions(module);
   process.exportsFunction = (name) => exported.has(name);
 
   /** The owner of a thread's slot: its calls run as that thread's (the context says which thread calls). */
@@ -159,7 +165,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     const worker = idle.pop() ?? newWorker();
     running.set(worker, { slot, thread });
     thread.halt = () => worker.terminate();
-    channel.clearSignals(slot);
+    channel.resetSlot(slot);
     thread.deliver = (sig) => {
       thread.interrupts++;
       channel.raiseSignal(slot, linuxSignalNumber(sig));
@@ -167,9 +173,9 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     };
     server.attach(slot, ownerOf(thread));
     worker.run({
-      module: run.module,
+      module,
       memory,
-      memoryImport: run.memory.import,
+      memoryImport: memoryImport.import,
       channel: channel.buffer,
       doorbell: readiness.cell.buffer as SharedArrayBuffer,
       slot,
@@ -198,6 +204,38 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     }
     return thread.tid;
   });
+
+  process.replaceImage = (request) => {
+    let next: WebAssembly.Module;
+    let decl: MemoryImport;
+    try {
+      next = new WebAssembly.Module(request.program as Uint8Array<ArrayBuffer>);
+      if (!isThreadedModule(next)) throw new Error('only modules that import their memory (WASIX, wasi-threads) can replace a process');
+      decl = threadedMemory(next, request.program);
+    } catch (e) {
+      throw new WasiError(Errno.NOEXEC, e instanceof Error ? e.message : String(e));
+    }
+    // Every thread stops, the caller's too (its call is never answered).
+    for (const [worker, entry] of [...running]) {
+      running.delete(worker);
+      workers.delete(worker);
+      server.detach(entry.slot);
+      void entry.thread.stop();
+      if (entry.slot !== 0) freeSlots.push(entry.slot);
+    }
+    process.futexes.wakeAll();
+    process.setCommandLine(request.args, request.env);
+    process.signalCallback = undefined; // handlers do not survive exec
+    module = next;
+    memoryImport = decl;
+    exported = exportedFunctions(next);
+    memory = new WebAssembly.Memory({ initial: decl.initial, maximum: decl.maximum, shared: true });
+    functions.context.bind(memory);
+    process.image = { module, memory: memoryImport, instanceMemory: memory };
+    refreshDirectWrites();
+    start(process.newMainThread(), 0, { kind: 'main' });
+    throw new CallReplaced();
+  };
 
   refreshDirectWrites();
   const timer = run.timeoutMs === undefined ? undefined

@@ -34,7 +34,13 @@ export class Parked {
 }
 
 
+/**
+ * The call's thread is gone and its process runs another program (WASIX
+ * `proc_exec` in place): whoever runs the call answers nothing.
+ */
+export class CallReplaced {}
+
 /** True for the values the syscall boundary passes through instead of mapping to an errno. */
-export function isControlFlow(e: unknown): e is Parked | Pending {
-  return e instanceof Parked || e instanceof Pending;
+export function isControlFlow(e: unknown): e is Parked | Pending | CallReplaced {
+  return e instanceof Parked || e instanceof Pending || e instanceof CallReplaced;
 }

@@ -75,6 +75,16 @@ export interface LaunchRequest {
   dispositions: readonly (readonly [sig: number, disposition: number])[];
 }
 
+/** A program that replaces a process's own (exec). */
+export interface ExecRequest {
+  /** The module's bytes. */
+  program: Uint8Array;
+  /** Its arguments (`argv[0]` first). */
+  args: readonly string[];
+  /** Its environment, `NAME=value`. */
+  env: readonly string[];
+}
+
 /** What a process runs, as the runner keeps it for forking: the module and the memory it imports. */
 export interface ProcessImage {
   readonly module: WebAssembly.Module;
@@ -142,8 +152,8 @@ export class Process {
   readonly parent: Process | undefined;
   readonly fds: FdTable;
   /** NUL-terminated UTF-8 arguments and environment strings. */
-  readonly argBytes: readonly Uint8Array[];
-  readonly envBytes: readonly Uint8Array[];
+  argBytes: readonly Uint8Array[];
+  envBytes: readonly Uint8Array[];
   readonly clocks: Clocks;
   readonly random: RandomSource;
   /** The current directory, preopen-relative (WASIX `chdir` moves it). */
@@ -172,6 +182,14 @@ export class Process {
   inheritedDispositions: readonly (readonly [sig: number, disposition: number])[] = [];
   /** What the process runs (set by a runner that can fork it). */
   image: ProcessImage | undefined;
+  /**
+   * Replaces the program the process runs (WASIX `proc_exec` in place),
+   * where the runner can: every thread stops, the new module starts on a
+   * new memory with the same pid, descriptors and directory. Throws a
+   * WasiError (ENOEXEC) when the module cannot run so; otherwise it
+   * throws `CallReplaced` (the calling thread is gone).
+   */
+  replaceImage: ((request: ExecRequest) => never) | undefined;
   /** Run once when the process ends (timers of `proc_raise_interval`, ...). */
   readonly #atEnd: (() => void)[] = [];
   #status: ExitStatus | undefined;
@@ -243,6 +261,19 @@ export class Process {
     const thread = new KernelThread(this, tid);
     this.threads.set(tid, thread);
     return thread;
+  }
+
+  /** Sets the arguments and environment the process reports (exec replaces them). */
+  setCommandLine(args: readonly string[], env: readonly string[]): void {
+    this.argBytes = args.map((a) => encoder.encode(`${a}\0`));
+    this.envBytes = env.map((e) => encoder.encode(`${e}\0`));
+  }
+
+  /** A fresh main thread (exec: the old threads have stopped); it replaces any thread 0. */
+  newMainThread(): KernelThread {
+    const main = new KernelThread(this, 0);
+    this.threads.set(0, main);
+    return main;
   }
 
   /** Runs `cleanup` when the process ends (at once if it has ended). */

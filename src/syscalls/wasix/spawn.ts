@@ -12,10 +12,10 @@
  * arguments and environment given as newline-separated lists; the
  * kernel's launcher (set by the execution layer) runs it.
  *
- * `proc_exec*` replaces the program of the calling process as a spawn
- * followed by a wait: the new program runs as a child with this
- * process's descriptors, and this process ends with its exit status
- * (its pid is the child's, not the caller's: docs/compatibility.md).
+ * `proc_exec*` replaces the program of the calling process: in place
+ * where the runner can (the channel placement: same pid, descriptors and
+ * directory, every thread stopped, the new module on a new memory);
+ * elsewhere as a spawn followed by a wait.
  */
 import { Errno, WasiError } from '../../abi/errno.js';
 import { ProcessExit } from '../../abi/process-exit.js';
@@ -146,9 +146,18 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
     return out;
   };
 
-  /** exec as spawn-and-wait: the other threads stop, the program runs, this process ends with its status. */
+  /**
+   * exec: in place where the runner can replace the process's program
+   * (same pid and descriptors, close-on-exec ones closed); elsewhere as
+   * spawn-and-wait: the other threads stop, the program runs as a child,
+   * and this process ends with its status.
+   */
   const exec = (name: string, args: string[], env: string[], searchPath: boolean, path: string | undefined): number => {
     const program = findProgram(name, searchPath, path, env);
+    if (process.replaceImage !== undefined) {
+      process.fds.closeOnExec();
+      return process.replaceImage({ program: program.bytes, args, env });
+    }
     const fds = childTable();
     for (const thread of [...process.threads.values()]) if (thread !== ctx.thread) void thread.stop();
     const child = launch({ program: program.bytes, args, env, fds, cwd: process.cwd, dispositions: process.inheritedDispositions });

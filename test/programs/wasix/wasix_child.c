@@ -8,7 +8,8 @@
  *   child argv[1]=one
  *   child CHILD_VAR=x
  *   child stdin: ABC
- * `child CHILD_VAR=(unset)` without the variable; `child stdin: (empty)`
+ * `child pid is EXPECT_PID yes|no` when EXPECT_PID is set (a parent that
+ * execs it checks that exec keeps the pid); `child CHILD_VAR=(unset)` without the variable; `child stdin: (empty)`
  * when stdin is at end of file at once. Input that does not end with a
  * newline gets one. A read error prints `child stdin: read error NAME`.
  */
@@ -20,6 +21,9 @@ int main(int argc, char **argv) {
   for (int i = 0; i < argc; i++) printf("child argv[%d]=%s\n", i, argv[i]);
   const char *v = getenv("CHILD_VAR");
   printf("child CHILD_VAR=%s\n", v ? v : "(unset)");
+  /* Set by a parent that execs this program: exec keeps the pid. */
+  const char *expect = getenv("EXPECT_PID");
+  if (expect != NULL) printf("child pid is EXPECT_PID %s\n", atoi(expect) == (int)getpid() ? "yes" : "no");
   fflush(stdout);
 
   static char in[4096];

@@ -18,6 +18,7 @@
  *   child argv[1]=from-exec
  *   child argv[2]=two words
  *   child CHILD_VAR=exec-env
+ *   child pid is EXPECT_PID yes
  *   child stdin: (empty)
  *
  * stdin is first pointed at an empty pipe, so both children read end of
@@ -58,7 +59,9 @@ int main(int argc, char **argv) {
   printf("exec: replacing this process\n");
   fflush(stdout);
   char *const exec_argv[] = {"child", "from-exec", "two words", NULL};
-  char *const exec_env[] = {"CHILD_VAR=exec-env", NULL};
+  static char expect_pid[32];
+  snprintf(expect_pid, sizeof expect_pid, "EXPECT_PID=%d", (int)getpid());
+  char *const exec_env[] = {"CHILD_VAR=exec-env", expect_pid, NULL};
   execve(argv[1], exec_argv, exec_env);
   CHECK(0, "execve %s", argv[1]);
   return 1;
