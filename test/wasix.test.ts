@@ -35,6 +35,8 @@ function installPrograms(dir: string, ...names: string[]): void {
 interface WasixCase extends Omit<CaseSpec, 'program'> {
   /** The program (test/programs/wasix/wasix_NAME.c) and its `.expected`. */
   name: string;
+  /** What the case shows beyond the program's name. */
+  label?: string;
 }
 
 const CASES: WasixCase[] = [
@@ -49,6 +51,11 @@ const CASES: WasixCase[] = [
   { name: 'tty' },
   { name: 'spawn', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'pipeline', args: ['/sandbox/bin/child', '/sandbox/bin/wc'], setup: (sb) => installPrograms(sb.dir, 'child', 'wc') },
+  {
+    name: 'pipeline', label: 'a preview 1 program as the filter',
+    args: ['/sandbox/bin/child', '/sandbox/bin/lc'],
+    setup: (sb) => { installPrograms(sb.dir, 'child'); copyFileSync(programPath('line_count'), path.join(sb.dir, 'bin', 'lc')); },
+  },
   { name: 'fork' },
   { name: 'vfork', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'exec', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
@@ -64,7 +71,7 @@ const RUNNERS: [string, Runner, boolean][] = [
 for (const [placement, runner, available] of RUNNERS) {
   describe(`WASIX programs: ${placement}`, () => {
     for (const c of CASES) {
-      test(`wasix_${c.name}`, { skip: available ? false : 'Node 24 is not installed (scripts/fetch-node24.mjs)' }, async () => {
+      test(`wasix_${c.name}${c.label === undefined ? '' : ` (${c.label})`}`, { skip: available ? false : 'Node 24 is not installed (scripts/fetch-node24.mjs)' }, async () => {
         const want = expected(`wasix_${c.name}`);
         const r = await runCase(runner, { ...c, program: `wasix_${c.name}` });
         assert.equal(r.stdout, want.stdout);

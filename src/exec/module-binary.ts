@@ -195,15 +195,7 @@ const SECTION_START = 8;
  */
 export function exportStartFunction(bytes: Uint8Array, name: string): Uint8Array {
   memoryDeclaration(bytes); // checks the header
-  const sections: { id: number; start: number; contentStart: number; end: number }[] = [];
-  const r = new Reader(bytes, 8);
-  while (r.at < bytes.length) {
-    const start = r.at;
-    const id = r.byte();
-    const size = r.leb();
-    sections.push({ id, start, contentStart: r.at, end: r.at + size });
-    r.at += size;
-  }
+  const sections = sectionsOf(bytes);
   const startSection = sections.find((s) => s.id === SECTION_START);
   if (startSection === undefined) return bytes;
   const func = new Reader(bytes, startSection.contentStart).leb();
@@ -228,7 +220,69 @@ export function exportStartFunction(bytes: Uint8Array, name: string): Uint8Array
   return concat(parts);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+interface Section { id: number; start: number; contentStart: number; end: number }
+
+/** The sections of a module (after its 8-byte header), in order. */
+function sectionsOf(bytes: Uint8Array): Section[] {
+  const sections: Section[] = [];
+  const r = new Reader(bytes, 8);
+  while (r.at < bytes.length) {
+    const start = r.at;
+    const id = r.byte();
+    const size = r.leb();
+    sections.push({ id, start, contentStart: r.at, end: r.at + size });
+    r.at += size;
+  }
+  return sections;
+}
+
+/** Pages a shared memory may grow to when the module's own memory declares no maximum (1 GiB). */
+const SHARED_MAXIMUM_DEFAULT = 16384;
+
+/**
+ * A copy of a module that defines its one memory, importing it instead as
+ * a shared memory `env.memory` with the same limits (a maximum of 1 GiB
+ * when it had none): so that a module built for a single thread can run
+ * where every thread runs in a worker on a memory made by Kiln (a WASIX
+ * program spawning a preview 1 one). Its data segments still initialise
+ * that memory when its one instance is made. Undefined when the module
+ * imports its memory already, or defines none or several.
+ */
+export function importingSharedMemory(bytes: Uint8Array): Uint8Array<ArrayBuffer> | undefined {
+  const decl = memoryDeclaration(bytes);
+  if (decl === undefined || decl.import !== undefined) return undefined;
+  const sections = sectionsOf(bytes);
+  const memorySection = sections.find((s) => s.id === SECTION_MEMORY)!;
+  if (new Reader(bytes, memorySection.contentStart).leb() !== 1) return undefined;
+  const maximum = Math.max(decl.maximum ?? SHARED_MAXIMUM_DEFAULT, decl.initial);
+  const nameOf = (text: string): number[] => [...leb(text.length), ...new TextEncoder().encode(text)];
+  const entry = new Uint8Array([...nameOf('env'), ...nameOf('memory'), 0x02, 0x03, ...leb(decl.initial), ...leb(maximum)]);
+  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
+  const section = (id: number, body: Uint8Array): void => {
+    parts.push(new Uint8Array([id, ...leb(body.length)]), body);
+  };
+  const importSection = sections.find((s) => s.id === SECTION_IMPORT);
+  let added = false;
+  for (const s of sections) {
+    // Without an import section, the new one goes where it belongs: before the first known section after it.
+    if (!added && importSection === undefined && s.id > SECTION_IMPORT) {
+      section(SECTION_IMPORT, concat([new Uint8Array([1]), entry]));
+      added = true;
+    }
+    if (s === memorySection) continue;
+    if (s === importSection) {
+      const ir = new Reader(bytes, s.contentStart);
+      const count = ir.leb();
+      section(SECTION_IMPORT, concat([new Uint8Array(leb(count + 1)), bytes.subarray(ir.at, s.end), entry]));
+      added = true;
+    } else {
+      parts.push(bytes.subarray(s.start, s.end));
+    }
+  }
+  return concat(parts);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -15,6 +15,7 @@ import type { LaunchRequest, Process, ProcessLauncher } from '../kernel/process.
 import { SyscallFunctions } from './syscall-functions.js';
 import { isThreadedModule, threadedMemory, type MemoryImport } from './threaded-module.js';
 import { runThreaded } from './threaded-run.js';
+import { importingSharedMemory } from './module-binary.js';
 
 /** What every child of a kernel runs with. */
 export interface LauncherOptions {
@@ -25,7 +26,7 @@ export interface LauncherOptions {
 }
 
 /** Compiled programs, by a hash of their bytes; a hit is used only when the bytes are the same (a pipeline spawns one program many times). */
-const compiled = new Map<string, { bytes: Uint8Array; module: WebAssembly.Module }>();
+const compiled = new Map<string, { source: Uint8Array; bytes: Uint8Array; module: WebAssembly.Module }>();
 
 function keyOf(bytes: Uint8Array): string {
   let h = 0x811c9dc5;
@@ -55,11 +56,22 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
       try {
         const key = keyOf(request.program);
         const hit = compiled.get(key);
-        module = hit !== undefined && sameBytes(hit.bytes, request.program) ? hit.module : new WebAssembly.Module(request.program as Uint8Array<ArrayBuffer>);
-        if (!isThreadedModule(module)) throw new WasiError(Errno.NOEXEC, 'only modules that import their memory (WASIX, wasi-threads) can be started as processes');
-        memory = threadedMemory(module, request.program);
+        let bytes = request.program;
+        if (hit !== undefined && sameBytes(hit.source, request.program)) {
+          ({ module, bytes } = hit);
+        } else {
+          module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+          if (!isThreadedModule(module)) {
+            // A single-threaded module (preview 1): its memory becomes a shared one Kiln makes, so it runs as every child does.
+            const importing = importingSharedMemory(bytes);
+            if (importing === undefined) throw new WasiError(Errno.NOEXEC, 'the module has no memory of its own to run it with');
+            bytes = importing;
+            module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+          }
+        }
+        memory = threadedMemory(module, bytes);
         if (compiled.size > 64) compiled.clear();
-        compiled.set(key, { bytes: request.program, module });
+        compiled.set(key, { source: request.program, bytes, module });
       } catch (e) {
         request.fds.release();
         if (e instanceof WasiError) throw e;

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { exportStartFunction, limitMemory, memoryDeclaration, MemoryLimitError, ModuleFormatError } from '../../src/exec/module-binary.js';
+import { exportStartFunction, importingSharedMemory, limitMemory, memoryDeclaration, MemoryLimitError, ModuleFormatError } from '../../src/exec/module-binary.js';
 
 function wat(source: string): Uint8Array {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-wat-'));
@@ -105,5 +105,35 @@ describe('exportStartFunction', () => {
     assert.deepEqual(Object.keys(exports), ['s']);
     const noStart = new Uint8Array([...withStart.subarray(0, 52), ...withStart.subarray(55)]);
     assert.equal(exportStartFunction(noStart, 's'), noStart);
+  });
+});
+
+describe('importingSharedMemory', () => {
+  test('a defined memory becomes an imported shared env.memory with the same limits; the module still runs on it', () => {
+    const out = importingSharedMemory(wat(`(module
+  (import "k" "f" (func (param i32)))
+  (memory (export "memory") 2 5)
+  (data (i32.const 16) "hi")
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`))!;
+    const decl = memoryDeclaration(out)!;
+    assert.deepEqual({ initial: decl.initial, maximum: decl.maximum, shared: decl.shared, import: decl.import }, { initial: 2, maximum: 5, shared: true, import: { module: 'env', name: 'memory' } });
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 5, shared: true });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(out), { k: { f: () => undefined }, env: { memory } });
+    assert.equal(instance.exports['memory'], memory);
+    assert.equal(new TextDecoder().decode(new Uint8Array(memory.buffer, 16, 2).slice()), 'hi');
+    assert.equal((instance.exports['grow'] as (n: number) => number)(3), 2);
+    assert.equal((instance.exports['grow'] as (n: number) => number)(1), -1);
+  });
+
+  test('without an import section one is made; without a maximum the shared memory may grow to 1 GiB', () => {
+    const out = importingSharedMemory(wat(`(module (memory 1) (func (export "_start")))`))!;
+    const decl = memoryDeclaration(out)!;
+    assert.deepEqual({ initial: decl.initial, maximum: decl.maximum, shared: decl.shared }, { initial: 1, maximum: 16384, shared: true });
+    assert.deepEqual(WebAssembly.Module.imports(new WebAssembly.Module(out)), [{ module: 'env', name: 'memory', kind: 'memory' }]);
+  });
+
+  test('a module that imports its memory, or has none, is left alone (undefined)', () => {
+    assert.equal(importingSharedMemory(wat(`(module (import "env" "memory" (memory 1 2 shared)))`)), undefined);
+    assert.equal(importingSharedMemory(wat(`(module (func (export "_start")))`)), undefined);
   });
 });
