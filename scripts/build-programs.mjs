@@ -186,8 +186,9 @@ const LANGS = {
     dir: 'wat',
     ext: '.wat',
     compiler: process.env.KILN_WAT2WASM || 'wat2wasm',
-    // Threads enabled so that programs may use shared memory and atomics.
-    args: ['--enable-threads', '{src}', '-o', '{out}'],
+    // Threads enabled so that programs may use shared memory and atomics;
+    // memory64 for the wasix_64v1 programs (wasix64_*).
+    args: ['--enable-threads', '--enable-memory64', '{src}', '-o', '{out}'],
     extraInputs: () => [],
   },
   // waPC guests (test/programs/wapc/README.md describes each one).

@@ -294,15 +294,15 @@ describe('modules Kiln cannot run, options it cannot serve', { concurrency: 4 },
       'kiln: cannot run component.wasm: this is a component (WASI preview 2): Kiln does not run components yet; it runs core WebAssembly modules (WASI preview 1, e.g. built for wasm32-wasip1)\n');
   });
 
-  test('a 64-bit WASIX module: said so, status 1', async () => {
-    const wat = file('wasix64.wat', `(module
-  (import "wasix_64v1" "fd_pipe" (func (param i64 i64) (result i32)))
-  (import "wasix_64v1" "getcwd" (func (param i64 i64) (result i32)))
+  test('a module of the 2022 wasix_snapshot_preview1 namespace: said so, status 1', async () => {
+    const wat = file('wasix2022.wat', `(module
+  (import "wasix_snapshot_preview1" "fd_pipe" (func (param i32 i32) (result i32)))
+  (import "wasix_snapshot_preview1" "getcwd" (func (param i32 i32) (result i32)))
   (memory (export "memory") 1)
   (func (export "_start")))
 `);
     expect(await kiln(['run', wat]), 1, '',
-      'kiln: cannot run wasix64.wat: it imports 2 functions from wasix_64v1, which Kiln does not serve yet; it runs wasix_32v1 (32-bit WASIX) and WASI preview 1 modules\n');
+      'kiln: cannot run wasix2022.wat: it imports 2 functions from wasix_snapshot_preview1, which Kiln does not serve; it runs wasix_32v1 and wasix_64v1 (WASIX) and WASI preview 1 modules\n');
   });
 
   test('a single-threaded wasix_32v1 module runs on the calling thread: getcwd, proc_id, fd_pipe', async () => {

@@ -13,7 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { programPath, repoRoot } from './helpers/programs.js';
-import { node24, runCase, runKiln, runKilnJspi, runKilnWorker, type CaseSpec, type Runner } from './helpers/runners.js';
+import { kilnBin, node24, runCase, runKiln, runKilnJspi, runKilnWorker, withSandbox, type CaseSpec, type Runner } from './helpers/runners.js';
 
 const SOURCES = path.join(repoRoot, 'test', 'programs', 'wasix');
 
@@ -130,4 +130,28 @@ describe('WASIX process trees end whole', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.stdout, 'true\n127\nProgram recieved termination signal: Interrupt\nfalse\ntrue\n', r.stderr);
   });
+});
+
+/** Runs a wasix_64v1 program with Node 24 (memory64 without a flag), as `kiln run` or through the API. */
+function runOnNode24(how: 'kiln run' | 'worker' | 'jspi', program: string, dir: string): { status: number | null; stdout: string; stderr: string } {
+  const command = how === 'kiln run' ? [kilnBin, 'run'] : [path.join(repoRoot, 'scripts', 'kiln-api-run.mjs'), how];
+  const r = spawnSync(node24, [...command, '--dir', `${dir}::/sandbox`, programPath(program), 'sixty-four'], { encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const WASIX64_OUTPUT = 'argv[1]=sixty-four\ncwd=/\npreopen=/sandbox\npipe: hello64\nnwritten is a u64: yes\na pointer past 4 GiB: EFAULT\n';
+
+describe('wasix_64v1 (memory64, Node 24)', () => {
+  const skip = existsSync(node24) ? false : 'Node 24 is not installed (scripts/fetch-node24.mjs)';
+  for (const program of ['wasix64_basics', 'wasix64_shared']) {
+    for (const how of ['kiln run', 'worker', 'jspi'] as const) {
+      const placement = how === 'kiln run' ? 'kiln run' : how === 'worker' ? 'WASI.run()' : 'WASI.runHere()';
+      test(`${program} (${program.endsWith('shared') ? 'an imported shared memory: every thread in a worker' : 'its own memory'}): ${placement}`, { skip }, () =>
+        withSandbox(async (sb) => {
+          const r = runOnNode24(how, program, sb.dir);
+          assert.equal(r.stdout, WASIX64_OUTPUT, r.stderr);
+          assert.equal(r.status, 0);
+        }));
+    }
+  }
 });

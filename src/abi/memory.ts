@@ -31,8 +31,19 @@ export class GuestMemory {
   #bytes: Uint8Array;
   #u64: BigUint64Array | undefined;
 
-  constructor(memory: WebAssembly.Memory) {
+  /**
+   * True for a 64-bit guest (WASIX `wasix_64v1` on a memory64 memory):
+   * sizes and pointers stored in guest memory are 8 bytes (an iovec is 16),
+   * though addresses themselves stay below 4 GiB here.
+   */
+  readonly wide: boolean;
+  /** Bytes of a size or pointer stored in guest memory: 4, or 8 for a 64-bit guest. */
+  readonly sizeBytes: 4 | 8;
+
+  constructor(memory: WebAssembly.Memory, wide = false) {
     this.#memory = memory;
+    this.wide = wide;
+    this.sizeBytes = wide ? 8 : 4;
     this.#buffer = memory.buffer;
     this.#view = new DataView(this.#buffer);
     this.#bytes = new Uint8Array(this.#buffer);
@@ -97,6 +108,19 @@ export class GuestMemory {
   setU8(ptr: number, v: number): void { const p = this.check(ptr, 1); this.#view.setUint8(p, v); }
   setU16(ptr: number, v: number): void { const p = this.check(ptr, 2); this.#view.setUint16(p, v, true); }
   setU32(ptr: number, v: number): void { const p = this.check(ptr, 4); this.#view.setUint32(p, v, true); }
+  /** Writes a size (or pointer) as the guest stores one: a u32, or a u64 for a 64-bit guest. */
+  setSize(ptr: number, v: number): void {
+    if (!this.wide) { this.setU32(ptr, v); return; }
+    this.setU64Number(ptr, v);
+  }
+
+  /** Reads a size (or pointer) as the guest stores one; a 64-bit one beyond 2^32 - 1 reads as 2^32 - 1 (it reaches past any memory here). */
+  size(ptr: number): number {
+    if (!this.wide) return this.u32(ptr);
+    const p = this.check(ptr, 8);
+    return this.#view.getUint32(p + 4, true) !== 0 ? 0xffffffff : this.#view.getUint32(p, true);
+  }
+
   /** Writes the low 64 bits of `v` (setBigUint64 takes any bigint modulo 2^64). */
   setU64(ptr: number, v: bigint): void { const p = this.check(ptr, 8); this.#view.setBigUint64(p, v, true); }
   /** Writes a u64 given as its low and high 32 bits (no bigint). */
@@ -168,6 +192,7 @@ export class GuestMemory {
 
   /** Reads `len` entries of an iovec/ciovec array as [ptr, len] pairs, checked. */
   iovecs(ptr: number, count: number): Uint8Array[] {
+    if (this.wide) return this.#wideIovecs(ptr, count);
     const n = count >>> 0;
     const base = this.check(ptr, n * 8);
     // check() may have re-read the buffer; take the view after it.
@@ -177,6 +202,20 @@ export class GuestMemory {
       const bufPtr = view.getUint32(base + i * 8, true);
       const bufLen = view.getUint32(base + i * 8 + 4, true);
       out[i] = this.slice(bufPtr, bufLen);
+    }
+    return out;
+  }
+
+  /** A 64-bit guest's iovecs: {ptr u64, len u64}, 16 bytes each. */
+  #wideIovecs(ptr: number, count: number): Uint8Array[] {
+    const n = count >>> 0;
+    const base = this.check(ptr, n * 16);
+    const out: Uint8Array[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const view = this.#view;
+      const at = base + i * 16;
+      if (view.getUint32(at + 4, true) !== 0 || view.getUint32(at + 12, true) !== 0) throw new WasiError(Errno.FAULT);
+      out[i] = this.slice(view.getUint32(at, true), view.getUint32(at + 8, true));
     }
     return out;
   }

@@ -15,7 +15,9 @@
  */
 
 /** Kinds carried as wasm i64 (bigint in JavaScript). */
-export type I64Kind = 'u64' | 'rights' | 'timestamp' | 'filesize' | 'filedelta' | 'dircookie';
+export type I64Kind = 'u64' | 'rights' | 'timestamp' | 'filesize' | 'filedelta' | 'dircookie'
+  // WASIX's 64-bit ABI (wasix_64v1): pointers and sizes, and the two halves of a string.
+  | 'ptr64' | 'len64' | 'strptr64' | 'strlen64';
 /** Kinds carried as wasm i32. */
 export type I32Kind =
   | 'fd' | 'ptr' | 'len' | 'u32' | 'exitcode' | 'signal' | 'clockid' | 'whence' | 'whence_unstable' | 'advice'
@@ -195,7 +197,12 @@ export const THREADS = {
 
 export function isI64Kind(kind: ParamKind): kind is I64Kind {
   return kind === 'u64' || kind === 'rights' || kind === 'timestamp' || kind === 'filesize' ||
-    kind === 'filedelta' || kind === 'dircookie';
+    kind === 'filedelta' || kind === 'dircookie' || isWidePointerKind(kind);
+}
+
+/** True for the kinds wasix_64v1 widens to 64 bits: pointers and sizes (their values stay below 2^32 here). */
+export function isWidePointerKind(kind: ParamKind): boolean {
+  return kind === 'ptr64' || kind === 'len64' || kind === 'strptr64' || kind === 'strlen64';
 }
 
 /** The number of JavaScript arguments of a signature in split form (each i64 counts twice). */

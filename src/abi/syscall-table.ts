@@ -6,13 +6,13 @@
  * looks the function up by it. The numbers are positions in one list:
  * `wasi_snapshot_preview1` in declaration order, then `wasi_unstable`,
  * then `wasi` `thread-spawn`, then `wasix_32v1` (preview 1's names, then
- * WASIX's extensions).
+ * WASIX's extensions), then `wasix_64v1` (the same, 64-bit).
  */
 import { isI64Kind, PREVIEW1, THREADS, UNSTABLE, type Signature } from './signatures.js';
-import { WASIX_32V1 } from './wasix-signatures.js';
+import { WASIX_32V1, WASIX_64V1 } from './wasix-signatures.js';
 
 /** A namespace a guest imports system calls from. */
-export type SyscallModule = 'wasi_snapshot_preview1' | 'wasi_unstable' | 'wasi' | 'wasix_32v1';
+export type SyscallModule = 'wasi_snapshot_preview1' | 'wasi_unstable' | 'wasi' | 'wasix_32v1' | 'wasix_64v1';
 
 /** One function of the numbering. */
 export interface SyscallEntry {
@@ -32,6 +32,7 @@ const NAMESPACES: readonly (readonly [SyscallModule, Readonly<Record<string, Sig
   ['wasi_unstable', UNSTABLE],
   ['wasi', THREADS],
   ['wasix_32v1', WASIX_32V1],
+  ['wasix_64v1', WASIX_64V1],
 ];
 
 /** The signature table of a namespace. */

@@ -12,7 +12,7 @@
  * (`proc_exit2`, `thread_exit`, `proc_exec`, `proc_exec2`,
  * `stack_restore`) and `callback_signal` have no wasm result: `VOID`.
  */
-import { PREVIEW1, type Signature } from './signatures.js';
+import { PREVIEW1, type ParamKind, type Signature } from './signatures.js';
 
 /** The WASIX extensions of `wasix_32v1` (wasix-libc's current ABI), in the order of the reference table. */
 export const WASIX_EXTENSIONS = {
@@ -179,6 +179,20 @@ export const WASIX_32V1 = { ...PREVIEW1, ...WASIX_EXTENSIONS } as const satisfie
 
 /** The name of a `wasix_32v1` function. */
 export type Wasix32Name = keyof typeof WASIX_32V1;
+
+/** The 64-bit kind of each kind wasix_64v1 widens. */
+const WIDENED: Partial<Record<ParamKind, ParamKind>> = { ptr: 'ptr64', len: 'len64', strptr: 'strptr64', strlen: 'strlen64' };
+
+/**
+ * `wasix_64v1`: the same functions as `wasix_32v1` (preview 1's names
+ * included: a 64-bit build imports them all from here), every pointer and
+ * size an i64 (wasix-abi.md §1). The bodies are the 32-bit ones: the
+ * execution layer narrows the arguments and the guest memory knows the
+ * 64-bit layouts (8-byte sizes, 16-byte iovecs).
+ */
+export const WASIX_64V1: Readonly<Record<Wasix32Name, Signature>> = Object.fromEntries(
+  Object.entries(WASIX_32V1).map(([name, sig]) => [name, sig.map(([p, kind]) => [p, WIDENED[kind] ?? kind] as const)]),
+) as unknown as Record<Wasix32Name, Signature>;
 
 /** Functions with no wasm result (they do not return, or return nothing). */
 export const VOID_FUNCTIONS: ReadonlySet<string> = new Set(['proc_exit', 'proc_exit2', 'thread_exit', 'proc_exec', 'proc_exec2', 'stack_restore', 'callback_signal']);

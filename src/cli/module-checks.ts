@@ -9,8 +9,8 @@
  */
 import { CannotRunError, UsageError } from './errors.js';
 
-/** The WASIX namespaces Kiln does not serve yet: the 64-bit ABI, and the name some 2022 tools used. */
-const WASIX_NAMESPACES = new Set(['wasix_64v1', 'wasix_snapshot_preview1']);
+/** The WASIX namespace some 2022 tools used, which Kiln does not serve. */
+const WASIX_NAMESPACES = new Set(['wasix_snapshot_preview1']);
 /** Namespaces whose functions reach the guest's memory through the exported `memory`. */
 const WASI_NAMESPACES = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
 
@@ -19,7 +19,7 @@ export function refuseWasix(file: string, module: WebAssembly.Module): void {
   const imports = WebAssembly.Module.imports(module).filter((i) => WASIX_NAMESPACES.has(i.module));
   if (imports.length === 0) return;
   const namespaces = [...new Set(imports.map((i) => i.module))].join(' and ');
-  throw new CannotRunError(`cannot run ${file}: it imports ${imports.length} function${imports.length === 1 ? '' : 's'} from ${namespaces}, which Kiln does not serve yet; it runs wasix_32v1 (32-bit WASIX) and WASI preview 1 modules`);
+  throw new CannotRunError(`cannot run ${file}: it imports ${imports.length} function${imports.length === 1 ? '' : 's'} from ${namespaces}, which Kiln does not serve; it runs wasix_32v1 and wasix_64v1 (WASIX) and WASI preview 1 modules`);
 }
 
 function exportKind(module: WebAssembly.Module, name: string): WebAssembly.ImportExportKind | undefined {

@@ -182,7 +182,9 @@ function runDirect(
 ): number {
   const wasi = new WASI(options);
   let imports = wasi.getImportObject() as unknown as ImportObject;
-  if (WebAssembly.Module.imports(module).some((i) => i.module === 'wasix_32v1')) imports = { ...imports, wasix_32v1: wasi.wasixImport };
+  const namespaces = new Set(WebAssembly.Module.imports(module).map((i) => i.module));
+  if (namespaces.has('wasix_32v1')) imports = { ...imports, wasix_32v1: wasi.wasixImport };
+  if (namespaces.has('wasix_64v1')) imports = { ...imports, wasix_64v1: wasi.wasix64Import };
   if (policy !== undefined) imports = withUnknownImports(module, bytes, imports, policy);
   requireImports(module, imports);
   const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);

@@ -13,6 +13,8 @@ export interface MemoryLimits {
   initial: number;
   maximum: number | undefined;
   shared: boolean;
+  /** A memory64 memory (i64 addresses). */
+  address64?: boolean;
 }
 
 /** A memory the module imports or defines, and where its limits sit in the binary. */
@@ -74,7 +76,7 @@ export class Reader {
     const flags = this.byte();
     const initial = this.leb();
     const maximum = flags & 1 ? this.leb() : undefined;
-    return { initial, maximum, shared: (flags & 2) !== 0, start, end: this.at };
+    return { initial, maximum, shared: (flags & 2) !== 0, address64: (flags & 4) !== 0, start, end: this.at };
   }
 }
 

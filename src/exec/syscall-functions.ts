@@ -17,8 +17,9 @@ import {
   PREVIEW1, THREADS, UNSTABLE,
   type Preview1Imports, type Preview1Split, type Signature, type UnstableImports, type UnstableSplit,
 } from '../abi/signatures.js';
-import { signaturesOf, SYSCALLS, type SyscallModule } from '../abi/syscall-table.js';
-import { WASIX_32V1 } from '../abi/wasix-signatures.js';
+import { isSyscallModule, signaturesOf, SYSCALLS, type SyscallModule } from '../abi/syscall-table.js';
+import { WASIX_32V1, WASIX_64V1 } from '../abi/wasix-signatures.js';
+import { isI64Kind, isWidePointerKind } from '../abi/signatures.js';
 import type { TraceSink } from '../host/stdio.js';
 import type { Process } from '../kernel/process.js';
 import { SyscallContext } from '../syscalls/context.js';
@@ -53,6 +54,8 @@ export class SyscallFunctions {
   #threads: { 'thread-spawn': ThreadSpawnFunction } | undefined;
   #wasixSplit: Wasix32Split | undefined;
   #wasix: Record<string, ImportFunction> | undefined;
+  #wasix64Split: Record<string, SplitFunction> | undefined;
+  #wasix64: Record<string, ImportFunction> | undefined;
   #byNumber: (ImportFunction | undefined)[] | undefined;
 
   constructor(readonly process: Process, trace?: TraceSink) {
@@ -90,6 +93,29 @@ export class SyscallFunctions {
     return this.#wasixSplit;
   }
 
+  /**
+   * The `wasix_64v1` functions in split form (made on first use): the
+   * 32-bit bodies behind a narrowing of each pointer and size (a value of
+   * 2^32 or more becomes 2^32 - 1, past any memory: EFAULT). Making them
+   * marks the process's memory as 64-bit.
+   */
+  #wasix64SplitFunctions(): Record<string, SplitFunction> {
+    if (this.#wasix64Split === undefined) {
+      this.context.wide = true;
+      const bodies = createWasixImports(this.context, this.#raw) as unknown as Record<string, SplitFunction>;
+      const narrowed: Record<string, SplitFunction> = {};
+      for (const [name, sig] of Object.entries(WASIX_64V1)) narrowed[name] = narrowing(sig, bodies[name]!);
+      this.#wasix64Split = this.#traced(narrowed, WASIX_64V1);
+    }
+    return this.#wasix64Split;
+  }
+
+  /** The `wasix_64v1` functions for a guest (made on first use). */
+  get wasix64(): Readonly<Record<string, ImportFunction>> {
+    this.#wasix64 ??= linkThroughAdapter<Record<string, ImportFunction>>(WASIX_64V1, this.#wasix64SplitFunctions());
+    return this.#wasix64;
+  }
+
   /** The `wasix_32v1` functions for a guest (made on first use). */
   get wasix(): Readonly<Record<string, ImportFunction>> {
     this.#wasix ??= linkThroughAdapter<Record<string, ImportFunction>>(WASIX_32V1, this.#wasixSplitFunctions() as unknown as Record<string, SplitFunction>);
@@ -107,7 +133,23 @@ export class SyscallFunctions {
       case 'wasi_unstable': return this.unstable as unknown as Record<string, ImportFunction>;
       case 'wasi': return this.#threads as unknown as Record<string, ImportFunction> | undefined;
       case 'wasix_32v1': return this.wasix;
+      case 'wasix_64v1': return this.wasix64;
     }
+  }
+
+  /**
+   * The import object for a single-threaded module: every namespace of
+   * the numbering it imports from (`wasi` `thread-spawn` aside), and
+   * nothing more (linking `wasix_64v1` makes the memory 64-bit).
+   */
+  importsFor(module: WebAssembly.Module): Record<string, Readonly<Record<string, ImportFunction>>> {
+    const out: Record<string, Readonly<Record<string, ImportFunction>>> = {};
+    for (const { module: name } of WebAssembly.Module.imports(module)) {
+      if (name in out || name === 'wasi' || !isSyscallModule(name)) continue;
+      const functions = this.namespace(name);
+      if (functions !== undefined) out[name] = functions;
+    }
+    return out;
   }
 
   /** The functions of `module` in split form (i64 arguments as two i32 halves), if served. */
@@ -117,6 +159,7 @@ export class SyscallFunctions {
       case 'wasi_unstable': return this.#unstableSplitFunctions() as unknown as Record<string, SplitFunction>;
       case 'wasi': return this.#threads as unknown as Record<string, SplitFunction> | undefined;
       case 'wasix_32v1': return this.#wasixSplitFunctions() as unknown as Record<string, SplitFunction>;
+      case 'wasix_64v1': return this.#wasix64SplitFunctions();
     }
   }
 
@@ -139,3 +182,22 @@ export class SyscallFunctions {
 }
 
 export { signaturesOf };
+
+/**
+ * A 32-bit body behind a 64-bit signature: each widened pointer or size
+ * (two i32 halves) becomes one i32, its low half, or 2^32 - 1 when the
+ * high half is not 0; other arguments pass as they are.
+ */
+function narrowing(sig: Signature, body: SplitFunction): SplitFunction {
+  const plan = sig.map(([, kind]) => (isWidePointerKind(kind) ? 2 : isI64Kind(kind) ? 1 : 0));
+  return (...args: number[]): number => {
+    const out: number[] = [];
+    let k = 0;
+    for (const p of plan) {
+      if (p === 2) { out.push(args[k + 1] === 0 ? args[k]! : -1); k += 2; }
+      else if (p === 1) { out.push(args[k]!, args[k + 1]!); k += 2; }
+      else out.push(args[k++]!);
+    }
+    return body(...out);
+  };
+}

@@ -71,13 +71,22 @@ const RENUMBERING = new Set(CHANGES_DESCRIPTORS.flatMap((name) =>
   ['wasi_snapshot_preview1', 'wasi_unstable', 'wasix_32v1'].map((module) => syscallEntry(module, name)?.number)
     .filter((n): n is number => n !== undefined)));
 
+/** A new shared memory with the limits a module declares (a memory64 one takes its limits as bigints). */
+export function sharedMemory(decl: MemoryImport): WebAssembly.Memory {
+  if (decl.address64 === true) {
+    const descriptor = { initial: BigInt(decl.initial), maximum: BigInt(decl.maximum ?? decl.initial), shared: true, address: 'i64' };
+    return new WebAssembly.Memory(descriptor as unknown as WebAssembly.MemoryDescriptor);
+  }
+  return new WebAssembly.Memory({ initial: decl.initial, maximum: decl.maximum, shared: true });
+}
+
 /** Runs a threaded process to its end; resolves to how it ended. */
 export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
   const { process, functions } = run;
   /** What the process runs: exec in place replaces it. */
   let module = run.module;
   let memoryImport = run.memory;
-  let memory = run.forked?.memory ?? new WebAssembly.Memory({ initial: run.memory.initial, maximum: run.memory.maximum, shared: true });
+  let memory = run.forked?.memory ?? sharedMemory(run.memory);
   functions.context.bind(memory);
   process.image = { module, memory: memoryImport, instanceMemory: memory };
   process.parkBlockedCalls = true;
@@ -229,7 +238,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     module = next;
     memoryImport = decl;
     exported = exportedFunctions(next);
-    memory = new WebAssembly.Memory({ initial: decl.initial, maximum: decl.maximum, shared: true });
+    memory = sharedMemory(decl);
     functions.context.bind(memory);
     process.image = { module, memory: memoryImport, instanceMemory: memory };
     refreshDirectWrites();

@@ -17,7 +17,7 @@ import type { TraceSink } from '../host/stdio.js';
 import { exitCodeOrThrow, type ExitStatus } from '../kernel/exit-status.js';
 import { Kernel } from '../kernel/kernel.js';
 import type { Process } from '../kernel/process.js';
-import { requireImports, servedImports, type ImportObject } from '../exec/imports-check.js';
+import { requireImports, servedImports } from '../exec/imports-check.js';
 import { runInline } from '../exec/inline-run.js';
 import { openListeners } from '../exec/listeners.js';
 import { limitMemory } from '../exec/module-binary.js';
@@ -52,8 +52,8 @@ export interface InvokeResult {
   value: unknown;
 }
 
-/** The namespaces `run()` and `runHere()` serve to a single-threaded module: both WASI snapshots. */
-const SNAPSHOTS = ['wasi_snapshot_preview1', 'wasi_unstable'] as const;
+/** The namespaces `run()` and `runHere()` serve to a single-threaded module: both WASI snapshots and WASIX. */
+const SNAPSHOTS = ['wasi_snapshot_preview1', 'wasi_unstable', 'wasix_32v1', 'wasix_64v1'] as const;
 
 /** The process of the calling thread's placements (start(), invoke(), attach()), made on first use. */
 interface InlineProcess {
@@ -134,6 +134,14 @@ export class WASI {
    * it and run with `start()`.
    */
   get wasixImport(): Readonly<Record<string, (...args: (number | bigint)[]) => number>> { return this.#inlineProcess().functions.wasix; }
+
+  /**
+   * The `wasix_64v1` functions (64-bit WASIX, on a memory64 memory: Node
+   * 24, or Node 20 with --experimental-wasm-memory64), over the same
+   * process; linking them makes the process read its memory with the
+   * 64-bit layouts. Pointers and sizes must stay below 4 GiB.
+   */
+  get wasix64Import(): Readonly<Record<string, (...args: (number | bigint)[]) => number>> { return this.#inlineProcess().functions.wasix64; }
 
   /**
    * The import object to instantiate a module with: `{ wasi_unstable }`
@@ -242,7 +250,7 @@ export class WASI {
     try {
       const process = spawnProcess(this.#kernel, this.#options, { resources: listeners.resources });
       const functions = new SyscallFunctions(process, this.#trace);
-      const instance = await WebAssembly.instantiate(prepared.module, this.#importObject(functions) as WebAssembly.Imports);
+      const instance = await WebAssembly.instantiate(prepared.module, functions.importsFor(prepared.module) as WebAssembly.Imports);
       const exports = instance.exports;
       const memory = exports['memory'];
       if (!(memory instanceof WebAssembly.Memory)) throw new TypeError('instance.exports.memory must be a WebAssembly.Memory');
@@ -286,7 +294,7 @@ export class WASI {
     }
     const memory = threadedMemory(prepared.module, prepared.bytes);
     requireImports(prepared.module, {
-      ...servedImports([...SNAPSHOTS, 'wasi', 'wasix_32v1']),
+      ...servedImports([...SNAPSHOTS, 'wasi']),
       [memory.import.module]: { [memory.import.name]: new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true }) },
     });
     const session = new AsyncBackendSession();
@@ -328,14 +336,6 @@ export class WASI {
     if (sig === undefined || !Number.isInteger(sig) || sig < 1 || sig > 30) throw new RangeError(`not a signal: ${String(signal)}`);
     target.raise(sig);
     return true;
-  }
-
-  /** Both WASI snapshots' functions, for a module `run()` instantiates itself. */
-  #importObject(functions: SyscallFunctions): ImportObject {
-    return {
-      wasi_snapshot_preview1: functions.preview1 as unknown as Record<string, unknown>,
-      wasi_unstable: functions.unstable as unknown as Record<string, unknown>,
-    };
   }
 
   #place(entry: Entry, threaded: boolean): ReturnType<typeof place> {

@@ -75,7 +75,7 @@ export function sendAll(ctx: SyscallContext, resource: Resource, iovs: number, i
       sent += n;
       if (sent >= want || nonblocking) break;
     }
-    m.setU32(sentOut, sent);
+    m.setSize(sentOut, sent);
     return Errno.SUCCESS;
   });
 }

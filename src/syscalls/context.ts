@@ -30,9 +30,20 @@ export class SyscallContext {
     this.thread = process.mainThread!;
   }
 
+  #wide = false;
+  #wasmMemory: WebAssembly.Memory | undefined;
+
+  /** True for a 64-bit guest (it links `wasix_64v1`): the memory is read with 64-bit layouts. */
+  get wide(): boolean { return this.#wide; }
+  set wide(wide: boolean) {
+    this.#wide = wide;
+    if (this.#wasmMemory !== undefined) this.#memory = new GuestMemory(this.#wasmMemory, wide);
+  }
+
   /** Binds the guest's exported memory; syscalls cannot run before this. */
   bind(memory: WebAssembly.Memory): void {
-    this.#memory = new GuestMemory(memory);
+    this.#wasmMemory = memory;
+    this.#memory = new GuestMemory(memory, this.#wide);
   }
 
   get bound(): boolean { return this.#memory !== undefined; }

@@ -124,7 +124,10 @@ export function traceImports<T extends Record<string, (...args: never[]) => unkn
         emit(`${call} -> ${e instanceof Error ? e.name : 'throw'}`);
         throw e;
       }
-      emit(typeof result === 'number' ? `${call} = ${errnoName(result)}` : call);
+      // thread-spawn answers a thread id (or a negated errno), not an errno.
+      const shown = typeof result !== 'number' ? undefined
+        : name === 'thread-spawn' ? (result >= 0 ? `tid ${result}` : `-${errnoName(-result)}`) : errnoName(result);
+      emit(shown === undefined ? call : `${call} = ${shown}`);
       return result;
     };
   }

@@ -133,7 +133,7 @@ async function serve(message: WorkerRun): Promise<void> {
         maxDescriptors: config.maxDescriptors,
       }, { resources: listeners.resources });
       const functions = new SyscallFunctions(process, run.traceSink());
-      const imports = { wasi_snapshot_preview1: functions.preview1, wasi_unstable: functions.unstable };
+      const imports = functions.importsFor(message.module);
       const instance = await WebAssembly.instantiate(message.module, imports as unknown as WebAssembly.Imports);
       functions.context.bind(instance.exports['memory'] as WebAssembly.Memory);
       const status = runInline(process, instance.exports['_start'] as () => void);

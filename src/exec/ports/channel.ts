@@ -62,7 +62,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     if (entry === undefined) continue; // reported before the process started (missing imports)
     const number = entry.number;
     let call: ImportFn;
-    if (name === 'fd_write' && hostWrite !== undefined && start.directWrites) {
+    if (name === 'fd_write' && module !== 'wasix_64v1' && hostWrite !== undefined && start.directWrites) {
       call = directFdWrite(channel, slot, number, memory, hostWrite);
     } else if (module === 'wasix_32v1' && asyncified && (name === 'proc_fork' || name === 'stack_checkpoint' || name === 'stack_restore')) {
       // Unwound and rewound on this thread (asyncify.ts); a fork asks the kernel for the child in between.

@@ -9,10 +9,10 @@ function sizesGet(ctx: SyscallContext, list: readonly Uint8Array[], countPtr: nu
   let size = 0;
   for (const s of list) size += s.byteLength;
   const m = ctx.memory;
-  m.check(countPtr, 4);
-  m.check(sizePtr, 4);
-  m.setU32(countPtr, list.length);
-  m.setU32(sizePtr, size);
+  m.check(countPtr, m.sizeBytes);
+  m.check(sizePtr, m.sizeBytes);
+  m.setSize(countPtr, list.length);
+  m.setSize(sizePtr, size);
   return Errno.SUCCESS;
 }
 
@@ -20,11 +20,12 @@ function listGet(ctx: SyscallContext, list: readonly Uint8Array[], ptrs: number,
   const m = ctx.memory;
   let size = 0;
   for (const s of list) size += s.byteLength;
-  m.check(ptrs, list.length * 4);
+  const width = m.sizeBytes;
+  m.check(ptrs, list.length * width);
   m.check(buf, size);
   let at = buf >>> 0;
   list.forEach((s, i) => {
-    m.setU32(ptrs + i * 4, at);
+    m.setSize(ptrs + i * width, at);
     m.write(at, s);
     at += s.byteLength;
   });

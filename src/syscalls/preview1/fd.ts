@@ -231,18 +231,20 @@ export function fdSyscalls(ctx: SyscallContext) {
     fd_pread: syscall((fd: number, iovs: number, iovsLen: number, offsetLo: number, offsetHi: number, nreadOut: number): number => {
       const d = seekable(fds.get(fd, Rights.FD_READ, Errno.BADF));
       const m = ctx.memory;
-      m.check(nreadOut, 4);
+      m.check(nreadOut, m.sizeBytes);
       const n = d.resource.pread(m.iovecs(iovs, iovsLen), fileOffset(offsetLo, offsetHi));
-      m.setU32(nreadOut, n);
+      m.setSize(nreadOut, n);
       return Errno.SUCCESS;
     }),
 
     fd_prestat_get: syscall((fd: number, out: number): number => {
       const name = preopenName(fd);
       const m = ctx.memory;
-      m.check(out, PRESTAT.size);
-      m.setU32(out + PRESTAT.tag, 0); // tag DIR, with padding cleared
-      m.setU32(out + PRESTAT.nameLen, name.byteLength);
+      // A 64-bit guest's prestat holds its name length as a u64 at 8 (16 bytes in all).
+      const width = m.sizeBytes;
+      m.check(out, PRESTAT.size * (width / 4));
+      m.setSize(out + PRESTAT.tag, 0); // tag DIR, with padding cleared
+      m.setSize(out + PRESTAT.nameLen * (width / 4), name.byteLength);
       return Errno.SUCCESS;
     }),
 
@@ -256,22 +258,22 @@ export function fdSyscalls(ctx: SyscallContext) {
     fd_pwrite: syscall((fd: number, iovs: number, iovsLen: number, offsetLo: number, offsetHi: number, nwrittenOut: number): number => {
       const d = seekable(fds.get(fd, Rights.FD_WRITE, Errno.BADF));
       const m = ctx.memory;
-      m.check(nwrittenOut, 4);
+      m.check(nwrittenOut, m.sizeBytes);
       const n = d.resource.pwrite(m.iovecs(iovs, iovsLen), fileOffset(offsetLo, offsetHi));
-      m.setU32(nwrittenOut, n);
+      m.setSize(nwrittenOut, n);
       return Errno.SUCCESS;
     }),
 
     fd_read: syscall((fd: number, iovs: number, iovsLen: number, nreadOut: number): number => {
       const d = fds.get(fd, Rights.FD_READ, Errno.BADF);
       const m = ctx.memory;
-      m.check(nreadOut, 4);
+      m.check(nreadOut, m.sizeBytes);
       const r = d.resource;
       // Streams and sockets answer EAGAIN until input arrives; files never do.
       return blockingIo(ctx, r, () => {
         const mem = ctx.memory;
         const n = r.read(mem.iovecs(iovs, iovsLen));
-        mem.setU32(nreadOut, n);
+        mem.setSize(nreadOut, n);
         return Errno.SUCCESS;
       });
     }),
@@ -280,13 +282,13 @@ export function fdSyscalls(ctx: SyscallContext) {
       const d = fds.get(fd, Rights.FD_READDIR);
       if (!(d.resource instanceof DirectoryResource)) return Errno.NOTDIR;
       const m = ctx.memory;
-      m.check(bufusedOut, 4);
+      m.check(bufusedOut, m.sizeBytes);
       const base = m.check(buf, bufLen);
       // A cookie is the index of the next entry; one of 2^32 or more is past any listing.
       const cookie = cookieHi === 0 ? cookieLo >>> 0 : Infinity;
       const entries = d.resource.entriesFrom(cookie);
       const used = writeDirents(m, base, bufLen >>> 0, entries, Math.min(cookie, entries.length));
-      m.setU32(bufusedOut, used);
+      m.setSize(bufusedOut, used);
       return Errno.SUCCESS;
     }),
 
@@ -321,11 +323,11 @@ export function fdSyscalls(ctx: SyscallContext) {
     fd_write: writeSyscall((fd: number, iovs: number, iovsLen: number, nwrittenOut: number): number => {
       const d = fds.get(fd, Rights.FD_WRITE, Errno.BADF);
       const m = ctx.memory;
-      m.check(nwrittenOut, 4);
+      m.check(nwrittenOut, m.sizeBytes);
       // A socket's send never waits; a blocking write does (blocking-io.ts).
       if (d.resource.isSocket) return sendAll(ctx, d.resource, iovs, iovsLen, nwrittenOut);
       const n = d.resource.write(m.iovecs(iovs, iovsLen));
-      m.setU32(nwrittenOut, n);
+      m.setSize(nwrittenOut, n);
       return Errno.SUCCESS;
     }),
   };

@@ -93,11 +93,11 @@ export function pathSyscalls(ctx: SyscallContext) {
       const dir = ctx.dir(fd, Rights.PATH_READLINK);
       const target = encodeUtf8(ops.readlinkAt(dir, str(path, pathLen)));
       const m = ctx.memory;
-      m.check(bufusedOut, 4);
+      m.check(bufusedOut, m.sizeBytes);
       const dst = m.slice(buf, bufLen);
       const n = Math.min(dst.byteLength, target.byteLength);
       dst.set(target.subarray(0, n));
-      m.setU32(bufusedOut, n);
+      m.setSize(bufusedOut, n);
       return Errno.SUCCESS;
     }),
 

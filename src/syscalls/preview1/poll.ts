@@ -55,7 +55,7 @@ export function pollSyscalls(ctx: SyscallContext, SUB: SubscriptionLayout = SUBS
       const m = ctx.memory;
       m.check(inPtr, n * SUB.size);
       m.check(outPtr, n * EVENT.size);
-      m.check(neventsOut, 4);
+      m.check(neventsOut, m.sizeBytes);
 
       const clocksSubs: ClockSub[] = [];
       const fdSubs: FdSub[] = [];
@@ -138,7 +138,7 @@ export function pollSyscalls(ctx: SyscallContext, SUB: SubscriptionLayout = SUBS
           m.setU64(base + EVENT.nbytes, e.nbytes);
           m.setU16(base + EVENT.flags, e.flags);
         }
-        m.setU32(neventsOut, events.length);
+        m.setSize(neventsOut, events.length);
       };
       return ctx.process.block(attempt, wakeIn);
     }),

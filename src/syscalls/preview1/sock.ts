@@ -37,7 +37,7 @@ export function sockSyscalls(ctx: SyscallContext) {
     sock_recv: syscall((fd: number, riData: number, riDataLen: number, riFlags: number, roDatalenOut: number, roFlagsOut: number): number => {
       const d = socket(fd, Rights.FD_READ);
       const m = ctx.memory;
-      m.check(roDatalenOut, 4);
+      m.check(roDatalenOut, m.sizeBytes);
       m.check(roFlagsOut, 2);
       if ((riFlags & ~3) !== 0) return Errno.INVAL;
       const conn = d.resource;
@@ -64,7 +64,7 @@ export function sockSyscalls(ctx: SyscallContext) {
           got += r.size;
           if (r.size === 0 || !waitAll || got >= want) break;
         }
-        mem.setU32(roDatalenOut, got);
+        mem.setSize(roDatalenOut, got);
         mem.setU16(roFlagsOut, roflags);
         return Errno.SUCCESS;
       });
@@ -73,7 +73,7 @@ export function sockSyscalls(ctx: SyscallContext) {
     sock_send: syscall((fd: number, siData: number, siDataLen: number, _siFlags: number, soDatalenOut: number): number => {
       const d = socket(fd, Rights.FD_WRITE);
       const m = ctx.memory;
-      m.check(soDatalenOut, 4);
+      m.check(soDatalenOut, m.sizeBytes);
       return sendAll(ctx, d.resource, siData, siDataLen, soDatalenOut);
     }),
 

@@ -26,9 +26,9 @@ export function wasixCwdTtySyscalls(ctx: SyscallContext) {
   return {
     getcwd: syscall((buf: number, lenPtr: number): number => {
       const m = ctx.memory;
-      const max = m.u32(lenPtr);
+      const max = m.size(lenPtr);
       const path = encodeUtf8(process.cwd);
-      m.setU32(lenPtr, path.byteLength);
+      m.setSize(lenPtr, path.byteLength);
       if (path.byteLength >= max) return Errno.RANGE;
       m.check(buf, path.byteLength + 1);
       m.write(buf, path);

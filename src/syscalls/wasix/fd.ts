@@ -35,9 +35,11 @@ export function wasixFdSyscalls(ctx: SyscallContext, preview1: Preview1Split) {
   const process = ctx.process;
   const fds = process.fds;
   const notify = (): void => process.readiness.notify();
+  // epoll_data_t: {ptr, fd u32, data1 u32, data2 u64}; the pointer is 8 bytes in a 64-bit guest (fd and data1 move by 4).
   const readEpollData = (ptr: number): EpollData => {
     const m = ctx.memory;
-    return { ptr: m.u32(ptr), fd: m.u32(ptr + 4), data1: m.u32(ptr + 8), data2: m.u64(ptr + 16) };
+    const shift = m.sizeBytes - 4;
+    return { ptr: m.size(ptr), fd: m.u32(ptr + 4 + shift), data1: m.u32(ptr + 8 + shift), data2: m.u64(ptr + 16) };
   };
   return {
     fd_dup: syscall((fd: number, fdOut: number): number => {
@@ -139,7 +141,7 @@ export function wasixFdSyscalls(ctx: SyscallContext, preview1: Preview1Split) {
       const max = maxevents >>> 0;
       if (max === 0) return Errno.INVAL;
       ctx.memory.check(events, max * EPOLL_EVENT_SIZE);
-      ctx.memory.check(countOut, 4);
+      ctx.memory.check(countOut, ctx.memory.sizeBytes);
       const forever = (lo === -1 && hi === -1) || !u64Safe(hi);
       const deadline = forever ? Infinity : performance.now() + u64Number(lo, hi) / 1e6;
       const thread = ctx.thread;
@@ -154,13 +156,14 @@ export function wasixFdSyscalls(ctx: SyscallContext, preview1: Preview1Split) {
         ready.forEach((e, i) => {
           const at = events + i * EPOLL_EVENT_SIZE;
           m.bytes.fill(0, at, at + EPOLL_EVENT_SIZE);
+          const shift = m.sizeBytes - 4;
           m.setU32(at, e.events);
-          m.setU32(at + 8, e.data.ptr);
-          m.setU32(at + 12, e.data.fd);
-          m.setU32(at + 16, e.data.data1);
+          m.setSize(at + 8, e.data.ptr);
+          m.setU32(at + 12 + shift, e.data.fd);
+          m.setU32(at + 16 + shift, e.data.data1);
           m.setU64(at + 24, e.data.data2);
         });
-        m.setU32(countOut, ready.length);
+        m.setSize(countOut, ready.length);
         return Errno.SUCCESS;
       }, () => Math.max(0, deadline - performance.now()));
     }),

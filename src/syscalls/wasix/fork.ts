@@ -18,7 +18,7 @@ export function wasixForkSyscalls(ctx: SyscallContext) {
   const process = ctx.process;
   return {
     proc_fork: syscall((copyMemory: number, record: number): number => {
-      if (copyMemory < FORK_FROM_PORT) return Errno.NOTSUP;
+      if (copyMemory < FORK_FROM_PORT || ctx.memory.wide) return Errno.NOTSUP;
       const launcher = process.kernel.launcher;
       if (launcher === undefined || process.image === undefined) return Errno.NOTSUP;
       ctx.memory.check(record, ForkRecord.DATA);

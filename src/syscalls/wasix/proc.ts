@@ -121,7 +121,7 @@ export function wasixProcSyscalls(ctx: SyscallContext) {
     }),
 
     proc_signals_sizes_get: syscall((countOut: number): number => {
-      ctx.memory.setU32(countOut, startupDispositions(process).length);
+      ctx.memory.setSize(countOut, startupDispositions(process).length);
       return Errno.SUCCESS;
     }),
 

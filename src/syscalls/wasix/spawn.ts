@@ -177,6 +177,7 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
   return {
     proc_spawn2: syscall((name: number, nameLen: number, args: number, argsLen: number, envs: number, envsLen: number,
       fdOps: number, fdOpsLen: number, sigs: number, sigsLen: number, searchPath: number, path: number, pathLen: number, pidOut: number): number => {
+      if (ctx.memory.wide) return Errno.NOTSUP; // the 64-bit fd_op layout: not yet
       ctx.memory.check(pidOut, 4);
       const env = envOf(envs, envsLen);
       const cwd = { value: process.cwd };

@@ -51,6 +51,7 @@ export function wasixThreadSyscalls(ctx: SyscallContext) {
   };
   return {
     thread_spawn_v2: syscall((start: number, tidOut: number): number => {
+      if (ctx.memory.wide) return Errno.NOTSUP; // 64-bit threads: not yet
       ctx.memory.check(tidOut, 4);
       const spawn = ctx.spawnThread;
       if (spawn === undefined) return Errno.AGAIN;
@@ -78,7 +79,7 @@ export function wasixThreadSyscalls(ctx: SyscallContext) {
     },
 
     thread_parallelism: syscall((sizeOut: number): number => {
-      ctx.memory.setU32(sizeOut, Math.max(1, process.runtime.threadParallelism()));
+      ctx.memory.setSize(sizeOut, Math.max(1, process.runtime.threadParallelism()));
       return Errno.SUCCESS;
     }),
 
