@@ -155,3 +155,21 @@ describe('wasix_64v1 (memory64, Node 24)', () => {
     }
   }
 });
+
+/** WAT programs (test/programs/wat/) of the older generations and of calls wasix-libc does not make, with their exact output. */
+const WAT_CASES: [program: string, stdout: string][] = [
+  ['wasix_legacy', 'thread_local: key 1 holds 42, unset keys read 0, a destroyed key EINVAL\nthread_spawn (five arguments): 58\nbus_open_local: 58\nsock_accept (four arguments) on stdout: 57\n'],
+  ['wasix_spawn_v2', 'thread_spawn_v2 and thread_spawn each ran a thread (tids 1, 2)\n'],
+];
+
+for (const [placement, runner, available] of RUNNERS) {
+  describe(`WASIX WAT programs: ${placement}`, () => {
+    for (const [program, stdout] of WAT_CASES) {
+      test(program, { skip: available ? false : 'Node 24 is not installed (scripts/fetch-node24.mjs)' }, async () => {
+        const r = await runCase(runner, { program });
+        assert.equal(r.stdout, stdout, r.stderr);
+        assert.equal(r.status, 0);
+      });
+    }
+  });
+}

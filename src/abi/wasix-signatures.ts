@@ -6,8 +6,8 @@
  * it, as they do from the preview 1 table.
  *
  * `wasix_32v1` serves, as Wasmer does, the preview 1 functions under the
- * same names (older binaries import everything from it) and the WASIX
- * extensions. A witx `string` is two parameters (pointer, length); a
+ * same names (older binaries import everything from it), the WASIX
+ * extensions, and the names of the first two ABI generations. A witx `string` is two parameters (pointer, length); a
  * result goes through a trailing pointer. Functions that do not return
  * (`proc_exit2`, `thread_exit`, `proc_exec`, `proc_exec2`,
  * `stack_restore`) and `callback_signal` have no wasm result: `VOID`.
@@ -167,6 +167,44 @@ export const WASIX_EXTENSIONS = {
   reflect_signature: [['function_id', 'u32'], ['argument_types', 'ptr'], ['argument_types_len', 'u32'], ['result_types', 'ptr'], ['result_types_len', 'u32'], ['result_out', 'ptr']],
 } as const satisfies Record<string, Signature>;
 
+/**
+ * Names the first two generations of WASIX (2022 to May 2023) imported
+ * from `wasix_32v1` and the current ABI removed: served so that binaries
+ * of that time link. `thread_spawn` is the second generation's (the
+ * current `thread_spawn_v2`); the first generation's five-argument form
+ * links to the same function (it has no i64 adapter) and is refused.
+ */
+export const WASIX_LEGACY = {
+  /** Starts a thread (second generation: as `thread_spawn_v2`). */
+  thread_spawn: [['start', 'ptr'], ['tid_out', 'ptr']],
+  /** Creates a thread-local key with a destructor argument. */
+  thread_local_create: [['user_data', 'u64'], ['key_out', 'ptr']],
+  /** Destroys a thread-local key. */
+  thread_local_destroy: [['key', 'u32']],
+  /** Sets the calling thread's value of a key. */
+  thread_local_set: [['key', 'u32'], ['val', 'u64']],
+  /** The calling thread's value of a key. */
+  thread_local_get: [['key', 'u32'], ['val_out', 'ptr']],
+  /** Names the export new threads start in. */
+  callback_thread: [['callback', 'strptr'], ['callback_len', 'strlen']],
+  /** Names the export reactors start in. */
+  callback_reactor: [['callback', 'strptr'], ['callback_len', 'strlen']],
+  /** Names the export that destroys thread-local values. */
+  callback_thread_local_destroy: [['callback', 'strptr'], ['callback_len', 'strlen']],
+  bus_open_local: [['name', 'strptr'], ['name_len', 'strlen'], ['reuse', 'bool'], ['bid_out', 'ptr']],
+  bus_open_remote: [['name', 'strptr'], ['name_len', 'strlen'], ['reuse', 'bool'], ['instance', 'strptr'], ['instance_len', 'strlen'], ['token', 'strptr'], ['token_len', 'strlen'], ['bid_out', 'ptr']],
+  bus_close: [['bid', 'u32']],
+  bus_call: [['bid', 'u32'], ['topic_hash', 'ptr'], ['format', 'i32'], ['buf', 'ptr'], ['buf_len', 'len'], ['cid_out', 'ptr']],
+  bus_subcall: [['parent', 'u64'], ['topic_hash', 'ptr'], ['format', 'i32'], ['buf', 'ptr'], ['buf_len', 'len'], ['cid_out', 'ptr']],
+  bus_poll: [['timeout', 'timestamp'], ['events', 'ptr'], ['nevents', 'len'], ['count_out', 'ptr']],
+  call_reply: [['cid', 'u64'], ['format', 'i32'], ['buf', 'ptr'], ['buf_len', 'len']],
+  call_fault: [['cid', 'u64'], ['fault', 'i32']],
+  call_close: [['cid', 'u64']],
+  ws_connect: [['url', 'strptr'], ['url_len', 'strlen'], ['fd_out', 'ptr']],
+  http_request: [['url', 'strptr'], ['url_len', 'strlen'], ['method', 'strptr'], ['method_len', 'strlen'], ['headers', 'strptr'], ['headers_len', 'strlen'], ['gzip', 'bool'], ['handles_out', 'ptr']],
+  http_status: [['fd', 'fd'], ['status_out', 'ptr']],
+} as const satisfies Record<string, Signature>;
+
 /** The name of a WASIX extension. */
 export type WasixExtensionName = keyof typeof WASIX_EXTENSIONS;
 
@@ -175,7 +213,7 @@ export type WasixExtensionName = keyof typeof WASIX_EXTENSIONS;
  * first-generation binaries import them all from this namespace), then
  * the extensions.
  */
-export const WASIX_32V1 = { ...PREVIEW1, ...WASIX_EXTENSIONS } as const satisfies Record<string, Signature>;
+export const WASIX_32V1 = { ...PREVIEW1, ...WASIX_EXTENSIONS, ...WASIX_LEGACY } as const satisfies Record<string, Signature>;
 
 /** The name of a `wasix_32v1` function. */
 export type Wasix32Name = keyof typeof WASIX_32V1;
@@ -195,4 +233,7 @@ export const WASIX_64V1: Readonly<Record<Wasix32Name, Signature>> = Object.fromE
 ) as unknown as Record<Wasix32Name, Signature>;
 
 /** Functions with no wasm result (they do not return, or return nothing). */
-export const VOID_FUNCTIONS: ReadonlySet<string> = new Set(['proc_exit', 'proc_exit2', 'thread_exit', 'proc_exec', 'proc_exec2', 'stack_restore', 'callback_signal']);
+export const VOID_FUNCTIONS: ReadonlySet<string> = new Set([
+  'proc_exit', 'proc_exit2', 'thread_exit', 'proc_exec', 'proc_exec2', 'stack_restore', 'callback_signal',
+  'callback_thread', 'callback_reactor', 'callback_thread_local_destroy', 'call_fault', 'call_close',
+]);

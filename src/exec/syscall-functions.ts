@@ -169,8 +169,13 @@ export class SyscallFunctions {
    * i64 as two i32 halves).
    */
   byNumber(number: number): ImportFunction | undefined {
-    this.#byNumber ??= SYSCALLS.map((e) => this.splitNamespace(e.module)?.[e.name] as ImportFunction | undefined);
-    return this.#byNumber[number];
+    // Resolved per function on first call: making a namespace's functions has effects (wasix_64v1 makes the memory 64-bit).
+    const table = this.#byNumber ??= new Array(SYSCALLS.length);
+    const found = table[number];
+    if (found !== undefined) return found;
+    const e = SYSCALLS[number];
+    if (e === undefined) return undefined;
+    return (table[number] = this.splitNamespace(e.module)?.[e.name] as ImportFunction | undefined);
   }
 
   #traced<T extends Record<string, (...args: never[]) => unknown>>(imports: T, signatures: Readonly<Record<string, Signature>>): T {

@@ -67,6 +67,9 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     } else if (module === 'wasix_32v1' && asyncified && (name === 'proc_fork' || name === 'stack_checkpoint' || name === 'stack_restore')) {
       // Unwound and rewound on this thread (asyncify.ts); a fork asks the kernel for the child in between.
       call = name === 'proc_fork' ? capture.fork : name === 'stack_checkpoint' ? capture.checkpoint : capture.restore as unknown as ImportFn;
+    } else if (module === 'wasix_32v1' && name === 'thread_spawn') {
+      // The first generation's five-argument form passes bigints: refused here (ENOTSUP), the second's goes to the kernel.
+      call = (...args) => (args.some((a) => typeof a !== 'number') ? 58 : channel.call(slot, number, args));
     } else if (module === 'wasix_32v1' && name === 'thread_exit') {
       call = (...args) => {
         channel.call(slot, number, args);

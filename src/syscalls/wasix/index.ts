@@ -10,6 +10,7 @@ import type { SyscallContext } from '../context.js';
 import { wasixCwdTtySyscalls } from './cwd-tty.js';
 import { wasixFdSyscalls } from './fd.js';
 import { wasixForkSyscalls } from './fork.js';
+import { wasixLegacySyscalls } from './legacy.js';
 import { wasixProcSyscalls } from './proc.js';
 import { wasixSpawnSyscalls } from './spawn.js';
 import { wasixThreadSyscalls } from './threads.js';
@@ -19,12 +20,14 @@ import { wasixUnsupportedSyscalls } from './unsupported.js';
 export type Wasix32Split = { [N in Wasix32Name]: SplitSyscallFunction<(typeof WASIX_32V1)[N]> };
 
 export function createWasixImports(ctx: SyscallContext, preview1: Preview1Split): Wasix32Split {
+  const threads = wasixThreadSyscalls(ctx);
   const imports = Object.assign(
     {},
     preview1,
     wasixFdSyscalls(ctx, preview1),
     wasixCwdTtySyscalls(ctx),
-    wasixThreadSyscalls(ctx),
+    threads,
+    wasixLegacySyscalls(ctx, threads.thread_spawn_v2),
     wasixProcSyscalls(ctx),
     wasixSpawnSyscalls(ctx),
     wasixUnsupportedSyscalls(),

@@ -1,0 +1,56 @@
+;; A binary of WASIX's first generation (2022 to early 2023): everything
+;; imported from wasix_32v1, the removed thread-local calls, the
+;; five-argument thread_spawn, the four-argument sock_accept, the bus.
+;; stdout:
+;;   thread_local: key 1 holds 42, unset keys read 0, a destroyed key EINVAL
+;;   thread_spawn (five arguments): 58
+;;   bus_open_local: 58
+;;   sock_accept (four arguments) on stdout: 57
+(module
+  (import "wasix_32v1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasix_32v1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasix_32v1" "thread_local_create" (func $tl_create (param i64 i32) (result i32)))
+  (import "wasix_32v1" "thread_local_set" (func $tl_set (param i32 i64) (result i32)))
+  (import "wasix_32v1" "thread_local_get" (func $tl_get (param i32 i32) (result i32)))
+  (import "wasix_32v1" "thread_local_destroy" (func $tl_destroy (param i32) (result i32)))
+  (import "wasix_32v1" "thread_spawn" (func $thread_spawn (param i64 i64 i64 i32 i32) (result i32)))
+  (import "wasix_32v1" "bus_open_local" (func $bus_open_local (param i32 i32 i32 i32) (result i32)))
+  (import "wasix_32v1" "sock_accept" (func $sock_accept (param i32 i32 i32 i32) (result i32)))
+  (import "wasix_32v1" "callback_thread" (func $callback_thread (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 256) "thread_local: key 1 holds 42, unset keys read 0, a destroyed key EINVAL\n")
+  (data (i32.const 340) "thread_spawn (five arguments): ")
+  (data (i32.const 380) "bus_open_local: ")
+  (data (i32.const 400) "sock_accept (four arguments) on stdout: ")
+  (data (i32.const 450) "_start_thread")
+  (func $print (param $ptr i32) (param $len i32)
+    (i32.store (i32.const 0) (local.get $ptr))
+    (i32.store (i32.const 4) (local.get $len))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  ;; prints a two-digit number and a newline
+  (func $number (param $n i32)
+    (i32.store8 (i32.const 16) (i32.add (i32.const 48) (i32.div_u (local.get $n) (i32.const 10))))
+    (i32.store8 (i32.const 17) (i32.add (i32.const 48) (i32.rem_u (local.get $n) (i32.const 10))))
+    (i32.store8 (i32.const 18) (i32.const 10))
+    (call $print (i32.const 16) (i32.const 3)))
+  (func (export "_start")
+    (local $key i32)
+    (call $callback_thread (i32.const 450) (i32.const 13))
+    (if (call $tl_create (i64.const 7) (i32.const 32)) (then (call $proc_exit (i32.const 10))))
+    (local.set $key (i32.load (i32.const 32)))
+    (if (i32.ne (local.get $key) (i32.const 1)) (then (call $proc_exit (i32.const 11))))
+    (if (call $tl_create (i64.const 0) (i32.const 36)) (then (call $proc_exit (i32.const 12))))
+    (if (call $tl_get (i32.load (i32.const 36)) (i32.const 40)) (then (call $proc_exit (i32.const 13))))
+    (if (i64.ne (i64.load (i32.const 40)) (i64.const 0)) (then (call $proc_exit (i32.const 14))))
+    (if (call $tl_set (local.get $key) (i64.const 42)) (then (call $proc_exit (i32.const 15))))
+    (if (call $tl_get (local.get $key) (i32.const 40)) (then (call $proc_exit (i32.const 16))))
+    (if (i64.ne (i64.load (i32.const 40)) (i64.const 42)) (then (call $proc_exit (i32.const 17))))
+    (if (call $tl_destroy (local.get $key)) (then (call $proc_exit (i32.const 18))))
+    (if (i32.ne (call $tl_get (local.get $key) (i32.const 40)) (i32.const 28)) (then (call $proc_exit (i32.const 19))))
+    (call $print (i32.const 256) (i32.const 72))
+    (call $print (i32.const 340) (i32.const 31))
+    (call $number (call $thread_spawn (i64.const 1) (i64.const 65536) (i64.const 32768) (i32.const 0) (i32.const 48)))
+    (call $print (i32.const 380) (i32.const 16))
+    (call $number (call $bus_open_local (i32.const 450) (i32.const 4) (i32.const 0) (i32.const 48)))
+    (call $print (i32.const 400) (i32.const 40))
+    (call $number (call $sock_accept (i32.const 1) (i32.const 0) (i32.const 48) (i32.const 52)))))
