@@ -173,3 +173,23 @@ for (const [placement, runner, available] of RUNNERS) {
     }
   });
 }
+
+/** Runs a shell command line under a pseudo-terminal of 24 rows and 80 columns (util-linux `script`); its output, CRs dropped. */
+function underTerminal(command: string): string {
+  const r = spawnSync('script', ['-qec', `stty rows 24 cols 80; ${command}`, '/dev/null'], { encoding: 'utf8', timeout: 30_000, cwd: repoRoot });
+  assert.equal(r.error, undefined);
+  return r.stdout.replaceAll('\r', '');
+}
+
+describe('WASIX terminals (under a pseudo-terminal)', () => {
+  const kiln = `${JSON.stringify(process.execPath)} ${JSON.stringify(kilnBin)} run ${JSON.stringify(programPath('wasix_tty'))}`;
+
+  test('wasix_tty: isatty, termios (ECHO off and on through tty_set) and the window size', () => {
+    const want = readFileSync(path.join(SOURCES, 'wasix_tty.tty.expected'), 'utf8').split('\n').slice(1).join('\n');
+    assert.equal(underTerminal(`${kiln}; echo "status $?"`), `${want}status 0\n`);
+  });
+
+  test('a guest that exits with ECHO off leaves the terminal as it found it', () => {
+    assert.equal(underTerminal(`${kiln} leave-echo-off; echo "status $?"; stty -a | grep -o -- ' -\\?echo ' | head -1`), 'echo left off\nstatus 3\n echo \n');
+  });
+});

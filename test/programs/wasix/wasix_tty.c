@@ -18,13 +18,28 @@
  *   window size rows>0 yes cols>0 yes
  * (test/programs/wasix/wasix_tty.tty.expected: all three a terminal.)
  * The terminal's settings are restored before the program ends.
+ *
+ * With the argument `leave-echo-off` (stdout a terminal), it turns ECHO off,
+ * prints `echo left off` and exits with 3 without restoring anything: the
+ * runtime must put the terminal back as it found it.
  */
 #include "wasix_test.h"
+
+#include <string.h>
 
 #include <sys/ioctl.h>
 #include <termios.h>
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "leave-echo-off") == 0) {
+    struct termios off;
+    CHECK(tcgetattr(1, &off) == 0, "tcgetattr");
+    off.c_lflag &= ~(tcflag_t)ECHO;
+    CHECK(tcsetattr(1, TCSANOW, &off) == 0, "tcsetattr");
+    printf("echo left off\n");
+    fflush(stdout);
+    _exit(3);
+  }
   for (int fd = 0; fd < 3; fd++) printf("isatty %d %s\n", fd, yesno(isatty(fd)));
   fflush(stdout);
   struct termios saved, t;
