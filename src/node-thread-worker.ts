@@ -37,3 +37,6 @@ port.on('message', (start: GuestThreadStart) => {
   }
   port.postMessage(event);
 });
+
+// Loaded: from now on the worker can be stopped without leaving the loader's files open.
+port.postMessage({ type: 'ready' });

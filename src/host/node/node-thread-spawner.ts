@@ -53,9 +53,15 @@ export function createNodeThreadSpawner(options: NodeThreadSpawnerOptions = {}):
       const worker = startKilnWorker(BASE, 'node-thread-worker', options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits });
       let stopping = false;
       let error: Error | undefined;
-      worker.on('message', (event: ThreadEvent) => onEvent(event));
+      let loaded!: () => void;
+      const ready = new Promise<void>((resolve) => { loaded = resolve; });
+      worker.on('message', (event: ThreadEvent | { type: 'ready' }) => {
+        if (event.type === 'ready') loaded();
+        else onEvent(event);
+      });
       worker.on('error', (err: Error) => { error = err; });
       worker.on('exit', (code) => {
+        loaded(); // nothing left to wait for
         if (stopping) return;
         const message = unexpectedExit("a thread's worker", error, code);
         onEvent({ type: 'failed', message, stack: error?.stack ?? message, trap: false });
@@ -64,6 +70,10 @@ export function createNodeThreadSpawner(options: NodeThreadSpawnerOptions = {}):
         run(start: GuestThreadStart): void { worker.postMessage(start); },
         async terminate(): Promise<void> {
           stopping = true;
+          // A worker stopped while it still loads its modules leaves the loader's files open: let it finish loading (at most 5 s).
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([ready, new Promise<void>((resolve) => { timer = setTimeout(resolve, 5000); })]);
+          clearTimeout(timer);
           await worker.terminate();
         },
       };
