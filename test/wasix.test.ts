@@ -57,6 +57,7 @@ const CASES: WasixCase[] = [
     setup: (sb) => { installPrograms(sb.dir, 'child'); copyFileSync(programPath('line_count'), path.join(sb.dir, 'bin', 'lc')); },
   },
   { name: 'fork' },
+  { name: 'fork_signals' },
   { name: 'vfork', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'exec', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'setjmp' },

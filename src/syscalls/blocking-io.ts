@@ -37,12 +37,15 @@ export function isNonblocking(resource: Resource): boolean {
  * `nonblocking` (or NONBLOCK on the resource) EAGAIN is returned at once.
  */
 export function blockingIo(ctx: SyscallContext, resource: Resource, step: Step, nonblocking = false): number {
+  // A signal for the thread (WASIX) ends the wait with EINTR.
+  const thread = ctx.thread;
+  const interrupts = thread.interrupts;
   return ctx.process.block(() => {
     try {
       return step();
     } catch (e) {
       const errno = errnoOrRethrow(e);
-      if (errno === Errno.AGAIN && !nonblocking && !isNonblocking(resource)) return undefined;
+      if (errno === Errno.AGAIN && !nonblocking && !isNonblocking(resource)) return thread.interrupts !== interrupts ? Errno.INTR : undefined;
       return errno;
     }
   }, FOREVER);

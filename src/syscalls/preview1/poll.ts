@@ -98,6 +98,9 @@ export function pollSyscalls(ctx: SyscallContext, SUB: SubscriptionLayout = SUBS
         }
       }
 
+      // A signal for the thread (WASIX) ends the wait with EINTR.
+      const thread = ctx.thread;
+      const interrupts = thread.interrupts;
       const attempt = (): number | undefined => {
         const events = [...immediate];
         for (const s of fdSubs) {
@@ -115,7 +118,7 @@ export function pollSyscalls(ctx: SyscallContext, SUB: SubscriptionLayout = SUBS
         for (const c of clocksSubs) {
           if (due(c)) events.push({ userLo: c.userLo, userHi: c.userHi, error: 0, type: EventType.CLOCK, nbytes: 0n, flags: 0 });
         }
-        if (events.length === 0) return undefined;
+        if (events.length === 0) return thread.interrupts !== interrupts ? Errno.INTR : undefined;
         writeEvents(events);
         return Errno.SUCCESS;
       };
