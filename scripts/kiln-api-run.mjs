@@ -28,6 +28,7 @@ const wasi = new WASI({
   args: [args.module, ...args.guestArgs],
   env: Object.fromEntries(args.env),
   preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
+  commands: Object.fromEntries(args.commands.map((c) => [c.guest, readFileSync(c.host)])),
   trace: args.trace,
   maxDescriptors: args.limits.descriptors,
 });

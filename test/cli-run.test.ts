@@ -340,6 +340,12 @@ describe('modules Kiln cannot run, options it cannot serve', { concurrency: 4 },
     expect(await kiln(['run', wat]), 0, '/\npid=1\nthrough the pipe\n', '');
   });
 
+  test('--command needs an absolute guest path and a readable file', async () => {
+    expect(await kiln(['run', '--command', 'sh=dash.wasm', programPath('hello')]), 2, '',
+      "kiln: --command needs GUEST_PATH=HOST_FILE with an absolute guest path (e.g. /bin/sh=dash.wasm), got 'sh=dash.wasm'\n");
+    expect(await kiln(['run', '--command', '/bin/sh=/no/such/file.wasm', programPath('hello')]), 2, '', 'kiln: --command: cannot read /no/such/file.wasm: ENOENT\n');
+  });
+
   test('--env NAME unset on the host', async () => {
     const env = { ...process.env };
     delete env['KILN_SURELY_UNSET'];

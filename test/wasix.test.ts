@@ -56,6 +56,10 @@ const CASES: WasixCase[] = [
     args: ['/sandbox/bin/child', '/sandbox/bin/lc'],
     setup: (sb) => { installPrograms(sb.dir, 'child'); copyFileSync(programPath('line_count'), path.join(sb.dir, 'bin', 'lc')); },
   },
+  {
+    name: 'spawn', label: 'the child a registered command (--command, commands)',
+    args: ['/bin/child'], flags: ['--command', `/bin/child=${programPath('wasix_child')}`],
+  },
   { name: 'fork' },
   { name: 'fork_signals' },
   { name: 'vfork', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },

@@ -36,6 +36,9 @@ Options (before MODULE; everything after it goes to the guest):
   --dir HOST[::GUEST]    preopen host directory HOST at guest path GUEST (default: HOST)
   --mapdir GUEST::HOST   the same, in wasmtime's older spelling (guest path first)
   --env NAME=VALUE       set an environment variable (NAME alone copies Kiln's own)
+  --command PATH=FILE    the module FILE is the program a WASIX guest starts at the
+                         absolute guest PATH (e.g. /bin/sh=dash.wasm), whatever its
+                         preopens hold there
   --listen HOST:PORT     preopen a listening TCP socket after the directories (fd 3
                          when there is no --dir); [IPv6]:PORT for IPv6; alias --tcplisten
   --invoke NAME          call the exported function NAME instead of _start (after

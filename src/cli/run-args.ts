@@ -17,7 +17,7 @@ export { parseDuration } from './option-values.js';
 export type { RunArgs, RunLimits } from './run-options.js';
 
 const VALUE_FLAGS = new Set([
-  '--dir', '--mapdir', '--env', '--listen', '--tcplisten', '--invoke',
+  '--dir', '--mapdir', '--env', '--command', '--listen', '--tcplisten', '--invoke',
   '--max-memory', '--max-fds', '--max-threads', '--timeout', '--wasi', '--wasm',
 ]);
 const SWITCHES = new Set(['--trace', '--trap-unknown-imports', '--default-values-unknown-imports', '--help']);
@@ -31,6 +31,15 @@ export function parseDir(value: string): { host: string; guest: string } {
   const guest = sep >= 0 ? value.slice(sep + 2) : value;
   if (host === '' || guest === '') throw new UsageError(`--dir needs HOST[::GUEST], got '${value}'`);
   return { host, guest };
+}
+
+/** `--command GUEST_PATH=HOST_FILE`: an absolute guest path, then the module's file on the host. */
+export function parseCommand(value: string): { guest: string; host: string } {
+  const e = value.indexOf('=');
+  const guest = value.slice(0, Math.max(e, 0));
+  const host = e >= 0 ? value.slice(e + 1) : '';
+  if (!guest.startsWith('/') || host === '') throw new UsageError(`--command needs GUEST_PATH=HOST_FILE with an absolute guest path (e.g. /bin/sh=dash.wasm), got '${value}'`);
+  return { guest, host };
 }
 
 /** `--mapdir GUEST::HOST`, wasmtime's older spelling, guest path first. */
@@ -72,7 +81,7 @@ function splitOption(raw: string): { name: string; value: string | undefined } {
 
 export function parseRunArgs(argv: readonly string[]): RunArgs {
   const out: RunArgs = {
-    module: '', guestArgs: [], dirs: [], env: [], inheritEnv: false, listen: [], trace: false, limits: {}, help: false,
+    module: '', guestArgs: [], dirs: [], env: [], inheritEnv: false, listen: [], commands: [], trace: false, limits: {}, help: false,
   };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -100,6 +109,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       case '--dir': out.dirs.push(parseDir(value)); break;
       case '--mapdir': out.dirs.push(parseMapdir(value)); break;
       case '--env': out.env.push(parseEnv(value)); break;
+      case '--command': out.commands.push(parseCommand(value)); break;
       case '--invoke': out.invoke = value; break;
       case '--max-memory': out.limits.memoryPages = parsePages(name, value); break;
       case '--max-fds': out.limits.descriptors = parseCount(name, value); break;

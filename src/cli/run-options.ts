@@ -13,6 +13,8 @@ export interface RunArgs {
   /** -S inherit-env: the guest starts from Kiln's whole environment; `env` is applied over it. */
   inheritEnv: boolean;
   listen: string[];
+  /** --command GUEST_PATH=HOST_FILE: programs a WASIX guest starts by that path. */
+  commands: { guest: string; host: string }[];
   trace: boolean;
   /** --invoke NAME: call this export (after `_initialize`) instead of `_start`, and print its results. */
   invoke?: string;

@@ -8,6 +8,7 @@
  * mode under a time limit, else the direct mode, which also serves
  * `--invoke` and stand-ins for unknown imports.
  */
+import { readFileSync } from 'node:fs';
 import { moduleFunctionTypes, type FuncType } from '../front/function-types.js';
 import { MissingImportsError, requireImports, type ImportObject } from '../exec/imports-check.js';
 import { limitMemory, MemoryLimitError } from '../exec/module-binary.js';
@@ -104,6 +105,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     args: [args.module, ...args.guestArgs],
     env: args.inheritEnv ? { ...process.env, ...Object.fromEntries(args.env) } : Object.fromEntries(args.env),
     preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
+    commands: Object.fromEntries(args.commands.map((c) => [c.guest, commandFile(c.host)])),
     trace: args.trace,
     maxDescriptors: limits.descriptors,
     maxThreads: limits.threads,
@@ -156,6 +158,15 @@ export async function runCommand(args: RunArgs): Promise<number> {
  * exports no memory imports no WASI function (checked before), so it runs
  * without binding one.
  */
+/** The bytes of a `--command` module (a missing file is a usage error, status 2). */
+function commandFile(host: string): Uint8Array {
+  try {
+    return readFileSync(host);
+  } catch (e) {
+    throw new UsageError(`--command: cannot read ${host}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
 /**
  * Runs a placed guest (threads, or a time limit), passing the host's
  * SIGINT, SIGTERM and SIGHUP on to it (Ctrl-C reaches the guest as a

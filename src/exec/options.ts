@@ -94,6 +94,13 @@ export interface WASIOptions {
   /** Largest number of threads besides the main one, for wasi-threads modules (thread-spawn fails with EAGAIN beyond it). */
   maxThreads?: number;
   /**
+   * Programs a WASIX guest can start by these absolute guest paths
+   * (`posix_spawn`, `exec`, and `PATH` searches), whatever its filesystem
+   * holds there: each a module's bytes. E.g.
+   * `{ '/bin/sh': readFileSync('dash.wasm') }` (`kiln run --command`).
+   */
+  commands?: Readonly<Record<string, Uint8Array>>;
+  /**
    * Wall-clock limit for `run()`, in ms: when it passes the guest's worker(s)
    * are terminated, every descriptor it had open is closed and `run()`
    * rejects with TimeoutError. Only `run()` can stop a guest mid-loop.
@@ -161,6 +168,10 @@ export function checkOptions(options: WASIOptions): CheckedWASIOptions {
   const version = options.version ?? 'preview1';
   if (version !== 'preview1' && version !== 'unstable') {
     throw new TypeError(`unsupported WASI version ${JSON.stringify(options.version)}; Kiln supports 'preview1' and 'unstable'`);
+  }
+  for (const [path, program] of Object.entries(options.commands ?? {})) {
+    if (!path.startsWith('/')) throw new TypeError(`commands: ${JSON.stringify(path)} is not an absolute guest path`);
+    if (!(program instanceof Uint8Array)) throw new TypeError(`commands: ${path} must be a module's bytes (a Uint8Array)`);
   }
   return {
     ...options,

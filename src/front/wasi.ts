@@ -82,6 +82,7 @@ export class WASI {
     this.#returnOnExit = options.returnOnExit ?? true;
     const runtime = withRuntime(platform.runtime, options.runtime);
     this.#kernel = new Kernel(runtime, { readiness: options.readiness });
+    this.#kernel.commands = new Map(Object.entries(options.commands ?? {}).map(([path, program]) => [path, () => program]));
     // Host directories are resolved now, so that a missing one is an error here, as with node:wasi.
     const preopens = checked.preopens;
     if (preopens !== undefined && Object.values(preopens).some((t) => typeof t === 'string')) {

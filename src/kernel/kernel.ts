@@ -21,6 +21,8 @@ export class Kernel {
   readonly #processes = new Map<number, Process>();
   /** Starts programs as child processes (set by the runner of a process that may spawn). */
   launcher: ProcessLauncher | undefined;
+  /** Programs by absolute guest path that the embedder registered (found before the filesystem). */
+  commands: ReadonlyMap<string, () => Uint8Array> = new Map();
   #nextPid: number;
 
   constructor(

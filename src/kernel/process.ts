@@ -57,6 +57,8 @@ export interface ProcessKernel {
   release(process: Process): void;
   /** Starts programs as processes (WASIX `proc_spawn`, `proc_exec`), where the runner can. */
   readonly launcher?: ProcessLauncher;
+  /** Programs by absolute guest path that the embedder registered. */
+  readonly commands?: ReadonlyMap<string, () => Uint8Array>;
 }
 
 /** A program to start as a child process. */

@@ -19,7 +19,7 @@ function usage(argv: string[], message: string): void {
 }
 
 function parsed(partial: Partial<RunArgs>): RunArgs {
-  return { module: '', guestArgs: [], dirs: [], env: [], inheritEnv: false, listen: [], trace: false, limits: {}, help: false, ...partial };
+  return { module: '', guestArgs: [], dirs: [], env: [], inheritEnv: false, listen: [], commands: [], trace: false, limits: {}, help: false, ...partial };
 }
 
 describe('module and guest arguments', () => {
@@ -349,5 +349,12 @@ describe('--invoke arguments and results', () => {
     assert.equal(formatResults({ params: [], results: ['i64'] }, -5n), '-5\n');
     assert.equal(formatResults({ params: [], results: ['i32', 'f64', 'externref', 'funcref'] }, [-1, 0.5, null, () => 0]),
       '-1\n0.5\n<null externref>\n<funcref>\n');
+  });
+});
+
+describe('--command', () => {
+  test('GUEST_PATH=HOST_FILE, repeatable', () => {
+    assert.deepEqual(parseRunArgs(['--command', '/bin/sh=dash.wasm', '--command=/usr/bin/wc=wc.wasm', 'prog.wasm']),
+      parsed({ module: 'prog.wasm', commands: [{ guest: '/bin/sh', host: 'dash.wasm' }, { guest: '/usr/bin/wc', host: 'wc.wasm' }] }));
   });
 });

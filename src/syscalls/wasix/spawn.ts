@@ -5,7 +5,8 @@
  *
  * A program is found as POSIX finds one: a name with a `/` is a path in
  * the guest's own filesystem (relative to its current directory); a bare
- * name is searched in `PATH` when asked. Whatever file is there and holds
+ * name is searched in `PATH` when asked. A command the embedder registered
+ * at that path (the `commands` option) comes before the filesystem. Whatever file is there and holds
  * a WebAssembly module is the program (`/bin/echo`). The child gets a
  * copy of the descriptor table (close-on-exec descriptors left out, the
  * spawn's descriptor actions applied), the current directory, and the
@@ -59,7 +60,8 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
     for (const candidate of candidates) {
       let bytes: Uint8Array;
       try {
-        bytes = readGuestFile(process.fds, candidate);
+        const registered = process.kernel.commands?.get(candidate);
+        bytes = registered !== undefined ? registered() : readGuestFile(process.fds, candidate);
       } catch (e) {
         error = e;
         continue;
