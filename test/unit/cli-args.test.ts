@@ -150,7 +150,7 @@ describe('other options', () => {
       parseRunArgs(['--dir=/h::/g', '--env', 'A=1', '--trace', '--listen', 'localhost:1', 'm.wasm', 'x', '--', 'y']),
       {
         module: 'm.wasm', guestArgs: ['x', '--', 'y'], dirs: [{ host: '/h', guest: '/g' }],
-        env: [['A', '1']], inheritEnv: false, listen: ['localhost:1'], trace: true, limits: {}, help: false,
+        env: [['A', '1']], inheritEnv: false, listen: ['localhost:1'], commands: [], trace: true, limits: {}, help: false,
       },
     );
   });
