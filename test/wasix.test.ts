@@ -163,7 +163,8 @@ describe('wasix_64v1 (memory64, Node 24)', () => {
 
 /** WAT programs (test/programs/wat/) of the older generations and of calls wasix-libc does not make, with their exact output. */
 const WAT_CASES: [program: string, stdout: string][] = [
-  ['wasix_legacy', 'thread_local: key 1 holds 42, unset keys read 0, a destroyed key EINVAL\nthread_spawn (five arguments): 58\nbus_open_local: 58\nsock_accept (four arguments) on stdout: 57\n'],
+  ['wasix_legacy', 'thread_local: key 1 holds 42, unset keys read 0, a destroyed key EINVAL\nthread_spawn (five arguments): 06\nbus_open_local: 58\nsock_accept (four arguments) on stdout: 57\n'],
+  ['wasix_g1_threads', 'thread_spawn (five arguments): 0\n_start_thread got user_data: yes\nits stack pointer was stack_base: yes\nits thread id is the one thread_spawn gave: yes\nthread-local values are per thread: yes\nthe thread ran once: yes\n'],
   ['wasix_spawn_v2', 'thread_spawn_v2 and thread_spawn each ran a thread (tids 1, 2)\n'],
 ];
 

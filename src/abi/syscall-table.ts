@@ -6,10 +6,12 @@
  * looks the function up by it. The numbers are positions in one list:
  * `wasi_snapshot_preview1` in declaration order, then `wasi_unstable`,
  * then `wasi` `thread-spawn`, then `wasix_32v1` (preview 1's names, then
- * WASIX's extensions), then `wasix_64v1` (the same, 64-bit).
+ * WASIX's extensions), then `wasix_64v1` (the same, 64-bit), then the
+ * first generation's forms of `wasix_32v1` names a later generation
+ * redeclared (found with `firstGenerationEntry`, never by name).
  */
 import { isI64Kind, PREVIEW1, THREADS, UNSTABLE, type Signature } from './signatures.js';
-import { WASIX_32V1, WASIX_64V1 } from './wasix-signatures.js';
+import { WASIX_32V1, WASIX_64V1, WASIX_FIRST_GENERATION_FORMS } from './wasix-signatures.js';
 
 /** A namespace a guest imports system calls from. */
 export type SyscallModule = 'wasi_snapshot_preview1' | 'wasi_unstable' | 'wasi' | 'wasix_32v1' | 'wasix_64v1';
@@ -25,6 +27,8 @@ export interface SyscallEntry {
   readonly signature: Signature;
   /** For each parameter, true when it is a wasm i64. */
   readonly i64: readonly boolean[];
+  /** True for a first-generation form of a `wasix_32v1` name (wasix-signatures.ts). */
+  readonly firstGeneration: boolean;
 }
 
 const NAMESPACES: readonly (readonly [SyscallModule, Readonly<Record<string, Signature>>])[] = [
@@ -41,15 +45,22 @@ export function signaturesOf(module: SyscallModule): Readonly<Record<string, Sig
 }
 
 /** Every function Kiln serves, numbered. */
-export const SYSCALLS: readonly SyscallEntry[] = NAMESPACES.flatMap(([module, table]) =>
-  Object.entries(table).map(([name, signature]) => ({ module, name, signature, i64: signature.map(([, kind]) => isI64Kind(kind)) })),
-).map((entry, number) => Object.freeze({ number, ...entry }));
+export const SYSCALLS: readonly SyscallEntry[] = [
+  ...NAMESPACES.flatMap(([module, table]) => Object.entries(table).map(([name, signature]) => ({ module, name, signature, firstGeneration: false }))),
+  ...Object.entries(WASIX_FIRST_GENERATION_FORMS).map(([name, signature]) => ({ module: 'wasix_32v1' as const, name, signature, firstGeneration: true })),
+].map((entry, number) => Object.freeze({ number, ...entry, i64: entry.signature.map(([, kind]) => isI64Kind(kind)) }));
 
-const BY_NAME = new Map(SYSCALLS.map((e) => [`${e.module}\0${e.name}`, e]));
+const BY_NAME = new Map(SYSCALLS.filter((e) => !e.firstGeneration).map((e) => [`${e.module}\0${e.name}`, e]));
+const FIRST_GENERATION = new Map(SYSCALLS.filter((e) => e.firstGeneration).map((e) => [e.name, e]));
 
 /** The entry of `module`.`name`, or undefined when Kiln does not serve it. */
 export function syscallEntry(module: string, name: string): SyscallEntry | undefined {
   return BY_NAME.get(`${module}\0${name}`);
+}
+
+/** The entry of the first generation's form of `wasix_32v1`.`name`, if it has one. */
+export function firstGenerationEntry(name: string): SyscallEntry | undefined {
+  return FIRST_GENERATION.get(name);
 }
 
 /** True for a namespace of the numbering. */

@@ -172,7 +172,8 @@ export const WASIX_EXTENSIONS = {
  * from `wasix_32v1` and the current ABI removed: served so that binaries
  * of that time link. `thread_spawn` is the second generation's (the
  * current `thread_spawn_v2`); the first generation's five-argument form
- * links to the same function (it has no i64 adapter) and is refused.
+ * links to the same name and is told apart by its arguments (see
+ * WASIX_FIRST_GENERATION_FORMS).
  */
 export const WASIX_LEGACY = {
   /** Starts a thread (second generation: as `thread_spawn_v2`). */
@@ -207,6 +208,20 @@ export const WASIX_LEGACY = {
 
 /** The name of a WASIX extension. */
 export type WasixExtensionName = keyof typeof WASIX_EXTENSIONS;
+
+/**
+ * The first generation's signatures of names a later generation kept with
+ * other parameters. A binary imports them under the same name; the
+ * execution layer tells the forms apart by the arguments the guest passes
+ * (bigints for the i64s) and the numbering (abi/syscall-table.ts) gives
+ * each form a number of its own, after every namespace.
+ *
+ * `thread_spawn`: a thread that starts in the module's exported
+ * `_start_thread(user_data)` with its stack pointer at `stack_base`.
+ */
+export const WASIX_FIRST_GENERATION_FORMS = {
+  thread_spawn: [['user_data', 'u64'], ['stack_base', 'u64'], ['stack_start', 'u64'], ['reactor', 'bool'], ['tid_out', 'ptr']],
+} as const satisfies Record<string, Signature>;
 
 /**
  * `wasix_32v1`: the preview 1 functions (as Wasmer serves them there; the

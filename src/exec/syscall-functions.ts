@@ -18,22 +18,26 @@ import {
   type Preview1Imports, type Preview1Split, type Signature, type UnstableImports, type UnstableSplit,
 } from '../abi/signatures.js';
 import { isSyscallModule, signaturesOf, SYSCALLS, type SyscallModule } from '../abi/syscall-table.js';
-import { WASIX_32V1, WASIX_64V1 } from '../abi/wasix-signatures.js';
+import { WASIX_32V1, WASIX_64V1, WASIX_FIRST_GENERATION_FORMS } from '../abi/wasix-signatures.js';
 import { isI64Kind, isWidePointerKind } from '../abi/signatures.js';
 import type { TraceSink } from '../host/stdio.js';
 import type { Process } from '../kernel/process.js';
-import { SyscallContext } from '../syscalls/context.js';
+import { SyscallContext, type SpawnThread } from '../syscalls/context.js';
 import { createPreview1Imports } from '../syscalls/preview1/index.js';
 import { createUnstableImports } from '../syscalls/unstable/index.js';
 import { createWasixImports, type Wasix32Split } from '../syscalls/wasix/index.js';
+import { firstGeneration } from '../syscalls/wasix/legacy.js';
 import { traceImports } from '../syscalls/trace.js';
 import { linkThroughAdapter, type SplitFunction } from './i64-adapter.js';
 
 /** One import function: wasm numbers and bigints in, an errno (or a value) out. */
 export type ImportFunction = (...args: (number | bigint)[]) => number;
 
-/** `wasi` `thread-spawn(start_arg) -> tid or -errno`, given by the runner that can start threads. */
-export type ThreadSpawnFunction = (startArg: number) => number;
+/**
+ * `wasi` `thread-spawn(start_arg) -> tid or -errno`, given by the runner
+ * that can start threads (it also starts WASIX first-generation threads).
+ */
+export type ThreadSpawnFunction = SpawnThread;
 
 export class SyscallFunctions {
   readonly context: SyscallContext;
@@ -175,7 +179,10 @@ export class SyscallFunctions {
     if (found !== undefined) return found;
     const e = SYSCALLS[number];
     if (e === undefined) return undefined;
-    return (table[number] = this.splitNamespace(e.module)?.[e.name] as ImportFunction | undefined);
+    const functions = e.firstGeneration
+      ? this.#traced(firstGeneration(this.context), WASIX_FIRST_GENERATION_FORMS) as unknown as Record<string, SplitFunction>
+      : this.splitNamespace(e.module);
+    return (table[number] = functions?.[e.name] as ImportFunction | undefined);
   }
 
   #traced<T extends Record<string, (...args: never[]) => unknown>>(imports: T, signatures: Readonly<Record<string, Signature>>): T {

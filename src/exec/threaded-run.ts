@@ -193,7 +193,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     });
   };
 
-  functions.serveThreads((arg) => {
+  functions.serveThreads((arg, firstGeneration) => {
     const slot = freeSlots.pop();
     if (slot === undefined) return -Errno.AGAIN;
     let thread: KernelThread;
@@ -204,7 +204,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
       return -Errno.AGAIN;
     }
     try {
-      start(thread, slot, { kind: 'thread', tid: thread.tid, arg: arg | 0 });
+      start(thread, slot, { kind: 'thread', tid: thread.tid, arg: arg | 0, ...(firstGeneration === undefined ? {} : { firstGeneration }) });
     } catch {
       thread.exit();
       server.detach(slot);

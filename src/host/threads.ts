@@ -8,6 +8,22 @@
  * a compiled module, so it can be posted to any kind of worker.
  */
 
+/**
+ * How a thread of WASIX's first generation starts (its five-argument
+ * `thread_spawn`): the module's export `entry` is called with `userData`
+ * (one i64, or two i32 halves, low first, as the export declares), the
+ * exported `__stack_pointer` set to `stackBase` before (when both are
+ * there and `stackBase` is not 0).
+ */
+export interface FirstGenerationThread {
+  /** The export the thread starts in (`_start_thread`, `_react`, or what the guest named). */
+  entry: string;
+  /** The argument for the entry. */
+  userData: bigint;
+  /** The top of the thread's stack. */
+  stackBase: bigint;
+}
+
 /** What a thread worker needs to run one wasm thread. */
 export interface GuestThreadStart {
   /** The compiled guest module. */
@@ -46,6 +62,8 @@ export interface GuestThreadStart {
     tid: number;
     /** The argument `thread-spawn` was given. */
     arg: number;
+    /** A thread of WASIX's first generation: it starts in `_start_thread` instead. */
+    firstGeneration?: FirstGenerationThread;
   };
   /** False while syscalls are traced: every write then goes through the kernel. */
   directWrites: boolean;

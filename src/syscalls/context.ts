@@ -12,9 +12,14 @@ import { ProcessExit } from '../abi/process-exit.js';
 import { flushPendingWrites, writesPending } from '../kernel/write-buffer.js';
 import type { Process } from '../kernel/process.js';
 import type { KernelThread } from '../kernel/thread.js';
+import type { FirstGenerationThread } from '../host/threads.js';
 
-/** Starts a guest thread with `startArg` (wasi-threads / WASIX): its tid, or a negated errno. */
-export type SpawnThread = (startArg: number) => number;
+/**
+ * Starts a guest thread with `startArg` (wasi-threads / WASIX), or, given
+ * `firstGeneration`, as WASIX's first generation starts one: its tid, or a
+ * negated errno.
+ */
+export type SpawnThread = (startArg: number, firstGeneration?: FirstGenerationThread) => number;
 
 export class SyscallContext {
   #memory: GuestMemory | undefined;

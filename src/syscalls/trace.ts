@@ -15,6 +15,8 @@ import { errnoName } from '../abi/errno.js';
 import { i64Big, isI64Kind, type ParamKind, type Signature } from '../abi/signatures.js';
 import type { GuestMemory } from '../abi/memory.js';
 import { flushPendingWrites, writesPending } from '../kernel/write-buffer.js';
+import { CallReplaced, Parked } from '../kernel/blocking.js';
+import { Pending } from '../host/pending.js';
 
 import type { TraceSink } from '../host/stdio.js';
 
@@ -121,7 +123,17 @@ export function traceImports<T extends Record<string, (...args: never[]) => unkn
       try {
         result = (fn as (...a: (number | bigint)[]) => unknown)(...args);
       } catch (e) {
-        emit(`${call} -> ${e instanceof Error ? e.name : 'throw'}`);
+        if (e instanceof Parked) {
+          // A blocked call of a threaded process: its line comes when the kernel finishes it.
+          const attempt = e.attempt;
+          throw new Parked(() => {
+            const r = attempt();
+            if (r !== undefined) emit(`${call} = ${errnoName(r)} (blocked)`);
+            return r;
+          }, e.wakeIn);
+        }
+        // An asynchronous backend's Pending: the whole call runs again when it settles, and shows then.
+        if (!(e instanceof Pending)) emit(`${call} -> ${e instanceof Error ? e.name : e instanceof CallReplaced ? 'replaced by exec' : 'throw'}`);
         throw e;
       }
       // thread-spawn answers a thread id (or a negated errno), not an errno.

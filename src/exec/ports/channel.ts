@@ -10,8 +10,9 @@
  * parameter are linked through the i64 adapter (../i64-adapter.ts), so
  * their arguments reach the channel as i32 halves, without a BigInt.
  */
-import { isSyscallModule, signaturesOf, syscallEntry, type SyscallModule } from '../../abi/syscall-table.js';
-import type { GuestThreadStart } from '../../host/threads.js';
+import { splitI64 } from '../../abi/signatures.js';
+import { firstGenerationEntry, isSyscallModule, signaturesOf, syscallEntry, type SyscallModule } from '../../abi/syscall-table.js';
+import type { FirstGenerationThread, GuestThreadStart } from '../../host/threads.js';
 import { SyscallChannel } from '../channel.js';
 import { linkThroughAdapter, type SplitFunction } from '../i64-adapter.js';
 import { ForkRecord as Resume } from '../../abi/fork-record.js';
@@ -68,8 +69,11 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
       // Unwound and rewound on this thread (asyncify.ts); a fork asks the kernel for the child in between.
       call = name === 'proc_fork' ? capture.fork : name === 'stack_checkpoint' ? capture.checkpoint : capture.restore as unknown as ImportFn;
     } else if (module === 'wasix_32v1' && name === 'thread_spawn') {
-      // The first generation's five-argument form passes bigints: refused here (ENOTSUP), the second's goes to the kernel.
-      call = (...args) => (args.some((a) => typeof a !== 'number') ? 58 : channel.call(slot, number, args));
+      // The first generation's five-argument form passes bigints: it has a number of its own (abi/syscall-table.ts).
+      const firstGeneration = firstGenerationEntry(name)!.number;
+      call = (...args: (number | bigint)[]) => (typeof args[0] === 'bigint'
+        ? channel.call(slot, firstGeneration, [...splitI64(args[0]), ...splitI64(BigInt(args[1] ?? 0)), ...splitI64(BigInt(args[2] ?? 0)), Number(args[3] ?? 0), Number(args[4] ?? 0)])
+        : channel.call(slot, number, args as number[]));
     } else if (module === 'wasix_32v1' && name === 'thread_exit') {
       call = (...args) => {
         channel.call(slot, number, args);
@@ -102,15 +106,35 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   const exports = instance.exports;
   capture.instance = instance;
   const entry = capture.entry;
+  const firstGen = start.entry.kind === 'thread' ? start.entry.firstGeneration : undefined;
   if (start.entry.kind === 'main' && start.entry.resume !== undefined) capture.resumeChild(start.entry.resume);
   capture.run(() => {
     try {
       if (entry.kind === 'main') (exports['_start'] as () => void)();
+      else if (firstGen !== undefined) startFirstGeneration(exports, firstGen);
       else (exports['wasi_thread_start'] as (tid: number, arg: number) => void)(entry.tid, entry.arg);
     } catch (e) {
       if (!(e instanceof ThreadExit)) throw e;
     }
   });
+}
+
+/**
+ * Enters a thread of WASIX's first generation: the exported
+ * `__stack_pointer` (when it is there and mutable) set to the thread's
+ * stack, then its entry (`_start_thread(user_data)`), with one i64 or two
+ * i32 halves, low first, as the export declares.
+ */
+function startFirstGeneration(exports: WebAssembly.Exports, start: FirstGenerationThread): void {
+  const sp = exports['__stack_pointer'];
+  if (start.stackBase !== 0n && sp instanceof WebAssembly.Global) {
+    try {
+      sp.value = Number(BigInt.asUintN(32, start.stackBase));
+    } catch { /* immutable: the guest sets its own */ }
+  }
+  const fn = exports[start.entry] as (...args: (number | bigint)[]) => void;
+  if (fn.length >= 2) fn(...splitI64(start.userData));
+  else fn(start.userData);
 }
 
 /**

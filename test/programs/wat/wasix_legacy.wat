@@ -3,7 +3,7 @@
 ;; five-argument thread_spawn, the four-argument sock_accept, the bus.
 ;; stdout:
 ;;   thread_local: key 1 holds 42, unset keys read 0, a destroyed key EINVAL
-;;   thread_spawn (five arguments): 58
+;;   thread_spawn (five arguments): 06 (EAGAIN: its memory is not shared, so no thread can start)
 ;;   bus_open_local: 58
 ;;   sock_accept (four arguments) on stdout: 57
 (module
