@@ -43,6 +43,7 @@ const CASES: WasixCase[] = [
   { name: 'hello', args: ['one', 'two words'], env: { KILN_TEST: 'kiln' } },
   { name: 'pthreads' },
   { name: 'pipe' },
+  { name: 'sigpipe', args: ['/sandbox/bin/sigpipe'], setup: (sb) => installPrograms(sb.dir, 'sigpipe') },
   { name: 'eventfd' },
   { name: 'epoll' },
   { name: 'sleep' },

@@ -183,6 +183,9 @@ export class PipeReader extends PipeEnd {
 
 /** The write end of a pipe. Reading from it is EBADF (the Resource default), as on Linux. */
 export class PipeWriter extends PipeEnd {
+  override get waitsForRoom(): boolean { return true; }
+  override get raisesSigpipe(): boolean { return true; }
+
   /**
    * Buffers `src`: all of it when it is at most PIPE_BUF bytes (or EAGAIN),
    * else what fits (at least one byte, or EAGAIN when full). EPIPE when the

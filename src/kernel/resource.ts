@@ -47,6 +47,13 @@ export abstract class Resource {
 
   /** True for sockets: socket calls on anything else are ENOTSOCK, before any rights check. */
   get isSocket(): boolean { return false; }
+  /**
+   * True when a blocking `fd_write` waits for room until the resource took
+   * all of it (pipes, sockets), where `write` answers EAGAIN when full.
+   */
+  get waitsForRoom(): boolean { return this.isSocket; }
+  /** True when a write the reader is gone for raises SIGPIPE as well as failing with EPIPE (pipes). */
+  get raisesSigpipe(): boolean { return false; }
   /** True for a listening socket: sock_accept on any other socket is EINVAL, as on Linux. */
   get isListening(): boolean { return false; }
 

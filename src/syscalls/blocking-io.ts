@@ -52,16 +52,21 @@ export function blockingIo(ctx: SyscallContext, resource: Resource, step: Step, 
 }
 
 /**
- * Sends an iovec array on a socket the way a blocking send does: until all
- * of it is queued (or, with NONBLOCK, as much as fits now; EAGAIN if
- * nothing does). An error after part of it went out reports that part; the
- * error shows on the next call. Writes the count to `sentOut`.
+ * Writes an iovec array to a pipe or socket the way a blocking write does:
+ * until all of it is taken (or, with NONBLOCK, as much as fits now; EAGAIN
+ * if nothing does). An error after part of it went in reports that part;
+ * the error shows on the next call. EPIPE on a pipe also raises SIGPIPE
+ * for the calling thread, as POSIX does. Writes the count to `doneOut`.
+ * `put` is the resource's write (its `send` for sock_send).
  */
-export function sendAll(ctx: SyscallContext, resource: Resource, iovs: number, iovsLen: number, sentOut: number): number {
+export function writeAll(
+  ctx: SyscallContext, resource: Resource, iovs: number, iovsLen: number, doneOut: number,
+  put: (src: Uint8Array[]) => number = (src) => resource.write(src),
+): number {
   // fd_write skips the flush every other syscall does: output gathered for
-  // other streams must not wait behind a send that blocks.
+  // other streams must not wait behind a write that blocks.
   if (writesPending) flushPendingWrites();
-  let sent = 0;
+  let done = 0;
   return blockingIo(ctx, resource, () => {
     const m = ctx.memory;
     const src = m.iovecs(iovs, iovsLen);
@@ -70,18 +75,22 @@ export function sendAll(ctx: SyscallContext, resource: Resource, iovs: number, i
     for (;;) {
       let n: number;
       try {
-        n = resource.send(skipBytes(src, sent));
+        n = put(skipBytes(src, done));
       } catch (e) {
-        if (sent > 0 && (nonblocking || !isAgain(e))) break;
+        if (done > 0 && (nonblocking || !isAgain(e))) break;
+        if (resource.raisesSigpipe && errnoOf(e) === Errno.PIPE) ctx.process.raise(SIGPIPE, ctx.thread);
         throw e;
       }
-      sent += n;
-      if (sent >= want || nonblocking) break;
+      done += n;
+      if (done >= want || nonblocking) break;
     }
-    m.setSize(sentOut, sent);
+    m.setSize(doneOut, done);
     return Errno.SUCCESS;
   });
 }
+
+/** SIGPIPE, in WASI's numbering. */
+const SIGPIPE = 13;
 
 /** True for EAGAIN (a WasiError, or a host error with that code). */
 export function isAgain(e: unknown): boolean {

@@ -64,7 +64,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     const number = entry.number;
     let call: ImportFn;
     if (name === 'fd_write' && module !== 'wasix_64v1' && hostWrite !== undefined && start.directWrites) {
-      call = directFdWrite(channel, slot, number, memory, hostWrite);
+      call = directFdWrite(channel, slot, number, memory, hostWrite, () => takeSignals());
     } else if (module === 'wasix_32v1' && asyncified && (name === 'proc_fork' || name === 'stack_checkpoint' || name === 'stack_restore')) {
       // Unwound and rewound on this thread (asyncify.ts); a fork asks the kernel for the child in between.
       call = name === 'proc_fork' ? capture.fork : name === 'stack_checkpoint' ? capture.checkpoint : capture.restore as unknown as ImportFn;
@@ -140,9 +140,10 @@ function startFirstGeneration(exports: WebAssembly.Exports, start: FirstGenerati
 /**
  * fd_write that writes straight to the host descriptor the map names; any
  * case it does not handle (no mapping, a bad pointer, a host error before
- * anything was written) goes to the kernel, which answers with the errno.
+ * anything was written) goes to the kernel, which answers with the errno;
+ * `afterCall` runs after each call the kernel answered (signals).
  */
-function directFdWrite(channel: SyscallChannel, slot: number, fdWrite: number, memory: WebAssembly.Memory, hostWrite: HostWrite): ImportFn {
+function directFdWrite(channel: SyscallChannel, slot: number, fdWrite: number, memory: WebAssembly.Memory, hostWrite: HostWrite, afterCall: () => void): ImportFn {
   let buffer: ArrayBufferLike = memory.buffer;
   let view = new DataView(buffer);
   return (fd: number, iovs: number, iovsLen: number, out: number): number => {
@@ -178,6 +179,8 @@ function directFdWrite(channel: SyscallChannel, slot: number, fdWrite: number, m
         }
       }
     }
-    return channel.call(slot, fdWrite, [fd, iovs, iovsLen, out]);
+    const result = channel.call(slot, fdWrite, [fd, iovs, iovsLen, out]);
+    afterCall(); // a signal the write raised (SIGPIPE) runs its handler now
+    return result;
   };
 }

@@ -15,7 +15,7 @@ import type { DirEntry, FileStat, TimeSpec } from '../../host/fs/types.js';
 import { DirectoryResource } from '../../kernel/directory-resource.js';
 import type { Descriptor } from '../../kernel/fd-table.js';
 import { FileResource } from '../../kernel/file-resource.js';
-import { blockingIo, sendAll } from '../blocking-io.js';
+import { blockingIo, writeAll } from '../blocking-io.js';
 import { rightsFromAbi, syscall, writeSyscall, type SyscallContext } from '../context.js';
 
 export function writeFilestat(m: GuestMemory, ptr: number, s: FileStat): void {
@@ -324,8 +324,8 @@ export function fdSyscalls(ctx: SyscallContext) {
       const d = fds.get(fd, Rights.FD_WRITE, Errno.BADF);
       const m = ctx.memory;
       m.check(nwrittenOut, m.sizeBytes);
-      // A socket's send never waits; a blocking write does (blocking-io.ts).
-      if (d.resource.isSocket) return sendAll(ctx, d.resource, iovs, iovsLen, nwrittenOut);
+      // A pipe's or socket's write never waits; a blocking fd_write does (blocking-io.ts).
+      if (d.resource.waitsForRoom) return writeAll(ctx, d.resource, iovs, iovsLen, nwrittenOut);
       const n = d.resource.write(m.iovecs(iovs, iovsLen));
       m.setSize(nwrittenOut, n);
       return Errno.SUCCESS;

@@ -8,7 +8,7 @@
 import { Errno, WasiError } from '../../abi/errno.js';
 import type { Descriptor } from '../../kernel/fd-table.js';
 import { FdFlags, RIGHTS_SOCKET, RiFlags, Rights, SdFlags } from '../../abi/constants.js';
-import { blockingIo, isAgain, isNonblocking, sendAll, skipBytes, totalBytes } from '../blocking-io.js';
+import { blockingIo, isAgain, isNonblocking, skipBytes, totalBytes, writeAll } from '../blocking-io.js';
 import { syscall, type SyscallContext } from '../context.js';
 
 export function sockSyscalls(ctx: SyscallContext) {
@@ -74,7 +74,7 @@ export function sockSyscalls(ctx: SyscallContext) {
       const d = socket(fd, Rights.FD_WRITE);
       const m = ctx.memory;
       m.check(soDatalenOut, m.sizeBytes);
-      return sendAll(ctx, d.resource, siData, siDataLen, soDatalenOut);
+      return writeAll(ctx, d.resource, siData, siDataLen, soDatalenOut, (src) => d.resource.send(src));
     }),
 
     sock_shutdown: syscall((fd: number, how: number): number => {
