@@ -42,7 +42,7 @@ export { noNetworking, type VirtualNetworking, type TcpListeners } from './host/
 export type { ListenerChannel, SocketChannel, ChannelStatus } from './host/net/channel.js';
 export type { SharedListenerOptions } from './host/net/shared-layout.js';
 export { ReadinessSignal } from './host/readiness-signal.js';
-export type { ThreadSpawner, ThreadWorker, ThreadEvent, GuestThreadStart } from './host/threads.js';
+export type { ThreadSpawner, ThreadWorker, ThreadEvent, GuestThreadStart, FirstGenerationThread } from './host/threads.js';
 export type { ListenAddress } from './host/net/address.js';
 export { MissingImportsError, missingImports, type ImportObject } from './exec/imports-check.js';
 export type { WASIOptions, CheckedWASIOptions, WasiVersion, WasiImportObject, InvokeResult } from './front/wasi.js';

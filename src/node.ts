@@ -19,7 +19,7 @@ export { WorkerEngine, WorkerStoppedError } from './wapc/remote/node-worker-engi
 export { NodeFileSystem } from './host/node/node-fs.js';
 export { NodeFdInput, NodeFdOutput } from './host/node/node-stdio.js';
 export { nodeRuntime } from './host/node/node-runtime.js';
-export { createNodeThreadSpawner, nodeThreadSpawner, type NodeThreadSpawnerOptions } from './host/node/node-thread-spawner.js';
+export { createNodeThreadSpawner, nodeThreadSpawner, type NodeThreadSpawner, type NodeThreadSpawnerOptions } from './host/node/node-thread-spawner.js';
 export { restoreNodeTty } from './host/node/node-tty.js';
 export { nodePlatform };
 export { WASI, WasiBuilder } from './front/node/node-wasi.js';

@@ -26,9 +26,20 @@
 import { splitLength } from '../abi/signatures.js';
 import { SYSCALLS } from '../abi/syscall-table.js';
 
-export const enum SlotState { IDLE = 0, REQUEST = 1, REPLY = 2 }
+/**
+ * A slot's state. ENDED: the call will never be answered, the process
+ * ended (the thread unwinds). FUTEX: the thread waits on a futex word of
+ * its memory itself (`futexWait`), the word's index in the FUTEX cell.
+ */
+export const enum SlotState { IDLE = 0, REQUEST = 1, REPLY = 2, ENDED = 3, FUTEX = 4 }
 
-const enum Cell { STATE = 0, FUNC = 1, RESULT = 2, SIGNALS = 3, CELLS = 4 }
+/** How a futex wait on the guest's thread ended (Atomics.wait's answers, and a signal for the thread). */
+export type FutexWaitResult = 'ok' | 'not-equal' | 'timed-out' | 'interrupted';
+
+/** Thrown on the guest's thread by a call the kernel ended (`endCall`): the thread's entry unwinds and returns. */
+export class CallEnded {}
+
+const enum Cell { STATE = 0, FUNC = 1, RESULT = 2, SIGNALS = 3, FUTEX = 4, CELLS = 5 }
 
 /** For each function number, how many arguments it takes in split form. */
 const SPLIT_ARGS: readonly number[] = SYSCALLS.map((e) => splitLength(e.signature));
@@ -78,12 +89,33 @@ export class SyscallChannel {
     Atomics.store(this.#cells, c + Cell.STATE, SlotState.REQUEST);
     Atomics.add(this.#doorbell, 0, 1);
     Atomics.notify(this.#doorbell, 0);
-    while (Atomics.load(this.#cells, c + Cell.STATE) === SlotState.REQUEST) {
+    let state: number;
+    while ((state = Atomics.load(this.#cells, c + Cell.STATE)) === SlotState.REQUEST) {
       Atomics.wait(this.#cells, c + Cell.STATE, SlotState.REQUEST);
     }
+    if (state === SlotState.ENDED) throw new CallEnded();
     const result = this.#cells[c + Cell.RESULT]!;
     Atomics.store(this.#cells, c + Cell.STATE, SlotState.IDLE);
     return result;
+  }
+
+  /**
+   * Waits on the futex word `words[index]` while it holds `expected`, for at
+   * most `timeoutMs`, on the guest's own thread (no call to the kernel): a
+   * wake is an Atomics.notify of that word, from another guest thread or
+   * from the kernel (`wakeFutex`: a signal for the thread). Throws
+   * `CallEnded` when the process ended meanwhile (`endCall`).
+   */
+  futexWait(slot: number, words: Int32Array, index: number, expected: number, timeoutMs: number): FutexWaitResult {
+    const c = slot * Cell.CELLS;
+    this.#cells[c + Cell.FUTEX] = index;
+    Atomics.store(this.#cells, c + Cell.STATE, SlotState.FUTEX);
+    // A signal raised before the state was set finds no waiter to wake: look now.
+    const result: FutexWaitResult = Atomics.load(this.#cells, c + Cell.SIGNALS) !== 0
+      ? 'interrupted'
+      : Atomics.wait(words, index, expected, timeoutMs);
+    if (Atomics.compareExchange(this.#cells, c + Cell.STATE, SlotState.FUTEX, SlotState.IDLE) !== SlotState.FUTEX) throw new CallEnded();
+    return result === 'ok' && Atomics.load(this.#cells, c + Cell.SIGNALS) !== 0 ? 'interrupted' : result;
   }
 
   /** Takes the signals waiting for the thread of `slot` (a bit per signal; 0 when none). */
@@ -121,6 +153,30 @@ export class SyscallChannel {
     this.#cells[c + Cell.RESULT] = result;
     Atomics.store(this.#cells, c + Cell.STATE, SlotState.REPLY);
     Atomics.notify(this.#cells, c + Cell.STATE);
+  }
+
+  /**
+   * Ends the call the thread of `slot` waits in without an answer (its
+   * process ended): the thread unwinds (`CallEnded`) and its worker is free.
+   * False when the thread is not in a call (it runs guest code).
+   */
+  endCall(slot: number, memory: ArrayBufferLike): boolean {
+    const c = slot * Cell.CELLS + Cell.STATE;
+    if (Atomics.compareExchange(this.#cells, c, SlotState.REQUEST, SlotState.ENDED) === SlotState.REQUEST) {
+      Atomics.notify(this.#cells, c);
+      return true;
+    }
+    const index = this.#cells[slot * Cell.CELLS + Cell.FUTEX]!;
+    if (Atomics.compareExchange(this.#cells, c, SlotState.FUTEX, SlotState.ENDED) !== SlotState.FUTEX) return false;
+    Atomics.notify(new Int32Array(memory), index);
+    return true;
+  }
+
+  /** Wakes the thread of `slot` if it waits on a futex (`futexWait`): a signal came for it. */
+  wakeFutex(slot: number, memory: ArrayBufferLike): void {
+    const c = slot * Cell.CELLS;
+    if (Atomics.load(this.#cells, c + Cell.STATE) !== SlotState.FUTEX) return;
+    Atomics.notify(new Int32Array(memory), this.#cells[c + Cell.FUTEX]!);
   }
 
   /** Hands signal `linuxSignal` (1 to 31) to the thread of `slot`. */

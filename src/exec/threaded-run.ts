@@ -12,6 +12,7 @@
  * `proc_exit` from any thread, a trap, a worker that failed, `_start`
  * returning or the time limit; every worker is stopped then.
  */
+import { sharedMonotonicNs, systemClocks, systemRealtimeAnchor } from '../host/clocks.js';
 import { Errno, WasiError } from '../abi/errno.js';
 import { Rights } from '../abi/constants.js';
 import { syscallEntry } from '../abi/syscall-table.js';
@@ -63,6 +64,9 @@ export interface ThreadedRun {
    */
   forked?: { memory: WebAssembly.Memory; record: number };
 }
+
+/** How long a thread whose blocked call was ended may take to return before its worker is terminated. */
+const UNWIND_MS = 250;
 
 /** Names of the calls after which the direct-write map may be stale. */
 const CHANGES_DESCRIPTORS = ['fd_close', 'fd_renumber', 'path_open', 'fd_fdstat_set_rights', 'fd_fdstat_set_flags', 'path_open2', 'fd_dup', 'fd_dup2'];
@@ -117,6 +121,10 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     channel.setDirectWrites(hostFds);
   };
 
+  // The threads read the default clocks themselves (not while tracing: every call shows then).
+  const localClock = run.directWrites && process.clocks === systemClocks && sharedMonotonicNs !== undefined
+    ? { realtimeAnchor: systemRealtimeAnchor } : undefined;
+
   const exportedFunctions = (m: WebAssembly.Module): Set<string> =>
     new Set(WebAssembly.Module.exports(m).filter((e) => e.kind === 'function').map((e) => e.name));
   let exported = exportedFunctions(module);
@@ -135,7 +143,50 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     completed: (number) => { if (RENUMBERING.has(number)) refreshDirectWrites(); },
   });
 
+  /** Workers whose blocked call was ended as their process ended: what to do once they report. */
+  const unwinding = new Map<ThreadWorker, (event: ThreadEvent) => void>();
+
+  /** Frees a worker its process needs no more: the spawner keeps it for another, or stops it. */
+  const letGo = (worker: ThreadWorker): Promise<void> => {
+    workers.delete(worker);
+    running.delete(worker);
+    if (worker.release === undefined) return worker.terminate().catch(() => undefined);
+    worker.release();
+    return Promise.resolve();
+  };
+
+  /**
+   * Stops the thread of `worker` as its process ends: one waiting in a call
+   * has the call ended and unwinds (its worker is then free for another
+   * thread); one running guest code, or that does not return soon, is
+   * terminated.
+   */
+  const halt = (worker: ThreadWorker, slot: number): Promise<void> => {
+    server.detach(slot);
+    if (!channel.endCall(slot, memory.buffer)) return worker.terminate();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        unwinding.delete(worker);
+        worker.terminate().then(resolve, resolve);
+      }, UNWIND_MS);
+      unwinding.set(worker, (event) => {
+        clearTimeout(timer);
+        if (event.type === 'returned') {
+          void letGo(worker).then(resolve);
+        } else {
+          worker.terminate().then(resolve, resolve);
+        }
+      });
+    });
+  };
+
   const onEvent = (worker: ThreadWorker, event: ThreadEvent): void => {
+    const unwound = unwinding.get(worker);
+    if (unwound !== undefined) {
+      unwinding.delete(worker);
+      unwound(event);
+      return;
+    }
     if (process.status !== undefined) return;
     const entry = running.get(worker);
     if (entry === undefined) {
@@ -173,11 +224,12 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
   const start = (thread: KernelThread, slot: number, entry: GuestThreadStart['entry']): void => {
     const worker = idle.pop() ?? newWorker();
     running.set(worker, { slot, thread });
-    thread.halt = () => worker.terminate();
+    thread.halt = () => halt(worker, slot);
     channel.resetSlot(slot);
     thread.deliver = (sig) => {
       thread.interrupts++;
       channel.raiseSignal(slot, linuxSignalNumber(sig));
+      channel.wakeFutex(slot, memory.buffer); // a futex wait on the thread's side ends too
       process.readiness.notify(); // a call the thread is blocked in ends with EINTR
     };
     server.attach(slot, ownerOf(thread));
@@ -190,6 +242,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
       slot,
       entry,
       directWrites: run.directWrites,
+      ...(localClock === undefined ? {} : { localClock }),
     });
   };
 
@@ -229,6 +282,8 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
       running.delete(worker);
       workers.delete(worker);
       server.detach(entry.slot);
+      // Terminated, not unwound: the slots are used again at once, by the new image's threads.
+      entry.thread.halt = () => worker.terminate();
       void entry.thread.stop();
       if (entry.slot !== 0) freeSlots.push(entry.slot);
     }
@@ -259,7 +314,8 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
   if (timer !== undefined) clearTimeout(timer);
   server.stop();
   await serving;
-  await Promise.all([...workers].filter((w) => !running.has(w)).map((w) => w.terminate().catch(() => undefined)));
+  // Workers whose threads returned may run threads of another process (the spawner keeps them or stops them).
+  await Promise.all([...workers].filter((w) => !running.has(w)).map(letGo));
   await run.session.settled();
   return status;
 }

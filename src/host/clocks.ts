@@ -132,6 +132,17 @@ export const systemClocks: Clocks = Object.assign(Object.create(systemFastPath) 
   },
 });
 
+/**
+ * The default monotonic clock as every thread of the host reads it alike
+ * (Node's `process.hrtime`), or undefined where threads have clocks of
+ * their own (`performance.now()` counts from each worker's start): with
+ * it, a guest thread reads the default clocks itself.
+ */
+export const sharedMonotonicNs: (() => bigint) | undefined = hrtime;
+
+/** This thread's anchor of the default realtime clock: realtime = anchor + monotonic. */
+export const systemRealtimeAnchor: bigint = realtimeAnchor;
+
 /** True for the four clock ids preview 1 defines. */
 export function isClockId(id: number): id is ClockId {
   return id >= ClockId.REALTIME && id <= ClockId.THREAD_CPUTIME_ID;

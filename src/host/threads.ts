@@ -67,6 +67,16 @@ export interface GuestThreadStart {
   };
   /** False while syscalls are traced: every write then goes through the kernel. */
   directWrites: boolean;
+  /**
+   * Set when the process reads the default clocks and the host's threads
+   * share one monotonic clock (host/clocks.ts, `sharedMonotonicNs`): the
+   * thread reads the monotonic and realtime clocks itself, realtime from
+   * the kernel's anchor. Unset while syscalls are traced.
+   */
+  localClock?: {
+    /** The kernel's realtime anchor (`systemRealtimeAnchor`). */
+    realtimeAnchor: bigint;
+  };
 }
 
 /** What a thread worker reports. */
@@ -92,6 +102,12 @@ export interface ThreadWorker {
   run(start: GuestThreadStart): void;
   /** Stops the worker, wherever it is (a tight loop, Atomics.wait). */
   terminate(): Promise<void>;
+  /**
+   * The worker's threads all returned and its process needs it no more:
+   * the spawner may keep it for a later `spawn` (of any process) or stop
+   * it. Without it, the worker is terminated.
+   */
+  release?(): void;
 }
 
 /**
@@ -100,6 +116,6 @@ export interface ThreadWorker {
  * `runGuestThread`.
  */
 export interface ThreadSpawner {
-  /** A new worker; `onEvent` receives what it reports. Throws if no thread can be made. */
+  /** A worker (new, or one released before); `onEvent` receives what it reports. Throws if no thread can be made. */
   spawn(onEvent: (event: ThreadEvent) => void): ThreadWorker;
 }

@@ -15,7 +15,7 @@
  */
 import os from 'node:os';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
-import { unexpectedExit } from '../../host/node/node-thread-spawner.js';
+import { nodeThreadSpawner, unexpectedExit } from '../../host/node/node-thread-spawner.js';
 import { startKilnWorker } from '../../host/node/worker-start.js';
 import type { WorkerReport } from './process-protocol.js';
 
@@ -114,10 +114,11 @@ export class ProcessWorkerPool {
 export const processWorkers = new ProcessWorkerPool(Math.max(1, Math.min(4, os.availableParallelism())), 30_000);
 
 /**
- * Terminates the process workers `run()` keeps idle for the next runs (an
+ * Terminates the process workers `run()` keeps idle for the next runs, and
+ * the thread workers the default thread spawner keeps for the next threads (an
  * embedder shutting down cleanly, or counting threads, calls it; idle
  * workers never keep the process alive by themselves).
  */
-export function closeIdleWorkers(): Promise<void> {
-  return processWorkers.close();
+export async function closeIdleWorkers(): Promise<void> {
+  await Promise.all([processWorkers.close(), nodeThreadSpawner.closeIdle()]);
 }

@@ -10,10 +10,12 @@
  * parameter are linked through the i64 adapter (../i64-adapter.ts), so
  * their arguments reach the channel as i32 halves, without a BigInt.
  */
+import { ClockId } from '../../abi/constants.js';
 import { splitI64 } from '../../abi/signatures.js';
+import { sharedMonotonicNs } from '../../host/clocks.js';
 import { firstGenerationEntry, isSyscallModule, signaturesOf, syscallEntry, type SyscallModule } from '../../abi/syscall-table.js';
 import type { FirstGenerationThread, GuestThreadStart } from '../../host/threads.js';
-import { SyscallChannel } from '../channel.js';
+import { CallEnded, SyscallChannel } from '../channel.js';
 import { linkThroughAdapter, type SplitFunction } from '../i64-adapter.js';
 import { ForkRecord as Resume } from '../../abi/fork-record.js';
 import { StackCapture, type ThreadEntry } from './asyncify.js';
@@ -56,6 +58,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
       for (let sig = 1; sig < 32; sig++) if ((bits & (1 << sig)) !== 0) (handler as (sig: number) => void)(sig);
     }
   };
+  const futexes = guestFutexes(channel, slot, memory, () => takeSignals());
   const split: Partial<Record<SyscallModule, Record<string, ImportFn>>> = {};
   for (const { module, name, kind } of WebAssembly.Module.imports(start.module)) {
     if (kind !== 'function' || !isSyscallModule(module)) continue;
@@ -65,6 +68,19 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     let call: ImportFn;
     if (name === 'fd_write' && module !== 'wasix_64v1' && hostWrite !== undefined && start.directWrites) {
       call = directFdWrite(channel, slot, number, memory, hostWrite, () => takeSignals());
+    } else if (name === 'clock_time_get' && start.localClock !== undefined && (module === 'wasi_snapshot_preview1' || module === 'wasix_32v1')) {
+      call = localClockTimeGet(memory, start.localClock.realtimeAnchor, (...args) => {
+        const result = channel.call(slot, number, args);
+        takeSignals();
+        return result;
+      }, takeSignals);
+    } else if (module === 'wasix_32v1' && (name === 'futex_wait' || name === 'futex_wake' || name === 'futex_wake_all')) {
+      const viaKernel: ImportFn = (...args) => {
+        const result = channel.call(slot, number, args);
+        takeSignals();
+        return result;
+      };
+      call = futexes[name](viaKernel);
     } else if (module === 'wasix_32v1' && asyncified && (name === 'proc_fork' || name === 'stack_checkpoint' || name === 'stack_restore')) {
       // Unwound and rewound on this thread (asyncify.ts); a fork asks the kernel for the child in between.
       call = name === 'proc_fork' ? capture.fork : name === 'stack_checkpoint' ? capture.checkpoint : capture.restore as unknown as ImportFn;
@@ -114,7 +130,8 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
       else if (firstGen !== undefined) startFirstGeneration(exports, firstGen);
       else (exports['wasi_thread_start'] as (tid: number, arg: number) => void)(entry.tid, entry.arg);
     } catch (e) {
-      if (!(e instanceof ThreadExit)) throw e;
+      // thread_exit, or a call the kernel ended (the process ended): the thread returns.
+      if (!(e instanceof ThreadExit) && !(e instanceof CallEnded)) throw e;
     }
   });
 }
@@ -135,6 +152,84 @@ function startFirstGeneration(exports: WebAssembly.Exports, start: FirstGenerati
   const fn = exports[start.entry] as (...args: (number | bigint)[]) => void;
   if (fn.length >= 2) fn(...splitI64(start.userData));
   else fn(start.userData);
+}
+
+/**
+ * WASIX futex_wait, futex_wake and futex_wake_all (split form) on the
+ * guest's own thread: Atomics.wait and Atomics.notify on the shared memory
+ * (a wait also ends for a signal the kernel hands the thread, and when its
+ * process ends). An unaligned or out-of-bounds pointer goes to the kernel
+ * (`viaKernel`), which answers the errno. `afterCall` runs after each
+ * (signals).
+ */
+function guestFutexes(channel: SyscallChannel, slot: number, memory: WebAssembly.Memory, afterCall: () => void) {
+  let buffer: ArrayBufferLike = memory.buffer;
+  let view = new DataView(buffer);
+  let words = new Int32Array(buffer);
+  const fresh = (): number => {
+    if (memory.buffer.byteLength !== buffer.byteLength) {
+      buffer = memory.buffer;
+      view = new DataView(buffer);
+      words = new Int32Array(buffer);
+    }
+    return buffer.byteLength;
+  };
+  const wake = (count: number) => (viaKernel: ImportFn): ImportFn => (ptr: number, wokenOut: number): number => {
+    const size = fresh();
+    const at = ptr >>> 0;
+    const out = wokenOut >>> 0;
+    if ((at & 3) !== 0 || at + 4 > size || out + 1 > size) return viaKernel(ptr, wokenOut);
+    view.setUint8(out, Atomics.notify(words, at >>> 2, count) > 0 ? 1 : 0);
+    afterCall();
+    return 0;
+  };
+  return {
+    futex_wait: (viaKernel: ImportFn): ImportFn => (ptr: number, expected: number, timeout: number, wokenOut: number): number => {
+      const size = fresh();
+      const at = ptr >>> 0;
+      const t = timeout >>> 0;
+      const out = wokenOut >>> 0;
+      if ((at & 3) !== 0 || at + 4 > size || t + 16 > size || out + 1 > size) return viaKernel(ptr, expected, timeout, wokenOut);
+      let ms = Infinity;
+      if (view.getUint8(t) === 1) {
+        const ns = view.getBigUint64(t + 8, true);
+        if (ns < 2n ** 53n) ms = Number(ns) / 1e6;
+      }
+      const result = channel.futexWait(slot, words, at >>> 2, expected | 0, ms);
+      view.setUint8(out, result === 'ok' ? 1 : 0);
+      afterCall();
+      return 0;
+    },
+    futex_wake: wake(1),
+    futex_wake_all: wake(Infinity),
+  };
+}
+
+/**
+ * clock_time_get (split form) of the monotonic and realtime clocks, read on
+ * this thread (the host's threads share the monotonic clock; realtime is
+ * the kernel's anchor plus it); other clocks, and a pointer out of bounds,
+ * go to the kernel (`viaKernel`). `afterCall` runs after each (signals).
+ */
+function localClockTimeGet(memory: WebAssembly.Memory, realtimeAnchor: bigint, viaKernel: ImportFn, afterCall: () => void): ImportFn {
+  const monotonic = sharedMonotonicNs!;
+  let buffer: ArrayBufferLike = memory.buffer;
+  let view = new DataView(buffer);
+  return (id: number, precisionLo: number, precisionHi: number, out: number): number => {
+    if (id === ClockId.MONOTONIC || id === ClockId.REALTIME) {
+      if (memory.buffer.byteLength !== buffer.byteLength) {
+        buffer = memory.buffer;
+        view = new DataView(buffer);
+      }
+      const at = out >>> 0;
+      if (at + 8 <= buffer.byteLength) {
+        view.setBigUint64(at, id === ClockId.MONOTONIC ? monotonic() : realtimeAnchor + monotonic(), true);
+        afterCall();
+        return 0;
+      }
+    }
+    return viaKernel(id, precisionLo, precisionHi, out);
+  };
 }
 
 /**

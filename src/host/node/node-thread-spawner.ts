@@ -12,7 +12,7 @@
  * earlier are covered too). Node 24 is not affected.
  */
 import * as v8 from 'node:v8';
-import type { ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import type { GuestThreadStart, ThreadEvent, ThreadSpawner, ThreadWorker } from '../threads.js';
 import { startKilnWorker } from './worker-start.js';
 
@@ -33,6 +33,16 @@ function avoidLiftoffWaitBug(): void {
 export interface NodeThreadSpawnerOptions {
   /** Node's resource limits for each thread's worker (its JavaScript heap; wasm memory is not part of it). */
   resourceLimits?: ResourceLimits;
+  /** Released workers kept for later spawns, at most (default: 4). */
+  maxIdle?: number;
+  /** How long a released worker is kept, in milliseconds (default: 30 s). */
+  idleMs?: number;
+}
+
+/** A Node thread spawner; `closeIdle()` stops the workers it keeps for later spawns. */
+export interface NodeThreadSpawner extends ThreadSpawner {
+  /** Terminates the workers kept for later spawns (those running threads go on). */
+  closeIdle(): Promise<void>;
 }
 
 /** Why a worker ended that Kiln did not stop: out of memory, or another exit. */
@@ -41,45 +51,120 @@ export function unexpectedExit(what: string, error: Error | undefined, code: num
   return `${what} exited unexpectedly (code ${code})${error === undefined ? '' : `: ${error.message}`}`;
 }
 
+/** One worker of a spawner, across the threads (and processes) it runs. */
+interface PooledWorker {
+  readonly worker: Worker;
+  /** Settles once the worker loaded its modules (or ended). */
+  readonly ready: Promise<void>;
+  /** Where its reports go: the process it runs threads for (none while idle). */
+  onEvent: ((event: ThreadEvent) => void) | undefined;
+  /** True once Kiln stops it: its end is no failure. */
+  stopping: boolean;
+  /** What ended it, if it died on its own. */
+  error: Error | undefined;
+  /** While idle: the timer that stops it. */
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
 /**
  * A thread spawner on worker_threads. A worker that dies without Kiln
  * stopping it (out of memory, an exit) is reported as a failed thread, so
  * the process ends with that error instead of waiting for it.
+ *
+ * Starting a worker and loading Kiln in it costs tens of milliseconds;
+ * running a thread in a ready one well under one. So a worker a process
+ * releases (its threads returned) is kept, unreferenced (an idle worker
+ * never keeps the host process alive), for the next spawn of any process:
+ * at most `maxIdle` of them, each for at most `idleMs`.
  */
-export function createNodeThreadSpawner(options: NodeThreadSpawnerOptions = {}): ThreadSpawner {
+export function createNodeThreadSpawner(options: NodeThreadSpawnerOptions = {}): NodeThreadSpawner {
+  const maxIdle = options.maxIdle ?? 4;
+  const idleMs = options.idleMs ?? 30_000;
+  const idle: PooledWorker[] = [];
+
+  const forget = (p: PooledWorker): void => {
+    const i = idle.indexOf(p);
+    if (i >= 0) idle.splice(i, 1);
+    clearTimeout(p.idleTimer);
+    p.idleTimer = undefined;
+  };
+
+  const stop = async (p: PooledWorker): Promise<void> => {
+    p.stopping = true;
+    forget(p);
+    // A worker stopped while it still loads its modules leaves the loader's files open: let it finish loading (at most 5 s).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([p.ready, new Promise<void>((resolve) => { timer = setTimeout(resolve, 5000); })]);
+    clearTimeout(timer);
+    await p.worker.terminate();
+  };
+
+  const startWorker = (): PooledWorker => {
+    avoidLiftoffWaitBug();
+    const worker = startKilnWorker(BASE, 'node-thread-worker', options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits });
+    let loaded!: () => void;
+    const p: PooledWorker = {
+      worker, ready: new Promise<void>((resolve) => { loaded = resolve; }), onEvent: undefined, stopping: false, error: undefined, idleTimer: undefined,
+    };
+    worker.on('message', (event: ThreadEvent | { type: 'ready' }) => {
+      if (event.type === 'ready') loaded();
+      else p.onEvent?.(event);
+    });
+    worker.on('error', (err: Error) => { p.error = err; });
+    worker.on('exit', (code) => {
+      loaded(); // nothing left to wait for
+      forget(p);
+      if (p.stopping) return;
+      const message = unexpectedExit("a thread's worker", p.error, code);
+      p.onEvent?.({ type: 'failed', message, stack: p.error?.stack ?? message, trap: false });
+    });
+    return p;
+  };
+
+  const keep = (p: PooledWorker): void => {
+    p.onEvent = undefined;
+    if (p.stopping) return;
+    if (idle.length >= maxIdle) {
+      void stop(p);
+      return;
+    }
+    p.worker.unref();
+    p.idleTimer = setTimeout(() => void stop(p), idleMs);
+    p.idleTimer.unref();
+    idle.push(p);
+  };
+
   return {
     spawn(onEvent: (event: ThreadEvent) => void): ThreadWorker {
-      avoidLiftoffWaitBug();
-      const worker = startKilnWorker(BASE, 'node-thread-worker', options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits });
-      let stopping = false;
-      let error: Error | undefined;
-      let loaded!: () => void;
-      const ready = new Promise<void>((resolve) => { loaded = resolve; });
-      worker.on('message', (event: ThreadEvent | { type: 'ready' }) => {
-        if (event.type === 'ready') loaded();
-        else onEvent(event);
-      });
-      worker.on('error', (err: Error) => { error = err; });
-      worker.on('exit', (code) => {
-        loaded(); // nothing left to wait for
-        if (stopping) return;
-        const message = unexpectedExit("a thread's worker", error, code);
-        onEvent({ type: 'failed', message, stack: error?.stack ?? message, trap: false });
-      });
+      let p = idle.pop();
+      if (p !== undefined) {
+        forget(p);
+        p.worker.ref();
+      } else {
+        p = startWorker();
+      }
+      p.onEvent = onEvent;
+      const pooled = p;
+      let done = false;
       return {
-        run(start: GuestThreadStart): void { worker.postMessage(start); },
+        run(start: GuestThreadStart): void { pooled.worker.postMessage(start); },
         async terminate(): Promise<void> {
-          stopping = true;
-          // A worker stopped while it still loads its modules leaves the loader's files open: let it finish loading (at most 5 s).
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          await Promise.race([ready, new Promise<void>((resolve) => { timer = setTimeout(resolve, 5000); })]);
-          clearTimeout(timer);
-          await worker.terminate();
+          if (done) return;
+          done = true;
+          await stop(pooled);
+        },
+        release(): void {
+          if (done) return;
+          done = true;
+          keep(pooled);
         },
       };
+    },
+    async closeIdle(): Promise<void> {
+      await Promise.all([...idle].map((p) => stop(p)));
     },
   };
 }
 
-/** Threads for Node: each wasm thread in a worker_threads Worker. */
-export const nodeThreadSpawner: ThreadSpawner = createNodeThreadSpawner();
+/** Threads for Node: each wasm thread in a worker_threads Worker (the default runtime's spawner). */
+export const nodeThreadSpawner: NodeThreadSpawner = createNodeThreadSpawner();
