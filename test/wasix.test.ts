@@ -138,6 +138,47 @@ describe('WASIX process trees end whole', () => {
   });
 });
 
+describe('WASIX workers outlive their processes', () => {
+  /** Runs `body` (module code with WASI, CaptureStream, createNodeThreadSpawner and readFileSync in scope) in a new Node; its stdout. */
+  function inNode(body: string): string {
+    const dist = (file: string): string => JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', file)).href);
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { CaptureStream } from ${dist('host/stdio.js')};
+      import { WASI, createNodeThreadSpawner } from ${dist('node.js')};
+      ${body}`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.stderr, '');
+    return r.stdout;
+  }
+
+  test('a second run() starts in the worker the first one released, and closeIdle() stops it', () => {
+    assert.equal(inNode(`
+      const spawner = createNodeThreadSpawner();
+      const bytes = readFileSync(${JSON.stringify(programPath('wasix_hello'))});
+      for (let i = 0; i < 2; i++) {
+        const stdout = new CaptureStream();
+        const code = await new WASI({ args: ['hello'], stdout, runtime: { threadSpawn: spawner } }).run(bytes);
+        console.log(code, new TextDecoder().decode(stdout.bytes()).split('\\n')[0], 'idle', spawner.idle);
+      }
+      await spawner.closeIdle();
+      console.log('idle', spawner.idle);`), '0 hello idle 1\n0 hello idle 1\nidle 0\n');
+  });
+
+  test('a process tree ended by a signal releases the workers of its three threads, each waiting in a call (a sleep)', () => {
+    assert.equal(inNode(`
+      const spawner = createNodeThreadSpawner();
+      const stdout = new CaptureStream();
+      const wasi = new WASI({ args: ['tree'], stdout, stderr: new CaptureStream(), runtime: { threadSpawn: spawner } });
+      const running = wasi.run(readFileSync(${JSON.stringify(programPath('wasix_fork_tree'))}));
+      while (!new TextDecoder().decode(stdout.bytes()).includes('tree up')) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 100));
+      wasi.kill('SIGINT');
+      console.log(await running, 'idle', spawner.idle);
+      await spawner.closeIdle();`), '127 idle 3\n');
+  });
+});
+
 /** Runs a wasix_64v1 program with Node 24 (memory64 without a flag), as `kiln run` or through the API. */
 function runOnNode24(how: 'kiln run' | 'worker' | 'jspi', program: string, dir: string): { status: number | null; stdout: string; stderr: string } {
   const command = how === 'kiln run' ? [kilnBin, 'run'] : [path.join(repoRoot, 'scripts', 'kiln-api-run.mjs'), how];

@@ -65,7 +65,7 @@ export interface GuestThreadStart {
     /** A thread of WASIX's first generation: it starts in `_start_thread` instead. */
     firstGeneration?: FirstGenerationThread;
   };
-  /** False while syscalls are traced: every write then goes through the kernel. */
+  /** False while syscalls are traced: every write and futex call then goes through the kernel. */
   directWrites: boolean;
   /**
    * Set when the process reads the default clocks and the host's threads

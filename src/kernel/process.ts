@@ -278,6 +278,9 @@ export class Process {
     return main;
   }
 
+  /** Signals for given threads held back while the guest's callback was not exported. */
+  readonly #heldForThreads: [sig: number, thread: KernelThread][] = [];
+
   /** Runs `cleanup` when the process ends (at once if it has ended). */
   atEnd(cleanup: () => void): void {
     if (this.#status !== undefined) cleanup();
@@ -303,7 +306,9 @@ export class Process {
     const callback = this.signalCallback;
     if (callback !== undefined) {
       if (!this.exportsFunction(callback)) {
-        this.signals.queue(sig);
+        // Held back; one for a given thread (thread_signal, pthread_kill) stays that thread's.
+        if (thread === undefined) this.signals.queue(sig);
+        else if (!this.#heldForThreads.some(([s, t]) => s === sig && t === thread)) this.#heldForThreads.push([sig, thread]);
         return;
       }
       const target = thread ?? this.mainThread ?? this.threads.values().next().value;
@@ -323,6 +328,7 @@ export class Process {
   releaseHeldSignals(): void {
     const callback = this.signalCallback;
     if (callback === undefined || !this.exportsFunction(callback)) return;
+    for (const [sig, thread] of this.#heldForThreads.splice(0)) this.raise(sig, this.threads.get(thread.tid) === thread ? thread : undefined);
     for (let sig = this.signals.takePending(); sig !== undefined; sig = this.signals.takePending()) this.raise(sig);
   }
 

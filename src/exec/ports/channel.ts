@@ -74,7 +74,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
         takeSignals();
         return result;
       }, takeSignals);
-    } else if (module === 'wasix_32v1' && (name === 'futex_wait' || name === 'futex_wake' || name === 'futex_wake_all')) {
+    } else if (module === 'wasix_32v1' && start.directWrites && (name === 'futex_wait' || name === 'futex_wake' || name === 'futex_wake_all')) {
       const viaKernel: ImportFn = (...args) => {
         const result = channel.call(slot, number, args);
         takeSignals();

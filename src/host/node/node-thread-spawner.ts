@@ -43,6 +43,8 @@ export interface NodeThreadSpawnerOptions {
 export interface NodeThreadSpawner extends ThreadSpawner {
   /** Terminates the workers kept for later spawns (those running threads go on). */
   closeIdle(): Promise<void>;
+  /** How many workers are kept for later spawns now. */
+  readonly idle: number;
 }
 
 /** Why a worker ended that Kiln did not stop: out of memory, or another exit. */
@@ -163,6 +165,7 @@ export function createNodeThreadSpawner(options: NodeThreadSpawnerOptions = {}):
     async closeIdle(): Promise<void> {
       await Promise.all([...idle].map((p) => stop(p)));
     },
+    get idle(): number { return idle.length; },
   };
 }
 
