@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Bundles the entry modules of Kiln's own Node workers (the process
-// worker of `run()`, the thread worker of threaded processes) into single
-// files in place of tsc's output in dist/: a worker then loads one file
-// instead of Kiln's modules one by one, which is most of the cost of
-// starting one. Each bundle keeps a source map that points at src/.
+// worker of `run()`, the thread worker of threaded processes) and of the
+// CLI into single files in place of tsc's output in dist/: a worker (and
+// `kiln`) then loads one file instead of Kiln's modules one by one, which
+// is most of the cost of starting one. Each bundle keeps a source map that points at src/.
 // Modules that find files next to themselves (`new URL('./x.js',
 // import.meta.url)`: the workers they start in turn) keep finding them: in
 // the bundle, each module's `import.meta.url` is its own unbundled file's.
@@ -19,10 +19,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const at = process.argv.indexOf('--out');
 const out = at > 0 ? process.argv[at + 1] : join(root, 'dist');
 
-/** Worker entries: source → the file tsc wrote, which the bundle replaces. */
+/**
+ * Entries: source → the file tsc wrote, which the bundle replaces. The
+ * workers, and the CLI (`kiln` starts as fast as Node loads one file).
+ */
 const ENTRIES = [
   ['src/exec/node/process-worker.ts', 'exec/node/process-worker.js'],
   ['src/node-thread-worker.ts', 'node-thread-worker.js'],
+  ['src/cli/main.ts', 'cli/main.js'],
 ];
 
 /** Gives each bundled module of src/ the `import.meta.url` of its own compiled file in `out`. */

@@ -80,6 +80,77 @@ export class Reader {
   }
 }
 
+const SECTION_CODE = 10;
+const ATOMIC_PREFIX = 0xfe;
+
+/** True when `bytes[from, to)` has an 0xFE byte followed by a LEB128 of 1 or 2 (`memory.atomic.wait32/64`, or bytes that look like it). */
+function hasAtomicWait(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to - 1; i++) {
+    if (bytes[i] !== ATOMIC_PREFIX) continue;
+    let op = 0;
+    let scale = 1;
+    for (let j = i + 1; j < to && j < i + 6; j++) {
+      op += (bytes[j]! & 0x7f) * scale;
+      if ((bytes[j]! & 0x80) === 0) break;
+      scale *= 128;
+    }
+    if (op === 1 || op === 2) return true;
+  }
+  return false;
+}
+
+/** How many functions the module imports (function indices start after them). */
+function importedFunctions(r: Reader, end: number): number {
+  let functions = 0;
+  for (let n = r.leb(); n > 0 && r.at < end; n--) {
+    r.name();
+    r.name();
+    const kind = r.byte();
+    if (kind === 0) { functions++; r.leb(); }
+    else if (kind === 1) { r.byte(); r.limits(); }
+    else if (kind === 2) r.limits();
+    else if (kind === 3) { r.byte(); r.byte(); }
+    else { r.byte(); r.leb(); }
+  }
+  return functions;
+}
+
+/**
+ * False when no function of the module can hold a local across a
+ * `memory.atomic.wait32/64` (V8's baseline compiler before V8 13 may lose
+ * one there: host/node/node-thread-spawner.ts): no function body has the
+ * opcode, except the start function with no locals (wasm-ld's
+ * `__wasm_init_memory` of a shared memory waits there, and a start
+ * function takes no parameters). Bytes of immediates can look like the
+ * opcode, so true means "may".
+ */
+export function mayWaitAtomically(bytes: Uint8Array): boolean {
+  const r = new Reader(bytes, 8);
+  let imported = 0;
+  let start = -1;
+  while (r.at < bytes.length) {
+    const id = r.byte();
+    const size = r.leb();
+    const end = r.at + size;
+    if (id === SECTION_IMPORT) imported = importedFunctions(new Reader(bytes, r.at), end);
+    else if (id === SECTION_START) start = new Reader(bytes, r.at).leb();
+    else if (id === SECTION_CODE) {
+      const code = new Reader(bytes, r.at);
+      const count = code.leb();
+      for (let i = 0; i < count; i++) {
+        const bodySize = code.leb();
+        const bodyEnd = code.at + bodySize;
+        const localGroups = new Reader(bytes, code.at).leb();
+        if (hasAtomicWait(bytes, code.at, bodyEnd) && !(imported + i === start && localGroups === 0)) return true;
+        code.at = bodyEnd;
+      }
+      return false;
+    }
+    r.at = end;
+  }
+  return false;
+}
+
 /** The first memory a module imports or defines, or undefined if it has none. */
 export function memoryDeclaration(bytes: Uint8Array): MemoryDecl | undefined {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {

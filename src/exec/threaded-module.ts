@@ -3,10 +3,12 @@
  * placement (every thread in a worker), and what such a module must have.
  * See docs/architecture.md, "Threads (wasi-threads)".
  */
-import { memoryDeclaration, type MemoryDecl } from './module-binary.js';
+import { mayWaitAtomically, memoryDeclaration, type MemoryDecl } from './module-binary.js';
 
 /** The shared memory a threaded module imports: its limits (from the binary) and where it is imported from. */
 export interface MemoryImport extends MemoryDecl {
+  /** False when the module's code surely holds no local across `memory.atomic.wait` (module-binary.ts, `mayWaitAtomically`). */
+  atomicWait: boolean;
   /** Where the module imports it from. */
   import: {
     /** The import's module name. */
@@ -48,5 +50,5 @@ export function threadedMemory(module: WebAssembly.Module, bytes: Uint8Array): M
   if (spawns && !exports.includes('wasi_thread_start')) {
     throw new ThreadedModuleError('the module imports thread-spawn but exports no wasi_thread_start');
   }
-  return { ...decl, import: decl.import };
+  return { ...decl, import: decl.import, atomicWait: mayWaitAtomically(bytes) };
 }

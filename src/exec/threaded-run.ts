@@ -241,6 +241,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
       doorbell: readiness.cell.buffer as SharedArrayBuffer,
       slot,
       entry,
+      atomicWait: memoryImport.atomicWait,
       directWrites: run.directWrites,
       ...(localClock === undefined ? {} : { localClock }),
     });

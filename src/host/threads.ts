@@ -65,6 +65,12 @@ export interface GuestThreadStart {
     /** A thread of WASIX's first generation: it starts in `_start_thread` instead. */
     firstGeneration?: FirstGenerationThread;
   };
+  /**
+   * True when the module's code may hold a local across a
+   * `memory.atomic.wait` (V8's baseline compiler before V8 13 may lose it:
+   * Node's spawner then turns that compiler off).
+   */
+  atomicWait: boolean;
   /** False while syscalls are traced: every write and futex call then goes through the kernel. */
   directWrites: boolean;
   /**

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { exportStartFunction, importingSharedMemory, limitMemory, memoryDeclaration, MemoryLimitError, ModuleFormatError } from '../../src/exec/module-binary.js';
+import { exportStartFunction, importingSharedMemory, limitMemory, mayWaitAtomically, memoryDeclaration, MemoryLimitError, ModuleFormatError } from '../../src/exec/module-binary.js';
 
 function wat(source: string): Uint8Array {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-wat-'));
@@ -135,5 +135,44 @@ describe('importingSharedMemory', () => {
   test('a module that imports its memory, or has none, is left alone (undefined)', () => {
     assert.equal(importingSharedMemory(wat(`(module (import "env" "memory" (memory 1 2 shared)))`)), undefined);
     assert.equal(importingSharedMemory(wat(`(module (func (export "_start")))`)), undefined);
+  });
+});
+
+describe('mayWaitAtomically', () => {
+  const module = (body: string): Uint8Array => wat(`(module
+    (import "env" "f" (func))
+    (import "env" "memory" (memory 1 1 shared))
+    ${body})`);
+
+  test('a function that waits, with a local: may', () => {
+    assert.equal(mayWaitAtomically(module(`(func (export "w") (local i32)
+      (local.set 0 (i32.const 5))
+      (drop (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const 0)))
+      (drop (local.get 0)))`)), true);
+  });
+
+  test('memory.atomic.wait64 and a parameter: may', () => {
+    assert.equal(mayWaitAtomically(module(`(func (export "w") (param i32)
+      (drop (memory.atomic.wait64 (local.get 0) (i64.const 0) (i64.const 0))))`)), true);
+  });
+
+  test('only the start function waits, with no locals (as wasm-ld\'s __wasm_init_memory): not', () => {
+    assert.equal(mayWaitAtomically(module(`
+      (func $init (drop (memory.atomic.wait32 (i32.const 0) (i32.const 1) (i64.const 0))))
+      (start $init)
+      (func (export "n") (drop (memory.atomic.notify (i32.const 0) (i32.const 1))))`)), false);
+  });
+
+  test('a start function with a local that waits: may', () => {
+    assert.equal(mayWaitAtomically(module(`
+      (func $init (local i64) (drop (memory.atomic.wait32 (i32.const 0) (i32.const 1) (local.get 0))))
+      (start $init)`)), true);
+  });
+
+  test('other atomics (notify, rmw, store) only: not', () => {
+    assert.equal(mayWaitAtomically(module(`(func (export "a") (local i32)
+      (i32.atomic.store (i32.const 0) (i32.const 1))
+      (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))
+      (drop (memory.atomic.notify (i32.const 0) (i32.const 1))))`)), false);
   });
 });

@@ -6,10 +6,12 @@
  *
  * V8 before 13 (Node 20, 22) has a baseline-compiler (Liftoff) bug: a local
  * held across `memory.atomic.wait32/64` can read back as 0 after the wait,
- * so a guest's futex loops compute wrong values. Before the first thread
- * starts, Kiln turns Liftoff off for the host process on those versions
- * (optimised code only; function bodies compile lazily, so modules compiled
- * earlier are covered too). Node 24 is not affected.
+ * so a guest's futex loops compute wrong values. Before the first thread of
+ * a module that may do that starts (`GuestThreadStart.atomicWait`: a
+ * wasi-threads program; not a WASIX one, whose futexes are calls), Kiln
+ * turns Liftoff off for the host process on those versions (optimised
+ * code only; function bodies compile lazily, so modules compiled earlier
+ * are covered too). Node 24 is not affected.
  */
 import * as v8 from 'node:v8';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
@@ -102,7 +104,6 @@ export function createNodeThreadSpawner(options: NodeThreadSpawnerOptions = {}):
   };
 
   const startWorker = (): PooledWorker => {
-    avoidLiftoffWaitBug();
     const worker = startKilnWorker(BASE, 'node-thread-worker', options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits });
     let loaded!: () => void;
     const p: PooledWorker = {
@@ -149,7 +150,10 @@ export function createNodeThreadSpawner(options: NodeThreadSpawnerOptions = {}):
       const pooled = p;
       let done = false;
       return {
-        run(start: GuestThreadStart): void { pooled.worker.postMessage(start); },
+        run(start: GuestThreadStart): void {
+          if (start.atomicWait) avoidLiftoffWaitBug();
+          pooled.worker.postMessage(start);
+        },
         async terminate(): Promise<void> {
           if (done) return;
           done = true;
