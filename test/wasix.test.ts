@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { programPath, repoRoot } from './helpers/programs.js';
@@ -135,6 +136,50 @@ describe('WASIX process trees end whole', () => {
       console.log(JSON.stringify(process.getActiveResourcesInfo()) === before || JSON.stringify(process.getActiveResourcesInfo()) + ' after, before ' + before);`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.stdout, 'true\n127\nProgram recieved termination signal: Interrupt\nfalse\ntrue\n', r.stderr);
+  });
+});
+
+describe('WASIX output lands whole and in order (a file behind stdout: writes are gathered)', () => {
+  /** `kiln run` of wasix_output with stdout and stderr both on one file; the file and the exit status. */
+  function intoOneFile(...args: string[]): { text: string; status: number | null } {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-output-'));
+    const file = path.join(dir, 'out');
+    const fd = openSync(file, 'w');
+    try {
+      const flags = args[0] === 'spin' ? ['--timeout', '1s'] : [];
+      const r = spawnSync(process.execPath, [kilnBin, 'run', ...flags, programPath('wasix_output'), ...args], { stdio: ['ignore', fd, fd], timeout: 30_000 });
+      return { text: readFileSync(file, 'utf8'), status: r.status };
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const LINES = Array.from({ length: 200 }, (_, i) => `out ${i + 1}\nerr ${i + 1}\n`).join('');
+
+  test('stdout and stderr interleaved on one file, then a return', () => {
+    assert.deepEqual(intoOneFile(), { text: `${LINES}done 0\n`, status: 0 });
+  });
+
+  test('then _exit(3)', () => {
+    assert.deepEqual(intoOneFile('exit'), { text: LINES, status: 3 });
+  });
+
+  test('then a trap: every line, then the trap', () => {
+    const r = intoOneFile('trap');
+    assert.equal(r.text.slice(0, LINES.length), LINES);
+    assert.match(r.text.slice(LINES.length), /^Error: the guest trapped: unreachable\n/);
+    assert.equal(r.status, 134);
+  });
+
+  test('then a loop the time limit stops: every line, then the limit', () => {
+    assert.deepEqual(intoOneFile('spin'), { text: `${LINES}kiln: the guest did not finish within its time limit of 1000 ms and was stopped\n`, status: 124 });
+  });
+
+  test('two threads writing under one mutex: the lines in the order the mutex gave them', () => {
+    const r = intoOneFile('thread');
+    const places = r.text.trim().split('\n').map((line) => Number(line.split(' ')[1]));
+    assert.deepEqual(places, [...Array.from({ length: 400 }, (_, i) => i + 1), 400]);
+    assert.equal(r.status, 0);
   });
 });
 

@@ -48,6 +48,8 @@ const ARGS = Math.max(...SPLIT_ARGS);
 const SLOT_CELL_BYTES = Cell.CELLS * 4;
 const SLOT_ARG_BYTES = ARGS * 4;
 export const DIRECT_WRITE_FDS = 64;
+/** The bit of a direct-write entry that marks it bufferable. */
+const BUFFERABLE = 1 << 30;
 const HEADER_BYTES = 16;
 
 export class SyscallChannel {
@@ -79,8 +81,12 @@ export class SyscallChannel {
 
   // ---- guest-thread side ----
 
+  /** Guest side: runs before each call (the thread writes what it gathered: exec/guest-write-buffer.ts). */
+  beforeCall: (() => void) | undefined;
+
   /** Makes a call through `slot` (its arguments in split form: i32 numbers) and waits for its result. */
   call(slot: number, func: number, args: ArrayLike<number>): number {
+    this.beforeCall?.();
     const c = slot * Cell.CELLS;
     const a = slot * ARGS;
     const n = SPLIT_ARGS[func]!;
@@ -126,7 +132,12 @@ export class SyscallChannel {
 
   /** The host descriptor a guest thread may write `fd` to itself, or -1. */
   directWriteFd(fd: number): number {
-    return fd >= 0 && fd < DIRECT_WRITE_FDS ? Atomics.load(this.#direct, fd) - 1 : -1;
+    return fd >= 0 && fd < DIRECT_WRITE_FDS ? (Atomics.load(this.#direct, fd) & ~BUFFERABLE) - 1 : -1;
+  }
+
+  /** True when writes to `fd` (a direct-write descriptor) may be gathered (not a terminal: exec/guest-write-buffer.ts). */
+  directWriteBufferable(fd: number): boolean {
+    return (Atomics.load(this.#direct, fd) & BUFFERABLE) !== 0;
   }
 
   // ---- kernel side ----
@@ -190,8 +201,10 @@ export class SyscallChannel {
     Atomics.store(this.#cells, slot * Cell.CELLS + Cell.SIGNALS, 0);
   }
 
-  /** Sets the direct-write map: `hostFds[fd]` is the host descriptor or -1. */
-  setDirectWrites(hostFds: readonly number[]): void {
-    for (let fd = 0; fd < DIRECT_WRITE_FDS; fd++) Atomics.store(this.#direct, fd, (hostFds[fd] ?? -1) + 1);
+  /** Sets the direct-write map: `hostFds[fd]` is the host descriptor or -1; `bufferable[fd]` true where writes may be gathered. */
+  setDirectWrites(hostFds: readonly number[], bufferable: readonly boolean[] = []): void {
+    for (let fd = 0; fd < DIRECT_WRITE_FDS; fd++) {
+      Atomics.store(this.#direct, fd, ((hostFds[fd] ?? -1) + 1) | (bufferable[fd] === true ? BUFFERABLE : 0));
+    }
   }
 }

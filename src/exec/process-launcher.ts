@@ -49,7 +49,17 @@ function text(bytes: Uint8Array): string {
 
 /** A launcher that runs each child in the channel placement. */
 export function createLauncher(options: LauncherOptions): ProcessLauncher {
+  /** The runs of the processes it started, until each finished. */
+  const runs = new Set<Promise<unknown>>();
+  const track = (run: Promise<unknown>): void => {
+    const done = run.then(() => { runs.delete(done); }, () => { runs.delete(done); });
+    runs.add(done);
+  };
   return {
+    async settled(): Promise<void> {
+      while (runs.size > 0) await Promise.all([...runs]);
+    },
+
     launch(parent: Process, request: LaunchRequest): Process {
       let module: WebAssembly.Module;
       let memory: MemoryImport;
@@ -88,7 +98,7 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
       child.cwd = request.cwd;
       child.inheritedDispositions = request.dispositions;
       const session = new AsyncBackendSession();
-      runThreaded({
+      track(runThreaded({
         process: child,
         functions: new SyscallFunctions(child, options.trace),
         module,
@@ -96,7 +106,7 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
         threads: options.threads,
         session,
         directWrites: options.trace === undefined,
-      }).catch((e: unknown) => child.end(statusOfThrown(e)));
+      }).catch((e: unknown) => child.end(statusOfThrown(e))));
       return child;
     },
 
@@ -119,7 +129,7 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
       child.cwd = parent.cwd;
       child.signalCallback = parent.signalCallback;
       child.inheritedDispositions = parent.inheritedDispositions;
-      runThreaded({
+      track(runThreaded({
         process: child,
         functions: new SyscallFunctions(child, options.trace),
         module: image.module,
@@ -128,7 +138,7 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
         session: new AsyncBackendSession(),
         directWrites: options.trace === undefined,
         forked: { memory: copy, record },
-      }).catch((e: unknown) => child.end(statusOfThrown(e)));
+      }).catch((e: unknown) => child.end(statusOfThrown(e))));
       return child;
     },
   };

@@ -12,6 +12,8 @@
  * `proc_exit` from any thread, a trap, a worker that failed, `_start`
  * returning or the time limit; every worker is stopped then.
  */
+import { createGuestWriteBuffer, drainGuestWrites, stopCoalescing } from './guest-write-buffer.js';
+import type { OutputStream } from '../host/stdio.js';
 import { sharedMonotonicNs, systemClocks, systemRealtimeAnchor } from '../host/clocks.js';
 import { Errno, WasiError } from '../abi/errno.js';
 import { Rights } from '../abi/constants.js';
@@ -107,18 +109,34 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
 
   const end = (status: ExitStatus): void => { void process.end(status); };
 
+  /** The streams behind the host descriptors the threads write to directly, by host descriptor. */
+  const hostStreams = new Map<number, OutputStream>();
   const refreshDirectWrites = (): void => {
     const hostFds: number[] = [];
+    const bufferable: boolean[] = [];
     for (let fd = 0; fd < DIRECT_WRITE_FDS; fd++) {
       hostFds.push(-1);
+      bufferable.push(false);
       let d;
       try { d = process.fds.get(fd, Rights.FD_WRITE); } catch { continue; }
       if (d.resource instanceof OutputStreamResource) {
-        const host = d.resource.stream.hostFd;
-        if (host !== undefined && host >= 0) hostFds[fd] = host;
+        const stream = d.resource.stream;
+        const host = stream.hostFd;
+        if (host !== undefined && host >= 0) {
+          hostFds[fd] = host;
+          bufferable[fd] = stream.bufferable === true;
+          hostStreams.set(host, stream);
+        }
       }
     }
-    channel.setDirectWrites(hostFds);
+    channel.setDirectWrites(hostFds, bufferable);
+  };
+
+  /** The main thread's gathered writes (exec/guest-write-buffer.ts); not while tracing. */
+  const writeBuffer = run.directWrites ? createGuestWriteBuffer() : undefined;
+  /** Writes what a stopped thread left gathered. */
+  const drainWrites = (): void => {
+    if (writeBuffer !== undefined) drainGuestWrites(writeBuffer, (host, data) => { hostStreams.get(host)?.write(data.slice()); });
   };
 
   // The threads read the default clocks themselves (not while tracing: every call shows then).
@@ -163,11 +181,11 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
    */
   const halt = (worker: ThreadWorker, slot: number): Promise<void> => {
     server.detach(slot);
-    if (!channel.endCall(slot, memory.buffer)) return worker.terminate();
+    if (!channel.endCall(slot, memory.buffer)) return worker.terminate().then(drainWrites);
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         unwinding.delete(worker);
-        worker.terminate().then(resolve, resolve);
+        worker.terminate().then(drainWrites).then(resolve, resolve);
       }, UNWIND_MS);
       unwinding.set(worker, (event) => {
         clearTimeout(timer);
@@ -242,12 +260,15 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
       slot,
       entry,
       atomicWait: memoryImport.atomicWait,
+      ...(entry.kind === 'main' && writeBuffer !== undefined ? { writeBuffer } : {}),
       directWrites: run.directWrites,
       ...(localClock === undefined ? {} : { localClock }),
     });
   };
 
   functions.serveThreads((arg, firstGeneration) => {
+    // Threads may order their writes through memory alone: no more gathering (the caller flushed before this call).
+    if (writeBuffer !== undefined) stopCoalescing(writeBuffer);
     const slot = freeSlots.pop();
     if (slot === undefined) return -Errno.AGAIN;
     let thread: KernelThread;
@@ -312,6 +333,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     end(statusOfThrown(e));
   }
   const status = await process.ended;
+  drainWrites();
   if (timer !== undefined) clearTimeout(timer);
   server.stop();
   await serving;

@@ -315,6 +315,7 @@ export class WASI {
         timeoutMs: this.#options.timeoutMs,
         directWrites: this.#trace === undefined,
       });
+      await this.#kernel.launcher.settled(); // its children's runs too: nothing of the tree left running
       return { process, status };
     } finally {
       this.#signalTarget = undefined;

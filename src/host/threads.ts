@@ -71,6 +71,11 @@ export interface GuestThreadStart {
    * Node's spawner then turns that compiler off).
    */
   atomicWait: boolean;
+  /**
+   * The main thread's write-gathering buffer (exec/guest-write-buffer.ts),
+   * while the process may gather writes; unset for other threads.
+   */
+  writeBuffer?: SharedArrayBuffer;
   /** False while syscalls are traced: every write and futex call then goes through the kernel. */
   directWrites: boolean;
   /**

@@ -116,6 +116,12 @@ export interface ProcessLauncher {
    * WasiError (ENOEXEC: not a module Kiln can start as a process).
    */
   launch(parent: Process, request: LaunchRequest): Process;
+  /**
+   * Settles once every process it started has finished running: ended,
+   * and nothing of its run left in the host (its workers stopped or
+   * released). A process's `ended` settles a little before that.
+   */
+  settled(): Promise<void>;
 }
 
 /** What a new process is made of. */
@@ -359,12 +365,14 @@ export class Process {
     if (this.#status !== undefined) return this.#ended;
     this.#status = status;
     if (writesPending) flushPendingWrites();
-    // A process's running children end with it (Kiln has no init to adopt them).
-    for (const child of this.children.values()) if (child.status === undefined) void child.end({ kind: 'signal', signal: 9 /* KILL */ });
+    const stopping: Promise<void>[] = [];
+    // A process's running children end with it (Kiln has no init to adopt them), before it counts as ended.
+    for (const child of this.children.values()) {
+      if (child.status === undefined) stopping.push(child.end({ kind: 'signal', signal: 9 /* KILL */ }).then(() => undefined));
+    }
     for (const cleanup of this.#atEnd.splice(0)) {
       try { cleanup(); } catch { /* a cleanup's failure does not stop the end */ }
     }
-    const stopping: Promise<void>[] = [];
     for (const thread of [...this.threads.values()]) {
       const stopped = thread.stop();
       if (stopped !== undefined) stopping.push(stopped.catch(() => undefined));

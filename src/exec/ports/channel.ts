@@ -16,12 +16,12 @@ import { sharedMonotonicNs } from '../../host/clocks.js';
 import { firstGenerationEntry, isSyscallModule, signaturesOf, syscallEntry, type SyscallModule } from '../../abi/syscall-table.js';
 import type { FirstGenerationThread, GuestThreadStart } from '../../host/threads.js';
 import { CallEnded, SyscallChannel } from '../channel.js';
+import { GuestWriteBuffer, type HostWrite } from '../guest-write-buffer.js';
 import { linkThroughAdapter, type SplitFunction } from '../i64-adapter.js';
 import { ForkRecord as Resume } from '../../abi/fork-record.js';
 import { StackCapture, type ThreadEntry } from './asyncify.js';
 
-/** Writes all of `data` to a host descriptor, synchronously; throws on failure. */
-export type HostWrite = (hostFd: number, data: Uint8Array) => void;
+export type { HostWrite };
 
 type ImportFn = SplitFunction;
 
@@ -58,7 +58,10 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
       for (let sig = 1; sig < 32; sig++) if ((bits & (1 << sig)) !== 0) (handler as (sig: number) => void)(sig);
     }
   };
-  const futexes = guestFutexes(channel, slot, memory, () => takeSignals());
+  /** The main thread's gathered writes (exec/guest-write-buffer.ts): written before any call, and when the thread ends. */
+  const gathered = start.writeBuffer !== undefined && hostWrite !== undefined ? new GuestWriteBuffer(start.writeBuffer, hostWrite) : undefined;
+  if (gathered !== undefined) channel.beforeCall = () => { if (gathered.pending) gathered.flush(); };
+  const futexes = guestFutexes(channel, slot, memory, () => takeSignals(), channel.beforeCall);
   const split: Partial<Record<SyscallModule, Record<string, ImportFn>>> = {};
   for (const { module, name, kind } of WebAssembly.Module.imports(start.module)) {
     if (kind !== 'function' || !isSyscallModule(module)) continue;
@@ -67,9 +70,9 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     const number = entry.number;
     let call: ImportFn;
     if (name === 'fd_write' && module !== 'wasix_64v1' && hostWrite !== undefined && start.directWrites) {
-      call = directFdWrite(channel, slot, number, memory, hostWrite, () => takeSignals());
+      call = directFdWrite(channel, slot, number, memory, hostWrite, gathered, () => takeSignals());
     } else if (name === 'clock_time_get' && start.localClock !== undefined && (module === 'wasi_snapshot_preview1' || module === 'wasix_32v1')) {
-      call = localClockTimeGet(memory, start.localClock.realtimeAnchor, (...args) => {
+      call = localClockTimeGet(memory, start.localClock.realtimeAnchor, channel.beforeCall, (...args) => {
         const result = channel.call(slot, number, args);
         takeSignals();
         return result;
@@ -124,6 +127,12 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   const entry = capture.entry;
   const firstGen = start.entry.kind === 'thread' ? start.entry.firstGeneration : undefined;
   if (start.entry.kind === 'main' && start.entry.resume !== undefined) capture.resumeChild(start.entry.resume);
+  try {
+    runEntry();
+  } finally {
+    gathered?.flush(); // returned, exited or trapped: what it wrote lands
+  }
+  function runEntry(): void {
   capture.run(() => {
     try {
       if (entry.kind === 'main') (exports['_start'] as () => void)();
@@ -134,6 +143,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
       if (!(e instanceof ThreadExit) && !(e instanceof CallEnded)) throw e;
     }
   });
+  }
 }
 
 /**
@@ -162,7 +172,7 @@ function startFirstGeneration(exports: WebAssembly.Exports, start: FirstGenerati
  * (`viaKernel`), which answers the errno. `afterCall` runs after each
  * (signals).
  */
-function guestFutexes(channel: SyscallChannel, slot: number, memory: WebAssembly.Memory, afterCall: () => void) {
+function guestFutexes(channel: SyscallChannel, slot: number, memory: WebAssembly.Memory, afterCall: () => void, beforeCall: (() => void) | undefined) {
   let buffer: ArrayBufferLike = memory.buffer;
   let view = new DataView(buffer);
   let words = new Int32Array(buffer);
@@ -175,6 +185,7 @@ function guestFutexes(channel: SyscallChannel, slot: number, memory: WebAssembly
     return buffer.byteLength;
   };
   const wake = (count: number) => (viaKernel: ImportFn): ImportFn => (ptr: number, wokenOut: number): number => {
+    beforeCall?.();
     const size = fresh();
     const at = ptr >>> 0;
     const out = wokenOut >>> 0;
@@ -185,6 +196,7 @@ function guestFutexes(channel: SyscallChannel, slot: number, memory: WebAssembly
   };
   return {
     futex_wait: (viaKernel: ImportFn): ImportFn => (ptr: number, expected: number, timeout: number, wokenOut: number): number => {
+      beforeCall?.();
       const size = fresh();
       const at = ptr >>> 0;
       const t = timeout >>> 0;
@@ -211,17 +223,19 @@ function guestFutexes(channel: SyscallChannel, slot: number, memory: WebAssembly
  * the kernel's anchor plus it); other clocks, and a pointer out of bounds,
  * go to the kernel (`viaKernel`). `afterCall` runs after each (signals).
  */
-function localClockTimeGet(memory: WebAssembly.Memory, realtimeAnchor: bigint, viaKernel: ImportFn, afterCall: () => void): ImportFn {
+function localClockTimeGet(memory: WebAssembly.Memory, realtimeAnchor: bigint, beforeCall: (() => void) | undefined, viaKernel: ImportFn, afterCall: () => void): ImportFn {
   const monotonic = sharedMonotonicNs!;
   let buffer: ArrayBufferLike = memory.buffer;
   let view = new DataView(buffer);
   return (id: number, precisionLo: number, precisionHi: number, out: number): number => {
+    beforeCall?.();
     if (id === ClockId.MONOTONIC || id === ClockId.REALTIME) {
-      if (memory.buffer.byteLength !== buffer.byteLength) {
+      const at = out >>> 0;
+      // A shared memory only grows, and an older view stays valid: look again only past its end.
+      if (at + 8 > buffer.byteLength && memory.buffer.byteLength !== buffer.byteLength) {
         buffer = memory.buffer;
         view = new DataView(buffer);
       }
-      const at = out >>> 0;
       if (at + 8 <= buffer.byteLength) {
         view.setBigUint64(at, id === ClockId.MONOTONIC ? monotonic() : realtimeAnchor + monotonic(), true);
         afterCall();
@@ -233,47 +247,91 @@ function localClockTimeGet(memory: WebAssembly.Memory, realtimeAnchor: bigint, v
 }
 
 /**
- * fd_write that writes straight to the host descriptor the map names; any
+ * fd_write that writes straight to the host descriptor the map names, or
+ * gathers the write in `gathered` when the descriptor is bufferable; any
  * case it does not handle (no mapping, a bad pointer, a host error before
  * anything was written) goes to the kernel, which answers with the errno;
  * `afterCall` runs after each call the kernel answered (signals).
  */
-function directFdWrite(channel: SyscallChannel, slot: number, fdWrite: number, memory: WebAssembly.Memory, hostWrite: HostWrite, afterCall: () => void): ImportFn {
+function directFdWrite(
+  channel: SyscallChannel, slot: number, fdWrite: number, memory: WebAssembly.Memory, hostWrite: HostWrite,
+  gathered: GuestWriteBuffer | undefined, afterCall: () => void,
+): ImportFn {
   let buffer: ArrayBufferLike = memory.buffer;
   let view = new DataView(buffer);
+  let bytes = new Uint8Array(buffer);
+  /** Views the memory again if it grew (a shared memory only grows, and an older view stays valid); true if it did. */
+  const grown = (): boolean => {
+    if (memory.buffer.byteLength === buffer.byteLength) return false;
+    buffer = memory.buffer;
+    view = new DataView(buffer);
+    bytes = new Uint8Array(buffer);
+    return true;
+  };
+  /** The total size of the `n` buffers the iovecs at `at` name, or -1 when one is not within the view. */
+  const totalInView = (at: number, n: number): number => {
+    const size = buffer.byteLength;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const ptr = view.getUint32(at + i * 8, true);
+      const len = view.getUint32(at + i * 8 + 4, true);
+      if (ptr + len > size) return -1;
+      total += len;
+    }
+    return total;
+  };
+  /** Gathers the write (exec/guest-write-buffer.ts); false when it must be written now. */
+  const gather = (host: number, at: number, n: number, total: number): boolean => {
+    let to = gathered!.reserve(host, total);
+    if (to < 0) return false;
+    const into = gathered!.bytes;
+    for (let i = 0; i < n; i++) {
+      const ptr = view.getUint32(at + i * 8, true);
+      const len = view.getUint32(at + i * 8 + 4, true);
+      if (len <= 32) for (let k = 0; k < len; k++) into[to + k] = bytes[ptr + k]!;
+      else into.set(bytes.subarray(ptr, ptr + len), to);
+      to += len;
+    }
+    gathered!.commit();
+    return true;
+  };
+  /** Writes the buffers to the host; the count written, or -1 when nothing could be. */
+  const writeNow = (host: number, at: number, n: number): number => {
+    if (gathered?.pending) gathered.flush(); // what was gathered goes first
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const ptr = view.getUint32(at + i * 8, true);
+      const len = view.getUint32(at + i * 8 + 4, true);
+      if (len === 0) continue;
+      try {
+        hostWrite(host, new Uint8Array(buffer, ptr, len));
+      } catch {
+        return total > 0 ? total : -1;
+      }
+      total += len;
+    }
+    return total;
+  };
   return (fd: number, iovs: number, iovsLen: number, out: number): number => {
     const host = channel.directWriteFd(fd);
     if (host >= 0) {
-      if (memory.buffer.byteLength !== buffer.byteLength) {
-        buffer = memory.buffer;
-        view = new DataView(buffer);
-      }
-      const size = buffer.byteLength;
       const at = iovs >>> 0;
       const n = iovsLen >>> 0;
       const outAt = out >>> 0;
-      if (at + n * 8 <= size && outAt + 4 <= size) {
-        let total = 0;
-        let ok = true;
-        for (let i = 0; i < n && ok; i++) {
-          const ptr = view.getUint32(at + i * 8, true);
-          const len = view.getUint32(at + i * 8 + 4, true);
-          if (ptr + len > size) ok = false;
-          else if (len > 0) {
-            try {
-              hostWrite(host, new Uint8Array(buffer, ptr, len));
-              total += len;
-            } catch {
-              ok = false;
-            }
+      if (at + n * 8 > buffer.byteLength || outAt + 4 > buffer.byteLength) grown();
+      if (at + n * 8 <= buffer.byteLength && outAt + 4 <= buffer.byteLength) {
+        let total = totalInView(at, n);
+        if (total < 0 && grown()) total = totalInView(at, n);
+        if (total >= 0) {
+          const written = gathered !== undefined && channel.directWriteBufferable(fd) && gather(host, at, n, total) ? total : writeNow(host, at, n);
+          if (written >= 0) {
+            view.setUint32(outAt, written, true);
+            return 0;
           }
-        }
-        if (ok || total > 0) {
-          view.setUint32(outAt, total, true);
-          return 0;
         }
       }
     }
+    // Not a direct descriptor, a pointer out of bounds, a host error: the kernel answers (with the errno).
     const result = channel.call(slot, fdWrite, [fd, iovs, iovsLen, out]);
     afterCall(); // a signal the write raised (SIGPIPE) runs its handler now
     return result;
