@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Kiln benchmark harness: runs each bench program under node:wasi and under
 // Kiln in the same process, alternating, and prints median wall times and the
-// ratio kiln / node:wasi; then the thread benchmarks (bench/threads.mjs) and
-// the waPC benchmarks (bench/wapc.mjs).
+// ratio kiln / node:wasi; then the thread benchmarks (bench/threads.mjs),
+// the waPC benchmarks (bench/wapc.mjs) and the WASIX benchmarks
+// (bench/wasix.mjs).
 // See bench/README.md.
 //
 // Usage: node bench/run.mjs [--only NAME[,NAME...]] [--quick] [--runs N]
@@ -31,7 +32,8 @@ function usage(code) {
                        entry-point benchmarks (bench/entry.mjs: run() first
                        and warm vs start()), "threads" the thread benchmarks
                        (bench/threads.mjs), "wapc" the waPC host benchmarks
-                       (bench/wapc.mjs)
+                       (bench/wapc.mjs), "wasix" the WASIX benchmarks against
+                       @wasmer/sdk (bench/wasix.mjs)
   --quick              fewer iterations and a smaller scale (smoke run)
   --runs N             timed runs per runtime (default 5; read_file 3; quick 3)
   --kiln-module PATH   module exporting Kiln's WASI class (default dist/node.js;
@@ -464,22 +466,25 @@ async function main() {
     console.log(`${ENTRY.padEnd(13)} entry points: run() first and warm, start(), node:wasi start()`);
     console.log(`${THREADS.padEnd(13)} wasi-threads: spawn+join, futex ping-pong vs native, fd_write from a thread`);
     console.log(`${WAPC.padEnd(13)} waPC host: echo, host calls, async host, pool; Kiln vs @wapc/host`);
+    console.log(`${WASIX.padEnd(13)} WASIX: start, threads, futex, pipe, syscalls, fork; Kiln vs @wasmer/sdk`);
     return 0;
   }
-  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && n !== ENTRY && !all.some((b) => b.name === n));
+  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && n !== ENTRY && n !== WASIX && !all.some((b) => b.name === n));
   if (unknown.length) {
-    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), ENTRY, THREADS, WAPC].join(', ')}`);
+    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), ENTRY, THREADS, WAPC, WASIX].join(', ')}`);
     return 2;
   }
   const benches = opts.only.length ? all.filter((b) => opts.only.includes(b.name)) : all;
   const withThreads = opts.only.length === 0 || opts.only.includes(THREADS);
   const withWapc = opts.only.length === 0 || opts.only.includes(WAPC);
   const withEntry = opts.only.length === 0 || opts.only.includes(ENTRY);
+  const withWasix = opts.only.length === 0 || opts.only.includes(WASIX);
   if (benches.length === 0) {
     const failures = [];
     if (withEntry) failures.push(...(await runEntry(opts)));
     if (withThreads) failures.push(...(await runThreads(opts)));
     if (withWapc) failures.push(...(await runWapc(opts)));
+    if (withWasix) failures.push(...(await runWasix(opts)));
     return reportFailures(failures);
   }
 
@@ -606,6 +611,7 @@ async function main() {
   if (withEntry) failures.push(...(await runEntry(opts)));
   if (withThreads) failures.push(...(await runThreads(opts)));
   if (withWapc) failures.push(...(await runWapc(opts)));
+  if (withWasix) failures.push(...(await runWasix(opts)));
   return reportFailures(failures);
 }
 
@@ -639,6 +645,16 @@ const WAPC = 'wapc';
 async function runWapc(opts) {
   const { runWapcBench } = await import('./wapc.mjs');
   return runWapcBench({ quick: opts.quick, runs: opts.runs, kilnModule: opts.kilnModule, verbose: opts.verbose });
+}
+
+// ------------------------------------------------------------------ wasix --
+
+const WASIX = 'wasix';
+
+/** The WASIX benchmarks against @wasmer/sdk (bench/wasix.mjs); returns their failures. */
+async function runWasix(opts) {
+  const { runWasixBench } = await import('./wasix.mjs');
+  return runWasixBench({ quick: opts.quick, runs: opts.runs, kilnModule: opts.kilnModule, verbose: opts.verbose });
 }
 
 function reportFailures(failures) {
