@@ -81,7 +81,7 @@ for (const [placement, runner, available] of RUNNERS) {
       test(`wasix_${c.name}${c.label === undefined ? '' : ` (${c.label})`}`, { skip: available ? false : 'Node 24 is not installed (scripts/fetch-node24.mjs)' }, async () => {
         const want = expected(`wasix_${c.name}`);
         const r = await runCase(runner, { ...c, program: `wasix_${c.name}` });
-        assert.equal(r.stdout, want.stdout);
+        assert.equal(r.stdout, want.stdout, `stdout differs (status ${r.status}; stderr: ${JSON.stringify(r.stderr)})`);
         assert.equal(r.status, want.status, r.stderr);
       });
     }
@@ -235,6 +235,14 @@ const WASIX64_OUTPUT = 'argv[1]=sixty-four\ncwd=/\npreopen=/sandbox\npipe: hello
 
 describe('wasix_64v1 (memory64, Node 24)', () => {
   const skip = existsSync(node24) ? false : 'Node 24 is not installed (scripts/fetch-node24.mjs)';
+  for (const how of ['kiln run', 'worker', 'jspi'] as const) {
+    test(`wasix64_threads (thread_spawn_v2, wasi_thread_start with an i64 start argument, thread_exit, thread_join): ${how}`, { skip }, () =>
+      withSandbox(async (sb) => {
+        const r = runOnNode24(how, 'wasix64_threads', sb.dir);
+        assert.equal(r.stdout, 'thread: started\nthread_spawn_v2 and thread_join: SUCCESS\nthe thread got its tid and its start argument: yes\n', r.stderr);
+        assert.equal(r.status, 0);
+      }));
+  }
   for (const program of ['wasix64_basics', 'wasix64_shared']) {
     for (const how of ['kiln run', 'worker', 'jspi'] as const) {
       const placement = how === 'kiln run' ? 'kiln run' : how === 'worker' ? 'WASI.run()' : 'WASI.runHere()';

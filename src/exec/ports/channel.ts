@@ -93,14 +93,16 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
       call = (...args: (number | bigint)[]) => (typeof args[0] === 'bigint'
         ? channel.call(slot, firstGeneration, [...splitI64(args[0]), ...splitI64(BigInt(args[1] ?? 0)), ...splitI64(BigInt(args[2] ?? 0)), Number(args[3] ?? 0), Number(args[4] ?? 0)])
         : channel.call(slot, number, args as number[]));
-    } else if (module === 'wasix_32v1' && name === 'thread_exit') {
+    } else if ((module === 'wasix_32v1' || module === 'wasix_64v1') && name === 'thread_exit') {
       call = (...args) => {
         channel.call(slot, number, args);
         throw new ThreadExit();
       };
-    } else if (module === 'wasix_32v1' && name === 'callback_signal') {
-      call = (ptr, len) => {
-        const result = channel.call(slot, number, [ptr, len]);
+    } else if ((module === 'wasix_32v1' || module === 'wasix_64v1') && name === 'callback_signal') {
+      // wasix_64v1's pointer and length come as i32 halves (below 4 GiB: the low ones).
+      call = (...args) => {
+        const [ptr, len] = module === 'wasix_64v1' ? [args[0]!, args[2]!] : [args[0]!, args[1]!];
+        const result = channel.call(slot, number, args);
         try {
           signalCallback = new TextDecoder().decode(new Uint8Array(memory.buffer, ptr >>> 0, len >>> 0).slice());
         } catch { /* a bad pointer: the kernel kept the old name too */ }
@@ -126,6 +128,8 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   capture.instance = instance;
   const entry = capture.entry;
   const firstGen = start.entry.kind === 'thread' ? start.entry.firstGeneration : undefined;
+  /** A wasix_64v1 module: its `wasi_thread_start` takes the start argument as an i64. */
+  const wide = WebAssembly.Module.imports(start.module).some((i) => i.module === 'wasix_64v1');
   if (start.entry.kind === 'main' && start.entry.resume !== undefined) capture.resumeChild(start.entry.resume);
   try {
     runEntry();
@@ -137,6 +141,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     try {
       if (entry.kind === 'main') (exports['_start'] as () => void)();
       else if (firstGen !== undefined) startFirstGeneration(exports, firstGen);
+      else if (wide) (exports['wasi_thread_start'] as (tid: number, arg: bigint) => void)(entry.tid, BigInt(entry.arg >>> 0));
       else (exports['wasi_thread_start'] as (tid: number, arg: number) => void)(entry.tid, entry.arg);
     } catch (e) {
       // thread_exit, or a call the kernel ended (the process ended): the thread returns.

@@ -51,7 +51,6 @@ export function wasixThreadSyscalls(ctx: SyscallContext) {
   };
   return {
     thread_spawn_v2: syscall((start: number, tidOut: number): number => {
-      if (ctx.memory.wide) return Errno.NOTSUP; // 64-bit threads: not yet
       ctx.memory.check(tidOut, 4);
       const spawn = ctx.spawnThread;
       if (spawn === undefined) return Errno.AGAIN;
