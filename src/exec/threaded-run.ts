@@ -300,13 +300,15 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
       throw new WasiError(Errno.NOEXEC, e instanceof Error ? e.message : String(e));
     }
     // Every thread stops, the caller's too (its call is never answered).
+    const stopped: Promise<void>[] = [];
     for (const [worker, entry] of [...running]) {
       running.delete(worker);
       workers.delete(worker);
       server.detach(entry.slot);
-      // Terminated, not unwound: the slots are used again at once, by the new image's threads.
+      // Terminated, not unwound: their slots serve the new image's threads.
       entry.thread.halt = () => worker.terminate();
-      void entry.thread.stop();
+      const stopping = entry.thread.stop();
+      if (stopping !== undefined) stopped.push(stopping.catch(() => undefined));
       if (entry.slot !== 0) freeSlots.push(entry.slot);
     }
     process.futexes.wakeAll();
@@ -319,7 +321,17 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     functions.context.bind(memory);
     process.image = { module, memory: memoryImport, instanceMemory: memory };
     refreshDirectWrites();
-    start(process.newMainThread(), 0, { kind: 'main' });
+    // The new image starts once the old threads' workers are gone: a thread still waiting on a
+    // slot would take the answers its new owner gets.
+    const main = process.newMainThread();
+    void Promise.all(stopped).then(() => {
+      if (process.status !== undefined) return;
+      try {
+        start(main, 0, { kind: 'main' });
+      } catch (e) {
+        end(statusOfThrown(e));
+      }
+    });
     throw new CallReplaced();
   };
 

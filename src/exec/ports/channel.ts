@@ -212,7 +212,18 @@ function guestFutexes(channel: SyscallChannel, slot: number, memory: WebAssembly
         const ns = view.getBigUint64(t + 8, true);
         if (ns < 2n ** 53n) ms = Number(ns) / 1e6;
       }
-      const result = channel.futexWait(slot, words, at >>> 2, expected | 0, ms);
+      // A signal for the thread runs its handler here, and the wait goes on (as a restarted call
+      // does): wasix-libc takes an unwoken return with the word unchanged for a timeout, which
+      // would fail a pthread_join or a condition wait that has none.
+      const deadline = ms === Infinity ? Infinity : performance.now() + ms;
+      let result = channel.futexWait(slot, words, at >>> 2, expected | 0, ms);
+      while (result === 'interrupted') {
+        afterCall();
+        const left = deadline - performance.now();
+        if (Atomics.load(words, at >>> 2) !== (expected | 0)) result = 'not-equal';
+        else if (left <= 0) result = 'timed-out';
+        else result = channel.futexWait(slot, words, at >>> 2, expected | 0, left);
+      }
       view.setUint8(out, result === 'ok' ? 1 : 0);
       afterCall();
       return 0;
