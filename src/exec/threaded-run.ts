@@ -12,6 +12,7 @@
  * `proc_exit` from any thread, a trap, a worker that failed, `_start`
  * returning or the time limit; every worker is stopped then.
  */
+import { interruptsCalls } from '../kernel/signals.js';
 import { createGuestWriteBuffer, drainGuestWrites, stopCoalescing } from './guest-write-buffer.js';
 import type { OutputStream } from '../host/stdio.js';
 import { sharedMonotonicNs, systemClocks, systemRealtimeAnchor } from '../host/clocks.js';
@@ -245,7 +246,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     thread.halt = () => halt(worker, slot);
     channel.resetSlot(slot);
     thread.deliver = (sig) => {
-      thread.interrupts++;
+      if (interruptsCalls(sig)) thread.interrupts++;
       channel.raiseSignal(slot, linuxSignalNumber(sig));
       channel.wakeFutex(slot, memory.buffer); // a futex wait on the thread's side ends too
       process.readiness.notify(); // a call the thread is blocked in ends with EINTR

@@ -19,6 +19,18 @@ export type SignalAction = 'ignore' | 'terminate' | 'handle';
  */
 const DEFAULT_IGNORED = new Set([16 /* CHLD */, 17 /* CONT */, 18 /* STOP */, 19 /* TSTP */, 20 /* TTIN */, 21 /* TTOU */, 22 /* URG */, 27 /* WINCH */]);
 
+/**
+ * True when `sig`, handed to a thread's handler, also ends a call the
+ * thread is blocked in (EINTR). Not for the signals ignored by default
+ * (CHLD, CONT, URG, WINCH, the stops): the guest's library decides their
+ * disposition where the kernel cannot see it, and with the default one a
+ * blocked call must not fail (a child's end would break a read in its
+ * parent). Their handlers run when the call returns.
+ */
+export function interruptsCalls(sig: number): boolean {
+  return !DEFAULT_IGNORED.has(sig);
+}
+
 /** True for a WASI signal number (0 to 30; 0 is the null signal). */
 export function isSignal(sig: number): boolean {
   return Number.isInteger(sig) && sig >= 0 && sig <= SIGNAL_MAX;

@@ -17,6 +17,7 @@
  *   (d) SIGPIPE ignored: EPIPE
  *   (d) handler still ran 1 time
  *   (e) the child ended at the write, by the default action yes
+ *   (f) a child ended during a blocked read, which went on to its data yes
  *
  * (a) A thread reads the pipe 1000 bytes at a time, sleeping 1 ms between
  *     reads, while main writes 256 KiB in one write(2) call, then closes.
@@ -28,6 +29,9 @@
  *     runs the default action itself (its handler prints "Program recieved
  *     termination signal: Broken pipe" on stderr and exits with 127), which
  *     is taken too.
+ * (f) A child (run with "exit": it sleeps 50 ms and exits) ends while the
+ *     parent is blocked in a read of a pipe that a thread writes to 300 ms
+ *     later: SIGCHLD, ignored by default, must not make the read fail.
  */
 #include "wasix_test.h"
 
@@ -72,8 +76,18 @@ static int child(void) {
   return 0;
 }
 
+static void *write_later(void *arg) {
+  usleep(300000);
+  CHECK(write(*(int *)arg, "late", 4) == 4, "write");
+  return NULL;
+}
+
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "child") == 0) return child();
+  if (argc == 2 && strcmp(argv[1], "exit") == 0) {
+    usleep(50000);
+    return 0;
+  }
   CHECK(argc == 2, "usage: wasix_sigpipe SELF");
   int p[2];
 
@@ -134,5 +148,18 @@ int main(int argc, char **argv) {
   int by_signal = WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE;
   int by_libc = WIFEXITED(status) && WEXITSTATUS(status) == 127;
   printf("(e) the child ended at the write, by the default action %s\n", yesno(by_signal || by_libc));
+
+  /* (f) */
+  fflush(stdout);
+  CHECK(pipe(p) == 0, "pipe");
+  char *exit_argv[] = {argv[1], "exit", NULL};
+  CHECK(posix_spawn(&pid, argv[1], NULL, NULL, exit_argv, child_env) == 0, "posix_spawn");
+  CHECK(pthread_create(&t, NULL, write_later, &p[1]) == 0, "pthread_create");
+  char got[8] = {0};
+  errno = 0;
+  ssize_t r = read(p[0], got, sizeof got - 1);
+  printf("(f) a child ended during a blocked read, which went on to its data %s\n", yesno(r == 4 && strcmp(got, "late") == 0));
+  CHECK(pthread_join(t, NULL) == 0, "pthread_join");
+  CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
   return 0;
 }
