@@ -52,6 +52,7 @@ const CASES: WasixCase[] = [
   { name: 'cwd' },
   { name: 'tty' },
   { name: 'spawn', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
+  { name: 'proc_spawn', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'pipeline', args: ['/sandbox/bin/child', '/sandbox/bin/wc'], setup: (sb) => installPrograms(sb.dir, 'child', 'wc') },
   {
     name: 'pipeline', label: 'a preview 1 program as the filter',

@@ -20,7 +20,10 @@
  */
 import { Errno, WasiError } from '../../abi/errno.js';
 import { ProcessExit } from '../../abi/process-exit.js';
-import { RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING } from '../../abi/constants.js';
+import { RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, RIGHTS_STREAM } from '../../abi/constants.js';
+import { NullStream } from '../../host/stdio.js';
+import { createPipe } from '../../kernel/pipe-resource.js';
+import { InputStreamResource, OutputStreamResource } from '../../kernel/stream-resource.js';
 import { exitCodeOf, linuxSignalNumber } from '../../kernel/exit-status.js';
 import type { FdTable } from '../../kernel/fd-table.js';
 import { absolutePath, locate, readGuestFile } from '../../kernel/guest-paths.js';
@@ -30,6 +33,10 @@ import { DirectoryResource } from '../../kernel/directory-resource.js';
 import { syscall, type SyscallContext } from '../context.js';
 import { kernelSignal } from './proc.js';
 
+/** proc_spawn's `stdio_mode`. */
+const enum StdioMode { PIPED = 0, INHERIT = 1, NULL = 2, LOG = 3 }
+/** Size of `process_handles_t`: pid, then an `option_fd_t` (tag, fd) for stdin, stdout and stderr. */
+const PROCESS_HANDLES_SIZE = 28;
 /** `proc_spawn_fd_op_name`. */
 const enum FdOp { CLOSE = 0, DUP2 = 1, OPEN = 2, CHDIR = 3, FCHDIR = 4 }
 /** Size of `proc_spawn_fd_op_t`. */
@@ -137,6 +144,34 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
     }
   };
 
+  /**
+   * Sets the child's descriptor `fd` (0, 1, 2) as proc_spawn's `stdio_mode`
+   * says: PIPED, a pipe whose other end is a new descriptor of this
+   * process (returned); INHERIT and LOG, this process's own; NULL, a null
+   * device.
+   */
+  const setUpStdio = (fds: FdTable, fd: number, mode: number): number | undefined => {
+    if (mode === StdioMode.INHERIT || mode === StdioMode.LOG) return undefined;
+    if (mode === StdioMode.NULL) {
+      const resource = fd === 0 ? new InputStreamResource(new NullStream()) : new OutputStreamResource(new NullStream());
+      fds.set(fd, { resource, rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
+      return undefined;
+    }
+    if (mode !== StdioMode.PIPED) throw new WasiError(Errno.INVAL);
+    const [reader, writer] = createPipe(() => process.readiness.notify());
+    const [mine, theirs] = fd === 0 ? [writer, reader] : [reader, writer];
+    let end: number;
+    try {
+      end = process.fds.add({ resource: mine, rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
+    } catch (e) {
+      reader.close();
+      writer.close();
+      throw e;
+    }
+    fds.set(fd, { resource: theirs, rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
+    return end;
+  };
+
   const dispositionsOf = (ptr: number, count: number): [number, number][] => {
     const m = ctx.memory;
     m.check(ptr, count * 2);
@@ -196,7 +231,36 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
       }
     }),
 
-    proc_spawn: syscall((): number => Errno.NOTSUP),
+    proc_spawn: syscall((name: number, nameLen: number, chroot: number, args: number, argsLen: number, _preopen: number, _preopenLen: number,
+      stdin: number, stdout: number, stderr: number, workingDir: number, workingDirLen: number, handlesOut: number): number => {
+      if (ctx.memory.wide) return Errno.NOTSUP; // the 64-bit handles layout: not yet
+      ctx.memory.check(handlesOut, PROCESS_HANDLES_SIZE);
+      if ((chroot & 0xff) !== 0) return Errno.NOTSUP; // no chroot in Kiln
+      const command = str(name, nameLen);
+      const wd = str(workingDir, workingDirLen);
+      const fds = childTable();
+      const parentEnds: (number | undefined)[] = [undefined, undefined, undefined];
+      try {
+        [stdin, stdout, stderr].forEach((mode, fd) => { parentEnds[fd] = setUpStdio(fds, fd, mode & 0xff); });
+        const program = findProgram(command, true, undefined, currentEnv());
+        const argv = [command, ...str(args, argsLen).split(/[\n\r]/).filter((a) => a !== '')];
+        const child = launch({
+          program: program.bytes, args: argv, env: currentEnv(), fds,
+          cwd: wd === '' || wd === '.' ? process.cwd : absolutePath(process.cwd, wd), dispositions: process.inheritedDispositions,
+        });
+        const m = ctx.memory;
+        m.setU32(handlesOut, child.pid);
+        parentEnds.forEach((end, i) => {
+          m.setU8(handlesOut + 4 + i * 8, end === undefined ? 0 : 1);
+          m.setU32(handlesOut + 8 + i * 8, end ?? 0);
+        });
+        return Errno.SUCCESS;
+      } catch (e) {
+        fds.release();
+        for (const end of parentEnds) if (end !== undefined && process.fds.has(end)) process.fds.close(end);
+        throw e;
+      }
+    }),
 
     proc_exec3: syscall((name: number, nameLen: number, args: number, argsLen: number, envs: number, envsLen: number,
       searchPath: number, path: number, pathLen: number): number =>
