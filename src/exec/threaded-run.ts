@@ -248,7 +248,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     thread.deliver = (sig) => {
       if (interruptsCalls(sig)) thread.interrupts++;
       channel.raiseSignal(slot, linuxSignalNumber(sig));
-      channel.wakeFutex(slot, memory.buffer); // a futex wait on the thread's side ends too
+      channel.wakeFutex(slot, memory.buffer); // a futex wait on the thread's side wakes to run the handler
       process.readiness.notify(); // a call the thread is blocked in ends with EINTR
     };
     server.attach(slot, ownerOf(thread));

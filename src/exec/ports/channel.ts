@@ -132,22 +132,19 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   const wide = WebAssembly.Module.imports(start.module).some((i) => i.module === 'wasix_64v1');
   if (start.entry.kind === 'main' && start.entry.resume !== undefined) capture.resumeChild(start.entry.resume);
   try {
-    runEntry();
+    capture.run(() => {
+      try {
+        if (entry.kind === 'main') (exports['_start'] as () => void)();
+        else if (firstGen !== undefined) startFirstGeneration(exports, firstGen);
+        else if (wide) (exports['wasi_thread_start'] as (tid: number, arg: bigint) => void)(entry.tid, BigInt(entry.arg >>> 0));
+        else (exports['wasi_thread_start'] as (tid: number, arg: number) => void)(entry.tid, entry.arg);
+      } catch (e) {
+        // thread_exit, or a call the kernel ended (the process ended): the thread returns.
+        if (!(e instanceof ThreadExit) && !(e instanceof CallEnded)) throw e;
+      }
+    });
   } finally {
     gathered?.flush(); // returned, exited or trapped: what it wrote lands
-  }
-  function runEntry(): void {
-  capture.run(() => {
-    try {
-      if (entry.kind === 'main') (exports['_start'] as () => void)();
-      else if (firstGen !== undefined) startFirstGeneration(exports, firstGen);
-      else if (wide) (exports['wasi_thread_start'] as (tid: number, arg: bigint) => void)(entry.tid, BigInt(entry.arg >>> 0));
-      else (exports['wasi_thread_start'] as (tid: number, arg: number) => void)(entry.tid, entry.arg);
-    } catch (e) {
-      // thread_exit, or a call the kernel ended (the process ended): the thread returns.
-      if (!(e instanceof ThreadExit) && !(e instanceof CallEnded)) throw e;
-    }
-  });
   }
 }
 
@@ -172,10 +169,11 @@ function startFirstGeneration(exports: WebAssembly.Exports, start: FirstGenerati
 /**
  * WASIX futex_wait, futex_wake and futex_wake_all (split form) on the
  * guest's own thread: Atomics.wait and Atomics.notify on the shared memory
- * (a wait also ends for a signal the kernel hands the thread, and when its
- * process ends). An unaligned or out-of-bounds pointer goes to the kernel
- * (`viaKernel`), which answers the errno. `afterCall` runs after each
- * (signals).
+ * (a signal the kernel hands the waiting thread runs its handler, and the
+ * wait goes on; the end of the process ends it). An unaligned or
+ * out-of-bounds pointer goes to the kernel (`viaKernel`), which answers
+ * the errno. `beforeCall` and `afterCall` run around each (gathered
+ * writes, signals).
  */
 function guestFutexes(channel: SyscallChannel, slot: number, memory: WebAssembly.Memory, afterCall: () => void, beforeCall: (() => void) | undefined) {
   let buffer: ArrayBufferLike = memory.buffer;
