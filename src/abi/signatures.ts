@@ -245,6 +245,21 @@ export function i64Big(lo: number, hi: number): bigint {
   return (BigInt(h) << 32n) | BigInt(lo >>> 0);
 }
 
+/**
+ * The arguments of a call as a guest passes them (each i64 one bigint, or
+ * a number) in split form (each i64 as two i32 halves, as the syscall
+ * bodies and the channel take them); a missing argument is 0.
+ */
+export function splitArgs(sig: Signature, args: readonly (number | bigint | undefined)[]): number[] {
+  const out: number[] = [];
+  sig.forEach(([, kind], i) => {
+    const a = args[i] ?? 0;
+    if (isI64Kind(kind)) out.push(...splitI64(BigInt(a)));
+    else out.push(Number(a));
+  });
+  return out;
+}
+
 /** A bigint's 64 bits as a split i64 (low half, high half, as wasm i32). */
 export function splitI64(v: bigint): [lo: number, hi: number] {
   return [Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n))];

@@ -69,8 +69,7 @@ function writeRecords(buffer: SharedArrayBuffer, write: HostWrite): void {
     at = end;
     Atomics.store(cells, Cell.START, at);
   }
-  Atomics.store(cells, Cell.LENGTH, 0);
-  Atomics.store(cells, Cell.START, 0);
+  emptyBuffer(buffer);
 }
 
 /** Where records for one descriptor are joined (each thread writes its own buffer only, one at a time). */

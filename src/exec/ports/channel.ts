@@ -11,7 +11,8 @@
  * their arguments reach the channel as i32 halves, without a BigInt.
  */
 import { ClockId } from '../../abi/constants.js';
-import { splitI64 } from '../../abi/signatures.js';
+import { splitArgs, splitI64 } from '../../abi/signatures.js';
+import { WASIX_FIRST_GENERATION_FORMS } from '../../abi/wasix-signatures.js';
 import { sharedMonotonicNs } from '../../host/clocks.js';
 import { firstGenerationEntry, isSyscallModule, signaturesOf, syscallEntry, type SyscallModule } from '../../abi/syscall-table.js';
 import type { FirstGenerationThread, GuestThreadStart } from '../../host/threads.js';
@@ -61,7 +62,14 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   /** The main thread's gathered writes (exec/guest-write-buffer.ts): written before any call, and when the thread ends. */
   const gathered = start.writeBuffer !== undefined && hostWrite !== undefined ? new GuestWriteBuffer(start.writeBuffer, hostWrite) : undefined;
   if (gathered !== undefined) channel.beforeCall = () => { if (gathered.pending) gathered.flush(); };
-  const futexes = guestFutexes(channel, slot, memory, () => takeSignals(), channel.beforeCall);
+  const views = new MemoryViews(memory);
+  const futexes = guestFutexes(channel, slot, views, () => takeSignals(), channel.beforeCall);
+  /** Function `number` through the kernel; the thread's signal handlers run after it. */
+  const viaKernel = (number: number): ImportFn => (...args) => {
+    const result = channel.call(slot, number, args);
+    takeSignals();
+    return result;
+  };
   const split: Partial<Record<SyscallModule, Record<string, ImportFn>>> = {};
   for (const { module, name, kind } of WebAssembly.Module.imports(start.module)) {
     if (kind !== 'function' || !isSyscallModule(module)) continue;
@@ -70,20 +78,11 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     const number = entry.number;
     let call: ImportFn;
     if (name === 'fd_write' && module !== 'wasix_64v1' && hostWrite !== undefined && start.directWrites) {
-      call = directFdWrite(channel, slot, number, memory, hostWrite, gathered, () => takeSignals());
+      call = directFdWrite(channel, slot, number, views, hostWrite, gathered, () => takeSignals());
     } else if (name === 'clock_time_get' && start.localClock !== undefined && (module === 'wasi_snapshot_preview1' || module === 'wasix_32v1')) {
-      call = localClockTimeGet(memory, start.localClock.realtimeAnchor, channel.beforeCall, (...args) => {
-        const result = channel.call(slot, number, args);
-        takeSignals();
-        return result;
-      }, takeSignals);
+      call = localClockTimeGet(views, start.localClock.realtimeAnchor, channel.beforeCall, viaKernel(number), takeSignals);
     } else if (module === 'wasix_32v1' && start.directWrites && (name === 'futex_wait' || name === 'futex_wake' || name === 'futex_wake_all')) {
-      const viaKernel: ImportFn = (...args) => {
-        const result = channel.call(slot, number, args);
-        takeSignals();
-        return result;
-      };
-      call = futexes[name](viaKernel);
+      call = futexes[name](viaKernel(number));
     } else if (module === 'wasix_32v1' && asyncified && (name === 'proc_fork' || name === 'stack_checkpoint' || name === 'stack_restore')) {
       // Unwound and rewound on this thread (asyncify.ts); a fork asks the kernel for the child in between.
       call = name === 'proc_fork' ? capture.fork : name === 'stack_checkpoint' ? capture.checkpoint : capture.restore as unknown as ImportFn;
@@ -91,7 +90,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
       // The first generation's five-argument form passes bigints: it has a number of its own (abi/syscall-table.ts).
       const firstGeneration = firstGenerationEntry(name)!.number;
       call = (...args: (number | bigint)[]) => (typeof args[0] === 'bigint'
-        ? channel.call(slot, firstGeneration, [...splitI64(args[0]), ...splitI64(BigInt(args[1] ?? 0)), ...splitI64(BigInt(args[2] ?? 0)), Number(args[3] ?? 0), Number(args[4] ?? 0)])
+        ? channel.call(slot, firstGeneration, splitArgs(WASIX_FIRST_GENERATION_FORMS.thread_spawn, args))
         : channel.call(slot, number, args as number[]));
     } else if ((module === 'wasix_32v1' || module === 'wasix_64v1') && name === 'thread_exit') {
       call = (...args) => {
@@ -110,11 +109,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
         return result;
       };
     } else {
-      call = (...args) => {
-        const result = channel.call(slot, number, args);
-        takeSignals();
-        return result;
-      };
+      call = viaKernel(number);
     }
     (split[module] ??= {})[name] = call;
   }
@@ -175,54 +170,41 @@ function startFirstGeneration(exports: WebAssembly.Exports, start: FirstGenerati
  * the errno. `beforeCall` and `afterCall` run around each (gathered
  * writes, signals).
  */
-function guestFutexes(channel: SyscallChannel, slot: number, memory: WebAssembly.Memory, afterCall: () => void, beforeCall: (() => void) | undefined) {
-  let buffer: ArrayBufferLike = memory.buffer;
-  let view = new DataView(buffer);
-  let words = new Int32Array(buffer);
-  const fresh = (): number => {
-    if (memory.buffer.byteLength !== buffer.byteLength) {
-      buffer = memory.buffer;
-      view = new DataView(buffer);
-      words = new Int32Array(buffer);
-    }
-    return buffer.byteLength;
-  };
+function guestFutexes(channel: SyscallChannel, slot: number, views: MemoryViews, afterCall: () => void, beforeCall: (() => void) | undefined) {
   const wake = (count: number) => (viaKernel: ImportFn): ImportFn => (ptr: number, wokenOut: number): number => {
     beforeCall?.();
-    const size = fresh();
     const at = ptr >>> 0;
     const out = wokenOut >>> 0;
-    if ((at & 3) !== 0 || at + 4 > size || out + 1 > size) return viaKernel(ptr, wokenOut);
-    view.setUint8(out, Atomics.notify(words, at >>> 2, count) > 0 ? 1 : 0);
+    if ((at & 3) !== 0 || !views.covers(at + 4) || !views.covers(out + 1)) return viaKernel(ptr, wokenOut);
+    views.view.setUint8(out, Atomics.notify(views.words, at >>> 2, count) > 0 ? 1 : 0);
     afterCall();
     return 0;
   };
   return {
     futex_wait: (viaKernel: ImportFn): ImportFn => (ptr: number, expected: number, timeout: number, wokenOut: number): number => {
       beforeCall?.();
-      const size = fresh();
       const at = ptr >>> 0;
       const t = timeout >>> 0;
       const out = wokenOut >>> 0;
-      if ((at & 3) !== 0 || at + 4 > size || t + 16 > size || out + 1 > size) return viaKernel(ptr, expected, timeout, wokenOut);
+      if ((at & 3) !== 0 || !views.covers(at + 4) || !views.covers(t + 16) || !views.covers(out + 1)) return viaKernel(ptr, expected, timeout, wokenOut);
       let ms = Infinity;
-      if (view.getUint8(t) === 1) {
-        const ns = view.getBigUint64(t + 8, true);
+      if (views.view.getUint8(t) === 1) {
+        const ns = views.view.getBigUint64(t + 8, true);
         if (ns < 2n ** 53n) ms = Number(ns) / 1e6;
       }
       // A signal for the thread runs its handler here, and the wait goes on (as a restarted call
       // does): wasix-libc takes an unwoken return with the word unchanged for a timeout, which
       // would fail a pthread_join or a condition wait that has none.
       const deadline = ms === Infinity ? Infinity : performance.now() + ms;
-      let result = channel.futexWait(slot, words, at >>> 2, expected | 0, ms);
+      let result = channel.futexWait(slot, views.words, at >>> 2, expected | 0, ms);
       while (result === 'interrupted') {
         afterCall();
         const left = deadline - performance.now();
-        if (Atomics.load(words, at >>> 2) !== (expected | 0)) result = 'not-equal';
+        if (Atomics.load(views.words, at >>> 2) !== (expected | 0)) result = 'not-equal';
         else if (left <= 0) result = 'timed-out';
-        else result = channel.futexWait(slot, words, at >>> 2, expected | 0, left);
+        else result = channel.futexWait(slot, views.words, at >>> 2, expected | 0, left);
       }
-      view.setUint8(out, result === 'ok' ? 1 : 0);
+      views.view.setUint8(out, result === 'ok' ? 1 : 0);
       afterCall();
       return 0;
     },
@@ -237,24 +219,15 @@ function guestFutexes(channel: SyscallChannel, slot: number, memory: WebAssembly
  * the kernel's anchor plus it); other clocks, and a pointer out of bounds,
  * go to the kernel (`viaKernel`). `afterCall` runs after each (signals).
  */
-function localClockTimeGet(memory: WebAssembly.Memory, realtimeAnchor: bigint, beforeCall: (() => void) | undefined, viaKernel: ImportFn, afterCall: () => void): ImportFn {
+function localClockTimeGet(views: MemoryViews, realtimeAnchor: bigint, beforeCall: (() => void) | undefined, viaKernel: ImportFn, afterCall: () => void): ImportFn {
   const monotonic = sharedMonotonicNs!;
-  let buffer: ArrayBufferLike = memory.buffer;
-  let view = new DataView(buffer);
   return (id: number, precisionLo: number, precisionHi: number, out: number): number => {
     beforeCall?.();
-    if (id === ClockId.MONOTONIC || id === ClockId.REALTIME) {
-      const at = out >>> 0;
-      // A shared memory only grows, and an older view stays valid: look again only past its end.
-      if (at + 8 > buffer.byteLength && memory.buffer.byteLength !== buffer.byteLength) {
-        buffer = memory.buffer;
-        view = new DataView(buffer);
-      }
-      if (at + 8 <= buffer.byteLength) {
-        view.setBigUint64(at, id === ClockId.MONOTONIC ? monotonic() : realtimeAnchor + monotonic(), true);
-        afterCall();
-        return 0;
-      }
+    const at = out >>> 0;
+    if ((id === ClockId.MONOTONIC || id === ClockId.REALTIME) && views.covers(at + 8)) {
+      views.view.setBigUint64(at, id === ClockId.MONOTONIC ? monotonic() : realtimeAnchor + monotonic(), true);
+      afterCall();
+      return 0;
     }
     return viaKernel(id, precisionLo, precisionHi, out);
   };
@@ -268,28 +241,16 @@ function localClockTimeGet(memory: WebAssembly.Memory, realtimeAnchor: bigint, b
  * `afterCall` runs after each call the kernel answered (signals).
  */
 function directFdWrite(
-  channel: SyscallChannel, slot: number, fdWrite: number, memory: WebAssembly.Memory, hostWrite: HostWrite,
+  channel: SyscallChannel, slot: number, fdWrite: number, views: MemoryViews, hostWrite: HostWrite,
   gathered: GuestWriteBuffer | undefined, afterCall: () => void,
 ): ImportFn {
-  let buffer: ArrayBufferLike = memory.buffer;
-  let view = new DataView(buffer);
-  let bytes = new Uint8Array(buffer);
-  /** Views the memory again if it grew (a shared memory only grows, and an older view stays valid); true if it did. */
-  const grown = (): boolean => {
-    if (memory.buffer.byteLength === buffer.byteLength) return false;
-    buffer = memory.buffer;
-    view = new DataView(buffer);
-    bytes = new Uint8Array(buffer);
-    return true;
-  };
-  /** The total size of the `n` buffers the iovecs at `at` name, or -1 when one is not within the view. */
-  const totalInView = (at: number, n: number): number => {
-    const size = buffer.byteLength;
+  /** The total size of the `n` buffers the iovecs at `at` name, or -1 when one is outside the memory. */
+  const totalSize = (at: number, n: number): number => {
     let total = 0;
     for (let i = 0; i < n; i++) {
-      const ptr = view.getUint32(at + i * 8, true);
-      const len = view.getUint32(at + i * 8 + 4, true);
-      if (ptr + len > size) return -1;
+      const ptr = views.view.getUint32(at + i * 8, true);
+      const len = views.view.getUint32(at + i * 8 + 4, true);
+      if (!views.covers(ptr + len)) return -1;
       total += len;
     }
     return total;
@@ -299,6 +260,7 @@ function directFdWrite(
     let to = gathered!.reserve(host, total);
     if (to < 0) return false;
     const into = gathered!.bytes;
+    const { view, bytes } = views;
     for (let i = 0; i < n; i++) {
       const ptr = view.getUint32(at + i * 8, true);
       const len = view.getUint32(at + i * 8 + 4, true);
@@ -314,11 +276,11 @@ function directFdWrite(
     if (gathered?.pending) gathered.flush(); // what was gathered goes first
     let total = 0;
     for (let i = 0; i < n; i++) {
-      const ptr = view.getUint32(at + i * 8, true);
-      const len = view.getUint32(at + i * 8 + 4, true);
+      const ptr = views.view.getUint32(at + i * 8, true);
+      const len = views.view.getUint32(at + i * 8 + 4, true);
       if (len === 0) continue;
       try {
-        hostWrite(host, new Uint8Array(buffer, ptr, len));
+        hostWrite(host, views.bytes.subarray(ptr, ptr + len));
       } catch {
         return total > 0 ? total : -1;
       }
@@ -332,16 +294,12 @@ function directFdWrite(
       const at = iovs >>> 0;
       const n = iovsLen >>> 0;
       const outAt = out >>> 0;
-      if (at + n * 8 > buffer.byteLength || outAt + 4 > buffer.byteLength) grown();
-      if (at + n * 8 <= buffer.byteLength && outAt + 4 <= buffer.byteLength) {
-        let total = totalInView(at, n);
-        if (total < 0 && grown()) total = totalInView(at, n);
-        if (total >= 0) {
-          const written = gathered !== undefined && channel.directWriteBufferable(fd) && gather(host, at, n, total) ? total : writeNow(host, at, n);
-          if (written >= 0) {
-            view.setUint32(outAt, written, true);
-            return 0;
-          }
+      const total = views.covers(at + n * 8) && views.covers(outAt + 4) ? totalSize(at, n) : -1;
+      if (total >= 0) {
+        const written = gathered !== undefined && channel.directWriteBufferable(fd) && gather(host, at, n, total) ? total : writeNow(host, at, n);
+        if (written >= 0) {
+          views.view.setUint32(outAt, written, true);
+          return 0;
         }
       }
     }
@@ -350,4 +308,35 @@ function directFdWrite(
     afterCall(); // a signal the write raised (SIGPIPE) runs its handler now
     return result;
   };
+}
+
+/**
+ * Views of a thread's shared memory, taken again when it grew: a shared
+ * memory only grows, and an older view stays valid for what it covers, so
+ * the memory is looked at again only for an offset past the views' end.
+ */
+class MemoryViews {
+  buffer: ArrayBufferLike;
+  view: DataView;
+  bytes: Uint8Array;
+  words: Int32Array;
+
+  constructor(readonly memory: WebAssembly.Memory) {
+    this.buffer = memory.buffer;
+    this.view = new DataView(this.buffer);
+    this.bytes = new Uint8Array(this.buffer);
+    this.words = new Int32Array(this.buffer);
+  }
+
+  /** True when the memory reaches offset `end` (exclusive); the views then cover it. */
+  covers(end: number): boolean {
+    if (end <= this.buffer.byteLength) return true;
+    const now = this.memory.buffer;
+    if (now.byteLength === this.buffer.byteLength) return false;
+    this.buffer = now;
+    this.view = new DataView(now);
+    this.bytes = new Uint8Array(now);
+    this.words = new Int32Array(now);
+    return end <= now.byteLength;
+  }
 }

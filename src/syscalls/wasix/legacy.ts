@@ -13,8 +13,8 @@
  * - the bus, HTTP and websocket calls: ENOTSUP.
  */
 import { Errno } from '../../abi/errno.js';
-import { i64Big, splitI64, type SplitSyscallFunction } from '../../abi/signatures.js';
-import type { WASIX_FIRST_GENERATION_FORMS } from '../../abi/wasix-signatures.js';
+import { i64Big, splitArgs, type SplitSyscallFunction } from '../../abi/signatures.js';
+import { WASIX_FIRST_GENERATION_FORMS } from '../../abi/wasix-signatures.js';
 import { syscall, type SyscallContext } from '../context.js';
 
 /** A function in split form (every argument an i32). */
@@ -43,10 +43,8 @@ export function wasixLegacySyscalls(ctx: SyscallContext, threadSpawnV2: (start: 
     // A first-generation binary calls this name with five arguments, the first three bigints (see below).
     thread_spawn: (start: number | bigint, tidOut: number | bigint, ...rest: (number | bigint)[]): number => {
       if (typeof start === 'number' && typeof tidOut === 'number') return threadSpawnV2(start, tidOut);
-      const [userLo, userHi] = splitI64(BigInt(start));
-      const [baseLo, baseHi] = splitI64(BigInt(tidOut));
-      const [stackLo, stackHi] = splitI64(BigInt(rest[0] ?? 0));
-      return firstGeneration(ctx).thread_spawn(userLo, userHi, baseLo, baseHi, stackLo, stackHi, Number(rest[1] ?? 0), Number(rest[2] ?? 0));
+      const [userLo, userHi, baseLo, baseHi, stackLo, stackHi, reactor, out] = splitArgs(WASIX_FIRST_GENERATION_FORMS.thread_spawn, [start, tidOut, ...rest]);
+      return firstGeneration(ctx).thread_spawn(userLo!, userHi!, baseLo!, baseHi!, stackLo!, stackHi!, reactor!, out!);
     },
 
     thread_local_create: syscall((_lo: number, _hi: number, keyOut: number): number => {
