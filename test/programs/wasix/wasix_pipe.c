@@ -46,20 +46,6 @@ static void *writer(void *arg) {
   return (void *)n;
 }
 
-/** Reads `fd` until end of file into buf (NUL-terminated); returns the byte count. */
-static size_t read_all(int fd, char *buf, size_t size) {
-  size_t got = 0;
-  for (;;) {
-    CHECK(got < size - 1, "pipe data too long");
-    ssize_t n = read(fd, buf + got, size - 1 - got);
-    CHECK(n >= 0, "read");
-    if (n == 0) break;
-    got += (size_t)n;
-  }
-  buf[got] = 0;
-  return got;
-}
-
 int main(void) {
   char buf[256];
   int p[2];

@@ -81,15 +81,8 @@ int main(int argc, char **argv) {
   CHECK(write(to_child, "piped in\n", 9) == 9, "write");
   close(to_child);
   char buf[1024];
-  size_t got = 0;
-  for (;;) {
-    ssize_t n = read(from_child, buf + got, sizeof buf - 1 - got);
-    CHECK(n >= 0, "read");
-    if (n == 0) break;
-    got += (size_t)n;
-  }
+  read_all(from_child, buf, sizeof buf);
   close(from_child);
-  buf[got] = 0;
   for (char *line = strtok(buf, "\n"); line != NULL; line = strtok(NULL, "\n")) printf("from child: %s\n", line);
   int status = 0;
   CHECK(waitpid(pid, &status, 0) == pid, "waitpid");

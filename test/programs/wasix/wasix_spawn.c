@@ -74,16 +74,8 @@ static pid_t spawn_child(const char *path, char *const argv[], char *const envp[
 /** Reads fd to end of file and prints each line with `prefix`. */
 static void print_lines(int fd, const char *prefix) {
   static char buf[4096];
-  size_t got = 0;
-  for (;;) {
-    CHECK(got < sizeof buf - 1, "child output too long");
-    ssize_t n = read(fd, buf + got, sizeof buf - 1 - got);
-    CHECK(n >= 0, "read child output");
-    if (n == 0) break;
-    got += (size_t)n;
-  }
+  read_all(fd, buf, sizeof buf);
   close(fd);
-  buf[got] = 0;
   for (char *line = buf, *nl; *line; line = nl + 1) {
     nl = strchr(line, '\n');
     if (!nl) {

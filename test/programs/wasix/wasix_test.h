@@ -70,4 +70,18 @@ static inline const char *yesno(int b) { return b ? "yes" : "no"; }
     }                                                             \
   } while (0)
 
+/** Reads `fd` to end of file into `buf` (NUL-terminated, at most size - 1 bytes); returns the byte count. */
+static inline size_t read_all(int fd, char *buf, size_t size) {
+  size_t got = 0;
+  for (;;) {
+    CHECK(got < size - 1, "more than %zu bytes on fd %d", size - 1, fd);
+    ssize_t n = read(fd, buf + got, size - 1 - got);
+    CHECK(n >= 0, "read fd %d", fd);
+    if (n == 0) break;
+    got += (size_t)n;
+  }
+  buf[got] = 0;
+  return got;
+}
+
 #endif
