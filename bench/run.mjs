@@ -18,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { buildBench, repoRoot } from './build.mjs';
+import { printFailures } from './standalone.mjs';
 import { rotate, median, fmtRatio, printTable } from './table.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -658,12 +659,8 @@ async function runWasix(opts) {
 }
 
 function reportFailures(failures) {
-  if (failures.length) {
-    console.error('\nfailures:');
-    for (const f of failures) console.error(`  ${f}`);
-    return 1;
-  }
-  return 0;
+  printFailures(failures);
+  return failures.length ? 1 : 0;
 }
 
 main().then(

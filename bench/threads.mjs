@@ -18,6 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildNative, repoRoot } from './build.mjs';
+import { exitWhenDone, parseBenchArgs } from './standalone.mjs';
 import { rotate, median, fmtRatio, printTable } from './table.mjs';
 
 const DEFAULT_KILN_MODULE = path.join(repoRoot, 'dist', 'node.js');
@@ -376,34 +377,6 @@ export async function runThreadsBench({ quick = false, runs = null, kilnModule =
 
 // ----------------------------------------------------------- standalone --
 
-function parseArgs(argv) {
-  const opts = { quick: false, runs: null, kilnModule: process.env.KILN_MODULE || null, verbose: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.indexOf('=');
-    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const value = () => (eq > 0 ? a.slice(eq + 1) : argv[++i]);
-    switch (flag) {
-      case '--quick': opts.quick = true; break;
-      case '--runs': opts.runs = Number(value()); break;
-      case '--kiln-module': opts.kilnModule = value(); break;
-      case '--verbose': case '-v': opts.verbose = true; break;
-      case '--help': case '-h':
-        console.log('usage: node bench/threads.mjs [--quick] [--runs N] [--kiln-module PATH] [--verbose]');
-        process.exit(0);
-        break;
-      default:
-        console.error(`unknown argument: ${a}`);
-        process.exit(2);
-    }
-  }
-  if (opts.runs !== null && !(Number.isInteger(opts.runs) && opts.runs > 0)) {
-    console.error('--runs must be a positive integer');
-    process.exit(2);
-  }
-  return opts;
-}
-
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   // node:wasi prints an ExperimentalWarning; silence only that one.
   const origEmitWarning = process.emitWarning;
@@ -412,17 +385,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     if (type === 'ExperimentalWarning' && String(warning?.message ?? warning).includes('WASI')) return;
     return origEmitWarning.call(process, warning, ...rest);
   };
-  runThreadsBench(parseArgs(process.argv.slice(2))).then(
-    (failures) => {
-      if (failures.length) {
-        console.error('\nfailures:');
-        for (const f of failures) console.error(`  ${f}`);
-      }
-      process.exit(failures.length ? 1 : 0);
-    },
-    (err) => {
-      console.error(err?.stack ?? err);
-      process.exit(1);
-    },
-  );
+  exitWhenDone(runThreadsBench(parseBenchArgs(process.argv.slice(2), 'threads.mjs')));
 }

@@ -23,6 +23,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { repoRoot } from './build.mjs';
+import { parseBenchArgs, printFailures } from './standalone.mjs';
 import { rotate, fmtRatio, printTable } from './table.mjs';
 
 const DEFAULT_KILN_MODULE = path.join(repoRoot, 'dist', 'node.js');
@@ -668,36 +669,6 @@ export async function runWapcBench({ quick = false, runs = null, kilnModule = nu
 
 // ----------------------------------------------------------- standalone --
 
-function parseArgs(argv) {
-  const opts = { quick: false, runs: null, kilnModule: process.env.KILN_MODULE || null, verbose: false, node24: true, jspiChild: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.indexOf('=');
-    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const value = () => (eq > 0 ? a.slice(eq + 1) : argv[++i]);
-    switch (flag) {
-      case '--quick': opts.quick = true; break;
-      case '--runs': opts.runs = Number(value()); break;
-      case '--kiln-module': opts.kilnModule = value(); break;
-      case '--no-node24': opts.node24 = false; break;
-      case '--jspi-child': opts.jspiChild = true; break;
-      case '--verbose': case '-v': opts.verbose = true; break;
-      case '--help': case '-h':
-        console.log('usage: node bench/wapc.mjs [--quick] [--runs N] [--kiln-module PATH] [--no-node24] [--verbose]');
-        process.exit(0);
-        break;
-      default:
-        console.error(`unknown argument: ${a}`);
-        process.exit(2);
-    }
-  }
-  if (opts.runs !== null && !(Number.isInteger(opts.runs) && opts.runs > 0)) {
-    console.error('--runs must be a positive integer');
-    process.exit(2);
-  }
-  return opts;
-}
-
 /** The --jspi-child mode: the JSPI rows as one JSON line on stdout (progress on stderr). */
 async function jspiChild(opts) {
   if (typeof WebAssembly.Suspending !== 'function') throw new Error(`node ${process.version} has no JSPI`);
@@ -710,14 +681,15 @@ async function jspiChild(opts) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseBenchArgs(process.argv.slice(2), 'wapc.mjs', {
+    defaults: { node24: true, jspiChild: false },
+    extra: { '--no-node24': (o) => { o.node24 = false; }, '--jspi-child': (o) => { o.jspiChild = true; } },
+    usage: ' [--no-node24]',
+  });
   const run = opts.jspiChild ? jspiChild(opts).then(() => []) : runWapcBench(opts);
   run.then(
     (failures) => {
-      if (failures.length) {
-        console.error('\nfailures:');
-        for (const f of failures) console.error(`  ${f}`);
-      }
+      printFailures(failures);
       // No process.exit(): every host, worker and pool has been closed, so
       // the process ends by itself. If something was left running, say so.
       process.exitCode = failures.length ? 1 : 0;

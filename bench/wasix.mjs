@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { exitWhenDone, parseBenchArgs } from './standalone.mjs';
 import { fmtRatio, median, printTable, rotate } from './table.mjs';
+import { findWasixSysroot, wasixCompileCommand, WASIX_SYSROOT_CANDIDATES } from '../scripts/wasix-toolchain.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
@@ -20,17 +22,9 @@ const HASH_FILE = path.join(OUT_DIR, '.hashes.json');
 
 // ------------------------------------------------------------------ build --
 
-/**
- * Where the wasix-libc sysroot may be, in the order scripts/build-programs.mjs
- * looks: the first that holds lib/wasm32-wasi/libc.a.
- */
+/** The wasix-libc sysroot (scripts/wasix-toolchain.mjs: the first candidate that holds lib/wasm32-wasi/libc.a). */
 function wasixSysroot() {
-  const candidates = [
-    ...(process.env.KILN_WASIX_SYSROOT ? [path.resolve(process.env.KILN_WASIX_SYSROOT)] : []),
-    path.resolve(repoRoot, '..', 'shared', 'toolchains', 'wasix-sysroot'),
-    '/work/shared/toolchains/wasix-sysroot',
-  ];
-  return { found: candidates.find((d) => fs.existsSync(path.join(d, 'lib', 'wasm32-wasi', 'libc.a'))) ?? null, candidates };
+  return { found: findWasixSysroot() ?? null, candidates: WASIX_SYSROOT_CANDIDATES };
 }
 
 /** The wasi-libc sysroot of the preview 1 bench programs (bench/build.mjs). */
@@ -44,20 +38,7 @@ function preview1Sysroot() {
 
 /** The compile commands: test/programs/wasix's (scripts/build-programs.mjs) and bench/programs' preview 1 one (bench/build.mjs). */
 function commands(sysroot) {
-  const wasix = [
-    process.env.KILN_CLANG || 'clang-19',
-    '--target=wasm32-wasmer-wasi', '-O2', `--sysroot=${sysroot}`,
-    '-matomics', '-mbulk-memory', '-mmutable-globals', '-pthread', '-mthread-model', 'posix',
-    '-ftls-model=local-exec', '-fno-trapping-math',
-    '-D_WASI_EMULATED_MMAN', '-D_WASI_EMULATED_SIGNAL', '-D_WASI_EMULATED_PROCESS_CLOCKS',
-    '-Wall', '-Wextra', '-Werror',
-    '{src}', '-o', '{out}',
-    '-Wl,--shared-memory', '-Wl,--max-memory=268435456', '-Wl,--import-memory', '-Wl,--export-dynamic',
-    '-Wl,--export=__heap_base', '-Wl,--export=__stack_pointer', '-Wl,--export=__data_end',
-    '-Wl,--export=__wasm_init_tls', '-Wl,--export=__wasm_signal', '-Wl,--export=__tls_size',
-    '-Wl,--export=__tls_align', '-Wl,--export=__tls_base',
-    '-lwasi-emulated-mman', '-lwasi-emulated-process-clocks',
-  ];
+  const wasix = wasixCompileCommand(sysroot);
   const preview1 = [process.env.CLANG || 'clang-19', '--target=wasm32-wasi', '-O2', '-Wall', '-Wextra', `--sysroot=${preview1Sysroot()}`, '{src}', '-o', '{out}'];
   const asyncify = [process.env.KILN_WASM_OPT || 'wasm-opt', '-O2', '--asyncify', '{out}', '-o', '{out}'];
   return { wasix, preview1, asyncify };
@@ -755,46 +736,6 @@ export async function runWasixBench({ quick = false, runs = null, kilnModule = n
 
 // ----------------------------------------------------------- standalone --
 
-function parseArgs(argv) {
-  const opts = { quick: false, runs: null, kilnModule: process.env.KILN_MODULE || null, verbose: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.indexOf('=');
-    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const value = () => (eq > 0 ? a.slice(eq + 1) : argv[++i]);
-    switch (flag) {
-      case '--quick': opts.quick = true; break;
-      case '--runs': opts.runs = Number(value()); break;
-      case '--kiln-module': opts.kilnModule = value(); break;
-      case '--verbose': case '-v': opts.verbose = true; break;
-      case '--help': case '-h':
-        console.log('usage: node bench/wasix.mjs [--quick] [--runs N] [--kiln-module PATH] [--verbose]');
-        process.exit(0);
-        break;
-      default:
-        console.error(`unknown argument: ${a}`);
-        process.exit(2);
-    }
-  }
-  if (opts.runs !== null && !(Number.isInteger(opts.runs) && opts.runs > 0)) {
-    console.error('--runs must be a positive integer');
-    process.exit(2);
-  }
-  return opts;
-}
-
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runWasixBench(parseArgs(process.argv.slice(2))).then(
-    (failures) => {
-      if (failures.length) {
-        console.error('\nfailures:');
-        for (const f of failures) console.error(`  ${f}`);
-      }
-      process.exit(failures.length ? 1 : 0);
-    },
-    (err) => {
-      console.error(err?.stack ?? err);
-      process.exit(1);
-    },
-  );
+  exitWhenDone(runWasixBench(parseBenchArgs(process.argv.slice(2), 'wasix.mjs')));
 }

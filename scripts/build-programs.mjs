@@ -48,6 +48,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findWasixSysroot, wasixCompileCommand, WASIX_SYSROOT_CANDIDATES } from './wasix-toolchain.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const srcRoot = path.join(root, 'test', 'programs');
@@ -62,20 +63,7 @@ const jobs = Math.max(1, Number(process.env.KILN_BUILD_JOBS) || 2);
 
 const PACKAGES = 'clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc wabt rustc libstd-rust-dev-wasm32 lld-14 binaryen';
 
-/**
- * Where the wasix-libc sysroot may be, in this order; the first directory
- * that holds lib/wasm32-wasi/libc.a is used. Built as described in its
- * README.md (shared/toolchains/wasix-sysroot/README.md): no Debian package
- * has it.
- */
-const WASIX_SYSROOT_CANDIDATES = [
-  ...(process.env.KILN_WASIX_SYSROOT ? [path.resolve(process.env.KILN_WASIX_SYSROOT)] : []),
-  path.resolve(root, '..', 'shared', 'toolchains', 'wasix-sysroot'),
-  '/work/shared/toolchains/wasix-sysroot',
-];
-const wasixSysroot = WASIX_SYSROOT_CANDIDATES.find((dir) =>
-  fs.existsSync(path.join(dir, 'lib', 'wasm32-wasi', 'libc.a')),
-);
+const wasixSysroot = findWasixSysroot();
 if (process.env.KILN_WASIX_SYSROOT && wasixSysroot !== WASIX_SYSROOT_CANDIDATES[0]) {
   process.stderr.write(
     `build-programs: KILN_WASIX_SYSROOT=${process.env.KILN_WASIX_SYSROOT} holds no lib/wasm32-wasi/libc.a` +
@@ -259,8 +247,10 @@ const LANGS = {
   //                               apply here: __tls_base is exported, and
   //                               wasix_pthreads checks TLS);
   // --sysroot=<sysroot>           wasix-libc (headers, libc.a, crt1), found
-  //                               as WASIX_SYSROOT_CANDIDATES says; its path
-  //                               is part of the hashed command;
+  //                               as WASIX_SYSROOT_CANDIDATES says
+  //                               (scripts/wasix-toolchain.mjs, which holds
+  //                               this command); its path is part of the
+  //                               hashed command;
   // -matomics -mbulk-memory -mmutable-globals
   //                               the features wasix-libc was built with:
   //                               atomics on a shared memory, bulk-memory for
@@ -298,20 +288,8 @@ const LANGS = {
   wasix: {
     dir: 'wasix',
     ext: '.c',
-    compiler: process.env.KILN_CLANG || 'clang-19',
-    args: [
-      '--target=wasm32-wasmer-wasi', '-O2', `--sysroot=${wasixSysroot ?? WASIX_SYSROOT_CANDIDATES[0]}`,
-      '-matomics', '-mbulk-memory', '-mmutable-globals', '-pthread', '-mthread-model', 'posix',
-      '-ftls-model=local-exec', '-fno-trapping-math',
-      '-D_WASI_EMULATED_MMAN', '-D_WASI_EMULATED_SIGNAL', '-D_WASI_EMULATED_PROCESS_CLOCKS',
-      '-Wall', '-Wextra', '-Werror',
-      '{src}', '-o', '{out}',
-      '-Wl,--shared-memory', '-Wl,--max-memory=268435456', '-Wl,--import-memory', '-Wl,--export-dynamic',
-      '-Wl,--export=__heap_base', '-Wl,--export=__stack_pointer', '-Wl,--export=__data_end',
-      '-Wl,--export=__wasm_init_tls', '-Wl,--export=__wasm_signal', '-Wl,--export=__tls_size',
-      '-Wl,--export=__tls_align', '-Wl,--export=__tls_base',
-      '-lwasi-emulated-mman', '-lwasi-emulated-process-clocks',
-    ],
+    compiler: wasixCompileCommand(wasixSysroot)[0],
+    args: wasixCompileCommand(wasixSysroot).slice(1),
     post: (name) => (WASIX_ASYNCIFY.test(name) ? [WASM_OPT, '-O2', '--asyncify', '{out}', '-o', '{out}'] : null),
     unavailable: wasixUnavailable,
     // The shared header, and the sysroot's libraries and README (which names
