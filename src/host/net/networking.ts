@@ -1,20 +1,34 @@
 /**
  * Networking as a runtime service (layer: host, platform-neutral): the
- * `networking` member of the Runtime (host/runtime.ts). A platform that
- * can reach a network implements it (Node: host/node/node-networking.ts,
- * real sockets on an I/O thread); the default, `noNetworking`, answers
- * every call with ENOTSUP, so a guest reaches nothing unless the embedder
- * gave it a network.
+ * `networking` member of the Runtime (host/runtime.ts). See
+ * docs/architecture.md, "Networking".
  *
- * What crosses to the kernel are channels (host/net/channel.ts): shared
- * memory that the host side fills and the kernel's socket resources read
- * without blocking, bumping a readiness signal at every change.
+ * Implementations: `noNetworking` (the default: every call answers a
+ * clean errno and nothing reaches the host), `loopbackNetworking()`
+ * (net/loopback.ts: an in-memory network between the processes of one
+ * Kiln, no host socket at all), and the platforms' host networks (Node:
+ * host/node/node-networking.ts, real sockets owned by an I/O thread).
+ * Embedders may supply their own.
+ *
+ * The contract. Every call answers at once and never blocks: an operation
+ * that cannot proceed yet throws `WasiError(Errno.AGAIN)`, and the
+ * implementation bumps the `ReadinessSignal` it was given whenever
+ * anything about the socket may have changed (data arrived, room freed,
+ * a connection was queued or completed, the peer closed, a lookup
+ * finished). The kernel builds blocking on that, once, for every socket
+ * (kernel/blocking.ts). Other failures throw `WasiError` with the errno a
+ * Linux socket gives (ECONNREFUSED, EADDRINUSE, ECONNRESET, EPIPE, ...).
+ * The kernel checks descriptor rights, socket states it can see and the
+ * network policy before it calls; implementations still validate their
+ * own state. `src/testing/networking-contract.ts` is the suite every
+ * implementation passes.
  */
 import { Errno, WasiError } from '../../abi/errno.js';
 import type { ListenAddress } from './address.js';
 import type { ListenerChannel } from './channel.js';
 import type { ReadinessSignal } from '../readiness-signal.js';
 import type { SharedListenerOptions } from './shared-layout.js';
+import type { IpFamily, SocketAddress } from './socket-address.js';
 
 /** Listening TCP sockets opened by a VirtualNetworking. */
 export interface TcpListeners {
@@ -26,19 +40,141 @@ export interface TcpListeners {
   close(): Promise<void>;
 }
 
+/** A stream (TCP) or datagram (UDP) socket. */
+export type SocketKind = 'stream' | 'datagram';
+
+/** Options a socket passes to the network (the rest, such as timeouts, the kernel keeps itself). */
+export type SocketOption =
+  | 'noDelay' | 'keepAlive' | 'broadcast' | 'reuseAddress' | 'reusePort' | 'onlyV6'
+  | 'receiveBufferSize' | 'sendBufferSize' | 'ttl' | 'multicastTtl' | 'multicastLoop';
+
+/** A connection `accept` took from a listening socket. */
+export interface AcceptedSocket {
+  socket: VirtualSocket;
+  /** The peer's address. */
+  peer: SocketAddress;
+}
+
+/** One datagram `receiveFrom` took. */
+export interface ReceivedDatagram {
+  /** Bytes copied into the buffers. */
+  size: number;
+  /** The datagram was longer than the buffers: the rest is lost (unless peeking). */
+  truncated: boolean;
+  /** Who sent it. */
+  from: SocketAddress;
+}
+
+/** How a socket stands, for readiness and `sock_status`. */
+export interface SocketState {
+  /** Bytes ready to receive (stream), the next datagram's size (datagram), or connections waiting (listening). */
+  readable: number;
+  /** Bytes `send` would take now (0 while connecting or when full). */
+  writable: number;
+  /** The peer sent FIN or the connection is gone: reads see EOF once `readable` is drained. */
+  peerClosed: boolean;
+  /** A connection attempt is under way (`connect` was called and has not completed). */
+  connecting: boolean;
+  /** The socket is connected (stream) or has a default peer (datagram). */
+  connected: boolean;
+  /** The socket is listening. */
+  listening: boolean;
+  /** A pending error (ECONNREFUSED after a failed connect, ECONNRESET, ...); 0 when none. Reading it does not clear it. */
+  error: number;
+}
+
+/**
+ * One socket of a VirtualNetworking. Non-blocking throughout: AGAIN means
+ * "not yet; wait for the readiness signal and call again".
+ */
+export interface VirtualSocket {
+  readonly family: IpFamily;
+  readonly kind: SocketKind;
+  /**
+   * Gives the socket a local address. A stream socket may record it and
+   * bind on the host at `listen` or `connect` (port 0 is then reported by
+   * `localAddress` once it is known), as Wasmer does. EADDRINUSE,
+   * EADDRNOTAVAIL, EINVAL (already bound).
+   */
+  bind(address: SocketAddress): void;
+  /**
+   * Starts listening (stream). The first call starts it; while the host
+   * binds, calls answer AGAIN; once listening they return. EADDRINUSE when
+   * the address is taken.
+   */
+  listen(backlog: number): void;
+  /** The oldest queued connection; AGAIN when none; EINVAL when not listening. */
+  accept(): AcceptedSocket;
+  /**
+   * Starts connecting to `address` (stream) and returns: the outcome shows
+   * in `state()` (`connecting`, then `connected` or `error`). A datagram
+   * socket just takes `address` as its default peer. EISCONN, EALREADY.
+   */
+  connect(address: SocketAddress): void;
+  /** Queues as much of `src` as fits; AGAIN when nothing fits; EPIPE after shutdown(write); ENOTCONN. */
+  send(src: readonly Uint8Array[]): number;
+  /** Copies received bytes into `dst` (kept queued when `peek`); 0 at EOF; AGAIN when nothing is there yet. */
+  receive(dst: readonly Uint8Array[], peek: boolean): number;
+  /** Sends one datagram to `to` (or the default peer when undefined); AGAIN when the host cannot take it now. */
+  sendTo(src: readonly Uint8Array[], to: SocketAddress | undefined): number;
+  /** Takes the next datagram (kept queued when `peek`); AGAIN when none. */
+  receiveFrom(dst: readonly Uint8Array[], peek: boolean): ReceivedDatagram;
+  /** Half-closes: `read` drops what arrives later, `write` sends FIN once queued data is out. ENOTCONN. */
+  shutdown(read: boolean, write: boolean): void;
+  /** How the socket stands now. */
+  state(): SocketState;
+  /** The bound address (port 0 until the host chose one); the unspecified address when unbound. */
+  localAddress(): SocketAddress;
+  /** The connected peer; ENOTCONN when there is none. */
+  peerAddress(): SocketAddress;
+  /** Applies an option; ENOPROTOOPT when the network does not support it. */
+  setOption(option: SocketOption, value: number | boolean): void;
+  /** An option's value; ENOPROTOOPT when the network does not support it. */
+  getOption(option: SocketOption): number | boolean;
+  /** Releases the socket (queued output is still sent, then FIN). */
+  close(): void;
+}
+
+/** A name lookup under way. */
+export interface HostLookup {
+  /** The addresses, once known; AGAIN while the lookup runs; ENOENT (no such name) or EIO when it failed. */
+  result(): string[];
+  /** Abandons the lookup. */
+  cancel(): void;
+}
+
 /** The network a guest may reach: what the runtime's `networking` member does. */
 export interface VirtualNetworking {
+  /** Short name for messages and `--trace` (`none`, `loopback`, `host`). */
+  readonly name: string;
   /**
-   * Listens on TCP addresses; resolves once every one is bound (rejects,
-   * e.g. with a `ListenError`, when one cannot be). `readiness` is bumped
+   * A new socket, neither bound nor connected; `readiness` is bumped at
+   * every change to it. EAFNOSUPPORT, EPROTONOSUPPORT, ENOTSUP (no network).
+   */
+  socket(family: IpFamily, kind: SocketKind, readiness: ReadinessSignal): VirtualSocket;
+  /** Starts resolving `host` (a name or an IP address) to IP addresses; `readiness` is bumped once it is done. ENOTSUP (no network). */
+  lookup(host: string, readiness: ReadinessSignal): HostLookup;
+  /**
+   * Listens on TCP addresses for sockets handed to a guest before it runs
+   * (`kiln run --listen`); resolves once every one is bound (rejects, e.g.
+   * with a `ListenError`, when one cannot be). `readiness` is bumped
    * whenever a listener or connection changes.
    */
   listenTcp(addresses: readonly ListenAddress[], readiness: ReadinessSignal, options?: SharedListenerOptions): Promise<TcpListeners>;
 }
 
+const NO_NETWORK = 'this runtime has no networking (give the runtime a networking member, e.g. kiln run --net loopback|host)';
+
 /** No network: every call answers ENOTSUP. The default runtime's `networking`. */
 export const noNetworking: VirtualNetworking = {
+  name: 'none',
+  socket(): VirtualSocket {
+    throw new WasiError(Errno.NOTSUP, NO_NETWORK);
+  },
+  lookup(): HostLookup {
+    throw new WasiError(Errno.NOTSUP, NO_NETWORK);
+  },
   listenTcp(): Promise<TcpListeners> {
-    return Promise.reject(new WasiError(Errno.NOTSUP, 'this runtime has no networking (give the runtime a networking member)'));
+    return Promise.reject(new WasiError(Errno.NOTSUP, NO_NETWORK));
   },
 };

@@ -15,7 +15,8 @@
 import { Worker } from 'node:worker_threads';
 import type { ReadinessSignal } from '../readiness-signal.js';
 import { formatListenAddress, type ListenAddress } from '../net/address.js';
-import type { TcpListeners, VirtualNetworking } from '../net/networking.js';
+import { Errno, WasiError } from '../../abi/errno.js';
+import type { HostLookup, TcpListeners, VirtualNetworking, VirtualSocket } from '../net/networking.js';
 import { SharedListenerChannel } from '../net/shared-channel.js';
 import { SharedListenerMemory, type SharedListenerOptions } from '../net/shared-layout.js';
 import type { NetWorkerData, NetWorkerMessage } from './node-net-worker.js';
@@ -50,6 +51,13 @@ const CLOSE_TIMEOUT_MS = 2000;
 
 /** Real TCP sockets on an I/O thread: the Node runtime's `networking`. */
 export const nodeNetworking: VirtualNetworking = {
+  name: 'host',
+  socket(): VirtualSocket {
+    throw new WasiError(Errno.NOTSUP, 'host sockets for guests are not available yet');
+  },
+  lookup(): HostLookup {
+    throw new WasiError(Errno.NOTSUP, 'host name lookups for guests are not available yet');
+  },
   async listenTcp(addresses: readonly ListenAddress[], readiness: ReadinessSignal, options: SharedListenerOptions = {}): Promise<TcpListeners> {
     if (addresses.length === 0) return { channels: [], addresses: [], close: async () => {} };
     if (!(readiness.cell.buffer instanceof SharedArrayBuffer)) throw new TypeError('listening sockets need a ReadinessSignal in shared memory');
