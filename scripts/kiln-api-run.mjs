@@ -31,6 +31,9 @@ const wasi = new WASI({
   commands: Object.fromEntries(args.commands.map((c) => [c.guest, readFileSync(c.host)])),
   trace: args.trace,
   maxDescriptors: args.limits.descriptors,
+  network: args.net ?? (args.allowConnect !== undefined || args.allowBind !== undefined ? 'host' : undefined),
+  allowConnect: args.allowConnect,
+  allowBind: args.allowBind,
 });
 const bytes = readFileSync(args.module);
 try {

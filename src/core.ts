@@ -44,8 +44,12 @@ export type { SharedListenerOptions } from './host/net/shared-layout.js';
 export { ReadinessSignal } from './host/readiness-signal.js';
 export type { ThreadSpawner, ThreadWorker, ThreadEvent, GuestThreadStart, FirstGenerationThread } from './host/threads.js';
 export type { ListenAddress } from './host/net/address.js';
+export type {
+  VirtualSocket, HostLookup, SocketKind, SocketOption, SocketState, AcceptedSocket, ReceivedDatagram,
+} from './host/net/networking.js';
+export type { IpFamily, SocketAddress } from './host/net/socket-address.js';
 export { MissingImportsError, missingImports, type ImportObject } from './exec/imports-check.js';
-export type { WASIOptions, CheckedWASIOptions, WasiVersion, WasiImportObject, InvokeResult } from './front/wasi.js';
+export type { WASIOptions, CheckedWASIOptions, WasiVersion, WasiImportObject, InvokeResult, NetworkMode } from './front/wasi.js';
 export type { WorkerResourceLimits } from './exec/options.js';
 export { TimeoutError } from './exec/timeout.js';
 export type { WorkerRunner, WorkerRunRequest } from './exec/worker-runner.js';

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { programPath, repoRoot } from './helpers/programs.js';
-import { kilnBin, node24, runCase, runKiln, runKilnJspi, runKilnWorker, withSandbox, type CaseSpec, type Runner } from './helpers/runners.js';
+import { kilnBin, node24, runCase, runKiln, WASIX_RUNNERS, withSandbox, type CaseSpec } from './helpers/runners.js';
 
 const SOURCES = path.join(repoRoot, 'test', 'programs', 'wasix');
 
@@ -68,15 +68,10 @@ const CASES: WasixCase[] = [
   { name: 'vfork', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'exec', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'setjmp' },
+  { name: 'sockets', label: 'over --net loopback', flags: ['--net', 'loopback'] },
 ];
 
-const RUNNERS: [string, Runner, boolean][] = [
-  ['kiln run', runKiln, true],
-  ['WASI.run()', runKilnWorker, true],
-  ['WASI.runHere() (Node 24)', runKilnJspi, existsSync(node24)],
-];
-
-for (const [placement, runner, available] of RUNNERS) {
+for (const [placement, runner, available] of WASIX_RUNNERS) {
   describe(`WASIX programs: ${placement}`, () => {
     for (const c of CASES) {
       test(`wasix_${c.name}${c.label === undefined ? '' : ` (${c.label})`}`, { skip: available ? false : 'Node 24 is not installed (scripts/fetch-node24.mjs)' }, async () => {
@@ -264,7 +259,7 @@ const WAT_CASES: [program: string, stdout: string][] = [
   ['wasix_spawn_v2', 'thread_spawn_v2 and thread_spawn each ran a thread (tids 1, 2)\n'],
 ];
 
-for (const [placement, runner, available] of RUNNERS) {
+for (const [placement, runner, available] of WASIX_RUNNERS) {
   describe(`WASIX WAT programs: ${placement}`, () => {
     for (const [program, stdout] of WAT_CASES) {
       test(program, { skip: available ? false : 'Node 24 is not installed (scripts/fetch-node24.mjs)' }, async () => {

@@ -41,6 +41,16 @@ Options (before MODULE; everything after it goes to the guest):
                          preopens hold there
   --listen HOST:PORT     preopen a listening TCP socket after the directories (fd 3
                          when there is no --dir); [IPv6]:PORT for IPv6; alias --tcplisten
+  --net none|loopback|host
+                         the network the guest's own sockets reach (WASIX): none (the
+                         default: socket calls fail, nothing reaches the host), an
+                         in-memory loopback between this run's processes, or the host's
+  --allow-connect HOST:PORT
+                         allow connecting (and sending datagrams) only to HOST:PORT;
+                         repeatable; HOST an address, a CIDR block (10.0.0.0/8), [IPv6],
+                         a name (allowed as the guest's lookup of it answers) or *; PORT a
+                         number, a range (8000-8100) or *; a denied connect is refused
+  --allow-bind HOST:PORT bind only HOST:PORT (addresses, as above); repeatable
   --invoke NAME          call the exported function NAME instead of _start (after
                          _initialize, if exported) with ARGS as its arguments, and
                          print each result on its own line

@@ -43,8 +43,8 @@ const WASI_KEYS: Readonly<Record<string, GroupKey>> = {
   },
   'inherit-network': {
     shown: 'inherit-network',
-    help: 'accepted, no effect: preview 1 opens no sockets',
-    apply(_out, value, option) { parseSwitch(option, value); },
+    help: "as --net host: the host's network for the guest's own sockets",
+    apply(out, value, option) { if (parseSwitch(option, value)) out.net = 'host'; },
   },
   tcplisten: {
     shown: 'tcplisten=HOST:PORT',

@@ -7,6 +7,7 @@
  * option that names a directory is checked when the command runs.
  */
 import { UsageError } from './errors.js';
+import { parseNetRule } from '../kernel/net-policy.js';
 import { applyGroup, setPolicy } from './option-groups.js';
 import { parseCount, parseDuration, parsePages } from './option-values.js';
 import type { RunArgs } from './run-options.js';
@@ -17,7 +18,7 @@ export { parseDuration } from './option-values.js';
 export type { RunArgs, RunLimits } from './run-options.js';
 
 const VALUE_FLAGS = new Set([
-  '--dir', '--mapdir', '--env', '--command', '--listen', '--tcplisten', '--invoke',
+  '--dir', '--mapdir', '--env', '--command', '--listen', '--tcplisten', '--invoke', '--net', '--allow-connect', '--allow-bind',
   '--max-memory', '--max-fds', '--max-threads', '--timeout', '--wasi', '--wasm',
 ]);
 const SWITCHES = new Set(['--trace', '--trap-unknown-imports', '--default-values-unknown-imports', '--help']);
@@ -79,6 +80,22 @@ function splitOption(raw: string): { name: string; value: string | undefined } {
   return { name: SHORT_VALUE[raw] ?? raw, value: undefined };
 }
 
+/** `--net`: none, loopback or host. */
+function parseNet(value: string): 'none' | 'loopback' | 'host' {
+  if (value === 'none' || value === 'loopback' || value === 'host') return value;
+  throw new UsageError(`--net takes none, loopback or host, not '${value}'`);
+}
+
+/** An `--allow-connect` / `--allow-bind` rule, checked now so a typo is a usage error. */
+function parseRule(name: string, value: string): string {
+  try {
+    parseNetRule(value);
+  } catch (e) {
+    throw new UsageError(`${name}: ${(e as Error).message}`);
+  }
+  return value;
+}
+
 export function parseRunArgs(argv: readonly string[]): RunArgs {
   const out: RunArgs = {
     module: '', guestArgs: [], dirs: [], env: [], inheritEnv: false, listen: [], commands: [], trace: false, limits: {}, help: false,
@@ -111,6 +128,9 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       case '--env': out.env.push(parseEnv(value)); break;
       case '--command': out.commands.push(parseCommand(value)); break;
       case '--invoke': out.invoke = value; break;
+      case '--net': out.net = parseNet(value); break;
+      case '--allow-connect': (out.allowConnect ??= []).push(parseRule(name, value)); break;
+      case '--allow-bind': (out.allowBind ??= []).push(parseRule(name, value)); break;
       case '--max-memory': out.limits.memoryPages = parsePages(name, value); break;
       case '--max-fds': out.limits.descriptors = parseCount(name, value); break;
       case '--max-threads': out.limits.threads = parseCount(name, value); break;

@@ -13,6 +13,12 @@ export interface RunArgs {
   /** -S inherit-env: the guest starts from Kiln's whole environment; `env` is applied over it. */
   inheritEnv: boolean;
   listen: string[];
+  /** --net none|loopback|host: the network the guest's own sockets reach. */
+  net?: 'none' | 'loopback' | 'host';
+  /** --allow-connect HOST:PORT rules (repeatable); undefined: anywhere the network reaches. */
+  allowConnect?: string[];
+  /** --allow-bind HOST:PORT rules (repeatable); undefined: anything. */
+  allowBind?: string[];
   /** --command GUEST_PATH=HOST_FILE: programs a WASIX guest starts by that path. */
   commands: { guest: string; host: string }[];
   trace: boolean;

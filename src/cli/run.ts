@@ -110,6 +110,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
     maxDescriptors: limits.descriptors,
     maxThreads: limits.threads,
     timeoutMs: limits.timeoutMs,
+    // Allow rules narrow a network: alone they mean the host's.
+    network: args.net ?? (args.allowConnect !== undefined || args.allowBind !== undefined ? 'host' : 'none'),
+    allowConnect: args.allowConnect,
+    allowBind: args.allowBind,
   };
   // Threads, or a time limit (only a worker can be stopped mid-loop): WASI.run() places the process;
   // the listening sockets are opened by whichever thread runs its kernel.

@@ -15,6 +15,9 @@ import type { InputStream, OutputStream, TraceSink } from '../host/stdio.js';
 import { inputOption, outputOption, type OutputOption } from '../host/stream-options.js';
 import type { PreopenedResource } from '../kernel/process.js';
 
+/** What `network` names: no network, an in-memory one, or the runtime's (the host's). */
+export type NetworkMode = 'none' | 'loopback' | 'host';
+
 /**
  * The WASI snapshot a module imports: 'preview1' (`wasi_snapshot_preview1`)
  * or 'unstable' (`wasi_unstable`, preview 0, as old TinyGo and Rust guests
@@ -106,6 +109,29 @@ export interface WASIOptions {
    * rejects with TimeoutError. Only `run()` can stop a guest mid-loop.
    */
   timeoutMs?: number;
+  /**
+   * The network a guest's own sockets reach (WASIX `sock_open`, `resolve`),
+   * as `kiln run --net`: `'none'` (every socket call fails cleanly and
+   * nothing reaches the host), `'loopback'` (an in-memory network between
+   * the processes of this run, no host socket at all), or `'host'` (the
+   * runtime's `networking`: on Node, the host's network). Default:
+   * `'host'` when the `runtime` option replaces `networking`, else `'none'`.
+   */
+  network?: NetworkMode;
+  /**
+   * Where guests may connect and send datagrams, as `HOST:PORT` rules
+   * (`127.0.0.1:8080`, `10.0.0.0/8:*`, `[::1]:80-90`, `example.com:443`:
+   * a name allows the addresses a guest's lookup of it answers). A denied
+   * connect fails as a refused one (ECONNREFUSED). Default: anywhere the
+   * network reaches.
+   */
+  allowConnect?: readonly string[];
+  /**
+   * What guests may bind, as `HOST:PORT` rules of addresses (port 0, any
+   * free port, needs a rule whose range includes 0, such as `*`). A denied
+   * bind fails with EACCES. Default: anything.
+   */
+  allowBind?: readonly string[];
   /**
    * Listening TCP sockets, `HOST:PORT` or `[IPv6]:PORT` (port 0 for a
    * free one), opened through the runtime's networking by whichever thread

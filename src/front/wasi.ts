@@ -29,9 +29,10 @@ import { SyscallFunctions } from '../exec/syscall-functions.js';
 import { isThreadedModule, threadedMemory } from '../exec/threaded-module.js';
 import { runThreaded } from '../exec/threaded-run.js';
 import { createLauncher } from '../exec/process-launcher.js';
+import { kernelNetwork } from '../exec/network.js';
 import type { Platform } from './platform.js';
 
-export type { WASIOptions, CheckedWASIOptions, WasiImportObject, WasiVersion } from '../exec/options.js';
+export type { WASIOptions, CheckedWASIOptions, WasiImportObject, WasiVersion, NetworkMode } from '../exec/options.js';
 export { wasiVersionOf } from '../exec/options.js';
 
 /** WASI signal numbers by name (as `WASI.kill()` takes them). */
@@ -81,7 +82,7 @@ export class WASI {
     this.#platform = platform;
     this.#returnOnExit = options.returnOnExit ?? true;
     const runtime = withRuntime(platform.runtime, options.runtime);
-    this.#kernel = new Kernel(runtime, { readiness: options.readiness });
+    this.#kernel = new Kernel(runtime, { readiness: options.readiness, network: kernelNetwork(options, runtime) });
     this.#kernel.commands = new Map(Object.entries(options.commands ?? {}).map(([path, program]) => [path, () => program]));
     // Host directories are resolved now, so that a missing one is an error here, as with node:wasi.
     const preopens = checked.preopens;

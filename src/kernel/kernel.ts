@@ -8,16 +8,21 @@
 import type { ReadinessSignal } from '../host/readiness-signal.js';
 import { ReadinessSignal as Signal } from '../host/readiness-signal.js';
 import type { Runtime } from '../host/runtime.js';
+import { NO_NETWORK, type KernelNetwork } from './network.js';
 import { Process, type ProcessLauncher, type ProcessSpec } from './process.js';
 
 export interface KernelOptions {
   /** The signal blocked calls wait on, shared with I/O threads (default: a new one). */
   readiness?: ReadinessSignal;
+  /** The network guests' sockets use, and what they may reach on it (default: none). */
+  network?: KernelNetwork;
 }
 
 export class Kernel {
   /** Bumped by anything that may make a blocked call able to go on. */
   readonly readiness: ReadinessSignal;
+  /** The network guests' sockets use (`kiln run --net`), with its policy. */
+  readonly network: KernelNetwork;
   readonly #processes = new Map<number, Process>();
   /** Starts programs as child processes (set by the runner of a process that may spawn). */
   launcher: ProcessLauncher | undefined;
@@ -31,6 +36,7 @@ export class Kernel {
     options: KernelOptions = {},
   ) {
     this.readiness = options.readiness ?? new Signal();
+    this.network = options.network ?? NO_NETWORK;
     this.#nextPid = runtime.getpid() ?? 1;
   }
 

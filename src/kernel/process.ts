@@ -17,6 +17,7 @@ import type { FileSystem } from '../host/fs/types.js';
 import type { RandomSource } from '../host/random.js';
 import type { ReadinessSignal } from '../host/readiness-signal.js';
 import type { Runtime } from '../host/runtime.js';
+import type { KernelNetwork } from './network.js';
 import type { InputStream, OutputStream } from '../host/stdio.js';
 import { Parked, type Attempt, type WakeIn } from './blocking.js';
 import { DirectoryResource } from './directory-resource.js';
@@ -59,6 +60,8 @@ export interface ProcessKernel {
   readonly launcher?: ProcessLauncher;
   /** Programs by absolute guest path that the embedder registered. */
   readonly commands?: ReadonlyMap<string, () => Uint8Array>;
+  /** The network guests' sockets use (none when absent). */
+  readonly network?: KernelNetwork;
 }
 
 /** A program to start as a child process. */

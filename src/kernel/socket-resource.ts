@@ -25,8 +25,9 @@ import { Resource, type Readiness } from './resource.js';
 
 const NOT_READY: Readiness = { ready: false, nbytes: 0n, hangup: false };
 
-abstract class SocketResource extends Resource {
-  readonly filetype = FileType.SOCKET_STREAM;
+/** What every socket answers alike: no positions, no syncing, its own file type. */
+export abstract class SocketResource extends Resource {
+  readonly filetype: FileType = FileType.SOCKET_STREAM;
   override get isSocket(): boolean { return true; }
   override pread(): number { throw new WasiError(Errno.SPIPE); }
   override pwrite(): number { throw new WasiError(Errno.SPIPE); }
@@ -36,7 +37,7 @@ abstract class SocketResource extends Resource {
   override datasync(): void { throw new WasiError(Errno.INVAL); }
   override advise(): void { throw new WasiError(Errno.SPIPE); }
   override stat(): FileStat {
-    return { dev: 0n, ino: 0n, filetype: FileType.SOCKET_STREAM, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
+    return { dev: 0n, ino: 0n, filetype: this.filetype, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
   }
 }
 

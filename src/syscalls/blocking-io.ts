@@ -33,22 +33,28 @@ export function isNonblocking(resource: Resource): boolean {
 
 /**
  * Runs `step` until it stops answering EAGAIN, sleeping on the process's
- * readiness signal in between (no spinning, no time limit). With
- * `nonblocking` (or NONBLOCK on the resource) EAGAIN is returned at once.
+ * readiness signal in between (no spinning). With `nonblocking` (or
+ * NONBLOCK on the resource) EAGAIN is returned at once; with `timeoutNs`
+ * (a socket's timeout; 0 means none) it is returned once that time passed.
  */
-export function blockingIo(ctx: SyscallContext, resource: Resource, step: Step, nonblocking = false): number {
+export function blockingIo(ctx: SyscallContext, resource: Resource, step: Step, nonblocking = false, timeoutNs?: bigint): number {
   // A signal for the thread (WASIX) ends the wait with EINTR.
   const thread = ctx.thread;
   const interrupts = thread.interrupts;
+  // A socket's receive/send timeout (SO_RCVTIMEO, SO_SNDTIMEO) ends the wait with EAGAIN, as on Linux.
+  const deadline = timeoutNs === undefined || timeoutNs === 0n ? undefined : performance.now() + Number(timeoutNs) / 1e6;
   return ctx.process.block(() => {
     try {
       return step();
     } catch (e) {
       const errno = errnoOrRethrow(e);
-      if (errno === Errno.AGAIN && !nonblocking && !isNonblocking(resource)) return thread.interrupts !== interrupts ? Errno.INTR : undefined;
+      if (errno === Errno.AGAIN && !nonblocking && !isNonblocking(resource)) {
+        if (thread.interrupts !== interrupts) return Errno.INTR;
+        return deadline !== undefined && performance.now() >= deadline ? Errno.AGAIN : undefined;
+      }
       return errno;
     }
-  }, FOREVER);
+  }, deadline === undefined ? FOREVER : () => Math.max(0, deadline - performance.now()));
 }
 
 /**
@@ -62,6 +68,7 @@ export function blockingIo(ctx: SyscallContext, resource: Resource, step: Step, 
 export function writeAll(
   ctx: SyscallContext, resource: Resource, iovs: number, iovsLen: number, doneOut: number,
   put: (src: Uint8Array[]) => number = (src) => resource.write(src),
+  timeoutNs?: bigint,
 ): number {
   // fd_write skips the flush every other syscall does: output gathered for
   // other streams must not wait behind a write that blocks.
@@ -86,7 +93,7 @@ export function writeAll(
     }
     m.setSize(doneOut, done);
     return Errno.SUCCESS;
-  });
+  }, false, timeoutNs);
 }
 
 /** SIGPIPE, in WASI's numbering. */

@@ -12,6 +12,7 @@
  * it reports.
  */
 import { errnoName } from '../abi/errno.js';
+import { takeTraceNote } from './trace-note.js';
 import { i64Big, isI64Kind, type ParamKind, type Signature } from '../abi/signatures.js';
 import type { GuestMemory } from '../abi/memory.js';
 import { flushPendingWrites, writesPending } from '../kernel/write-buffer.js';
@@ -119,6 +120,7 @@ export function traceImports<T extends Record<string, (...args: never[]) => unkn
     const splits = split && sig.some(([, kind]) => isI64Kind(kind));
     out[name] = (...args: (number | bigint)[]): unknown => {
       const call = formatCall(name, sig, splits ? joinSplitArgs(sig, args as number[]) : args, memory());
+      takeTraceNote();
       let result: unknown;
       try {
         result = (fn as (...a: (number | bigint)[]) => unknown)(...args);
@@ -139,7 +141,8 @@ export function traceImports<T extends Record<string, (...args: never[]) => unkn
       // thread-spawn answers a thread id (or a negated errno), not an errno.
       const shown = typeof result !== 'number' ? undefined
         : name === 'thread-spawn' ? (result >= 0 ? `tid ${result}` : `-${errnoName(-result)}`) : errnoName(result);
-      emit(shown === undefined ? call : `${call} = ${shown}`);
+      const note = takeTraceNote();
+      emit(`${shown === undefined ? call : `${call} = ${shown}`}${note === undefined ? '' : ` (${note})`}`);
       return result;
     };
   }

@@ -160,6 +160,16 @@ export function runKilnJspi(opts: RunOptions): Promise<RunResult> {
   return spawnNode([kilnApiRunner, 'jspi'], opts, node24);
 }
 
+/**
+ * The ways a WASIX guest (a threaded module) runs, each with the same
+ * command line: its name, the runner, and whether it is available here.
+ */
+export const WASIX_RUNNERS: readonly [string, Runner, boolean][] = [
+  ['kiln run', runKiln, true],
+  ['WASI.run()', runKilnWorker, true],
+  ['WASI.runHere() (Node 24)', runKilnJspi, existsSync(node24)],
+];
+
 export interface Sandbox {
   /** A fresh temp dir that holds the preopen and whatever sits next to it. */
   root: string;

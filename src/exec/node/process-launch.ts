@@ -35,6 +35,7 @@ import { BufferInputStream, CaptureStream, type InputStream, type OutputStream }
 import type { AsyncFileSystem } from '../../host/async-backend.js';
 import type { ExitStatus } from '../../kernel/exit-status.js';
 import { listenAddresses } from '../listeners.js';
+import { networkMode } from '../network.js';
 import type { CheckedWASIOptions } from '../options.js';
 import { TimeoutError } from '../timeout.js';
 import type { WorkerRunRequest } from '../worker-runner.js';
@@ -179,6 +180,9 @@ function describe(options: CheckedWASIOptions, runtime: Runtime, bridge: BridgeH
     random: random === nodeRuntime.random ? undefined : bridge.register('random', random),
     trace: typeof trace === 'function' ? bridge.register('trace', trace) : trace === true,
     maxDescriptors: options.maxDescriptors,
+    network: networkMode(options),
+    allowConnect: options.allowConnect === undefined ? undefined : [...options.allowConnect],
+    allowBind: options.allowBind === undefined ? undefined : [...options.allowBind],
     listen: listenAddresses(options.listen ?? []),
     readiness: sharedBuffer(options.readiness?.cell),
     coalesce,

@@ -6,6 +6,7 @@
  */
 import type { FileType } from '../../abi/constants.js';
 import type { EncodedError, HandleId } from '../../host/bridge/protocol.js';
+import type { NetworkMode } from '../options.js';
 import type { ListenAddress } from '../../host/net/address.js';
 
 export type OutputSpec =
@@ -38,6 +39,10 @@ export interface WorkerConfig {
   /** true: trace to the host's stderr from the worker; a handle: a sink on the caller's thread. */
   trace: boolean | HandleId;
   maxDescriptors?: number;
+  /** The network guests' sockets reach, and what they may reach on it (the options of the same names). */
+  network: NetworkMode;
+  allowConnect?: string[];
+  allowBind?: string[];
   /** Listening sockets the worker opens through its runtime's networking. */
   listen: ListenAddress[];
   /** The buffer of the embedder's ReadinessSignal (e.g. bumped by I/O threads), shared with the worker's kernel. */

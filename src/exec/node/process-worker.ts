@@ -28,6 +28,7 @@ import { exitCodeOf } from '../../kernel/exit-status.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { runInline } from '../inline-run.js';
 import { openListeners } from '../listeners.js';
+import { kernelNetwork } from '../network.js';
 import { spawnProcess } from '../process-factory.js';
 import { SyscallFunctions } from '../syscall-functions.js';
 import type { InputSpec, OutputSpec, PoolMessage, WorkerConfig, WorkerReport, WorkerRun } from './process-protocol.js';
@@ -118,7 +119,10 @@ async function serve(message: WorkerRun): Promise<void> {
     for (const [guest, spec] of config.preopens) {
       preopens[guest] = spec.kind === 'host' ? spec.path : run.client.fileSystem(spec.root);
     }
-    const kernel = new Kernel(nodeRuntime, { readiness: config.readiness === undefined ? undefined : new ReadinessSignal(config.readiness) });
+    const kernel = new Kernel(nodeRuntime, {
+      readiness: config.readiness === undefined ? undefined : new ReadinessSignal(config.readiness),
+      network: kernelNetwork(config, nodeRuntime),
+    });
     const listeners = await openListeners(nodeRuntime, config.listen, kernel.readiness);
     try {
       const process = spawnProcess(kernel, {

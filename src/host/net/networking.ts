@@ -50,6 +50,7 @@ export type SocketOption =
 
 /** A connection `accept` took from a listening socket. */
 export interface AcceptedSocket {
+  /** The new connection. */
   socket: VirtualSocket;
   /** The peer's address. */
   peer: SocketAddress;
@@ -88,7 +89,9 @@ export interface SocketState {
  * "not yet; wait for the readiness signal and call again".
  */
 export interface VirtualSocket {
+  /** IPv4 or IPv6, as opened. */
   readonly family: IpFamily;
+  /** Stream or datagram, as opened. */
   readonly kind: SocketKind;
   /**
    * Gives the socket a local address. A stream socket may record it and
@@ -163,18 +166,18 @@ export interface VirtualNetworking {
   listenTcp(addresses: readonly ListenAddress[], readiness: ReadinessSignal, options?: SharedListenerOptions): Promise<TcpListeners>;
 }
 
-const NO_NETWORK = 'this runtime has no networking (give the runtime a networking member, e.g. kiln run --net loopback|host)';
+const NO_SOCKETS = "sockets need a network, and this run has none (kiln run --net loopback|host, or the 'network' option)";
 
 /** No network: every call answers ENOTSUP. The default runtime's `networking`. */
 export const noNetworking: VirtualNetworking = {
   name: 'none',
   socket(): VirtualSocket {
-    throw new WasiError(Errno.NOTSUP, NO_NETWORK);
+    throw new WasiError(Errno.NOTSUP, NO_SOCKETS);
   },
   lookup(): HostLookup {
-    throw new WasiError(Errno.NOTSUP, NO_NETWORK);
+    throw new WasiError(Errno.NOTSUP, NO_SOCKETS);
   },
   listenTcp(): Promise<TcpListeners> {
-    return Promise.reject(new WasiError(Errno.NOTSUP, NO_NETWORK));
+    return Promise.reject(new WasiError(Errno.NOTSUP, 'this runtime has no networking (give the runtime a networking member)'));
   },
 };

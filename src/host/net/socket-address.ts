@@ -12,6 +12,7 @@ export type IpFamily = 'ipv4' | 'ipv6';
 
 /** An IP address and port. */
 export interface SocketAddress {
+  /** IPv4 or IPv6. */
   family: IpFamily;
   /** Canonical text: dotted quad for IPv4, RFC 5952 for IPv6 (`formatIp(ipBytes(x))`). */
   ip: string;

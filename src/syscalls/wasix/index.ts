@@ -12,6 +12,7 @@ import { wasixFdSyscalls } from './fd.js';
 import { wasixForkSyscalls } from './fork.js';
 import { wasixLegacySyscalls } from './legacy.js';
 import { wasixProcSyscalls } from './proc.js';
+import { wasixSockSyscalls } from './sock.js';
 import { wasixSpawnSyscalls } from './spawn.js';
 import { wasixThreadSyscalls } from './threads.js';
 import { wasixUnsupportedSyscalls } from './unsupported.js';
@@ -30,6 +31,7 @@ export function createWasixImports(ctx: SyscallContext, preview1: Preview1Split)
     wasixLegacySyscalls(ctx, threads.thread_spawn_v2),
     wasixProcSyscalls(ctx),
     wasixSpawnSyscalls(ctx),
+    wasixSockSyscalls(ctx),
     wasixUnsupportedSyscalls(),
     wasixForkSyscalls(ctx),
   );

@@ -2,10 +2,8 @@
  * WASIX functions Kiln answers with a clean errno (layer: syscalls), each
  * listed as such in docs/compatibility.md:
  *
- * - sockets, DNS and the virtual network port: ENOTSUP until the
- *   networking runtime serves them (preview 1's `sock_accept`,
- *   `sock_recv`, `sock_send` and `sock_shutdown` work on the sockets
- *   handed in with `listen`);
+ * - the virtual network port (`port_*`): ENOTSUP, as Wasmer answers
+ *   where there is no virtual network interface (sockets are sock.ts);
  * - dynamic linking and FFI (`dlopen`, `dlsym`, `call_dynamic`,
  *   `closure_*`, `reflect_signature`) and green-thread contexts
  *   (`context_*`): ENOTSUP;
@@ -26,7 +24,7 @@ type SplitFunction = (...args: number[]) => number;
 
 /** Names of the WASIX functions answered with ENOTSUP. */
 export const UNSUPPORTED: readonly string[] = Object.keys(WASIX_EXTENSIONS).filter((name) =>
-  name.startsWith('sock_') || name.startsWith('port_') || name === 'resolve' ||
+  name.startsWith('port_') ||
   name.startsWith('dl') || name.startsWith('closure_') || name === 'call_dynamic' || name === 'reflect_signature' ||
   name.startsWith('context_') || name === 'proc_fork_env' || name === 'stack_checkpoint');
 

@@ -29,6 +29,15 @@ static inline const char *errname(int e) {
     case 0: return "OK";
     case E2BIG: return "E2BIG";
     case EACCES: return "EACCES";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case EINPROGRESS: return "EINPROGRESS";
+    case EISCONN: return "EISCONN";
+    case ENOTCONN: return "ENOTCONN";
+    case ENOTSOCK: return "ENOTSOCK";
+    case ENOTSUP: return "ENOTSUP";
+    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
     case EAGAIN: return "EAGAIN";
     case EBADF: return "EBADF";
     case ECHILD: return "ECHILD";
