@@ -39,6 +39,7 @@ export {
   type Runtime, type TtyState, type VirtualBus, type BusProcess,
 } from './host/runtime.js';
 export { noNetworking, type VirtualNetworking, type TcpListeners } from './host/net/networking.js';
+export { loopbackNetworking } from './host/net/loopback.js';
 export type { ListenerChannel, SocketChannel, ChannelStatus } from './host/net/channel.js';
 export type { SharedListenerOptions } from './host/net/shared-layout.js';
 export { ReadinessSignal } from './host/readiness-signal.js';
