@@ -118,7 +118,7 @@ export interface VirtualSocket {
   send(src: readonly Uint8Array[]): number;
   /** Copies received bytes into `dst` (kept queued when `peek`); 0 at EOF; AGAIN when nothing is there yet. */
   receive(dst: readonly Uint8Array[], peek: boolean): number;
-  /** Sends one datagram to `to` (or the default peer when undefined); AGAIN when the host cannot take it now. */
+  /** Sends one datagram to `to` (or the default peer when undefined: EDESTADDRREQ without one); AGAIN when the host cannot take it now. */
   sendTo(src: readonly Uint8Array[], to: SocketAddress | undefined): number;
   /** Takes the next datagram (kept queued when `peek`); AGAIN when none. */
   receiveFrom(dst: readonly Uint8Array[], peek: boolean): ReceivedDatagram;
