@@ -92,6 +92,8 @@ export class WapcHostPool {
   readonly #callback: HostCallbackAsync | undefined;
   #module: WebAssembly.Module;
   #generation = 0;
+  /** Replacements whose module is not compiled yet: calls wait for them (see replaceModule). */
+  #held = 0;
   readonly #members: Member[] = [];
   #starting = 0;
   readonly #queue: Job[] = [];
@@ -162,7 +164,16 @@ export class WapcHostPool {
 
   /** Swaps every worker to `module` (see above); rejects with ReplacementFailedError, and changes nothing, if it cannot run. */
   replaceModule(module: Uint8Array | WebAssembly.Module): Promise<void> {
-    const run = this.#swaps.then(() => this.#replace(module));
+    // Calls made from now on wait until the new module is compiled (then run on it) or failed (then on the old one).
+    this.#held++;
+    let held = true;
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      this.#held--;
+      this.#pump();
+    };
+    const run = this.#swaps.then(() => this.#replace(module, release)).finally(release);
     this.#swaps = run.catch(() => undefined);
     return run;
   }
@@ -177,7 +188,7 @@ export class WapcHostPool {
     await Promise.all(members.map((m) => this.#retire(m)));
   }
 
-  async #replace(source: Uint8Array | WebAssembly.Module): Promise<void> {
+  async #replace(source: Uint8Array | WebAssembly.Module, release: () => void): Promise<void> {
     if (this.#closed) throw new WapcClosedError('replaceModule() on a closed pool');
     let module: WebAssembly.Module;
     try {
@@ -190,6 +201,7 @@ export class WapcHostPool {
     // From here calls go only to workers on the new generation.
     this.#generation = generation;
     this.#module = module;
+    release();
     const first = this.#members.find((m) => !m.busy) ?? this.#members[0];
     try {
       if (first === undefined) await this.#addMember();
@@ -238,6 +250,7 @@ export class WapcHostPool {
   }
 
   #pump(): void {
+    if (this.#held > 0) return;
     while (this.#queue.length > 0) {
       const member = this.#members.find((m) => !m.busy && m.generation === this.#generation);
       if (member === undefined) break;
