@@ -19,7 +19,7 @@ import { describe, test } from 'node:test';
 import { Errno, WasiError } from '../src/abi/errno.js';
 import { ProcessExit } from '../src/abi/process-exit.js';
 import {
-  BufferInputStream, CaptureStream, MemoryFileSystem, NO_TTY, noBus, threadIdCounter, unsupportedRuntime, WASI,
+  BufferInputStream, CaptureStream, MemoryFileSystem, NO_TTY, noBus, noNetworking, threadIdCounter, unsupportedRuntime, WASI,
   type BusProcess, type ChannelStatus, type ListenerChannel, type Runtime, type SocketChannel, type ThreadSpawner, type VirtualNetworking,
 } from '../src/node.js';
 import { nodeThreadSpawner } from '../src/host/node/node-thread-spawner.js';
@@ -96,6 +96,8 @@ describe('each member, replaced, is what the kernel uses', () => {
     const connection = new MemoryConnection('hi\nthere\n');
     const opened: string[] = [];
     const networking: VirtualNetworking = {
+      ...noNetworking,
+      name: 'memory',
       async listenTcp(addresses) {
         opened.push(...addresses.map((a) => `${a.host}:${a.port}`));
         return { channels: [new MemoryListener([connection])], addresses: [...addresses], close: async () => { opened.push('closed'); } };
