@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the entry modules of Kiln's own Node workers (the process
-// worker of `run()`, the thread worker of threaded processes) and of the
-// CLI into single files in place of tsc's output in dist/: a worker (and
+// worker of `run()`, the thread worker of threaded processes, the socket
+// I/O thread of the host networking) and of the CLI into single files in
+// place of tsc's output in dist/: a worker (and
 // `kiln`) then loads one file instead of Kiln's modules one by one, which
 // is most of the cost of starting one. Each bundle keeps a source map that points at src/.
 // Modules that find files next to themselves (`new URL('./x.js',
@@ -26,6 +27,7 @@ const out = at > 0 ? process.argv[at + 1] : join(root, 'dist');
 const ENTRIES = [
   ['src/exec/node/process-worker.ts', 'exec/node/process-worker.js'],
   ['src/node-thread-worker.ts', 'node-thread-worker.js'],
+  ['src/host/node/node-net-worker.ts', 'host/node/node-net-worker.js'],
   ['src/cli/main.ts', 'cli/main.js'],
 ];
 

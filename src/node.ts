@@ -25,7 +25,7 @@ export { nodePlatform };
 export { WASI, WasiBuilder } from './front/node/node-wasi.js';
 export { closeIdleWorkers } from './exec/node/process-pool.js';
 export { listenTcp, type ListenSockets, type ListenOptions } from './front/node/listen-tcp.js';
-export { ListenError } from './host/node/node-networking.js';
+export { ListenError, NodeNetworking, nodeNetworking } from './host/node/node-networking.js';
 export { loadNapiRsBinding, napiRsRuntime, type NapiRsOptions, type NapiRsRuntime } from './napi/napi-rs.js';
 
 /** The built-in synchronous waPC engine, on Node. */

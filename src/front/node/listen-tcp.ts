@@ -36,7 +36,11 @@ export interface ListenSockets {
   readiness: ReadinessSignal;
   /** The bound addresses (port 0 resolved to the port the system chose). */
   addresses: ListenAddress[];
-  /** Flushes and closes every connection and stops the I/O thread. */
+  /**
+   * Flushes and closes every connection and the listening sockets. The I/O
+   * thread, which serves every host socket of this thread, stays (idle and
+   * unreferenced); `nodeNetworking.close()` stops it.
+   */
   close(): Promise<void>;
 }
 

@@ -73,6 +73,13 @@ export class SharedRing {
     return out;
   }
 
+  /** Consumer: drops the next `n` bytes (at most what is available). */
+  skip(n: number): void {
+    const r = Atomics.load(this.#cells, this.#readCell);
+    const k = Math.min(n, this.used());
+    if (k > 0) Atomics.store(this.#cells, this.#readCell, (r + k) | 0);
+  }
+
   /** Consumer: drops everything available. */
   discard(): void {
     Atomics.store(this.#cells, this.#readCell, Atomics.load(this.#cells, this.#writeCell));

@@ -1,114 +1,182 @@
 /**
  * Networking for Node (layer: host, Node only): the runtime's
- * `networking` member, real TCP sockets for a guest.
+ * `networking` member, real TCP and UDP sockets and name lookups for a
+ * guest, and the listening sockets of `kiln run --listen`.
  *
- * An I/O worker thread (node-net-worker.ts) owns the net.Servers and the
- * connections; the kernel sees them through shared memory as channels
- * (host/net/channel.ts), which its socket resources read without blocking,
- * and sleeps on the readiness signal the I/O thread bumps at every change.
+ * The host sockets live on one I/O worker thread (node-net-worker.ts);
+ * the kernel sees each through its own shared memory (host/net/
+ * socket-proxy.ts, socket-layout.ts), posts commands to the worker and
+ * never waits for an answer, so a kernel whose thread sleeps in
+ * Atomics.wait (a guest running inline) is served all the same.
+ *
+ * One worker per networking object, started at the first socket or
+ * lookup and used by every socket after: readiness travels with each
+ * socket (every socket names the signal to bump), so one thread serves the
+ * sockets of every process and signal alike, and a process that opens a
+ * hundred sockets costs one thread, not a hundred. (A worker per
+ * ReadinessSignal would start a thread per process and tie its life to
+ * a signal nothing closes.) `nodeNetworking` is the shared instance of
+ * this thread (each process worker, which has its own copy of Kiln, has
+ * its own); `new NodeNetworking()` makes a separate one.
  *
  * The worker runs the compiled node-net-worker.js next to this module (so
  * from dist/, not from TypeScript sources under a loader such as tsx).
- * It is unref'd: it never keeps the process alive, and `close()`
- * flushes what the guest sent, ends the connections and terminates it.
+ * It is unref'd: it never keeps the process alive. `close()` shuts it
+ * down: it sends what every socket queued, then FIN, within a grace
+ * period, and terminates the worker; sockets still held by a kernel then
+ * fail with ENETDOWN, and the next socket or lookup starts a new worker.
+ * An embedder that wants a guest's last bytes delivered before the
+ * process exits awaits `close()` first (or `flush()`, which waits only for
+ * the sockets already closed and keeps the thread).
  */
 import { Worker } from 'node:worker_threads';
+import { Errno } from '../../abi/errno.js';
+import type { ListenAddress } from '../net/address.js';
+import { listenOnSockets } from '../net/listen-sockets.js';
+import type { HostLookup, SocketKind, TcpListeners, VirtualNetworking, VirtualSocket } from '../net/networking.js';
 import type { ReadinessSignal } from '../readiness-signal.js';
-import { formatListenAddress, type ListenAddress } from '../net/address.js';
-import { Errno, WasiError } from '../../abi/errno.js';
-import type { HostLookup, TcpListeners, VirtualNetworking, VirtualSocket } from '../net/networking.js';
-import { SharedListenerChannel } from '../net/shared-channel.js';
-import { SharedListenerMemory, type SharedListenerOptions } from '../net/shared-layout.js';
-import type { NetWorkerData, NetWorkerMessage } from './node-net-worker.js';
+import { SharedNetworkClient } from '../net/shared-network.js';
+import type { SharedListenerOptions } from '../net/shared-layout.js';
+import { canonicalIp, type IpFamily } from '../net/socket-address.js';
+import { ResolvedLookup } from '../net/shared-lookup.js';
+import type { NetCommand, NetReply, NetWorkerData } from '../net/socket-protocol.js';
+import { DEFAULT_TUNING, type SharedSocket, type SocketTuning } from '../net/socket-proxy.js';
 
-/** A listen address that could not be bound; `code` is Node's (e.g. EADDRINUSE). */
-export class ListenError extends Error {
-  /** The error for `address`, which failed with `code`. */
-  constructor(
-    /** The address as given. */
-    readonly address: string,
-    /** Node's error code (e.g. EADDRINUSE). */
-    readonly code: string,
-    detail: string,
-  ) {
-    super(`cannot listen on ${address}: ${describe(code, detail)}`);
-    this.name = 'ListenError';
-  }
+export { ListenError } from '../net/listen-error.js';
+
+interface IoThread {
+  worker: Worker;
+  client: SharedNetworkClient;
+  /** `settle` requests waiting for their answer, by token. */
+  settles: Map<number, () => void>;
+  /** Requests that keep the worker referenced (so the process waits for the answers). */
+  refs: number;
 }
 
-function describe(code: string, detail: string): string {
-  switch (code) {
-    case 'EADDRINUSE': return 'address in use';
-    case 'EADDRNOTAVAIL': return 'address not available';
-    case 'EACCES': return 'permission denied';
-    case 'ENOTFOUND': case 'EAI_AGAIN': case 'EAI_NONAME': return 'unknown host';
-    default: return detail;
+/** Real sockets on an I/O thread: the Node runtime's `networking`. */
+export class NodeNetworking implements VirtualNetworking {
+  /** `host`. */
+  readonly name = 'host';
+  #io: IoThread | undefined;
+  /** The last close() under way (or done). */
+  #closing: Promise<void> | undefined;
+  #token = 0;
+
+  /** A new TCP (`stream`) or UDP (`datagram`) socket on the I/O thread; `readiness` is bumped at every change to it. */
+  socket(family: IpFamily, kind: SocketKind, readiness: ReadinessSignal): VirtualSocket {
+    return this.#tunedSocket(family, kind, readiness, DEFAULT_TUNING);
   }
-}
 
-/** How long `close()` waits for the I/O thread to flush before terminating it. */
-const CLOSE_TIMEOUT_MS = 2000;
+  /** Resolves `host` with the system's resolver (every address; ENOENT for no such name); an IP address answers at once. */
+  lookup(host: string, readiness: ReadinessSignal): HostLookup {
+    // An IP address needs no resolving (and no I/O thread).
+    const ip = canonicalIp(host);
+    if (ip !== undefined) return new ResolvedLookup([ip]);
+    return this.#thread().client.lookup(host, readiness);
+  }
 
-/** Real TCP sockets on an I/O thread: the Node runtime's `networking`. */
-export const nodeNetworking: VirtualNetworking = {
-  name: 'host',
-  socket(): VirtualSocket {
-    throw new WasiError(Errno.NOTSUP, 'host sockets for guests are not available yet');
-  },
-  lookup(): HostLookup {
-    throw new WasiError(Errno.NOTSUP, 'host name lookups for guests are not available yet');
-  },
-  async listenTcp(addresses: readonly ListenAddress[], readiness: ReadinessSignal, options: SharedListenerOptions = {}): Promise<TcpListeners> {
-    if (addresses.length === 0) return { channels: [], addresses: [], close: async () => {} };
-    if (!(readiness.cell.buffer instanceof SharedArrayBuffer)) throw new TypeError('listening sockets need a ReadinessSignal in shared memory');
-    const memories = addresses.map(() => SharedListenerMemory.create(options));
-    const data: NetWorkerData = {
-      listeners: addresses.map((a, i) => ({ address: a, buffer: memories[i]!.buffer })),
-      readiness: { buffer: readiness.cell.buffer as SharedArrayBuffer, index: readiness.cell.byteOffset / 4 },
-    };
+  /**
+   * Listens on TCP addresses with sockets of this networking (rejects with
+   * a ListenError when one cannot be); their connections send without
+   * Nagle's delay. `close()` of the result ends them and their connections.
+   */
+  listenTcp(addresses: readonly ListenAddress[], readiness: ReadinessSignal, options: SharedListenerOptions = {}): Promise<TcpListeners> {
+    return listenOnSockets({
+      socket: (family, kind, r, tuning) => this.#tunedSocket(family, kind, r, tuning),
+      lookup: (host, r) => this.lookup(host, r),
+      settle: (sockets) => this.#settle(sockets),
+    }, addresses, readiness, options);
+  }
+
+  /**
+   * Resolves once every socket the kernel closed has handed its last
+   * bytes and FIN to the system (or a grace period of a second passed);
+   * open sockets are left alone, and the I/O thread keeps running.
+   */
+  async flush(): Promise<void> {
+    const io = this.#io;
+    if (io !== undefined) await this.#settleOn(io, 'closed');
+  }
+
+  /**
+   * Shuts the I/O thread down: every socket, open or closed, sends what it
+   * queued and FIN (within a grace period of a second), then the worker
+   * is terminated. Sockets a kernel still holds fail with ENETDOWN from
+   * then on; the next socket or lookup starts a new thread. Resolves once
+   * the worker is gone; at once when it was not started.
+   */
+  close(): Promise<void> {
+    const io = this.#io;
+    if (io === undefined) return this.#closing ?? Promise.resolve();
+    this.#io = undefined; // sockets made from now on start a new thread
+    this.#closing = (async () => {
+      await this.#settleOn(io, 'all');
+      await io.worker.terminate();
+      io.client.failAll(Errno.NETDOWN);
+    })();
+    return this.#closing;
+  }
+
+  #tunedSocket(family: IpFamily, kind: SocketKind, readiness: ReadinessSignal, tuning: SocketTuning): SharedSocket {
+    return this.#thread().client.socket(family, kind, readiness, tuning);
+  }
+
+  /** Closes `sockets` on the I/O thread and resolves once their output reached the system (or the grace period passed). */
+  #settle(sockets: readonly SharedSocket[]): Promise<void> {
+    const io = this.#io;
+    if (io === undefined || sockets.length === 0) return Promise.resolve();
+    return this.#settleOn(io, io.client.ids(sockets));
+  }
+
+  #settleOn(io: IoThread, ids: number[] | 'all' | 'closed'): Promise<void> {
+    const token = ++this.#token;
+    if (io.refs++ === 0) io.worker.ref();
+    return new Promise<void>((resolve) => {
+      io.settles.set(token, resolve);
+      post(io.worker, { op: 'settle', ids, token });
+    }).finally(() => {
+      if (--io.refs === 0) io.worker.unref();
+    });
+  }
+
+  /** The I/O thread, started on first use. */
+  #thread(): IoThread {
+    if (this.#io !== undefined) return this.#io;
+    const data: NetWorkerData = { doorbell: new SharedArrayBuffer(4) };
     const worker = new Worker(new URL('./node-net-worker.js', import.meta.url), { workerData: data, execArgv: [] });
-    const bound = await started(worker, addresses);
+    const io: IoThread = {
+      worker,
+      client: new SharedNetworkClient((c) => post(worker, c), data.doorbell),
+      settles: new Map(),
+      refs: 0,
+    };
+    worker.on('message', (m: NetReply) => {
+      if (m.op !== 'settled') return;
+      io.settles.get(m.token)?.();
+      io.settles.delete(m.token);
+    });
+    worker.on('error', (e) => {
+      process.stderr.write(`kiln: socket I/O thread failed: ${e.stack ?? e.message}\n`);
+    });
+    worker.on('exit', () => {
+      if (this.#io === io) {
+        // Not a close(): the thread died; its sockets fail and the next socket starts a new one.
+        this.#io = undefined;
+        io.client.failAll(Errno.IO);
+      }
+      for (const resolve of io.settles.values()) resolve();
+      io.settles.clear();
+    });
+    // After the listeners: adding a 'message' listener refs the worker's port again.
     worker.unref();
-    let closing: Promise<void> | undefined;
-    return {
-      channels: memories.map((m) => new SharedListenerChannel(m.buffer)),
-      addresses: bound,
-      close: () => (closing ??= stop(worker)),
-    };
-  },
-};
-
-/** Waits for the worker to bind every address; on failure terminates it and throws. */
-function started(worker: Worker, parsed: readonly ListenAddress[]): Promise<ListenAddress[]> {
-  return new Promise((resolve, reject) => {
-    const fail = (e: Error) => { cleanup(); void worker.terminate(); reject(e); };
-    const onMessage = (m: NetWorkerMessage) => {
-      if (m.type === 'listening') { cleanup(); resolve(m.addresses); }
-      if (m.type === 'error') fail(new ListenError(formatListenAddress(parsed[m.index]!), m.code, m.message));
-    };
-    const onError = (e: Error) => fail(e);
-    const onExit = (code: number) => fail(new Error(`socket I/O thread exited (${code}) before listening`));
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  });
+    this.#io = io;
+    return io;
+  }
 }
 
-/** Asks the worker to flush and close (bounded by a timeout), then terminates it. */
-async function stop(worker: Worker): Promise<void> {
-  worker.ref();
-  let timer: NodeJS.Timeout | undefined;
-  await new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-    worker.on('message', (m: NetWorkerMessage) => { if (m.type === 'closed') resolve(); });
-    worker.once('exit', () => resolve());
-    worker.postMessage({ type: 'close' });
-  });
-  clearTimeout(timer);
-  await worker.terminate();
+function post(worker: Worker, command: NetCommand): void {
+  worker.postMessage(command);
 }
+
+/** This thread's host networking, the Node runtime's `networking`. */
+export const nodeNetworking = new NodeNetworking();
