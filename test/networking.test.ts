@@ -1,11 +1,14 @@
 /**
  * Guests' own sockets and the network policy: WASIX programs
- * (test/programs/wasix/wasix_net_policy.c; wasix_sockets.c is among the
- * cases of wasix.test.ts) run in every way a WASIX guest runs, on Kiln's
- * in-memory loopback network, with and without allow rules, and with no
- * network at all.
+ * (test/programs/wasix/wasix_net_policy.c, wasix_http_server.c,
+ * wasix_http_get.c; wasix_sockets.c is among the cases of wasix.test.ts)
+ * run in every way a WASIX guest runs, on Kiln's in-memory loopback
+ * network and on the host's, with and without allow rules, and with no
+ * network at all; the host's side is played by Node's fetch and http.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { runCase, WASIX_RUNNERS } from './helpers/runners.js';
 
@@ -66,3 +69,61 @@ describe('guest networking: --trace', () => {
     assert.deepEqual(denied, ['[kiln trace] sock_bind', '[kiln trace] sock_connect', '[kiln trace] sock_send_to', '[kiln trace] resolve']);
   });
 });
+
+/** A Node HTTP server on 127.0.0.1 answering "you asked for PATH", counting connections. */
+async function nodeServer(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let connections = 0;
+  const server = http.createServer((req, res) => res.end(`you asked for ${req.url}`));
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+for (const [placement, runner, available] of WASIX_RUNNERS) {
+  const skip = available ? false : 'Node 24 is not installed (scripts/fetch-node24.mjs)';
+  describe(`guest networking over --net host: ${placement}`, () => {
+    test('a pre-threaded HTTP server (8 threads accepting on one socket) answers 200 concurrent fetch() requests, each exactly, then exits', { skip }, async () => {
+      let listening: (port: number) => void = () => {};
+      const port = new Promise<number>((resolve) => { listening = resolve; });
+      const run = runCase(runner, {
+        program: 'wasix_http_server', args: ['200', '0', '8'], flags: ['--net', 'host'], timeoutMs: 60_000,
+        onStdout: (out) => { const m = /^listening (\d+)$/m.exec(out); if (m !== null) listening(Number(m[1])); },
+      });
+      const p = await Promise.race([port, run.then((r) => { throw new Error(`the server ended before listening: ${r.stderr}`); })]);
+      const bodies = await Promise.all(Array.from({ length: 200 }, async (_, i) => {
+        const res = await fetch(`http://127.0.0.1:${p}/r${i}`);
+        return `${res.status} ${await res.text()}`;
+      }));
+      bodies.forEach((b, i) => assert.equal(b, `200 hello /r${i}`));
+      const r = await run;
+      assert.equal(r.stdout, `listening ${p}\nserved 200\n`, r.stderr);
+      assert.equal(r.status, 0);
+    });
+
+    test('an HTTP client looks up localhost and fetches from a Node server; an allow rule lets it through, another refuses it before any packet', { skip }, async () => {
+      const server = await nodeServer();
+      try {
+        const get = (flags: string[], host: string, path: string) =>
+          runCase(runner, { program: 'wasix_http_get', args: [host, String(server.port), path], flags });
+        let r = await get(['--net', 'host'], 'localhost', '/hello');
+        assert.equal(r.stdout, 'HTTP/1.1 200 OK\nyou asked for /hello\n', r.stderr);
+        assert.equal(r.status, 0);
+        r = await get(['--allow-connect', `localhost:${server.port}`], 'localhost', '/allowed');
+        assert.equal(r.stdout, 'HTTP/1.1 200 OK\nyou asked for /allowed\n', r.stderr);
+        assert.equal(server.connections(), 2);
+        r = await get(['--allow-connect', `127.0.0.1:${server.port + 1}`], '127.0.0.1', '/denied');
+        assert.equal(r.stdout, 'connect: ECONNREFUSED\n', r.stderr);
+        assert.equal(r.status, 2);
+        r = await get(['--allow-connect', `127.0.0.1:${server.port}`], 'localhost.example', '/unnamed');
+        assert.equal(r.stdout, 'lookup localhost.example: failed\n', r.stderr);
+        assert.equal(server.connections(), 2, 'no denied attempt reached the server');
+      } finally {
+        await server.close();
+      }
+    });
+  });
+}

@@ -69,6 +69,7 @@ const CASES: WasixCase[] = [
   { name: 'exec', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'setjmp' },
   { name: 'sockets', label: 'over --net loopback', flags: ['--net', 'loopback'] },
+  { name: 'sockets', label: 'over --net host', flags: ['--net', 'host'] },
 ];
 
 for (const [placement, runner, available] of WASIX_RUNNERS) {

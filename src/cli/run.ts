@@ -23,6 +23,7 @@ import { CannotRunError, UsageError } from './errors.js';
 import { checkDescriptorLimit, checkDirs } from './host-checks.js';
 import { formatResults, invokeArgs, type WasmArg } from './invoke.js';
 import { listenAddressesOf, listenSockets } from './listen.js';
+import { nodeNetworking } from '../host/node/node-networking.js';
 import { readRunModule } from './module-file.js';
 import { exportsMemory, importsWasi, refuseWasix, requireFunctionExport, requireMemory, requireStart } from './module-checks.js';
 import type { RunArgs } from './run-args.js';
@@ -123,7 +124,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
   try {
     try {
       if (placed) return await runPlaced(new WASI({ ...options, listen }), bytes);
-      return runDirect(module, bytes, { ...options, extraResources: sockets.resources, readiness: sockets.readiness }, args.unknownImports, invocation);
+      const code = runDirect(module, bytes, { ...options, extraResources: sockets.resources, readiness: sockets.readiness }, args.unknownImports, invocation);
+      await nodeNetworking.flush(); // what the guest sent on sockets it closed leaves before Kiln exits
+      return code;
     } catch (e) {
       if (e instanceof MissingImportsError) {
         // Functions (only they) can be stood in for: say how, as wasmtime users know it.

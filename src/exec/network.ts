@@ -28,3 +28,8 @@ export function kernelNetwork(options: NetworkOptions, runtime: Runtime): Kernel
   if (mode === 'none') return policy.isOpen ? NO_NETWORK : { networking: NO_NETWORK.networking, policy };
   return { networking: mode === 'loopback' ? loopbackNetworking() : runtime.networking, policy };
 }
+
+/** Waits until what the kernel's guests sent on sockets they closed has left (see `VirtualNetworking.flush`). */
+export async function flushNetwork(network: KernelNetwork): Promise<void> {
+  await network.networking.flush?.();
+}

@@ -114,8 +114,7 @@ export interface WASIOptions {
    * as `kiln run --net`: `'none'` (every socket call fails cleanly and
    * nothing reaches the host), `'loopback'` (an in-memory network between
    * the processes of this run, no host socket at all), or `'host'` (the
-   * runtime's `networking`; Node's does not serve guests' sockets yet,
-   * they answer ENOTSUP). Default:
+   * runtime's `networking`: on Node, the host's network). Default:
    * `'host'` when the `runtime` option replaces `networking`, else `'none'`.
    */
   network?: NetworkMode;

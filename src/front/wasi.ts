@@ -29,7 +29,7 @@ import { SyscallFunctions } from '../exec/syscall-functions.js';
 import { isThreadedModule, threadedMemory } from '../exec/threaded-module.js';
 import { runThreaded } from '../exec/threaded-run.js';
 import { createLauncher } from '../exec/process-launcher.js';
-import { kernelNetwork } from '../exec/network.js';
+import { flushNetwork, kernelNetwork } from '../exec/network.js';
 import type { Platform } from './platform.js';
 
 export type { WASIOptions, CheckedWASIOptions, WasiImportObject, WasiVersion, NetworkMode } from '../exec/options.js';
@@ -260,6 +260,7 @@ export class WASI {
       return this.#finish(process, runInline(process, exports['_start'] as () => void));
     } finally {
       await listeners.close();
+      await flushNetwork(this.#kernel.network);
     }
   }
 
@@ -287,6 +288,7 @@ export class WASI {
       return this.#finish(process, status);
     } finally {
       await listeners.close();
+      await flushNetwork(this.#kernel.network);
     }
   }
 
@@ -321,6 +323,7 @@ export class WASI {
     } finally {
       this.#signalTarget = undefined;
       await listeners.close();
+      await flushNetwork(this.#kernel.network);
     }
   }
 

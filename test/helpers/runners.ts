@@ -28,6 +28,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Extra CLI flags before the module path (e.g. ['--trace']). */
   flags?: string[];
+  /** Called with everything the guest wrote to stdout so far, at each write (e.g. to learn a port it listens on). */
+  onStdout?: (soFar: string) => void;
 }
 
 export interface RunResult {
@@ -69,7 +71,10 @@ function spawnNode(script: string[], opts: RunOptions, node = process.execPath):
       timedOut = true;
       child.kill('SIGKILL');
     }, opts.timeoutMs ?? 30_000);
-    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stdout.on('data', (d: Buffer) => {
+      out.push(d);
+      opts.onStdout?.(Buffer.concat(out).toString('utf8'));
+    });
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', (e) => {
       clearTimeout(timer);

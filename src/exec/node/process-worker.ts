@@ -28,7 +28,7 @@ import { exitCodeOf } from '../../kernel/exit-status.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { runInline } from '../inline-run.js';
 import { openListeners } from '../listeners.js';
-import { kernelNetwork } from '../network.js';
+import { flushNetwork, kernelNetwork } from '../network.js';
 import { spawnProcess } from '../process-factory.js';
 import { SyscallFunctions } from '../syscall-functions.js';
 import type { InputSpec, OutputSpec, PoolMessage, WorkerConfig, WorkerReport, WorkerRun } from './process-protocol.js';
@@ -142,6 +142,7 @@ async function serve(message: WorkerRun): Promise<void> {
       functions.context.bind(instance.exports['memory'] as WebAssembly.Memory);
       const status = runInline(process, instance.exports['_start'] as () => void);
       kernel.release(process);
+      await flushNetwork(kernel.network); // what the guest sent has left before its end is reported
       if (status.kind === 'fault') report({ type: 'error', error: encodeError(status.error) });
       else report({ type: 'exit', code: exitCodeOf(status)!, ...(status.kind === 'signal' ? { signal: status.signal } : {}) });
     } finally {

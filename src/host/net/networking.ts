@@ -96,8 +96,10 @@ export interface VirtualSocket {
   /**
    * Gives the socket a local address. A stream socket may record it and
    * bind on the host at `listen` or `connect` (port 0 is then reported by
-   * `localAddress` once it is known), as Wasmer does. EADDRINUSE,
-   * EADDRNOTAVAIL, EINVAL (already bound).
+   * `localAddress` once it is known), as Wasmer does; an address in use
+   * then shows at `listen` or `connect`. A datagram socket binds at once,
+   * and may answer AGAIN while the host binds (call again, as `listen`).
+   * EADDRINUSE, EADDRNOTAVAIL, EINVAL (already bound).
    */
   bind(address: SocketAddress): void;
   /**
@@ -164,6 +166,13 @@ export interface VirtualNetworking {
    * whenever a listener or connection changes.
    */
   listenTcp(addresses: readonly ListenAddress[], readiness: ReadinessSignal, options?: SharedListenerOptions): Promise<TcpListeners>;
+  /**
+   * Resolves once every socket a guest closed has handed what it queued
+   * to the network (optional: a network that delivers at once has no
+   * such wait). A run awaits it before it reports the guest's end, so
+   * nothing a guest sent is lost when the host exits after it.
+   */
+  flush?(): Promise<void>;
 }
 
 const NO_SOCKETS = "sockets need a network, and this run has none (kiln run --net loopback|host, or the 'network' option)";

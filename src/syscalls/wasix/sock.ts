@@ -86,7 +86,12 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
     }, deadline === undefined ? () => Infinity : () => Math.max(0, deadline - performance.now()));
   };
 
-  /** Runs `op` until it stops answering EAGAIN (operations the guest always waits for: listen, a lookup). */
+  /**
+   * Runs `op` until it stops answering EAGAIN (operations the guest always
+   * waits for: a bind, listen, a lookup). On a threaded kernel the wait is
+   * parked and `op` finishes later on another stack, so `op` does all the
+   * work, writing its results too.
+   */
   const untilDone = (op: () => void): number => waitUntil(() => {
     try {
       op();
@@ -124,9 +129,11 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
       const a = readAddrPort(ctx.memory, addrPtr);
       checkFamily(s, a);
       if (!network().policy.allowsBind(a)) return denied(Errno.ACCES);
-      s.socket.bind(a);
-      s.bound = true;
-      return Errno.SUCCESS;
+      // A datagram socket binds on the host at once, which may take a moment (EAGAIN until done).
+      return untilDone(() => {
+        s.socket.bind(a);
+        s.bound = true;
+      });
     }),
 
     sock_listen: syscall((fd: number, backlog: number): number => {
@@ -229,28 +236,32 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
       const chunk = new Uint8Array(Math.min(65536, Math.max(1, count)));
       let sent = 0;
       let queued: Uint8Array | undefined; // read from the file, not yet all sent
-      const result = blockingIo(ctx, s, () => {
+      // The count is written inside the attempt: a parked one finishes later, on another stack.
+      const finish = (): number => {
+        ctx.memory.setU64Number(sentOut, sent);
+        return Errno.SUCCESS;
+      };
+      return blockingIo(ctx, s, () => {
         for (;;) {
           if (queued === undefined || queued.byteLength === 0) {
-            if (sent >= count) return Errno.SUCCESS;
+            if (sent >= count) return finish();
             const want = Math.min(chunk.byteLength, count - sent);
             const n = input.pread([chunk.subarray(0, want)], offset + sent);
-            if (n === 0) return Errno.SUCCESS;
+            if (n === 0) return finish();
             queued = chunk.subarray(0, n);
           }
           let n: number;
           try {
             n = s.send([queued]);
           } catch (e) {
-            if (sent > 0 && errnoOf(e) !== Errno.AGAIN) return Errno.SUCCESS;
+            // Part of it went: report that; an error shows on the next call.
+            if (sent > 0 && (isNonblocking(s) || errnoOf(e) !== Errno.AGAIN)) return finish();
             throw e;
           }
           queued = queued.subarray(n);
           sent += n;
         }
       }, false, s.times.send);
-      if (result === Errno.SUCCESS || sent > 0) ctx.memory.setU64Number(sentOut, sent);
-      return sent > 0 ? Errno.SUCCESS : result;
     }),
 
     sock_status: syscall((fd: number, statusOut: number): number => {
@@ -365,18 +376,17 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
       m.check(addrs, naddrs * ADDR_IP_SIZE);
       if (!network().policy.allowsLookup(host)) return denied(Errno.NOENT);
       const lookup = network().networking.lookup(host, process.readiness);
-      let found: string[] = [];
-      const done = untilDone(() => { found = lookup.result(); });
-      if (done !== Errno.SUCCESS) {
-        lookup.cancel();
-        return done;
-      }
-      network().policy.learn(host, found);
-      const n = Math.min(found.length, naddrs);
-      const mem = ctx.memory;
-      for (let i = 0; i < n; i++) writeAddrIp(mem, addrs + i * ADDR_IP_SIZE, found[i]!);
-      mem.setSize(countOut, n);
-      return Errno.SUCCESS;
+      // Everything happens inside the attempt: on a threaded kernel it finishes later, on another stack.
+      const done = untilDone(() => {
+        const found = lookup.result();
+        network().policy.learn(host, found);
+        const n = Math.min(found.length, naddrs);
+        const mem = ctx.memory;
+        for (let i = 0; i < n; i++) writeAddrIp(mem, addrs + i * ADDR_IP_SIZE, found[i]!);
+        mem.setSize(countOut, n);
+      });
+      if (done !== Errno.SUCCESS) lookup.cancel();
+      return done;
     }),
   };
 
