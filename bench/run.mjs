@@ -2,8 +2,8 @@
 // Kiln benchmark harness: runs each bench program under node:wasi and under
 // Kiln in the same process, alternating, and prints median wall times and the
 // ratio kiln / node:wasi; then the thread benchmarks (bench/threads.mjs),
-// the waPC benchmarks (bench/wapc.mjs) and the WASIX benchmarks
-// (bench/wasix.mjs).
+// the waPC benchmarks (bench/wapc.mjs), the WASIX benchmarks
+// (bench/wasix.mjs) and the networking benchmarks (bench/net.mjs).
 // See bench/README.md.
 //
 // Usage: node bench/run.mjs [--only NAME[,NAME...]] [--quick] [--runs N]
@@ -34,7 +34,8 @@ function usage(code) {
                        and warm vs start()), "threads" the thread benchmarks
                        (bench/threads.mjs), "wapc" the waPC host benchmarks
                        (bench/wapc.mjs), "wasix" the WASIX benchmarks against
-                       @wasmer/sdk (bench/wasix.mjs)
+                       @wasmer/sdk (bench/wasix.mjs), "net" a guest TCP
+                       server against the same C built natively (bench/net.mjs)
   --quick              fewer iterations and a smaller scale (smoke run)
   --runs N             timed runs per runtime (default 5; read_file 3; quick 3)
   --kiln-module PATH   module exporting Kiln's WASI class (default dist/node.js;
@@ -468,11 +469,12 @@ async function main() {
     console.log(`${THREADS.padEnd(13)} wasi-threads: spawn+join, futex ping-pong vs native, fd_write from a thread`);
     console.log(`${WAPC.padEnd(13)} waPC host: echo, host calls, async host, pool; Kiln vs @wapc/host`);
     console.log(`${WASIX.padEnd(13)} WASIX: start, threads, futex, pipe, syscalls, fork; Kiln vs @wasmer/sdk`);
+    console.log(`${NET.padEnd(13)} networking: TCP round trips and bulk echo; a guest server vs the same C built natively`);
     return 0;
   }
-  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && n !== ENTRY && n !== WASIX && !all.some((b) => b.name === n));
+  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && n !== ENTRY && n !== WASIX && n !== NET && !all.some((b) => b.name === n));
   if (unknown.length) {
-    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), ENTRY, THREADS, WAPC, WASIX].join(', ')}`);
+    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), ENTRY, THREADS, WAPC, WASIX, NET].join(', ')}`);
     return 2;
   }
   const benches = opts.only.length ? all.filter((b) => opts.only.includes(b.name)) : all;
@@ -480,12 +482,14 @@ async function main() {
   const withWapc = opts.only.length === 0 || opts.only.includes(WAPC);
   const withEntry = opts.only.length === 0 || opts.only.includes(ENTRY);
   const withWasix = opts.only.length === 0 || opts.only.includes(WASIX);
+  const withNet = opts.only.length === 0 || opts.only.includes(NET);
   if (benches.length === 0) {
     const failures = [];
     if (withEntry) failures.push(...(await runEntry(opts)));
     if (withThreads) failures.push(...(await runThreads(opts)));
     if (withWapc) failures.push(...(await runWapc(opts)));
     if (withWasix) failures.push(...(await runWasix(opts)));
+    if (withNet) failures.push(...(await runNet(opts)));
     return reportFailures(failures);
   }
 
@@ -613,6 +617,7 @@ async function main() {
   if (withThreads) failures.push(...(await runThreads(opts)));
   if (withWapc) failures.push(...(await runWapc(opts)));
   if (withWasix) failures.push(...(await runWasix(opts)));
+  if (withNet) failures.push(...(await runNet(opts)));
   return reportFailures(failures);
 }
 
@@ -656,6 +661,16 @@ const WASIX = 'wasix';
 async function runWasix(opts) {
   const { runWasixBench } = await import('./wasix.mjs');
   return runWasixBench({ quick: opts.quick, runs: opts.runs, kilnModule: opts.kilnModule, verbose: opts.verbose });
+}
+
+// -------------------------------------------------------------------- net --
+
+const NET = 'net';
+
+/** The networking benchmarks (bench/net.mjs); returns their failures. */
+async function runNet(opts) {
+  const { runNetBench } = await import('./net.mjs');
+  return runNetBench({ quick: opts.quick, runs: opts.runs, kilnModule: opts.kilnModule, verbose: opts.verbose });
 }
 
 function reportFailures(failures) {

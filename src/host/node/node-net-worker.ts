@@ -60,6 +60,14 @@ class NetWorker implements SocketRegistry {
   }
 
   handle(c: NetCommand): void {
+    this.#handle(c);
+    // The kernel may have queued data and rung the doorbell before this
+    // command arrived (a doorbell is shared memory, a command a message):
+    // what the socket holds now is pumped now, not at the next ring.
+    if (c.op !== 'close' && c.op !== 'lookup' && c.op !== 'cancelLookup' && c.op !== 'settle') this.#sockets.get(c.id)?.pump();
+  }
+
+  #handle(c: NetCommand): void {
     switch (c.op) {
       case 'open': {
         const io = new SocketIoSide(c.buffer, c.readiness);
