@@ -19,12 +19,14 @@ import type { Descriptor } from '../../kernel/fd-table.js';
 import { NO_NETWORK } from '../../kernel/network.js';
 import { NetSocketResource, type SocketTimes } from '../../kernel/net-socket-resource.js';
 import { errnoOf } from '../../abi/host-errors.js';
-import type { SocketOption } from '../../host/net/networking.js';
-import { anyAddress, isAnyAddress, type SocketAddress } from '../../host/net/socket-address.js';
+import type { SocketKind, SocketOption, VirtualSocket } from '../../host/net/networking.js';
+import { loopbackNetworking } from '../../host/net/loopback.js';
+import type { ReadinessSignal } from '../../host/readiness-signal.js';
+import { anyAddress, isAnyAddress, loopbackAddress, type IpFamily, type SocketAddress } from '../../host/net/socket-address.js';
 import { blockingIo, isNonblocking, writeAll } from '../blocking-io.js';
 import { errnoOrRethrow, syscall, type SyscallContext } from '../context.js';
 import { noteForTrace } from '../trace-note.js';
-import { ADDR_IP_SIZE, ipFamilyOf, readAddrPort, writeAddrIp, writeAddrPort } from './sock-address.js';
+import { ADDR_IP_SIZE, AddressFamily, ipFamilyOf, readAddrPort, writeAddrIp, writeAddrPort } from './sock-address.js';
 
 /** `sock_type`. */
 const enum SockType { STREAM = 1, DGRAM = 2 }
@@ -52,6 +54,36 @@ const SIZE_OPTIONS: ReadonlyMap<number, SocketOption | 'kept'> = new Map([
 ] as const);
 const TYPE = 25;
 const PROTO = 26;
+
+/** A stream or datagram socket for `sock_type` and `sock_proto`; undefined for other kinds (raw, seqpacket) and mismatches. */
+function socketKind(socktype: number, proto: number): SocketKind | undefined {
+  const type = socktype & 0xff;
+  if (type === SockType.STREAM && (proto === SockProto.DEFAULT || proto === SockProto.TCP)) return 'stream';
+  if (type === SockType.DGRAM && (proto === SockProto.DEFAULT || proto === SockProto.UDP)) return 'datagram';
+  return undefined;
+}
+
+/** Two sockets connected to each other on a private loopback network (`sock_pair`). */
+function connectedPair(family: IpFamily, kind: SocketKind, readiness: ReadinessSignal): [VirtualSocket, VirtualSocket] {
+  const net = loopbackNetworking();
+  const here: SocketAddress = { family, ip: loopbackAddress(family), port: 0 };
+  const a = net.socket(family, kind, readiness);
+  if (kind === 'datagram') {
+    const b = net.socket(family, kind, readiness);
+    a.bind(here);
+    b.bind(here);
+    a.connect(b.localAddress());
+    b.connect(a.localAddress());
+    return [a, b];
+  }
+  const listener = net.socket(family, kind, readiness);
+  listener.bind(here);
+  listener.listen(1);
+  a.connect(listener.localAddress());
+  const b = listener.accept().socket;
+  listener.close();
+  return [a, b];
+}
 
 export function wasixSockSyscalls(ctx: SyscallContext) {
   const process = ctx.process;
@@ -110,11 +142,8 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
     sock_open: syscall((af: number, socktype: number, proto: number, fdOut: number): number => {
       ctx.memory.check(fdOut, 4);
       const family = ipFamilyOf(af & 0xff);
-      const type = socktype & 0xff;
-      let kind: 'stream' | 'datagram';
-      if (type === SockType.STREAM && (proto === SockProto.DEFAULT || proto === SockProto.TCP)) kind = 'stream';
-      else if (type === SockType.DGRAM && (proto === SockProto.DEFAULT || proto === SockProto.UDP)) kind = 'datagram';
-      else return Errno.PROTONOSUPPORT;
+      const kind = socketKind(socktype, proto);
+      if (kind === undefined) return Errno.PROTONOSUPPORT;
       const socket = network().networking.socket(family, kind, process.readiness);
       const resource = new NetSocketResource(socket, kind === 'stream' ? SockProto.TCP : SockProto.UDP);
       const fd = fds.add({ resource, rightsBase: RIGHTS_GUEST_SOCKET, rightsInheriting: 0 });
@@ -122,7 +151,22 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
       return Errno.SUCCESS;
     }),
 
-    sock_pair: syscall((_af: number, _socktype: number, _proto: number, _fd1Out: number, _fd2Out: number): number => Errno.NOTSUP),
+    sock_pair: syscall((af: number, socktype: number, proto: number, fd1Out: number, fd2Out: number): number => {
+      const m = ctx.memory;
+      m.check(fd1Out, 4);
+      m.check(fd2Out, 4);
+      // socketpair reaches no network: the pair is connected on a private in-memory one, whatever the run's.
+      const family = (af & 0xff) === AddressFamily.UNIX ? 'ipv4' : ipFamilyOf(af & 0xff);
+      const kind = socketKind(socktype, proto);
+      if (kind === undefined) return Errno.PROTONOSUPPORT;
+      const [a, b] = connectedPair(family, kind, process.readiness);
+      const protocol = kind === 'stream' ? SockProto.TCP : SockProto.UDP;
+      const fd1 = fds.add({ resource: new NetSocketResource(a, protocol), rightsBase: RIGHTS_SOCKET, rightsInheriting: 0 });
+      const fd2 = fds.add({ resource: new NetSocketResource(b, protocol), rightsBase: RIGHTS_SOCKET, rightsInheriting: 0 });
+      m.setU32(fd1Out, fd1);
+      m.setU32(fd2Out, fd2);
+      return Errno.SUCCESS;
+    }),
 
     sock_bind: syscall((fd: number, addrPtr: number): number => {
       const { s } = socketOf(fd);

@@ -5,7 +5,8 @@
  * non-blocking accept and connect with poll), UDP (datagrams with their
  * sender, boundaries kept), name lookup of localhost, and the errors a
  * socket gives: a refused connect, an address in use, accept on a socket
- * that does not listen, getpeername unconnected, send on a file.
+ * that does not listen, getpeername unconnected, send on a file; and a
+ * socketpair (stream and datagram), which reaches no network.
  * Every address is a loopback one and every port the system's choice, so
  * the output is the same on Linux, under `kiln run --net loopback` and
  * under `--net host`. (A stream socket's address is read after listen:
@@ -184,6 +185,24 @@ static void errors(void) {
   close(t);
 }
 
+static void pair(int type, const char *name) {
+  int sv[2];
+  CHECK(socketpair(AF_UNIX, type, 0, sv) == 0, "socketpair");
+  char buf[16];
+  CHECK(write(sv[0], "ping", 4) == 4, "write");
+  ssize_t n = read(sv[1], buf, sizeof buf);
+  CHECK(n == 4, "read");
+  CHECK(write(sv[1], "pong", 4) == 4, "write back");
+  ssize_t m = read(sv[0], buf + 4, sizeof buf - 4);
+  printf("%s pair: '%.4s' one way, '%.*s' back\n", name, buf, (int)m, buf + 4);
+  close(sv[0]);
+  if (type == SOCK_STREAM) {
+    n = read(sv[1], buf, sizeof buf);
+    printf("%s pair: end of stream once the other end closed: %s\n", name, yesno(n == 0));
+  }
+  close(sv[1]);
+}
+
 static void lookup(void) {
   struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res = NULL;
   int r = getaddrinfo("localhost", "80", &hints, &res);
@@ -199,6 +218,8 @@ int main(void) {
   tcp(AF_INET6, "tcp6");
   udp();
   errors();
+  pair(SOCK_STREAM, "stream");
+  pair(SOCK_DGRAM, "datagram");
   lookup();
   return 0;
 }
