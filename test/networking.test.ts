@@ -7,10 +7,16 @@
  * network at all; the host's side is played by Node's fetch and http.
  */
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
+import path from 'node:path';
+import { programPath } from './helpers/programs.js';
 import { runCase, WASIX_RUNNERS } from './helpers/runners.js';
+import { CaptureStream, loopbackNetworking, ReadinessSignal, WASI, type SocketAddress, type VirtualNetworking, type VirtualSocket } from '../src/node.js';
+import { Errno } from '../src/abi/errno.js';
+import { errnoOf } from '../src/abi/host-errors.js';
 
 const OPEN = [
   'listen 127.0.0.1:7000: OK',
@@ -48,6 +54,15 @@ for (const [placement, runner, available] of WASIX_RUNNERS) {
     test('allow rules: a denied connect and datagram are refused although something listens, a denied bind is EACCES', { skip }, async () => {
       const r = await runCase(runner, { program: 'wasix_net_policy', flags: ['--net', 'loopback', ...RULES] });
       assert.equal(r.stdout, NARROWED, r.stderr);
+      assert.equal(r.status, 0);
+    });
+
+    test('--net loopback: two processes of one run talk (a parent fetches from the HTTP server it spawned)', { skip }, async () => {
+      const r = await runCase(runner, {
+        program: 'wasix_net_two', args: ['/sandbox/bin/server'], flags: ['--net', 'loopback'],
+        setup: (sb) => { mkdirSync(path.join(sb.dir, 'bin')); copyFileSync(programPath('wasix_http_server'), path.join(sb.dir, 'bin', 'server')); },
+      });
+      assert.equal(r.stdout, 'parent got: hello /from-parent\nchild said: listening 7070\nserved 1\nchild exited 0\n', r.stderr);
       assert.equal(r.status, 0);
     });
 
@@ -127,3 +142,63 @@ for (const [placement, runner, available] of WASIX_RUNNERS) {
     });
   });
 }
+
+/** Retries `op` while it answers EAGAIN, until `signal` changes or 5 ms pass between tries (at most 10 s). */
+async function until<T>(op: () => T, signal: ReadinessSignal): Promise<T> {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const seen = signal.generation;
+    try {
+      return op();
+    } catch (e) {
+      if (errnoOf(e) !== Errno.AGAIN || Date.now() > end) throw e;
+    }
+    for (let i = 0; i < 5 && signal.generation === seen; i++) await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+describe("guest networking on an embedder's network", () => {
+  test('a guest HTTP server on loopbackNetworking() answers a socket the embedder opens on the same network; every socket went through the runtime member', async () => {
+    const net = loopbackNetworking();
+    const opened: string[] = [];
+    const networking: VirtualNetworking = {
+      name: 'embedded',
+      socket: (family, kind, readiness) => { opened.push(`${family} ${kind}`); return net.socket(family, kind, readiness); },
+      lookup: (host, readiness) => net.lookup(host, readiness),
+      listenTcp: (addresses, readiness, options) => net.listenTcp(addresses, readiness, options),
+    };
+    const out = new CaptureStream();
+    const wasi = new WASI({ args: ['server', '1', '8080', '2'], stdout: out, runtime: { networking } });
+    const run = wasi.run(readFileSync(programPath('wasix_http_server')));
+    const signal = new ReadinessSignal();
+    const server: SocketAddress = { family: 'ipv4', ip: '127.0.0.1', port: 8080 };
+    let client: VirtualSocket | undefined;
+    for (let tries = 0; client === undefined && tries < 500; tries++) {
+      const s = net.socket('ipv4', 'stream', signal);
+      s.connect(server);
+      if (s.state().error === 0) client = s;
+      else { s.close(); await new Promise((r) => setTimeout(r, 10)); }
+    }
+    assert.ok(client !== undefined, 'the guest never listened');
+    const c = client;
+    await until(() => { if (!c.state().connected) throw Object.assign(new Error('connecting'), { errno: Errno.AGAIN }); }, signal);
+    const request = new TextEncoder().encode('GET /embedded HTTP/1.0\r\n\r\n');
+    let sent = 0;
+    while (sent < request.length) sent += await until(() => c.send([request.subarray(sent)]), signal);
+    const chunks: Uint8Array[] = [];
+    for (;;) {
+      const buf = new Uint8Array(4096);
+      const n = await until(() => c.receive([buf], false), signal);
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+    }
+    c.close();
+    const response = Buffer.concat(chunks).toString();
+    assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(response.endsWith('\r\n\r\nhello /embedded'), response);
+    assert.equal(await run, 0);
+    assert.equal(out.text(), 'listening 8080\nserved 1\n');
+    // The listener, and the probe wasix-libc opens before it first converts an address (is_wasi_port_ok).
+    assert.deepEqual(opened, ['ipv4 stream', 'ipv4 stream']);
+  });
+});
