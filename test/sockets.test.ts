@@ -135,6 +135,12 @@ describe('kiln run --listen', () => {
       Buffer.from('hello\nworld, Kiln 123!\nno newline at the end'), 3);
   });
 
+  test('a WASIX build of sock_echo (threads, accept through sock_accept_v2) on the same socket', async () => {
+    const port = await freePort();
+    await echo(['run', '--listen', `127.0.0.1:${port}`, program('wasix_listen_echo')], port,
+      Buffer.from('hello from wasix\nsecond line'), 2);
+  });
+
   test('with --timeout: the guest and its sockets in a process worker, which opens them itself', async () => {
     const port = await freePort();
     await echo(['run', '--timeout', '30s', '--listen', `127.0.0.1:${port}`, program('sock_echo')], port,

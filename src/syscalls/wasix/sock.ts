@@ -192,20 +192,23 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
     }),
 
     sock_accept_v2: syscall((fd: number, flags: number, fdOut: number, addrOut: number): number => {
-      const { s } = socketOf(fd);
-      if (!s.isListening) return Errno.INVAL;
+      const listener = fds.get(fd).resource;
+      if (!listener.isSocket) return Errno.NOTSOCK;
+      if (!listener.isListening) return Errno.INVAL;
       fds.get(fd, Rights.SOCK_ACCEPT);
       if ((flags & ~FdFlags.NONBLOCK) !== 0) return Errno.INVAL;
       const m = ctx.memory;
       m.check(fdOut, 4);
       m.check(addrOut, 110);
-      return blockingIo(ctx, s, () => {
-        const { resource, peer } = s.acceptWithPeer(flags);
+      // A guest's own socket knows its peer; one the embedder handed in (--listen) reports none.
+      const own = listener instanceof NetSocketResource ? listener : undefined;
+      return blockingIo(ctx, listener, () => {
+        const { resource, peer } = own !== undefined ? own.acceptWithPeer(flags) : { resource: listener.accept(flags), peer: undefined };
         const newFd = fds.add({ resource, rightsBase: RIGHTS_SOCKET, rightsInheriting: 0 });
         ctx.memory.setU32(fdOut, newFd);
         writeAddrPort(ctx.memory, addrOut, peer);
         return Errno.SUCCESS;
-      }, false, s.times.accept);
+      }, false, own?.times.accept);
     }),
 
     sock_connect: syscall((fd: number, addrPtr: number): number => {
