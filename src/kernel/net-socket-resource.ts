@@ -16,7 +16,7 @@ import { FileType, RiFlags, RoFlags, SdFlags } from '../abi/constants.js';
 import type { AcceptedSocket, SocketKind, SocketState, VirtualSocket } from '../host/net/networking.js';
 import type { SocketAddress } from '../host/net/socket-address.js';
 import type { Readiness, Resource } from './resource.js';
-import { SocketResource } from './socket-resource.js';
+import { SocketResource, total } from './socket-resource.js';
 
 const NOT_READY: Readiness = { ready: false, nbytes: 0n, hangup: false };
 
@@ -168,10 +168,4 @@ export class NetSocketResource extends SocketResource {
   }
 
   override close(): void { this.socket.close(); }
-}
-
-function total(bufs: readonly Uint8Array[]): number {
-  let n = 0;
-  for (const b of bufs) n += b.byteLength;
-  return n;
 }

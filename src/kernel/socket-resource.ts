@@ -165,7 +165,8 @@ export class ConnectionResource extends SocketResource {
   override close(): void { this.#channel.close(); }
 }
 
-function total(bufs: readonly Uint8Array[]): number {
+/** Bytes in `bufs` altogether. */
+export function total(bufs: readonly Uint8Array[]): number {
   let n = 0;
   for (const b of bufs) n += b.byteLength;
   return n;

@@ -32,29 +32,44 @@ export function isNonblocking(resource: Resource): boolean {
 }
 
 /**
- * Runs `step` until it stops answering EAGAIN, sleeping on the process's
- * readiness signal in between (no spinning). With `nonblocking` (or
- * NONBLOCK on the resource) EAGAIN is returned at once; with `timeoutNs`
- * (a socket's timeout; 0 means none) it is returned once that time passed.
+ * Waits until `check` answers (undefined: not yet; a thrown errno is the
+ * answer), sleeping on the process's readiness signal in between (or
+ * parked, on a threaded kernel): no spinning. A signal for the thread
+ * (WASIX) ends the wait with EINTR; `timeoutNs` (0 or undefined: none)
+ * with `timeoutErrno`.
  */
-export function blockingIo(ctx: SyscallContext, resource: Resource, step: Step, nonblocking = false, timeoutNs?: bigint): number {
-  // A signal for the thread (WASIX) ends the wait with EINTR.
+export function waitFor(ctx: SyscallContext, check: () => number | undefined, timeoutNs?: bigint, timeoutErrno: number = Errno.AGAIN): number {
   const thread = ctx.thread;
   const interrupts = thread.interrupts;
-  // A socket's receive/send timeout (SO_RCVTIMEO, SO_SNDTIMEO) ends the wait with EAGAIN, as on Linux.
   const deadline = timeoutNs === undefined || timeoutNs === 0n ? undefined : performance.now() + Number(timeoutNs) / 1e6;
   return ctx.process.block(() => {
+    let done: number | undefined;
+    try {
+      done = check();
+    } catch (e) {
+      return errnoOrRethrow(e);
+    }
+    if (done !== undefined) return done;
+    if (thread.interrupts !== interrupts) return Errno.INTR;
+    return deadline !== undefined && performance.now() >= deadline ? timeoutErrno : undefined;
+  }, deadline === undefined ? FOREVER : () => Math.max(0, deadline - performance.now()));
+}
+
+/**
+ * Runs `step` until it stops answering EAGAIN (see `waitFor`). With
+ * `nonblocking` (or NONBLOCK on the resource) EAGAIN is returned at once;
+ * with `timeoutNs` (a socket's SO_RCVTIMEO / SO_SNDTIMEO; 0 means none) it
+ * is returned once that time passed, as on Linux.
+ */
+export function blockingIo(ctx: SyscallContext, resource: Resource, step: Step, nonblocking = false, timeoutNs?: bigint): number {
+  return waitFor(ctx, () => {
     try {
       return step();
     } catch (e) {
       const errno = errnoOrRethrow(e);
-      if (errno === Errno.AGAIN && !nonblocking && !isNonblocking(resource)) {
-        if (thread.interrupts !== interrupts) return Errno.INTR;
-        return deadline !== undefined && performance.now() >= deadline ? Errno.AGAIN : undefined;
-      }
-      return errno;
+      return errno === Errno.AGAIN && !nonblocking && !isNonblocking(resource) ? undefined : errno;
     }
-  }, deadline === undefined ? FOREVER : () => Math.max(0, deadline - performance.now()));
+  }, timeoutNs);
 }
 
 /**

@@ -23,7 +23,7 @@ import type { SocketKind, SocketOption, VirtualSocket } from '../../host/net/net
 import { loopbackNetworking } from '../../host/net/loopback.js';
 import type { ReadinessSignal } from '../../host/readiness-signal.js';
 import { anyAddress, isAnyAddress, loopbackAddress, type IpFamily, type SocketAddress } from '../../host/net/socket-address.js';
-import { blockingIo, isNonblocking, writeAll } from '../blocking-io.js';
+import { blockingIo, isNonblocking, waitFor, writeAll } from '../blocking-io.js';
 import { errnoOrRethrow, syscall, type SyscallContext } from '../context.js';
 import { noteForTrace } from '../trace-note.js';
 import { ADDR_IP_SIZE, AddressFamily, ipFamilyOf, readAddrPort, writeAddrIp, writeAddrPort } from './sock-address.js';
@@ -99,32 +99,13 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
     return { d, s: d.resource };
   };
 
-  /** Waits (parked, or on the readiness signal) until `check` answers; a signal ends it with EINTR, `timeoutNs` with `timeoutErrno`. */
-  const waitUntil = (check: () => number | undefined, timeoutNs: bigint | undefined, timeoutErrno: number): number => {
-    const thread = ctx.thread;
-    const interrupts = thread.interrupts;
-    const deadline = timeoutNs === undefined || timeoutNs === 0n ? undefined : performance.now() + Number(timeoutNs) / 1e6;
-    return process.block(() => {
-      let done: number | undefined;
-      try {
-        done = check();
-      } catch (e) {
-        return errnoOrRethrow(e);
-      }
-      if (done !== undefined) return done;
-      if (thread.interrupts !== interrupts) return Errno.INTR;
-      if (deadline !== undefined && performance.now() >= deadline) return timeoutErrno;
-      return undefined;
-    }, deadline === undefined ? () => Infinity : () => Math.max(0, deadline - performance.now()));
-  };
-
   /**
    * Runs `op` until it stops answering EAGAIN (operations the guest always
    * waits for: a bind, listen, a lookup). On a threaded kernel the wait is
    * parked and `op` finishes later on another stack, so `op` does all the
    * work, writing its results too.
    */
-  const untilDone = (op: () => void): number => waitUntil(() => {
+  const untilDone = (op: () => void): number => waitFor(ctx, () => {
     try {
       op();
       return Errno.SUCCESS;
@@ -132,7 +113,7 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
       const errno = errnoOrRethrow(e);
       return errno === Errno.AGAIN ? undefined : errno;
     }
-  }, undefined, Errno.TIMEDOUT);
+  });
 
   const checkFamily = (s: NetSocketResource, a: SocketAddress): void => {
     if (a.family !== s.socket.family) throw new WasiError(Errno.AFNOSUPPORT);
@@ -234,7 +215,7 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
         return undefined;
       };
       if (isNonblocking(s)) return outcome() ?? Errno.INPROGRESS;
-      return waitUntil(outcome, s.times.connect, Errno.TIMEDOUT);
+      return waitFor(ctx, outcome, s.times.connect, Errno.TIMEDOUT);
     }),
 
     sock_recv_from: syscall((fd: number, riData: number, riDataLen: number, riFlags: number, roDatalenOut: number, roFlagsOut: number, addrOut: number): number => {
