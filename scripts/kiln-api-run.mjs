@@ -31,6 +31,7 @@ const wasi = new WASI({
   commands: Object.fromEntries(args.commands.map((c) => [c.guest, readFileSync(c.host)])),
   trace: args.trace,
   maxDescriptors: args.limits.descriptors,
+  maxSockets: args.limits.sockets,
   network: args.net ?? (args.allowConnect !== undefined || args.allowBind !== undefined ? 'host' : undefined),
   allowConnect: args.allowConnect,
   allowBind: args.allowBind,

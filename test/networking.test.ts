@@ -66,6 +66,20 @@ for (const [placement, runner, available] of WASIX_RUNNERS) {
       assert.equal(r.status, 0);
     });
 
+    test('--max-sockets: socket, accept and socketpair fail with EMFILE past the limit, and an accept refused so leaves its connection queued', { skip }, async () => {
+      const r = await runCase(runner, { program: 'wasix_sock_limit', flags: ['--net', 'loopback', '--max-sockets', '4'] });
+      assert.equal(r.stdout, [
+        'opened 4 sockets, then EMFILE',
+        'dup of a socket: OK',
+        'accept past the limit: EMFILE',
+        'socketpair with room for one: EMFILE',
+        'accept with room for one: OK',
+        'the queued connection works: yes',
+        'socketpair with room for two: OK',
+      ].map((l) => `${l}\n`).join(''), r.stderr);
+      assert.equal(r.status, 0);
+    });
+
     test('--net none (the default): the first socket() fails with ENOTSUP', { skip }, async () => {
       const r = await runCase(runner, { program: 'wasix_net_policy' });
       assert.equal(r.stdout, '');

@@ -64,6 +64,7 @@ Options (before MODULE; everything after it goes to the guest):
   --max-fds N            cap the open descriptors, stdio and preopens included
                          (more is EMFILE; default 1024)
   --max-threads N        cap the threads a wasi-threads guest may spawn (default 1024)
+  --max-sockets N        cap the sockets a process may have open (more is EMFILE)
   --timeout DURATION     stop the guest after DURATION (e.g. 500ms, 10s, 2m); status 124
   -S KEY[=VALUE][,...]   WASI options, with wasmtime's names:
 ${groupHelp('-S')}

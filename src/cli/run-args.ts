@@ -19,7 +19,7 @@ export type { RunArgs, RunLimits } from './run-options.js';
 
 const VALUE_FLAGS = new Set([
   '--dir', '--mapdir', '--env', '--command', '--listen', '--tcplisten', '--invoke', '--net', '--allow-connect', '--allow-bind',
-  '--max-memory', '--max-fds', '--max-threads', '--timeout', '--wasi', '--wasm',
+  '--max-memory', '--max-fds', '--max-threads', '--max-sockets', '--timeout', '--wasi', '--wasm',
 ]);
 const SWITCHES = new Set(['--trace', '--trap-unknown-imports', '--default-values-unknown-imports', '--help']);
 /** Short options that take a value: `-S VALUE`, `-SVALUE` or `-S=VALUE`, as clap reads them. */
@@ -134,6 +134,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       case '--max-memory': out.limits.memoryPages = parsePages(name, value); break;
       case '--max-fds': out.limits.descriptors = parseCount(name, value); break;
       case '--max-threads': out.limits.threads = parseCount(name, value); break;
+      case '--max-sockets': out.limits.sockets = parseCount(name, value); break;
       case '--timeout': out.limits.timeoutMs = parseDuration(name, value); break;
       case '--wasi': applyGroup(out, '-S', value); break;
       case '--wasm': applyGroup(out, '-W', value); break;

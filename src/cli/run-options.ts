@@ -31,11 +31,12 @@ export interface RunArgs {
   help: boolean;
 }
 
-/** Limits set with --max-memory, --max-fds, --max-threads, --timeout (or -W). */
+/** Limits set with --max-memory, --max-fds, --max-threads, --max-sockets, --timeout (or -W). */
 export interface RunLimits {
   /** Linear memory, in 64 KiB pages. */
   memoryPages?: number;
   descriptors?: number;
   threads?: number;
+  sockets?: number;
   timeoutMs?: number;
 }

@@ -110,6 +110,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     trace: args.trace,
     maxDescriptors: limits.descriptors,
     maxThreads: limits.threads,
+    maxSockets: limits.sockets,
     timeoutMs: limits.timeoutMs,
     // Allow rules narrow a network: alone they mean the host's.
     network: args.net ?? (args.allowConnect !== undefined || args.allowBind !== undefined ? 'host' : 'none'),

@@ -96,6 +96,8 @@ export interface WASIOptions {
   maxMemory?: number;
   /** Largest number of threads besides the main one, for wasi-threads modules (thread-spawn fails with EAGAIN beyond it). */
   maxThreads?: number;
+  /** Largest number of open sockets (default: only `maxDescriptors` bounds them): more is EMFILE. */
+  maxSockets?: number;
   /**
    * Programs a WASIX guest can start by these absolute guest paths
    * (`posix_spawn`, `exec`, and `PATH` searches), whatever its filesystem

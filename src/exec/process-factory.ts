@@ -61,5 +61,6 @@ export function spawnProcess(kernel: Kernel, options: CheckedWASIOptions, backen
     random: options.random ?? runtime.random,
     maxDescriptors: options.maxDescriptors,
     maxThreads: options.maxThreads,
+    maxSockets: options.maxSockets,
   });
 }

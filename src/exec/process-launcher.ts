@@ -94,6 +94,7 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
         clocks: parent.clocks,
         random: parent.random,
         maxThreads: parent.maxThreads,
+        maxSockets: parent.maxSockets,
       }, parent);
       child.cwd = request.cwd;
       child.inheritedDispositions = request.dispositions;
@@ -125,6 +126,7 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
         clocks: parent.clocks,
         random: parent.random,
         maxThreads: parent.maxThreads,
+        maxSockets: parent.maxSockets,
       }, parent);
       child.cwd = parent.cwd;
       child.signalCallback = parent.signalCallback;

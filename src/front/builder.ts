@@ -78,6 +78,7 @@ export class WasiBuilder {
   #maxDescriptors: number | undefined;
   #maxMemory: number | undefined;
   #maxThreads: number | undefined;
+  #maxSockets: number | undefined;
   readonly #commands: Record<string, Uint8Array> = {};
   #timeoutMs: number | undefined;
   #thread: RunThread = 'worker';
@@ -126,6 +127,8 @@ export class WasiBuilder {
   maxMemory(bytes: number): this { this.#maxMemory = bytes; return this; }
   /** Caps the threads a wasi-threads guest may spawn (EAGAIN beyond). */
   maxThreads(n: number): this { this.#maxThreads = n; return this; }
+  /** Caps the open sockets of each process (EMFILE beyond). */
+  maxSockets(n: number): this { this.#maxSockets = n; return this; }
   /** A program a WASIX guest starts at the absolute guest `path` (`posix_spawn`, `exec`): the module's bytes (the `commands` option). */
   command(path: string, program: Uint8Array): this { this.#commands[path] = program; return this; }
   /** Stops the guest after `ms` of wall-clock time: `run()` rejects with TimeoutError. */
@@ -152,6 +155,7 @@ export class WasiBuilder {
       maxDescriptors: this.#maxDescriptors,
       maxMemory: this.#maxMemory,
       maxThreads: this.#maxThreads,
+      maxSockets: this.#maxSockets,
       commands: this.#commands,
       timeoutMs: this.#timeoutMs,
       listen: this.#listen,

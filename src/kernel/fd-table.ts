@@ -87,6 +87,20 @@ export class FdTable {
     this.#release(old.resource);
   }
 
+  /** How many more descriptors fit under the limit. */
+  room(): number {
+    let open = 0;
+    for (const d of this.#slots) if (d !== undefined) open++;
+    return this.maxDescriptors - open;
+  }
+
+  /** The distinct resources open in this table that `match`. */
+  countResources(match: (r: Resource) => boolean): number {
+    const seen = new Set<Resource>();
+    for (const d of this.#slots) if (d !== undefined && match(d.resource)) seen.add(d.resource);
+    return seen.size;
+  }
+
   /** Open descriptor numbers, ascending. */
   numbers(): number[] {
     const out: number[] = [];

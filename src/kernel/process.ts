@@ -148,6 +148,8 @@ export interface ProcessSpec {
   maxDescriptors?: number;
   /** Threads besides the main one at most (default 1024): more is EAGAIN. */
   maxThreads?: number;
+  /** Open sockets at most (default: only the descriptor limit bounds them): more is EMFILE. */
+  maxSockets?: number;
   /**
    * A descriptor table to use instead of one made from stdio and the
    * preopens: the parent's own (`fds.share()`, as with vfork) or a copy
@@ -176,6 +178,8 @@ export class Process {
   readonly signals = new Signals();
   readonly futexes: FutexTable;
   readonly maxThreads: number;
+  /** Open sockets at most (undefined: only the descriptor limit). */
+  readonly maxSockets: number | undefined;
   /**
    * True when the kernel runs on a thread that serves several guest threads
    * and must never wait: blocked calls are then parked (see blocking.ts).
@@ -217,6 +221,7 @@ export class Process {
     this.clocks = spec.clocks;
     this.random = spec.random;
     this.maxThreads = spec.maxThreads ?? 1024;
+    this.maxSockets = spec.maxSockets;
     this.futexes = new FutexTable(() => kernel.readiness.notify());
     this.#ended = new Promise((resolve) => { this.#settle = resolve; });
     this.threads.set(0, new KernelThread(this, 0));
@@ -272,6 +277,20 @@ export class Process {
     const thread = new KernelThread(this, tid);
     this.threads.set(tid, thread);
     return thread;
+  }
+
+  /**
+   * EMFILE unless `count` more sockets can be opened: there is room for
+   * their descriptors and they stay within the socket limit. Checked
+   * before a socket is made or a connection accepted, so a refusal
+   * leaves nothing half open (an accepted connection stays queued).
+   */
+  checkSocketRoom(count: number): void {
+    if (this.fds.room() < count) throw new WasiError(Errno.MFILE);
+    if (this.maxSockets === undefined) return;
+    if (this.fds.countResources((r) => r.isSocket) + count > this.maxSockets) {
+      throw new WasiError(Errno.MFILE, `the socket limit (${this.maxSockets}) is reached`);
+    }
   }
 
   /** Sets the arguments and environment the process reports (exec replaces them). */

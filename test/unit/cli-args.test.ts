@@ -159,8 +159,8 @@ describe('other options', () => {
 describe('limits', () => {
   test('sizes, counts and durations', () => {
     assert.deepEqual(
-      parseRunArgs(['--max-memory', '1G', '--max-fds=64', '--max-threads', '8', '--timeout', '1.5s', 'm.wasm']).limits,
-      { memoryPages: 16384, descriptors: 64, threads: 8, timeoutMs: 1500 },
+      parseRunArgs(['--max-memory', '1G', '--max-fds=64', '--max-threads', '8', '--max-sockets', '16', '--timeout', '1.5s', 'm.wasm']).limits,
+      { memoryPages: 16384, descriptors: 64, threads: 8, sockets: 16, timeoutMs: 1500 },
     );
     assert.equal(parseRunArgs(['--max-memory=64KiB', 'm.wasm']).limits.memoryPages, 1);
     assert.equal(parseRunArgs(['--max-memory=100000', 'm.wasm']).limits.memoryPages, 2);

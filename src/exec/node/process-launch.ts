@@ -180,6 +180,7 @@ function describe(options: CheckedWASIOptions, runtime: Runtime, bridge: BridgeH
     random: random === nodeRuntime.random ? undefined : bridge.register('random', random),
     trace: typeof trace === 'function' ? bridge.register('trace', trace) : trace === true,
     maxDescriptors: options.maxDescriptors,
+    maxSockets: options.maxSockets,
     network: networkMode(options),
     allowConnect: options.allowConnect === undefined ? undefined : [...options.allowConnect],
     allowBind: options.allowBind === undefined ? undefined : [...options.allowBind],

@@ -39,6 +39,7 @@ export interface WorkerConfig {
   /** true: trace to the host's stderr from the worker; a handle: a sink on the caller's thread. */
   trace: boolean | HandleId;
   maxDescriptors?: number;
+  maxSockets?: number;
   /** The network guests' sockets reach, and what they may reach on it (the options of the same names). */
   network: NetworkMode;
   allowConnect?: string[];

@@ -135,6 +135,7 @@ async function serve(message: WorkerRun): Promise<void> {
         clocks: config.clocks === undefined ? undefined : bridgedClocks(run.client, config.clocks),
         random: config.random === undefined ? undefined : bridgedRandom(run.client, config.random),
         maxDescriptors: config.maxDescriptors,
+        maxSockets: config.maxSockets,
       }, { resources: listeners.resources });
       const functions = new SyscallFunctions(process, run.traceSink());
       const imports = functions.importsFor(message.module);

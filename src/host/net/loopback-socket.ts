@@ -9,6 +9,7 @@ import { Errno, WasiError } from '../../abi/errno.js';
 import { ByteQueue, DatagramQueue, totalBytes } from './loopback-queues.js';
 import type { AcceptedSocket, ReceivedDatagram, SocketKind, SocketOption, SocketState, VirtualSocket } from './networking.js';
 import type { ReadinessSignal } from '../readiness-signal.js';
+import { checkOption, normalizeOption } from './socket-options.js';
 import { anyAddress, canonicalIp, ipFamily, isAnyAddress, loopbackAddress, type IpFamily, type SocketAddress } from './socket-address.js';
 
 const EPHEMERAL_FIRST = 49152;
@@ -26,8 +27,6 @@ const DEFAULT_OPTIONS: Readonly<OptionValues> = {
   noDelay: false, keepAlive: false, broadcast: false, reuseAddress: false, reusePort: false, onlyV6: false,
   receiveBufferSize: 64 * 1024, sendBufferSize: 64 * 1024, ttl: 64, multicastTtl: 1, multicastLoop: true,
 };
-
-const NUMERIC: ReadonlySet<SocketOption> = new Set(['receiveBufferSize', 'sendBufferSize', 'ttl', 'multicastTtl']);
 
 /** The address a socket sends from to `dest` when it is bound to the unspecified address. */
 function sourceIp(family: IpFamily, dest: string): string {
@@ -377,12 +376,7 @@ export class LoopbackSocket implements VirtualSocket {
   setOption(option: SocketOption, value: number | boolean): void {
     this.#check();
     this.#supported(option);
-    if (NUMERIC.has(option)) {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new WasiError(Errno.INVAL, `${option} takes a non-negative integer`);
-      this.#options[option] = value;
-    } else {
-      this.#options[option] = typeof value === 'number' ? value !== 0 : value;
-    }
+    this.#options[option] = normalizeOption(option, value);
     if (option === 'receiveBufferSize' || option === 'sendBufferSize') {
       // The bounds changed: a writer on either side may now have room.
       if (this.#mode.kind === 'connected') this.#mode.conn.peer.#notify();
@@ -444,8 +438,7 @@ export class LoopbackSocket implements VirtualSocket {
 
   #supported(option: SocketOption): void {
     if (!(option in DEFAULT_OPTIONS)) throw new WasiError(Errno.NOPROTOOPT, `unknown option ${String(option)}`);
-    if (option === 'noDelay' && this.kind !== 'stream') throw new WasiError(Errno.NOPROTOOPT, 'noDelay is a stream option');
-    if (option === 'onlyV6' && this.family !== 'ipv6') throw new WasiError(Errno.NOPROTOOPT, 'onlyV6 is an IPv6 option');
+    checkOption(option, this.kind, this.family);
   }
 
   /** `a` checked for this socket and in canonical form. */

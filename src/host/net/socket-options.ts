@@ -14,12 +14,21 @@ const FLAGS: ReadonlySet<SocketOption> = new Set<SocketOption>([
   'noDelay', 'keepAlive', 'broadcast', 'reuseAddress', 'reusePort', 'onlyV6', 'multicastLoop',
 ]);
 
-/** The value to store for `option`: a boolean for a flag, a non-negative integer otherwise. EINVAL for a bad number. */
+/**
+ * The largest buffer size a socket takes (`SO_RCVBUF`, `SO_SNDBUF`):
+ * larger values are lowered to it, as Linux lowers them to its
+ * `rmem_max`/`wmem_max`, so that no guest can make a network queue
+ * without bound.
+ */
+export const MAX_BUFFER_SIZE = 4 * 1024 * 1024;
+
+/** The value to store for `option`: a boolean for a flag, a non-negative integer otherwise (buffer sizes at most MAX_BUFFER_SIZE). EINVAL for a bad number. */
 export function normalizeOption(option: SocketOption, value: number | boolean): number | boolean {
   if (FLAGS.has(option)) return typeof value === 'boolean' ? value : value !== 0;
   const n = typeof value === 'boolean' ? Number(value) : value;
   if (!Number.isInteger(n) || n < 0) throw new WasiError(Errno.INVAL, `${option} must be a non-negative integer`);
   if ((option === 'ttl' || option === 'multicastTtl') && n > 255) throw new WasiError(Errno.INVAL, `${option} must be at most 255`);
+  if (option === 'receiveBufferSize' || option === 'sendBufferSize') return Math.min(n, MAX_BUFFER_SIZE);
   return n;
 }
 

@@ -27,6 +27,7 @@ export function sockSyscalls(ctx: SyscallContext) {
       ctx.memory.check(fdOut, 4);
       const listener = d.resource;
       return blockingIo(ctx, listener, () => {
+        ctx.process.checkSocketRoom(1);
         const conn = listener.accept(flags);
         const newFd = fds.add({ resource: conn, rightsBase: RIGHTS_SOCKET, rightsInheriting: 0 });
         ctx.memory.setU32(fdOut, newFd);

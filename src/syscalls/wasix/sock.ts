@@ -125,6 +125,7 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
       const family = ipFamilyOf(af & 0xff);
       const kind = socketKind(socktype, proto);
       if (kind === undefined) return Errno.PROTONOSUPPORT;
+      process.checkSocketRoom(1);
       const socket = network().networking.socket(family, kind, process.readiness);
       const resource = new NetSocketResource(socket, kind === 'stream' ? SockProto.TCP : SockProto.UDP);
       const fd = fds.add({ resource, rightsBase: RIGHTS_GUEST_SOCKET, rightsInheriting: 0 });
@@ -140,6 +141,7 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
       const family = (af & 0xff) === AddressFamily.UNIX ? 'ipv4' : ipFamilyOf(af & 0xff);
       const kind = socketKind(socktype, proto);
       if (kind === undefined) return Errno.PROTONOSUPPORT;
+      process.checkSocketRoom(2);
       const [a, b] = connectedPair(family, kind, process.readiness);
       const protocol = kind === 'stream' ? SockProto.TCP : SockProto.UDP;
       const fd1 = fds.add({ resource: new NetSocketResource(a, protocol), rightsBase: RIGHTS_SOCKET, rightsInheriting: 0 });
@@ -184,6 +186,7 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
       // A guest's own socket knows its peer; one the embedder handed in (--listen) reports none.
       const own = listener instanceof NetSocketResource ? listener : undefined;
       return blockingIo(ctx, listener, () => {
+        process.checkSocketRoom(1);
         const { resource, peer } = own !== undefined ? own.acceptWithPeer(flags) : { resource: listener.accept(flags), peer: undefined };
         const newFd = fds.add({ resource, rightsBase: RIGHTS_SOCKET, rightsInheriting: 0 });
         ctx.memory.setU32(fdOut, newFd);
