@@ -1,22 +1,28 @@
 /**
  * Guests' own sockets and the network policy: WASIX programs
- * (test/programs/wasix/wasix_net_policy.c, wasix_http_server.c,
+ * (test/programs/wasix/wasix_net_policy.c, wasix_sock_limit.c, wasix_http_server.c,
  * wasix_http_get.c; wasix_sockets.c is among the cases of wasix.test.ts)
  * run in every way a WASIX guest runs, on Kiln's in-memory loopback
  * network and on the host's, with and without allow rules, and with no
  * network at all; the host's side is played by Node's fetch and http.
  */
 import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { programPath } from './helpers/programs.js';
 import { runCase, WASIX_RUNNERS } from './helpers/runners.js';
 import { CaptureStream, loopbackNetworking, ReadinessSignal, WASI, type SocketAddress, type VirtualNetworking, type VirtualSocket } from '../src/node.js';
 import { Errno } from '../src/abi/errno.js';
 import { errnoOf } from '../src/abi/host-errors.js';
+
+const execFileP = promisify(execFile);
+/** curl, where the machine has it (CI installs it). */
+const curl = spawnSync('curl', ['--version']).status === 0;
 
 const OPEN = [
   'listen 127.0.0.1:7000: OK',
@@ -130,6 +136,22 @@ for (const [placement, runner, available] of WASIX_RUNNERS) {
       bodies.forEach((b, i) => assert.equal(b, `200 hello /r${i}`));
       const r = await run;
       assert.equal(r.stdout, `listening ${p}\nserved 200\n`, r.stderr);
+      assert.equal(r.status, 0);
+    });
+
+    test('curl (where installed) gets exact answers from the guest HTTP server, three requests on three connections', { skip: skip || (curl ? false : 'curl is not installed') }, async () => {
+      let listening: (port: number) => void = () => {};
+      const port = new Promise<number>((resolve) => { listening = resolve; });
+      const run = runCase(runner, {
+        program: 'wasix_http_server', args: ['3', '0', '2'], flags: ['--net', 'host'],
+        onStdout: (out) => { const m = /^listening (\d+)$/m.exec(out); if (m !== null) listening(Number(m[1])); },
+      });
+      const p = await Promise.race([port, run.then((r) => { throw new Error(`the server ended before listening: ${r.stderr}`); })]);
+      const got = await execFileP('curl', ['-sS', '--max-time', '20', '-w', ' %{http_code}\n',
+        `http://127.0.0.1:${p}/one`, `http://127.0.0.1:${p}/two`, '--next', '-sS', '-w', ' %{http_code}\n', `http://127.0.0.1:${p}/three`]);
+      assert.equal(got.stdout, 'hello /one 200\nhello /two 200\nhello /three 200\n');
+      const r = await run;
+      assert.equal(r.stdout, `listening ${p}\nserved 3\n`, r.stderr);
       assert.equal(r.status, 0);
     });
 
