@@ -14,6 +14,8 @@ import type { Runtime } from '../host/runtime.js';
 import type { InputStream, OutputStream, TraceSink } from '../host/stdio.js';
 import { inputOption, outputOption, type OutputOption } from '../host/stream-options.js';
 import type { PreopenedResource } from '../kernel/process.js';
+import type { TranspileCache } from './component/transpile.js';
+import type { InterfaceOverrides } from './component/component-run.js';
 
 /** What `network` names: no network, an in-memory one, or the runtime's (the host's). */
 export type NetworkMode = 'none' | 'loopback' | 'host';
@@ -163,6 +165,20 @@ export interface WASIOptions {
   extraResources?: readonly PreopenedResource[];
   /** Signal that I/O threads bump when resources become ready (e.g. `listenTcp(...).readiness`). */
   readiness?: ReadinessSignal;
+  /**
+   * Components (WASI preview 2): where transpiled components are kept
+   * between runs, asked before transpiling (the CLI keeps them on disk).
+   * Kiln also keeps the last few in memory.
+   */
+  componentCache?: TranspileCache;
+  /**
+   * Components: `wasi:*` interfaces to use in place of Kiln's, by
+   * unversioned name (`'wasi:clocks/wall-clock'`), made per run from the
+   * host context (the component's kernel process and its waits). Members
+   * are camelCase, resources classes, as jco's glue expects; they must
+   * answer synchronously.
+   */
+  interfaces?: InterfaceOverrides;
 }
 
 /**

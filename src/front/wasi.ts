@@ -30,6 +30,9 @@ import { isThreadedModule, threadedMemory } from '../exec/threaded-module.js';
 import { runThreaded } from '../exec/threaded-run.js';
 import { createLauncher } from '../exec/process-launcher.js';
 import { flushNetwork, kernelNetwork } from '../exec/network.js';
+import { isComponent } from '../exec/component/component-binary.js';
+import { checkCommand, hostImports, runComponentInline } from '../exec/component/component-run.js';
+import { transpileComponent } from '../exec/component/transpile.js';
 import type { Platform } from './platform.js';
 
 export type { WASIOptions, CheckedWASIOptions, WasiImportObject, WasiVersion, NetworkMode } from '../exec/options.js';
@@ -240,6 +243,7 @@ export class WASI {
    */
   async run(module: WebAssembly.Module | BufferSource): Promise<number> {
     this.#claim();
+    if (!(module instanceof WebAssembly.Module) && isComponent(bytesOf(module))) return this.#runComponent(bytesOf(module));
     const prepared = await prepareModule(module, this.#options.maxMemory);
     const placement = this.#place('run', isThreadedModule(prepared.module));
     if (placement === 'threaded') return this.#finishRun(await this.#runThreaded(prepared));
@@ -290,6 +294,25 @@ export class WASI {
       await listeners.close();
       await flushNetwork(this.#kernel.network);
     }
+  }
+
+  /**
+   * Runs a `wasi:cli` command component (WASI preview 2): transpiled by
+   * jco (kept in memory and in the `componentCache`), its `wasi:*`
+   * imports served by Kiln over a kernel process, on this thread.
+   */
+  async #runComponent(bytes: Uint8Array): Promise<number> {
+    const component = await transpileComponent(bytes, this.#options.componentCache);
+    const process = spawnProcess(this.#kernel, this.#options);
+    const imports = hostImports(process, this.#options.interfaces);
+    try {
+      checkCommand(component, imports);
+    } catch (e) {
+      void process.end({ kind: 'exit', code: 0 });
+      this.#kernel.release(process);
+      throw e;
+    }
+    return this.#finish(process, runComponentInline(process, component, imports));
   }
 
   async #runThreaded(prepared: PreparedModule): Promise<{ process: Process; status: ExitStatus }> {
@@ -387,6 +410,11 @@ interface PreparedModule {
 }
 
 const PAGE = 65536;
+
+/** The bytes of a BufferSource, without copying. */
+function bytesOf(source: BufferSource): Uint8Array {
+  return ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : new Uint8Array(source);
+}
 
 /** Compiles the module, first lowering its memory maximum to `maxMemory` bytes when set. */
 async function prepareModule(module: WebAssembly.Module | BufferSource, maxMemory: number | undefined): Promise<PreparedModule> {

@@ -1,0 +1,99 @@
+/**
+ * Instantiating a transpiled component (layer: execution,
+ * platform-neutral): the glue's source becomes its `instantiate` function
+ * (once per transpiled component), the core modules are compiled (once),
+ * and `instantiate` runs synchronously with Kiln's `wasi:*` imports. Every
+ * interface the component imports must be there: one Kiln does not
+ * implement is named before anything runs.
+ */
+import type { ComponentImports } from '../../syscalls/p2/imports.js';
+import type { TranspiledComponent } from './transpile.js';
+
+/** What the glue's `instantiate` returns: the component's exports, by name. */
+type ComponentExports = Record<string, unknown>;
+type Instantiate = (getCoreModule: (name: string) => WebAssembly.Module, imports: ComponentImports) => ComponentExports;
+
+/** The component imports interfaces Kiln does not implement. */
+export class UnsupportedImportsError extends Error {
+  constructor(readonly missing: readonly string[]) {
+    super(`the component imports ${missing.join(', ')}, which Kiln does not implement yet (see docs/compatibility.md, "WASI preview 2")`);
+    this.name = 'UnsupportedImportsError';
+  }
+}
+
+/** The component is no `wasi:cli` command. */
+export class NotACommandError extends Error {
+  constructor(exports: readonly string[]) {
+    super(`the component exports no wasi:cli/run (it exports ${exports.length === 0 ? 'nothing' : exports.join(', ')}): only commands can run`);
+    this.name = 'NotACommandError';
+  }
+}
+
+interface Prepared {
+  instantiate: Instantiate;
+  modules: Map<string, WebAssembly.Module>;
+}
+
+const prepared = new WeakMap<TranspiledComponent, Prepared>();
+
+/** The glue's `instantiate`, evaluated from its source (it imports nothing: instantiation mode). */
+function evaluateGlue(source: string): Instantiate {
+  const declaration = 'export function instantiate(';
+  const util = 'export const _util';
+  if (source.split(declaration).length !== 2) throw new Error('unexpected glue: no single "export function instantiate"');
+  const body = source.replace(declaration, 'function instantiate(').replace(util, 'const _util');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the glue is code Kiln's transpiler wrote
+  return new Function(`${body}\nreturn instantiate;`)() as Instantiate;
+}
+
+function prepare(component: TranspiledComponent): Prepared {
+  let p = prepared.get(component);
+  if (p === undefined) {
+    p = { instantiate: evaluateGlue(component.glue), modules: new Map() };
+    prepared.set(component, p);
+  }
+  return p;
+}
+
+/** The interface name without its version: `wasi:cli/environment@0.2.3` → `wasi:cli/environment`. */
+export function unversioned(name: string): string {
+  const at = name.lastIndexOf('@');
+  return at > 0 ? name.slice(0, at) : name;
+}
+
+/** Throws UnsupportedImportsError unless `imports` has every interface the component imports. */
+export function checkImports(component: TranspiledComponent, imports: ComponentImports): void {
+  const missing = component.imports.filter((name) => imports[unversioned(name)] === undefined);
+  if (missing.length > 0) throw new UnsupportedImportsError(missing);
+}
+
+/** The `run` function of a command's `wasi:cli/run` export. */
+export function commandRun(component: TranspiledComponent): string {
+  const name = component.exports.find((e) => unversioned(e) === 'wasi:cli/run');
+  if (name === undefined) throw new NotACommandError(component.exports);
+  return name;
+}
+
+/**
+ * Instantiates `component` with `imports` and returns its `wasi:cli/run`
+ * `run` function. Throws a LinkError or CompileError as the engine does.
+ */
+export function instantiateCommand(component: TranspiledComponent, imports: ComponentImports): () => void {
+  const runExport = commandRun(component);
+  checkImports(component, imports);
+  const p = prepare(component);
+  const getCoreModule = (name: string): WebAssembly.Module => {
+    let m = p.modules.get(name);
+    if (m === undefined) {
+      const bytes = component.cores.get(name);
+      if (bytes === undefined) throw new Error(`the glue asked for a core module the transpiler did not write: ${name}`);
+      m = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+      p.modules.set(name, m);
+    }
+    return m;
+  };
+  const exports = p.instantiate(getCoreModule, imports);
+  const run = (exports[runExport] as { run?: () => void } | undefined)?.run;
+  if (typeof run !== 'function') throw new NotACommandError(component.exports);
+  return run;
+}

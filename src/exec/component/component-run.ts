@@ -1,0 +1,48 @@
+/**
+ * Running a `wasi:cli` command component (layer: execution,
+ * platform-neutral): on the kernel's thread, as the inline port runs a
+ * preview 1 command (exec/inline-run.ts), with Kiln's `wasi:*` host over
+ * the process (syscalls/p2). However it ends (`run` returns ok or err,
+ * `exit`, a trap) the process ends through `Process.end`: output flushed,
+ * descriptors closed, nothing left running.
+ */
+import { ProcessExit } from '../../abi/process-exit.js';
+import type { ExitStatus } from '../../kernel/exit-status.js';
+import type { Process } from '../../kernel/process.js';
+import { HostContext } from '../../syscalls/p2/host-context.js';
+import { componentImports, type ComponentImports } from '../../syscalls/p2/imports.js';
+import { runInline } from '../inline-run.js';
+import { checkImports, commandRun, instantiateCommand } from './component-instance.js';
+import type { TranspiledComponent } from './transpile.js';
+
+/** Interfaces an embedder supplies in place of Kiln's, by unversioned name, given the host context of the run. */
+export type InterfaceOverrides = (ctx: HostContext) => ComponentImports;
+
+/** The import object of one run: Kiln's interfaces, with the embedder's in their place where given. */
+export function hostImports(process: Process, overrides?: InterfaceOverrides): ComponentImports {
+  const ctx = new HostContext(process);
+  return { ...componentImports(ctx), ...overrides?.(ctx) };
+}
+
+/**
+ * Checks that `component` is a command Kiln can link (before a process is
+ * made): UnsupportedImportsError, NotACommandError.
+ */
+export function checkCommand(component: TranspiledComponent, imports: ComponentImports): void {
+  commandRun(component);
+  checkImports(component, imports);
+}
+
+/** Runs `component`'s `wasi:cli/run` as the life of `process`; the process has ended when this returns. */
+export function runComponentInline(process: Process, component: TranspiledComponent, imports: ComponentImports): ExitStatus {
+  return runInline(process, () => {
+    const run = instantiateCommand(component, imports);
+    try {
+      run();
+    } catch (e) {
+      // `run` returning err(()) reaches here as a thrown undefined: a failed command, status 1.
+      if (e === undefined) throw new ProcessExit(1);
+      throw e;
+    }
+  });
+}

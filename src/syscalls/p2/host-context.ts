@@ -1,0 +1,65 @@
+/**
+ * What every `wasi:*` interface of the component host shares (layer:
+ * syscalls): the kernel process the component runs as, and the one way it
+ * waits (`waitUntil`: the process's readiness signal, as every blocking
+ * preview 1 call waits, so nothing spins), and kernel resources shared by
+ * several component resources (a file and the streams read from it).
+ */
+import { ClockId } from '../../abi/constants.js';
+import type { Process } from '../../kernel/process.js';
+import type { Resource } from '../../kernel/resource.js';
+
+const FOREVER = (): number => Infinity;
+
+export class HostContext {
+  constructor(readonly process: Process) {}
+
+  /**
+   * Waits until `check` answers (undefined: not yet), sleeping on the
+   * process's readiness signal, or until `wakeIn()` ms passed, between
+   * tries; returns the answer.
+   */
+  waitUntil<T>(check: () => T | undefined, wakeIn: () => number = FOREVER): T {
+    let answer: T | undefined;
+    this.process.block(() => {
+      const r = check();
+      if (r === undefined) return undefined;
+      answer = r;
+      return 0;
+    }, wakeIn);
+    return answer as T;
+  }
+
+  /** The process's monotonic clock, in nanoseconds. */
+  monotonicNs(): bigint {
+    return this.process.clocks.now(ClockId.MONOTONIC);
+  }
+}
+
+/**
+ * A kernel resource held by component resources: closed when the last
+ * holder releases it, unless it belongs to the descriptor table (stdio),
+ * which closes it itself.
+ */
+export class HeldResource {
+  #holders = 1;
+
+  private constructor(readonly resource: Resource, readonly owned: boolean) {}
+
+  /** A resource the component owns (one holder: the caller). */
+  static owned(resource: Resource): HeldResource { return new HeldResource(resource, true); }
+
+  /** A resource the process's descriptor table owns (stdio): never closed here. */
+  static borrowed(resource: Resource): HeldResource { return new HeldResource(resource, false); }
+
+  /** One more holder. */
+  retain(): this {
+    this.#holders++;
+    return this;
+  }
+
+  /** One holder fewer; the last closes an owned resource. */
+  release(): void {
+    if (--this.#holders === 0 && this.owned) this.resource.close();
+  }
+}

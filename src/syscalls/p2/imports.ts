@@ -1,0 +1,38 @@
+/**
+ * The component host's import object (layer: syscalls): every `wasi:*`
+ * interface Kiln implements, for one component's kernel process, keyed as
+ * jco's glue reads them (the interface name without its version, so a
+ * component built against any WASI 0.2.x is served by the same
+ * functions), members in camelCase, resources as classes.
+ */
+import { cliInterfaces } from './cli.js';
+import { clockInterfaces, randomInterfaces } from './clocks-random.js';
+import { filesystemInterfaces } from './filesystem.js';
+import type { HostContext } from './host-context.js';
+import { InputStream, IoError, OutputStream, poll, Pollable } from './io.js';
+
+/** One interface's members, by their camelCase names. */
+export type InterfaceImports = Readonly<Record<string, unknown>>;
+
+/** Interfaces by unversioned name (`wasi:cli/environment`). */
+export type ComponentImports = Record<string, InterfaceImports>;
+
+/** The `wasi:io/*` interfaces. */
+function ioInterfaces(ctx: HostContext): ComponentImports {
+  return {
+    'wasi:io/error': { Error: IoError },
+    'wasi:io/poll': { Pollable, poll: (list: Pollable[]): Uint32Array => poll(ctx, list) },
+    'wasi:io/streams': { InputStream, OutputStream },
+  };
+}
+
+/** Kiln's `wasi:*` interfaces over `ctx`'s process. */
+export function componentImports(ctx: HostContext): ComponentImports {
+  return {
+    ...cliInterfaces(ctx),
+    ...ioInterfaces(ctx),
+    ...clockInterfaces(ctx),
+    ...randomInterfaces(ctx),
+    ...filesystemInterfaces(ctx),
+  };
+}

@@ -1,0 +1,353 @@
+/**
+ * `wasi:io` (layer: syscalls): `error`, `poll` and `streams` for the
+ * component host, over kernel resources.
+ *
+ * A stream reads from a `ByteSource` or writes to a `ByteSink`: a kernel
+ * resource read or written as preview 1's `fd_read`/`fd_write` do (stdio,
+ * pipes), or a file at an offset (`read-via-stream`). Sources and sinks
+ * never wait; the blocking methods wait on the process's readiness signal
+ * (`HostContext.waitUntil`), and so does `poll`: no spinning.
+ *
+ * An output stream accepts up to `OUTPUT_CAPACITY` bytes beyond what its
+ * sink took (`check-write`), keeps them, and hands them on as the sink
+ * takes them (`flush`, and every later call); `blocking-flush` waits until
+ * none is left.
+ */
+import { Errno, errnoName } from '../../abi/errno.js';
+import { errnoOf } from '../../abi/host-errors.js';
+import type { Resource } from '../../kernel/resource.js';
+import { errnoOrRethrow } from '../context.js';
+import type { HeldResource, HostContext } from './host-context.js';
+import { DISPOSE, fail, lengthOf, ResultError } from './values.js';
+
+/** Bytes an output stream takes beyond what its sink took (what `check-write` offers at most). */
+export const OUTPUT_CAPACITY = 64 * 1024;
+/** The most one `blocking-write-and-flush` may carry (WASI's own limit). */
+const BLOCKING_WRITE_MAX = 4096;
+/** The most one read hands back. */
+const READ_MAX = 256 * 1024;
+
+/** `wasi:io/error.error`: what failed, for `to-debug-string` and `wasi:filesystem`'s `filesystem-error-code`. */
+export class IoError {
+  constructor(readonly errno: number, readonly detail?: string) {}
+
+  toDebugString(): string {
+    const name = `E${errnoName(this.errno)}`;
+    return this.detail === undefined ? name : `${name}: ${this.detail}`;
+  }
+}
+
+/** `wasi:io/streams.stream-error`. */
+export type StreamError = { tag: 'closed' } | { tag: 'last-operation-failed'; val: IoError };
+
+const CLOSED: StreamError = { tag: 'closed' };
+
+/** The stream error for a failed source or sink call (EPIPE: the other end is gone, the stream is closed). */
+function streamError(e: unknown): StreamError {
+  const errno = errnoOrRethrow(e);
+  return errno === Errno.PIPE ? CLOSED : { tag: 'last-operation-failed', val: new IoError(errno, e instanceof Error ? e.message : undefined) };
+}
+
+/** Where an input stream's bytes come from. Never waits. */
+export interface ByteSource {
+  /** Reads into `dst`: the count; 0 at the end; throws EAGAIN when nothing is there yet. */
+  read(dst: Uint8Array): number;
+  /** True when `read` would not answer EAGAIN. */
+  ready(): boolean;
+  /** The stream was dropped. */
+  release(): void;
+}
+
+/** Where an output stream's bytes go. Never waits. */
+export interface ByteSink {
+  /** Takes what it can of `src` now: the count; throws EAGAIN when nothing fits. */
+  write(src: Uint8Array): number;
+  /** True when `write` would take something. */
+  ready(): boolean;
+  /** The stream was dropped. */
+  release(): void;
+}
+
+/** A resource read in order (stdin, a pipe), as `fd_read` reads it. */
+export function resourceSource(held: HeldResource): ByteSource {
+  const r = held.resource;
+  return { read: (dst) => r.read([dst]), ready: () => r.pollRead().ready, release: () => held.release() };
+}
+
+/** A resource written in order (stdout, a pipe), as `fd_write` writes it. */
+export function resourceSink(held: HeldResource): ByteSink {
+  const r = held.resource;
+  return { write: (src) => r.write([src]), ready: () => r.pollWrite().ready, release: () => held.release() };
+}
+
+/** A file read from `offset` on, whatever the descriptor's own position. */
+export function fileSource(held: HeldResource, offset: bigint): ByteSource {
+  let at = offset;
+  const r = held.resource;
+  return {
+    read: (dst) => {
+      const n = r.pread([dst], Number(at));
+      at += BigInt(n);
+      return n;
+    },
+    ready: () => true,
+    release: () => held.release(),
+  };
+}
+
+/** A file written from `offset` on (`at: 'end'`: each write at the end, as O_APPEND). */
+export function fileSink(held: HeldResource, offset: bigint | 'end'): ByteSink {
+  const r: Resource = held.resource;
+  let at = offset === 'end' ? 0n : offset;
+  return {
+    write: (src) => {
+      const where = offset === 'end' ? r.stat().size : at;
+      const n = r.pwrite([src], Number(where));
+      at = where + BigInt(n);
+      return n;
+    },
+    ready: () => true,
+    release: () => held.release(),
+  };
+}
+
+/** `wasi:io/poll.pollable`: ready when its condition holds, or once its deadline (monotonic ns) passed. */
+export class Pollable {
+  constructor(
+    readonly ctx: HostContext,
+    readonly condition: () => boolean,
+    readonly deadlineNs?: bigint,
+  ) {}
+
+  ready(): boolean {
+    if (this.deadlineNs !== undefined) return this.ctx.monotonicNs() >= this.deadlineNs;
+    return this.condition();
+  }
+
+  block(): void {
+    this.ctx.waitUntil(() => (this.ready() ? true : undefined), () => this.#wakeIn());
+  }
+
+  /** Milliseconds until the deadline (Infinity without one). */
+  #wakeIn(): number {
+    if (this.deadlineNs === undefined) return Infinity;
+    return Math.max(0, Number(this.deadlineNs - this.ctx.monotonicNs()) / 1e6);
+  }
+
+  /** Milliseconds until any of `list` may be ready by its deadline. */
+  static wakeIn(list: readonly Pollable[]): number {
+    let ms = Infinity;
+    for (const p of list) ms = Math.min(ms, p.#wakeIn());
+    return ms;
+  }
+}
+
+/** A pollable that is always ready. */
+export function readyPollable(ctx: HostContext): Pollable {
+  return new Pollable(ctx, () => true);
+}
+
+/** `wasi:io/poll.poll`: the indices of the ready pollables, waiting until one is. */
+export function poll(ctx: HostContext, list: readonly Pollable[]): Uint32Array {
+  if (list.length === 0) throw new Error('wasi:io/poll.poll: the list of pollables is empty');
+  return ctx.waitUntil(() => {
+    const ready: number[] = [];
+    list.forEach((p, i) => { if (p.ready()) ready.push(i); });
+    return ready.length > 0 ? Uint32Array.from(ready) : undefined;
+  }, () => Pollable.wakeIn(list));
+}
+
+/** `wasi:io/streams.input-stream`. */
+export class InputStream {
+  #ended = false;
+  #released = false;
+
+  constructor(readonly ctx: HostContext, readonly source: ByteSource) {}
+
+  read(len: bigint): Uint8Array {
+    if (this.#ended) fail(CLOSED);
+    const want = lengthOf(len, READ_MAX);
+    if (want === 0) return new Uint8Array(0);
+    const buf = new Uint8Array(want);
+    let n: number;
+    try {
+      n = this.source.read(buf);
+    } catch (e) {
+      if (errnoOf(e) === Errno.AGAIN) return new Uint8Array(0);
+      fail(streamError(e));
+    }
+    if (n === 0) {
+      this.#ended = true;
+      fail(CLOSED);
+    }
+    return n === want ? buf : buf.slice(0, n);
+  }
+
+  blockingRead(len: bigint): Uint8Array {
+    this.#waitReadable();
+    return this.read(len);
+  }
+
+  skip(len: bigint): bigint {
+    return BigInt(this.read(len).length);
+  }
+
+  blockingSkip(len: bigint): bigint {
+    return BigInt(this.blockingRead(len).length);
+  }
+
+  subscribe(): Pollable {
+    return new Pollable(this.ctx, () => this.#readable());
+  }
+
+  /** True when a read would not come back empty: bytes, the end, or an error. */
+  #readable(): boolean {
+    try {
+      return this.#ended || this.source.ready();
+    } catch {
+      return true;
+    }
+  }
+
+  #waitReadable(): void {
+    if (!this.#readable()) this.ctx.waitUntil(() => (this.#readable() ? true : undefined));
+  }
+
+  [DISPOSE](): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.source.release();
+  }
+}
+
+/** `wasi:io/streams.output-stream`. */
+export class OutputStream {
+  /** Bytes written and not yet taken by the sink, in order. */
+  readonly #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #error: StreamError | undefined;
+  #released = false;
+
+  constructor(readonly ctx: HostContext, readonly sink: ByteSink) {}
+
+  checkWrite(): bigint {
+    this.#push();
+    if (this.#error !== undefined) this.#raise();
+    return BigInt(OUTPUT_CAPACITY - this.#pendingBytes);
+  }
+
+  write(contents: Uint8Array): void {
+    this.#push();
+    if (this.#error !== undefined) this.#raise();
+    if (contents.length > OUTPUT_CAPACITY - this.#pendingBytes) {
+      throw new Error(`wasi:io/streams.output-stream.write: ${contents.length} bytes, more than check-write allowed`);
+    }
+    if (contents.length === 0) return;
+    this.#pending.push(contents.slice());
+    this.#pendingBytes += contents.length;
+    this.#push();
+  }
+
+  blockingWriteAndFlush(contents: Uint8Array): void {
+    if (contents.length > BLOCKING_WRITE_MAX) {
+      throw new Error(`wasi:io/streams.output-stream.blocking-write-and-flush: ${contents.length} bytes, more than ${BLOCKING_WRITE_MAX}`);
+    }
+    let done = 0;
+    while (done < contents.length) {
+      const room = Number(this.#waitForRoom());
+      const n = Math.min(room, contents.length - done);
+      this.write(contents.subarray(done, done + n));
+      done += n;
+    }
+    this.blockingFlush();
+  }
+
+  flush(): void {
+    this.#push();
+    if (this.#error !== undefined) this.#raise();
+  }
+
+  blockingFlush(): void {
+    this.ctx.waitUntil(() => {
+      this.#push();
+      return this.#pendingBytes === 0 || this.#error !== undefined ? true : undefined;
+    });
+    if (this.#error !== undefined) this.#raise();
+  }
+
+  subscribe(): Pollable {
+    return new Pollable(this.ctx, () => {
+      this.#push();
+      return this.#error !== undefined || this.#pendingBytes < OUTPUT_CAPACITY;
+    });
+  }
+
+  writeZeroes(len: bigint): void {
+    this.write(new Uint8Array(lengthOf(len, OUTPUT_CAPACITY + 1)));
+  }
+
+  blockingWriteZeroesAndFlush(len: bigint): void {
+    this.blockingWriteAndFlush(new Uint8Array(lengthOf(len, BLOCKING_WRITE_MAX + 1)));
+  }
+
+  splice(src: InputStream, len: bigint): bigint {
+    const room = this.checkWrite();
+    const data = src.read(len < room ? len : room);
+    this.write(data);
+    return BigInt(data.length);
+  }
+
+  blockingSplice(src: InputStream, len: bigint): bigint {
+    const room = this.#waitForRoom();
+    const data = src.blockingRead(len < room ? len : room);
+    this.write(data);
+    return BigInt(data.length);
+  }
+
+  [DISPOSE](): void {
+    if (this.#released) return;
+    this.#released = true;
+    // What was written is handed on before the stream goes (as a close flushes).
+    try { this.blockingFlush(); } catch (e) { if (!(e instanceof ResultError)) throw e; }
+    this.sink.release();
+  }
+
+  /** Waits until `check-write` offers room; returns it. */
+  #waitForRoom(): bigint {
+    const room = this.checkWrite();
+    if (room > 0n) return room;
+    this.ctx.waitUntil(() => {
+      this.#push();
+      return this.#error !== undefined || this.#pendingBytes < OUTPUT_CAPACITY ? true : undefined;
+    });
+    return this.checkWrite();
+  }
+
+  /** Hands pending bytes to the sink while it takes them. */
+  #push(): void {
+    while (this.#pendingBytes > 0 && this.#error === undefined) {
+      const head = this.#pending[0]!;
+      let n: number;
+      try {
+        n = this.sink.write(head);
+      } catch (e) {
+        if (errnoOf(e) === Errno.AGAIN) return;
+        this.#error = streamError(e);
+        return;
+      }
+      if (n === 0) return;
+      this.#pendingBytes -= n;
+      if (n < head.length) this.#pending[0] = head.subarray(n);
+      else this.#pending.shift();
+    }
+  }
+
+  #raise(): never {
+    const error = this.#error!;
+    // A failure is reported once; after it the stream is closed.
+    this.#error = CLOSED;
+    this.#pending.length = 0;
+    this.#pendingBytes = 0;
+    return fail(error);
+  }
+}
