@@ -288,10 +288,10 @@ describe('modules Kiln cannot run, options it cannot serve', { concurrency: 4 },
     expect(await kiln(['run', file('bare.wat', '(module (func (export "_start")))')]), 0, '', '');
   });
 
-  test('a component (WASI preview 2): said so, status 2', async () => {
-    const component = file('component.wasm', new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x07, 0x01, 0x00]));
-    expect(await kiln(['run', component]), 2, '',
-      'kiln: cannot run component.wasm: this is a component (WASI preview 2): Kiln does not run components yet; it runs core WebAssembly modules (WASI preview 1, e.g. built for wasm32-wasip1)\n');
+  test('a component that is no command (it exports no wasi:cli/run): said so, status 1', async () => {
+    const component = file('component.wasm', new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]));
+    expect(await kiln(['run', component]), 1, '',
+      'kiln: cannot run component.wasm: the component exports no wasi:cli/run (it exports nothing): only commands can run\n');
   });
 
   test('a module of the 2022 wasix_snapshot_preview1 namespace: said so, status 1', async () => {

@@ -1,12 +1,14 @@
 /**
  * Reading the files the `kiln` commands are given (layer: front doors /
  * CLI). A missing or unreadable file is a usage error (status 2), as is a
- * module without the WebAssembly header and a component (which Kiln does
- * not run yet). `kiln run` also takes WebAssembly text (wat.ts).
+ * module without the WebAssembly header, and a component where only a core
+ * module will do (a waPC guest). `kiln run` also takes WebAssembly text
+ * (wat.ts) and components.
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { watToBinary } from './wat.js';
+import { isComponent } from '../exec/component/component-binary.js';
 
 /** The bytes of `file`; `what` names what it should have been ("a payload file"). */
 export function readInputFile(file: string, what: string): Uint8Array<ArrayBuffer> {
@@ -21,12 +23,6 @@ export function readInputFile(file: string, what: string): Uint8Array<ArrayBuffe
 }
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
-/**
- * The preamble's version and layer fields of a component (the component
- * model's binary format: version 0x0d, layer 1), where a core module has
- * version 1, layer 0.
- */
-const COMPONENT_VERSION = [0x0d, 0x00, 0x01, 0x00];
 
 function hasMagic(bytes: Uint8Array): boolean {
   return bytes.byteLength >= 4 && MAGIC.every((b, i) => bytes[i] === b);
@@ -34,8 +30,8 @@ function hasMagic(bytes: Uint8Array): boolean {
 
 /** Refuses a component with a message that says what it is (V8 would say only "expected version 01 00 00 00"). */
 function refuseComponent(file: string, bytes: Uint8Array): void {
-  if (bytes.byteLength >= 8 && COMPONENT_VERSION.every((b, i) => bytes[4 + i] === b)) {
-    throw new UsageError(`cannot run ${file}: this is a component (WASI preview 2): Kiln does not run components yet; it runs core WebAssembly modules (WASI preview 1, e.g. built for wasm32-wasip1)`);
+  if (isComponent(bytes)) {
+    throw new UsageError(`cannot load ${file}: this is a component (WASI preview 2); a waPC guest is a core WebAssembly module`);
   }
 }
 
@@ -74,7 +70,6 @@ export async function readRunModule(file: string): Promise<Uint8Array<ArrayBuffe
   const bytes = readInputFile(file, 'a WebAssembly module');
   if (hasMagic(bytes)) {
     if (bytes.byteLength < 8) throw new UsageError(`${file} is not a WebAssembly module (it ends inside the header)`);
-    refuseComponent(file, bytes);
     return bytes;
   }
   if (!looksLikeText(file, bytes)) {

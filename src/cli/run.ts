@@ -25,6 +25,8 @@ import { formatResults, invokeArgs, type WasmArg } from './invoke.js';
 import { listenAddressesOf, listenSockets } from './listen.js';
 import { nodeNetworking } from '../host/node/node-networking.js';
 import { readRunModule } from './module-file.js';
+import { isComponent } from '../exec/component/component-binary.js';
+import { runComponentFile } from './run-component.js';
 import { exportsMemory, importsWasi, refuseWasix, requireFunctionExport, requireMemory, requireStart } from './module-checks.js';
 import type { RunArgs } from './run-args.js';
 import { describeTrap } from './wasm-errors.js';
@@ -51,8 +53,8 @@ function fail(message: string): number {
   return 1;
 }
 
-async function compile(args: RunArgs): Promise<{ module: WebAssembly.Module; bytes: Uint8Array<ArrayBuffer> }> {
-  let bytes = await readRunModule(args.module);
+async function compile(args: RunArgs, file: Uint8Array<ArrayBuffer>): Promise<{ module: WebAssembly.Module; bytes: Uint8Array<ArrayBuffer> }> {
+  let bytes = file;
   const pages = args.limits.memoryPages;
   if (pages !== undefined) {
     try {
@@ -83,7 +85,9 @@ function checkMode(args: RunArgs, threaded: boolean): void {
 export async function runCommand(args: RunArgs): Promise<number> {
   checkDirs(args.dirs);
   checkDescriptorLimit(args);
-  const { module, bytes } = await compile(args);
+  const file = await readRunModule(args.module);
+  if (isComponent(file)) return runComponentFile(args, file);
+  const { module, bytes } = await compile(args, file);
   const threaded = isThreadedModule(module);
   checkMode(args, threaded);
   if (args.unknownImports === undefined) refuseWasix(args.module, module);

@@ -1,0 +1,60 @@
+/**
+ * `kiln run` of a component (layer: CLI): a `wasi:cli` command component
+ * (WASI preview 2) runs with the same arguments, environment, directories
+ * and descriptor limit as a preview 1 module, transpiled once and kept in
+ * Kiln's cache folder (exec/node/component-disk-cache.ts). What only
+ * preview 1 modules can do yet is refused up front, by flag.
+ */
+import { ComponentTranspileError, TranspilerMissingError } from '../exec/component/transpile.js';
+import { NotACommandError, UnsupportedImportsError } from '../exec/component/component-instance.js';
+import { componentDiskCache } from '../exec/node/component-disk-cache.js';
+import { WASI } from '../front/node/node-wasi.js';
+import { CannotRunError, UsageError } from './errors.js';
+import type { RunArgs } from './run-args.js';
+import { describeTrap } from './wasm-errors.js';
+
+/** Exit status for a trap, as wasmtime uses on Unix (128 + SIGABRT). */
+const TRAP_STATUS = 134;
+
+/** The flags a component cannot use yet, by name, when given. */
+function unsupportedFlags(args: RunArgs): string[] {
+  const given: [boolean, string][] = [
+    [args.invoke !== undefined, '--invoke'],
+    [args.unknownImports !== undefined, 'the unknown-import options'],
+    [args.listen.length > 0, '--listen'],
+    [args.net !== undefined || args.allowConnect !== undefined || args.allowBind !== undefined, '--net and the allow rules'],
+    [args.limits.timeoutMs !== undefined, '--timeout'],
+    [args.limits.memoryPages !== undefined, '--max-memory'],
+    [args.trace, '--trace'],
+  ];
+  return given.filter(([on]) => on).map(([, flag]) => flag);
+}
+
+/** Runs the component `bytes` as `kiln run` runs a module; resolves to the exit status. */
+export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promise<number> {
+  const refused = unsupportedFlags(args);
+  if (refused.length > 0) throw new UsageError(`${refused.join(', ')} cannot be used with a component (WASI preview 2) yet`);
+  const wasi = new WASI({
+    args: [args.module, ...args.guestArgs],
+    env: args.inheritEnv ? { ...process.env, ...Object.fromEntries(args.env) } : Object.fromEntries(args.env),
+    preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
+    maxDescriptors: args.limits.descriptors,
+    componentCache: componentDiskCache(),
+  });
+  try {
+    return await wasi.run(bytes);
+  } catch (e) {
+    if (e instanceof TranspilerMissingError || e instanceof ComponentTranspileError
+      || e instanceof UnsupportedImportsError || e instanceof NotACommandError) {
+      throw new CannotRunError(`cannot run ${args.module}: ${e.message}`);
+    }
+    if (e instanceof WebAssembly.RuntimeError || (e instanceof RangeError && /call stack/i.test(e.message))) {
+      process.stderr.write(`${describeTrap(e)}\n`);
+      return TRAP_STATUS;
+    }
+    if (e instanceof WebAssembly.LinkError || e instanceof WebAssembly.CompileError) {
+      throw new CannotRunError(`cannot run ${args.module}: ${e.message}`);
+    }
+    throw e;
+  }
+}
