@@ -19,10 +19,20 @@
  * with `listen`; each connection that arrives takes one and is queued by
  * its id in the listener's accept queue; `accept` takes it and posts a
  * fresh spare. While none is free the I/O thread keeps connections paused.
+ *
+ * Multicast memberships are answered here, at once, from the socket's own
+ * record of them (multicast.ts: EPROTO, EINVAL, EADDRINUSE, EADDRNOTAVAIL
+ * as Linux gives them), then posted; the I/O thread applies them once the
+ * host socket is bound. What only the host can refuse (an interface it
+ * does not have: ENODEV) is not reported: the socket then simply receives
+ * nothing of that group. Waiting for the host's answer would need a
+ * sequence cell as bind has, and a membership made before bind has no
+ * host socket to ask yet.
  */
 import { Errno, WasiError } from '../../abi/errno.js';
 import { FRAME_HEADER, MAX_DATAGRAM, peekFrame, readFrame, writeFrame } from './datagram-frame.js';
-import type { AcceptedSocket, ReceivedDatagram, SocketKind, SocketOption, SocketState, VirtualSocket } from './networking.js';
+import { MulticastMemberships } from './multicast.js';
+import type { AcceptedSocket, MulticastInterface, ReceivedDatagram, SocketKind, SocketOption, SocketState, VirtualSocket } from './networking.js';
 import type { ReadinessSignal } from '../readiness-signal.js';
 import { anyAddress, type IpFamily, type SocketAddress } from './socket-address.js';
 import { IoState, KernelState, SocketCell, SocketMemory, type SocketShape } from './socket-layout.js';
@@ -82,6 +92,8 @@ export class SharedSocket implements VirtualSocket {
   #shutWrite = false;
   /** A listener's spares, by the id the connection will have. */
   readonly #spares = new Map<number, SharedArrayBuffer>();
+  /** The multicast groups joined (the host has many interfaces: a group may be joined on each). */
+  readonly #groups: MulticastMemberships;
 
   /** A new socket; `accepted` is the memory of a connection a listener accepted. */
   constructor(
@@ -95,6 +107,7 @@ export class SharedSocket implements VirtualSocket {
   ) {
     this.#host = host;
     this.#tuning = tuning;
+    this.#groups = new MulticastMemberships(family, kind, false);
     if (accepted !== undefined) {
       this.#mem = accepted.memory;
       for (const [k, v] of accepted.options) this.#options.set(k, v);
@@ -308,6 +321,19 @@ export class SharedSocket implements VirtualSocket {
     return peer;
   }
 
+  joinMulticast(group: string, iface: MulticastInterface): void {
+    this.#usable();
+    const g = this.#groups.join(group, iface);
+    this.#open();
+    this.#host.post({ op: 'membership', id: this.id, join: true, group: g, iface });
+  }
+
+  leaveMulticast(group: string, iface: MulticastInterface): void {
+    this.#usable();
+    const g = this.#groups.leave(group, iface);
+    if (this.#mem !== undefined) this.#host.post({ op: 'membership', id: this.id, join: false, group: g, iface });
+  }
+
   setOption(option: SocketOption, value: number | boolean): void {
     this.#usable();
     checkOption(option, this.kind, this.family);
@@ -327,6 +353,7 @@ export class SharedSocket implements VirtualSocket {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#groups.clear();
     const mem = this.#mem;
     if (mem === undefined) return;
     mem.or(SocketCell.KERNEL_FLAGS, KernelState.CLOSED);
@@ -343,6 +370,8 @@ export class SharedSocket implements VirtualSocket {
     this.#mem = mem;
     const options: OptionValues = Object.fromEntries(this.#options);
     this.#host.post({ op: 'open', id: this.id, kind: this.kind, family: this.family, buffer: mem.buffer, readiness: readinessCell(this.readiness), options });
+    // A failed bind drops the host side: the memberships made before go with the new one.
+    for (const { group, iface } of this.#groups.entries()) this.#host.post({ op: 'membership', id: this.id, join: true, group, iface });
     this.#host.opened(this);
     return mem;
   }
