@@ -52,11 +52,11 @@ export type NetCommand =
   | { op: 'connect'; id: number; address: SocketAddress; local: SocketAddress | undefined }
   | { op: 'setOption'; id: number; option: SocketOption; value: number | boolean }
   /**
-   * Joins (`join`) or leaves a multicast group on the host, once the
-   * datagram socket is bound there (at once if it is). The kernel side
-   * has checked it already and answered the guest: nothing is answered.
+   * Joins (`join`) or leaves a multicast group on the host: at once when
+   * the datagram socket is bound there, answered through DONE_SEQ (`seq`
+   * > 0, sent only then); otherwise when it binds, unanswered (`seq` 0).
    */
-  | { op: 'membership'; id: number; join: boolean; group: string; iface: MulticastInterface }
+  | { op: 'membership'; id: number; seq: number; join: boolean; group: string; iface: MulticastInterface }
   /** The kernel released the socket: send what is queued, then FIN, then forget it. */
   | { op: 'close'; id: number }
   /** Resolves `host`; the answer goes into `buffer` (shared-lookup.ts). */

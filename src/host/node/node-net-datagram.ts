@@ -9,14 +9,15 @@
  *
  * Multicast memberships go to dgram's addMembership / dropMembership once
  * the socket is bound (Node would otherwise bind it to a free port
- * itself, and the guest's own bind would then fail); those made before
- * are applied when it binds. The kernel side has answered the guest
- * already (host/net/socket-proxy.ts): a membership the host refuses (no
- * such interface) is dropped.
+ * itself, and the guest's own bind would then fail): a change to a bound
+ * socket is answered with the host's errno; those made before are applied
+ * when it binds, before the bind is answered, and a refusal then is
+ * dropped (host/net/socket-proxy.ts).
  */
 import dgram from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import { Errno } from '../../abi/errno.js';
 import { errnoOf } from '../../abi/host-errors.js';
 import type { Membership } from '../net/multicast.js';
 import type { MulticastInterface, SocketOption } from '../net/networking.js';
@@ -89,12 +90,18 @@ export class HostDatagram implements HostSocket {
     if (this.#closing && this.#inFlight === 0) this.destroy();
   }
 
-  /** Joins or leaves a multicast group (at once if bound, else when the socket binds). */
-  membership(join: boolean, group: string, iface: MulticastInterface): void {
+  /** Joins or leaves a multicast group: at once if bound (answering `seq`, when not 0), else when the socket binds. */
+  membership(seq: number, join: boolean, group: string, iface: MulticastInterface): void {
     const key = `${group}%${iface ?? '*'}`;
-    if (join) this.#groups.set(key, { group, iface });
-    else this.#groups.delete(key);
-    if (this.#bound) this.#applyMembership(join, { group, iface });
+    const errno = this.#bound ? this.#applyMembership(join, { group, iface }) : 0;
+    if (errno === 0) {
+      if (join) this.#groups.set(key, { group, iface });
+      else this.#groups.delete(key);
+    }
+    if (seq !== 0) {
+      this.io.answer(seq, errno);
+      this.io.notify();
+    }
   }
 
   setOption(option: SocketOption, value: number | boolean): void {
@@ -178,16 +185,18 @@ export class HostDatagram implements HostSocket {
     if (this.io.deliverDatagram(from, msg)) this.io.notify();
   }
 
-  #applyMembership(join: boolean, m: Membership): void {
+  /** Applies a membership change on the host; its errno (0: done). */
+  #applyMembership(join: boolean, m: Membership): number {
     const s = this.#socket;
-    if (s === undefined) return;
+    if (s === undefined) return 0;
     const iface = nodeInterface(this.family, m.iface);
-    if (iface === null) return; // an interface index the host does not have
+    if (iface === null) return Errno.NODEV; // an interface index the host does not have
     try {
       if (join) s.addMembership(m.group, iface);
       else s.dropMembership(m.group, iface);
-    } catch {
-      // The host refused it (no such interface, a membership it already dropped): see the module comment.
+      return 0;
+    } catch (e) {
+      return errnoOf(e);
     }
   }
 

@@ -104,7 +104,7 @@ class NetWorker implements SocketRegistry {
         return;
       case 'membership': {
         const s = this.#sockets.get(c.id);
-        if (s instanceof HostDatagram) s.membership(c.join, c.group, c.iface);
+        if (s instanceof HostDatagram) s.membership(c.seq, c.join, c.group, c.iface);
         return;
       }
       case 'close': {
