@@ -46,7 +46,7 @@ export { ReadinessSignal } from './host/readiness-signal.js';
 export type { ThreadSpawner, ThreadWorker, ThreadEvent, GuestThreadStart, FirstGenerationThread } from './host/threads.js';
 export type { ListenAddress } from './host/net/address.js';
 export type {
-  VirtualSocket, HostLookup, SocketKind, SocketOption, SocketState, AcceptedSocket, ReceivedDatagram,
+  VirtualSocket, HostLookup, SocketKind, SocketOption, SocketState, AcceptedSocket, ReceivedDatagram, MulticastInterface,
 } from './host/net/networking.js';
 export type { IpFamily, SocketAddress } from './host/net/socket-address.js';
 export { MissingImportsError, missingImports, type ImportObject } from './exec/imports-check.js';

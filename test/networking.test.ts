@@ -31,6 +31,7 @@ const OPEN = [
   'connect 127.0.0.1:7000: OK',
   'connect 127.0.0.1:7001: OK',
   'sendto 127.0.0.1:7001: OK',
+  'join 239.1.2.3: OK',
   'lookup localhost: found',
   'lookup example.com: not found',
 ].map((l) => `${l}\n`).join('');
@@ -44,6 +45,7 @@ const NARROWED = [
   'connect 127.0.0.1:7000: OK',
   'connect 127.0.0.1:7001: ECONNREFUSED',
   'sendto 127.0.0.1:7001: ECONNREFUSED',
+  'join 239.1.2.3: EACCES',
   'lookup localhost: found',
   'lookup example.com: not found',
 ].map((l) => `${l}\n`).join('');
@@ -57,7 +59,7 @@ for (const [placement, runner, available] of WASIX_RUNNERS) {
       assert.equal(r.status, 0);
     });
 
-    test('allow rules: a denied connect and datagram are refused although something listens, a denied bind is EACCES', { skip }, async () => {
+    test('allow rules: a denied connect and datagram are refused although something listens, a denied bind or multicast join is EACCES', { skip }, async () => {
       const r = await runCase(runner, { program: 'wasix_net_policy', flags: ['--net', 'loopback', ...RULES] });
       assert.equal(r.stdout, NARROWED, r.stderr);
       assert.equal(r.status, 0);
@@ -96,12 +98,12 @@ for (const [placement, runner, available] of WASIX_RUNNERS) {
 }
 
 describe('guest networking: --trace', () => {
-  test('each denial (bind, connect, send_to, a lookup of a name no rule names) shows on its call\'s line', async () => {
+  test('each denial (bind, connect, send_to, a multicast join, a lookup of a name no rule names) shows on its call\'s line', async () => {
     const [, runner] = WASIX_RUNNERS[0]!;
     const r = await runCase(runner, { program: 'wasix_net_policy', flags: ['--trace', '--net', 'loopback', ...RULES] });
     assert.equal(r.stdout, NARROWED, r.stderr);
     const denied = r.stderr.split('\n').filter((l) => l.endsWith('(denied by the network policy)')).map((l) => l.replace(/\(.*/, ''));
-    assert.deepEqual(denied, ['[kiln trace] sock_bind', '[kiln trace] sock_connect', '[kiln trace] sock_send_to', '[kiln trace] resolve']);
+    assert.deepEqual(denied, ['[kiln trace] sock_bind', '[kiln trace] sock_connect', '[kiln trace] sock_send_to', '[kiln trace] sock_join_multicast_v4', '[kiln trace] resolve']);
   });
 });
 

@@ -446,6 +446,72 @@ describe('UDP', () => {
     taken.close();
   });
 
+  test('multicast: members on one port joined on 127.0.0.1 receive what is sent to the group out of the loopback interface; errors', async (t) => {
+    // The sender is a dgram socket here: it picks the loopback interface
+    // for its multicast (IP_MULTICAST_IF), which a guest cannot (WASIX has
+    // no such option), so the test needs no route for 239.0.0.0/4.
+    const group = '239.255.42.7';
+    const sender = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sender.bind(0, '127.0.0.1', r));
+    try {
+      sender.setMulticastInterface('127.0.0.1');
+      sender.setMulticastLoopback(true);
+    } catch (e) {
+      sender.close();
+      return t.skip(`this host cannot send multicast out of its loopback interface: ${String(e)}`);
+    }
+    const signal = new ReadinessSignal();
+    const member = (): VirtualSocket => {
+      const s = networking.socket('ipv4', 'datagram', signal);
+      s.setOption('reuseAddress', true);
+      return s;
+    };
+    const a = member();
+    // A join before bind is recorded, and made on the host when it binds.
+    a.joinMulticast(group, '127.0.0.1');
+    await until(() => a.bind(v4(0, '0.0.0.0')), signal);
+    const port = a.localAddress().port;
+    const b = member();
+    await until(() => b.bind(v4(port, '0.0.0.0')), signal);
+    try {
+      await until(() => b.joinMulticast(group, '127.0.0.1'), signal);
+    } catch (e) {
+      a.close(); b.close(); sender.close();
+      if (errnoOf(e) === Errno.NODEV) return t.skip('this host has no multicast on its loopback interface (joining answered ENODEV)');
+      throw e;
+    }
+    const from = v4(sender.address().port);
+    const receive = async (s: VirtualSocket): Promise<string> => {
+      const buf = new Uint8Array(64);
+      const got = await until(() => s.receiveFrom([buf], false), signal);
+      assert.deepEqual(got.from, from, 'from is the sender');
+      return Buffer.from(buf.subarray(0, got.size)).toString();
+    };
+    sender.send('to the group', port, group);
+    assert.equal(await receive(a), 'to the group');
+    assert.equal(await receive(b), 'to the group');
+
+    // Errors the kernel side knows at once, as Linux gives them.
+    assert.throws(() => b.joinMulticast(group, '127.0.0.1'), fails(Errno.ADDRINUSE), 'joining twice');
+    assert.throws(() => b.leaveMulticast('239.255.42.8', '127.0.0.1'), fails(Errno.ADDRNOTAVAIL), 'leaving a group not joined');
+    assert.throws(() => b.joinMulticast('127.0.0.1', undefined), fails(Errno.INVAL), 'a unicast group');
+    assert.throws(() => networking.socket('ipv4', 'stream', signal).joinMulticast(group, undefined), fails(Errno.PROTO), 'a stream socket');
+    // One the host refuses: an interface address it does not have (a TEST-NET-3 address) answers ENODEV, and is not recorded.
+    await assert.rejects(until(() => b.joinMulticast('239.255.42.9', '203.0.113.77'), signal), fails(Errno.NODEV));
+    assert.throws(() => b.leaveMulticast('239.255.42.9', '203.0.113.77'), fails(Errno.ADDRNOTAVAIL), 'the refused join left no membership');
+
+    // Once both left, nothing sent to the group arrives (a datagram sent to the port directly still does).
+    await until(() => a.leaveMulticast(group, '127.0.0.1'), signal);
+    await until(() => b.leaveMulticast(group, '127.0.0.1'), signal);
+    sender.send('after both left', port, group);
+    sender.send('direct', port, '127.0.0.1');
+    const first = await Promise.race([receive(a), receive(b)]);
+    assert.equal(first, 'direct', 'the group\'s datagram did not arrive');
+    a.close();
+    b.close();
+    sender.close();
+  });
+
   test('IPv6 loopback echo', async (t) => {
     if (!(await hasIpv6())) return t.skip('no IPv6 loopback here');
     const signal = new ReadinessSignal();

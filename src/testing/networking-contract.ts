@@ -45,6 +45,12 @@ export interface NetworkingContractOptions {
    * for an in-memory network, which then is checked for it.
    */
   refusedImmediately?: boolean;
+  /**
+   * It delivers datagrams sent to a multicast group to the members (default
+   * true). False for a network without multicast, or a host one whose
+   * interfaces have no route for 239.0.0.0/8: the multicast tests are skipped.
+   */
+  multicast?: boolean;
   /** How long one operation may keep answering EAGAIN before the test fails, in milliseconds (default 5000). */
   timeoutMs?: number;
 }
@@ -279,7 +285,9 @@ export function networkingContract(
   const ipv6 = options.ipv6 ?? true;
   const refusedImmediately = options.refusedImmediately ?? false;
   const timeoutMs = options.timeoutMs ?? 5000;
+  const multicast = options.multicast ?? true;
   const noIpv6 = 'the network has no IPv6 (ipv6: false)';
+  const noMulticast = 'the network has no multicast (multicast: false)';
 
   /** A test on a fresh network; skipped with `skip` as the reason when given. */
   function check(title: string, body: (h: Harness) => Promise<void>, skip?: string | false): void {
@@ -617,6 +625,78 @@ export function networkingContract(
         const { socket: a } = await h.datagramSocket('ipv4');
         assert.equal(await h.until('sendTo', () => a.sendTo([text('lost')], address)), 4);
       });
+    });
+
+    describe('multicast', () => {
+      const group = '239.255.77.1';
+
+      check('members bound to the port receive what is sent to the group, the sender too (multicastLoop); once one leaves, the other still does', async (h) => {
+        // Two members share a port (reuseAddress), bound to the unspecified address; the sender is not a member.
+        const a = h.socket('ipv4', 'datagram');
+        a.setOption('reuseAddress', true);
+        await h.until('bind a', () => a.bind({ family: 'ipv4', ip: anyAddress('ipv4'), port: 0 }));
+        const port = (await h.until('a\'s port', () => (a.localAddress().port !== 0 ? a.localAddress() : again()))).port;
+        const b = h.socket('ipv4', 'datagram');
+        b.setOption('reuseAddress', true);
+        await h.until('bind b', () => b.bind({ family: 'ipv4', ip: anyAddress('ipv4'), port }));
+        await h.until('a joins', () => a.joinMulticast(group, undefined));
+        await h.until('b joins', () => b.joinMulticast(group, undefined));
+        const { socket: sender, address: senderAddress } = await h.datagramSocket('ipv4');
+        const to: SocketAddress = { family: 'ipv4', ip: group, port };
+
+        assert.equal(await h.until('sendTo the group', () => sender.sendTo([text('to the '), text('group')], to)), 12);
+        for (const [name, s] of [['a', a], ['b', b]] as const) {
+          const got = await h.receiveDatagram(s, 100);
+          assert.equal(str(got.data), 'to the group', `${name} received the group's datagram`);
+          assert.deepEqual(got.from, senderAddress, `${name}: from is the sender's address`);
+        }
+
+        assert.equal(b.getOption('multicastLoop'), true, 'multicastLoop is on by default');
+        await h.until('b sends to the group', () => b.sendTo([text('own')], to));
+        for (const [name, s] of [['a', a], ['b (the sender)', b]] as const) {
+          const got = await h.receiveDatagram(s, 100);
+          assert.equal(str(got.data), 'own', `${name} received b's datagram`);
+          assert.equal(got.from.port, port, `${name}: from is b's port`);
+        }
+
+        await h.until('a leaves', () => a.leaveMulticast(group, undefined));
+        await h.until('sendTo the group', () => sender.sendTo([text('after a left')], to));
+        assert.equal(str((await h.receiveDatagram(b, 100)).data), 'after a left', 'the member that stays still receives');
+        await h.until('a joins again', () => a.joinMulticast(group, undefined));
+      }, !multicast && noMulticast);
+
+      check('errors: EADDRINUSE joining twice, EADDRNOTAVAIL leaving what was not joined, EINVAL for a group that is not multicast, EPROTO on a stream socket', async (h) => {
+        const { socket: s } = await h.datagramSocket('ipv4');
+        await h.until('join', () => s.joinMulticast(group, undefined));
+        await h.rejects('join again', () => s.joinMulticast(group, undefined), Errno.ADDRINUSE);
+        await h.rejects('leave a group not joined', () => s.leaveMulticast('239.255.77.2', undefined), Errno.ADDRNOTAVAIL);
+        await h.rejects('join a unicast address', () => s.joinMulticast('127.0.0.1', undefined), Errno.INVAL);
+        await h.rejects('join an IPv6 group on an IPv4 socket', () => s.joinMulticast('ff15::1', undefined), Errno.INVAL);
+        await h.rejects('leave a unicast address (IPv4: not a membership)', () => s.leaveMulticast('10.0.0.1', undefined), Errno.ADDRNOTAVAIL);
+        await h.until('leave', () => s.leaveMulticast(group, undefined));
+        await h.rejects('leave again', () => s.leaveMulticast(group, undefined), Errno.ADDRNOTAVAIL);
+        const stream = h.socket('ipv4', 'stream');
+        await h.rejects('join on a stream socket', () => stream.joinMulticast(group, undefined), Errno.PROTO);
+        await h.rejects('leave on a stream socket', () => stream.leaveMulticast(group, undefined), Errno.PROTO);
+        if (ipv6) {
+          const s6 = h.socket('ipv6', 'datagram');
+          await h.rejects('join an IPv6 unicast address', () => s6.joinMulticast('::1', undefined), Errno.INVAL);
+          await h.rejects('leave an IPv6 unicast address', () => s6.leaveMulticast('::1', undefined), Errno.INVAL);
+        }
+      }, !multicast && noMulticast);
+
+      check('IPv6: a member bound to [::] receives what is sent to the group', async (h) => {
+        const g6 = 'ff15::7701';
+        const m = h.socket('ipv6', 'datagram');
+        await h.until('bind', () => m.bind({ family: 'ipv6', ip: anyAddress('ipv6'), port: 0 }));
+        const port = (await h.until('the port', () => (m.localAddress().port !== 0 ? m.localAddress() : again()))).port;
+        await h.until('join', () => m.joinMulticast(g6, undefined));
+        const { socket: sender, address: senderAddress } = await h.datagramSocket('ipv6');
+        await h.until('sendTo the group', () => sender.sendTo([text('v6 group')], { family: 'ipv6', ip: g6, port }));
+        const got = await h.receiveDatagram(m, 100);
+        assert.equal(str(got.data), 'v6 group');
+        assert.deepEqual(got.from, senderAddress);
+      }, (!ipv6 && noIpv6) || (!multicast && noMulticast));
     });
 
     describe('IPv6', () => {

@@ -11,7 +11,7 @@ import { after, describe, test } from 'node:test';
 import { Errno, WasiError, errnoName } from '../../src/abi/errno.js';
 import { loopbackNetworking } from '../../src/host/net/loopback.js';
 import type {
-  AcceptedSocket, HostLookup, ReceivedDatagram, SocketKind, SocketOption, SocketState, VirtualNetworking, VirtualSocket,
+  AcceptedSocket, HostLookup, MulticastInterface, ReceivedDatagram, SocketKind, SocketOption, SocketState, VirtualNetworking, VirtualSocket,
 } from '../../src/host/net/networking.js';
 import { ReadinessSignal } from '../../src/host/readiness-signal.js';
 import type { IpFamily, SocketAddress } from '../../src/host/net/socket-address.js';
@@ -69,6 +69,8 @@ class LaggingSocket implements VirtualSocket {
   sendTo(src: readonly Uint8Array[], to: SocketAddress | undefined): number { this.#lag.pass(); return this.inner.sendTo(src, to); }
   receiveFrom(dst: readonly Uint8Array[], peek: boolean): ReceivedDatagram { this.#lag.pass(); return this.inner.receiveFrom(dst, peek); }
   shutdown(read: boolean, write: boolean): void { this.inner.shutdown(read, write); }
+  joinMulticast(group: string, iface: MulticastInterface): void { this.#lag.pass(); this.inner.joinMulticast(group, iface); }
+  leaveMulticast(group: string, iface: MulticastInterface): void { this.#lag.pass(); this.inner.leaveMulticast(group, iface); }
   state(): SocketState {
     const st = this.inner.state();
     return this.#connecting ? { ...st, connecting: true, connected: false, error: 0, writable: 0 } : st;
@@ -302,6 +304,64 @@ describe('loopbackNetworking only', () => {
       }
     }
     assert.deepEqual(got, [0, 1, 2], 'datagrams beyond the receive buffer were dropped');
+  });
+
+  test('multicast: only members bound to the port (on 0.0.0.0 or the group) receive; multicastLoop off keeps the sender\'s own out; one interface', () => {
+    const net = loopbackNetworking();
+    const signal = new ReadinessSignal();
+    const group = '239.1.2.3';
+    const receiver = (ip: string, port: number): VirtualSocket => {
+      const s = net.socket('ipv4', 'datagram', signal);
+      s.setOption('reuseAddress', true);
+      s.bind(v4(ip, port));
+      return s;
+    };
+    const member = receiver('0.0.0.0', 0);
+    const port = member.localAddress().port;
+    const onGroup = receiver(group, port);
+    const nonMember = receiver('0.0.0.0', port);
+    const onOtherAddress = receiver('127.0.0.1', port);
+    const otherPort = receiver('0.0.0.0', 0);
+    for (const s of [member, onGroup, onOtherAddress, otherPort]) s.joinMulticast(group, undefined);
+    const sender = net.socket('ipv4', 'datagram', signal);
+    const pending = (s: VirtualSocket): string[] => {
+      const got: string[] = [];
+      for (;;) {
+        const buf = new Uint8Array(64);
+        try {
+          const d = s.receiveFrom([buf], false);
+          got.push(`${str(buf.subarray(0, d.size))} from ${d.from.ip}`);
+        } catch (e) {
+          if (e instanceof WasiError && e.errno === Errno.AGAIN) return got;
+          throw e;
+        }
+      }
+    };
+    assert.equal(sender.sendTo([text('one')], v4(group, port)), 3);
+    assert.deepEqual(pending(member), ['one from 127.0.0.1'], 'a member on 0.0.0.0 (from the loopback address: the sender is bound to 0.0.0.0)');
+    assert.deepEqual(pending(onGroup), ['one from 127.0.0.1'], 'a member bound to the group address');
+    assert.deepEqual(pending(nonMember), [], 'not a member');
+    assert.deepEqual(pending(onOtherAddress), [], 'a member bound to another address');
+    assert.deepEqual(pending(otherPort), [], 'a member on another port');
+
+    member.leaveMulticast(group, '127.0.0.1');
+    sender.sendTo([text('two')], v4(group, port));
+    assert.deepEqual(pending(member), [], 'a member that left (any interface names the one there is)');
+    assert.deepEqual(pending(onGroup), ['two from 127.0.0.1'], 'the other member still receives');
+
+    onGroup.sendTo([text('own')], v4(group, port));
+    assert.deepEqual(pending(onGroup), ['own from 239.1.2.3'], 'the sender receives its own (multicastLoop on), from the address it is bound to');
+    onGroup.setOption('multicastLoop', false);
+    onGroup.sendTo([text('not looped')], v4(group, port));
+    assert.deepEqual(pending(onGroup), [], 'multicastLoop off');
+
+    member.joinMulticast(group, '10.9.9.9');
+    expectErrno(() => member.joinMulticast(group, undefined), Errno.ADDRINUSE, 'every interface address names the one interface');
+    const v6 = net.socket('ipv6', 'datagram', signal);
+    v6.joinMulticast('ff02::1', 7);
+    expectErrno(() => v6.joinMulticast('FF02:0::1', 0), Errno.ADDRINUSE, 'so does every index (and the group is compared canonically)');
+    member.close();
+    expectErrno(() => member.leaveMulticast(group, undefined), Errno.BADF, 'a closed socket');
   });
 
   test('lookup: localhost names and IP addresses, and nothing else', () => {

@@ -7,10 +7,13 @@
  */
 import { Errno, WasiError } from '../../abi/errno.js';
 import { ByteQueue, DatagramQueue, totalBytes } from './loopback-queues.js';
-import type { AcceptedSocket, ReceivedDatagram, SocketKind, SocketOption, SocketState, VirtualSocket } from './networking.js';
+import { MulticastMemberships } from './multicast.js';
+import type { AcceptedSocket, MulticastInterface, ReceivedDatagram, SocketKind, SocketOption, SocketState, VirtualSocket } from './networking.js';
 import type { ReadinessSignal } from '../readiness-signal.js';
 import { checkOption, normalizeOption } from './socket-options.js';
-import { anyAddress, canonicalIp, ipFamily, isAnyAddress, loopbackAddress, type IpFamily, type SocketAddress } from './socket-address.js';
+import {
+  anyAddress, canonicalIp, ipFamily, isAnyAddress, isMulticastAddress, loopbackAddress, type IpFamily, type SocketAddress,
+} from './socket-address.js';
 
 const EPHEMERAL_FIRST = 49152;
 const EPHEMERAL_LAST = 65535;
@@ -28,9 +31,10 @@ const DEFAULT_OPTIONS: Readonly<OptionValues> = {
   receiveBufferSize: 64 * 1024, sendBufferSize: 64 * 1024, ttl: 64, multicastTtl: 1, multicastLoop: true,
 };
 
-/** The address a socket sends from to `dest` when it is bound to the unspecified address. */
+/** The address a socket sends from to `dest` when it is bound to the unspecified address (a group's datagrams leave from the loopback address). */
 function sourceIp(family: IpFamily, dest: string): string {
   if (family === 'ipv4' ? dest.startsWith('127.') : dest === '::1') return loopbackAddress(family);
+  if (isMulticastAddress(dest)) return loopbackAddress(family);
   return dest;
 }
 
@@ -129,6 +133,8 @@ export class LoopbackSocket implements VirtualSocket {
   /** A datagram socket's default peer. */
   #peer: SocketAddress | undefined;
   readonly #datagrams = new DatagramQueue();
+  /** The multicast groups a datagram socket joined (the network has one interface, so any `iface` names it). */
+  readonly #groups: MulticastMemberships;
   #shutRead = false;
   #shutWrite = false;
   #error = 0;
@@ -138,6 +144,7 @@ export class LoopbackSocket implements VirtualSocket {
     this.#net = net;
     this.#signal = signal;
     this.#options = { ...options };
+    this.#groups = new MulticastMemberships(family, kind, true);
   }
 
   get isListening(): boolean { return this.#mode.kind === 'listening'; }
@@ -277,9 +284,29 @@ export class LoopbackSocket implements VirtualSocket {
       this.#bind(anyAddress(this.family), 0, Errno.ADDRNOTAVAIL);
       this.#notify();
     }
+    if (isMulticastAddress(dest.ip)) {
+      this.#multicast(src, size, dest);
+      return size;
+    }
     const target = this.#net.destination('datagram', dest);
     if (target !== undefined) target.#deliver(src, size, this.localAddressFor(dest.ip));
     return size;
+  }
+
+  /**
+   * Delivers a datagram sent to a group to every member bound to its port
+   * (on the unspecified address or the group itself); to the sender too
+   * when it is such a member and has multicastLoop on.
+   */
+  #multicast(src: readonly Uint8Array[], size: number, dest: SocketAddress): void {
+    const from = this.localAddressFor(dest.ip);
+    for (const s of this.#net.at('datagram', dest.port)) {
+      if (s.family !== this.family || !s.#groups.has(dest.ip)) continue;
+      const ip = s.boundIp;
+      if (ip === undefined || (ip !== dest.ip && !isAnyAddress(ip))) continue;
+      if (s === this && this.#options.multicastLoop !== true) continue;
+      s.#deliver(src, size, from);
+    }
   }
 
   /** Queues a datagram from `from`, or drops it (full queue, shut for reading, or not from the default peer). */
@@ -373,6 +400,16 @@ export class LoopbackSocket implements VirtualSocket {
     return { ...peer };
   }
 
+  joinMulticast(group: string, iface: MulticastInterface): void {
+    this.#check();
+    this.#groups.join(group, iface);
+  }
+
+  leaveMulticast(group: string, iface: MulticastInterface): void {
+    this.#check();
+    this.#groups.leave(group, iface);
+  }
+
   setOption(option: SocketOption, value: number | boolean): void {
     this.#check();
     this.#supported(option);
@@ -408,6 +445,7 @@ export class LoopbackSocket implements VirtualSocket {
     this.#closed = true;
     this.#unbind();
     this.#datagrams.clear();
+    this.#groups.clear();
     this.#notify();
   }
 

@@ -24,6 +24,15 @@
  * IPv6 are separate: there is no dual-stack socket (`onlyV6` is stored,
  * and IPv4-mapped addresses are plain IPv6 addresses). Resets are not
  * modelled: a closed peer is EOF for the reader and EPIPE for the writer.
+ *
+ * Multicast: the network has one interface, which every interface address
+ * or index names. A datagram sent to a group address at port P is
+ * delivered to every datagram socket bound to P (on the unspecified
+ * address or on the group) that joined the group, the sender included
+ * when its `multicastLoop` option is on (the default); it comes from the
+ * loopback address (a sender bound to the unspecified address). Only
+ * members receive it (as IP_MULTICAST_ALL off on Linux, whose default
+ * also gives it to non-members bound to P). TTL plays no part in memory.
  */
 import { Errno, WasiError } from '../../abi/errno.js';
 import type { ListenAddress } from './address.js';

@@ -48,6 +48,14 @@ export type SocketOption =
   | 'noDelay' | 'keepAlive' | 'broadcast' | 'reuseAddress' | 'reusePort' | 'onlyV6'
   | 'receiveBufferSize' | 'sendBufferSize' | 'ttl' | 'multicastTtl' | 'multicastLoop';
 
+/**
+ * The interface a multicast membership is on: an IPv4 socket names it by
+ * one of its addresses (canonical text), an IPv6 socket by its index.
+ * undefined leaves the choice to the network (on Linux: the interface of
+ * the route to the group), as `0.0.0.0` and index 0 do in the socket API.
+ */
+export type MulticastInterface = string | number | undefined;
+
 /** A connection `accept` took from a listening socket. */
 export interface AcceptedSocket {
   /** The new connection. */
@@ -132,6 +140,36 @@ export interface VirtualSocket {
   localAddress(): SocketAddress;
   /** The connected peer; ENOTCONN when there is none. */
   peerAddress(): SocketAddress;
+  /**
+   * Makes a datagram socket a member of the multicast `group` (canonical
+   * IP text of the socket's family) on `iface`, as setsockopt
+   * IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP do. A datagram sent to the group
+   * at port P then reaches the socket if it is bound to P on the
+   * unspecified address or on the group itself; the sender receives its
+   * own when it is such a member and its `multicastLoop` option is on
+   * (the default). Whether a socket bound to P that is not a member
+   * receives the group's datagrams is the network's: the loopback network
+   * delivers to members only (as the BSDs do, and Linux with
+   * IP_MULTICAST_ALL off); a Linux host's sockets by default receive
+   * every group the interface joined for any socket (IP_MULTICAST_ALL).
+   * Memberships end when the socket closes. Errors as Linux gives them:
+   * EPROTO on a stream socket; EINVAL when `group` is not a multicast
+   * address of the socket's family; EADDRINUSE when the socket is already
+   * a member of the group on that interface; ENODEV when there is no such
+   * interface (a network may not know that at once: see the
+   * implementation). May answer AGAIN while the network applies it: call
+   * again with the same arguments, as `bind`.
+   */
+  joinMulticast(group: string, iface: MulticastInterface): void;
+  /**
+   * Ends a membership `joinMulticast` made (IP_DROP_MEMBERSHIP /
+   * IPV6_LEAVE_GROUP). EPROTO on a stream socket; EADDRNOTAVAIL when the
+   * socket is not a member of `group` on that interface, which for IPv4
+   * includes a `group` that is not a multicast address (Linux looks it up
+   * without checking); an IPv6 `group` that is not multicast is EINVAL.
+   * May answer AGAIN, as `joinMulticast`.
+   */
+  leaveMulticast(group: string, iface: MulticastInterface): void;
   /** Applies an option; ENOPROTOOPT when the network does not support it. */
   setOption(option: SocketOption, value: number | boolean): void;
   /** An option's value; ENOPROTOOPT when the network does not support it. */

@@ -88,6 +88,13 @@ export function isLoopbackAddress(ip: string): boolean {
   return ip.startsWith('127.') || ip === '::1' || ip.startsWith('::ffff:127.');
 }
 
+/** The address is a multicast group (`224.0.0.0/4`, `ff00::/8`); `ip` is canonical text. */
+export function isMulticastAddress(ip: string): boolean {
+  const b = ipBytes(ip);
+  if (b === undefined) return false;
+  return b.length === 4 ? (b[0]! & 0xf0) === 0xe0 : b[0] === 0xff;
+}
+
 function ipv4Bytes(text: string): Uint8Array | undefined {
   const parts = text.split('.');
   if (parts.length !== 4) return undefined;

@@ -15,7 +15,7 @@
  * and rings the shared doorbell; the I/O thread awaits the doorbell
  * (Atomics.waitAsync) and pumps every socket with work.
  */
-import type { SocketKind, SocketOption } from './networking.js';
+import type { MulticastInterface, SocketKind, SocketOption } from './networking.js';
 import type { IpFamily, SocketAddress } from './socket-address.js';
 
 /** A readiness cell shared with the kernel's thread (a ReadinessSignal's buffer and index). */
@@ -51,6 +51,12 @@ export type NetCommand =
   /** Connects a stream socket (from `local` when bound), or sets a datagram socket's default peer. */
   | { op: 'connect'; id: number; address: SocketAddress; local: SocketAddress | undefined }
   | { op: 'setOption'; id: number; option: SocketOption; value: number | boolean }
+  /**
+   * Joins (`join`) or leaves a multicast group on the host: at once when
+   * the datagram socket is bound there, answered through DONE_SEQ (`seq`
+   * > 0, sent only then); otherwise when it binds, unanswered (`seq` 0).
+   */
+  | { op: 'membership'; id: number; seq: number; join: boolean; group: string; iface: MulticastInterface }
   /** The kernel released the socket: send what is queued, then FIN, then forget it. */
   | { op: 'close'; id: number }
   /** Resolves `host`; the answer goes into `buffer` (shared-lookup.ts). */

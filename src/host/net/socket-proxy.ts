@@ -19,12 +19,24 @@
  * with `listen`; each connection that arrives takes one and is queued by
  * its id in the listener's accept queue; `accept` takes it and posts a
  * fresh spare. While none is free the I/O thread keeps connections paused.
+ *
+ * A multicast join or leave is checked against the socket's own record of
+ * its memberships first (multicast.ts: EPROTO, EINVAL, EADDRINUSE,
+ * EADDRNOTAVAIL as Linux gives them). On a socket bound on the host it is
+ * then applied there like a bind: AGAIN until the I/O thread answered
+ * (through DONE_SEQ), then the host's error if it refused (ENODEV for an
+ * interface it does not have), so a membership is in effect once the call
+ * returns. Before the host binds there is no host socket to ask: the
+ * membership is recorded, returns at once, and the I/O thread applies it
+ * when it binds; a host refusal then goes unreported (the socket just
+ * receives nothing of that group).
  */
 import { Errno, WasiError } from '../../abi/errno.js';
 import { FRAME_HEADER, MAX_DATAGRAM, peekFrame, readFrame, writeFrame } from './datagram-frame.js';
-import type { AcceptedSocket, ReceivedDatagram, SocketKind, SocketOption, SocketState, VirtualSocket } from './networking.js';
+import { MulticastMemberships } from './multicast.js';
+import type { AcceptedSocket, MulticastInterface, ReceivedDatagram, SocketKind, SocketOption, SocketState, VirtualSocket } from './networking.js';
 import type { ReadinessSignal } from '../readiness-signal.js';
-import { anyAddress, type IpFamily, type SocketAddress } from './socket-address.js';
+import { anyAddress, canonicalIp, type IpFamily, type SocketAddress } from './socket-address.js';
 import { IoState, KernelState, SocketCell, SocketMemory, type SocketShape } from './socket-layout.js';
 import { checkOption, defaultOption, normalizeOption } from './socket-options.js';
 import type { NetCommand, OptionValues, ReadinessCell, Spare } from './socket-protocol.js';
@@ -82,6 +94,10 @@ export class SharedSocket implements VirtualSocket {
   #shutWrite = false;
   /** A listener's spares, by the id the connection will have. */
   readonly #spares = new Map<number, SharedArrayBuffer>();
+  /** The multicast groups joined (the host has many interfaces: a group may be joined on each). */
+  readonly #groups: MulticastMemberships;
+  /** A join or leave the host is applying. */
+  #pendingMembership: { seq: number; join: boolean; group: string; iface: MulticastInterface } | undefined;
 
   /** A new socket; `accepted` is the memory of a connection a listener accepted. */
   constructor(
@@ -95,6 +111,7 @@ export class SharedSocket implements VirtualSocket {
   ) {
     this.#host = host;
     this.#tuning = tuning;
+    this.#groups = new MulticastMemberships(family, kind, false);
     if (accepted !== undefined) {
       this.#mem = accepted.memory;
       for (const [k, v] of accepted.options) this.#options.set(k, v);
@@ -308,6 +325,51 @@ export class SharedSocket implements VirtualSocket {
     return peer;
   }
 
+  joinMulticast(group: string, iface: MulticastInterface): void {
+    this.#membership(true, group, iface);
+  }
+
+  leaveMulticast(group: string, iface: MulticastInterface): void {
+    this.#membership(false, group, iface);
+  }
+
+  /** A join or leave (see the module comment); the kernel calls again with the same arguments while it answers AGAIN. */
+  #membership(join: boolean, group: string, iface: MulticastInterface): void {
+    this.#usable();
+    const pending = this.#pendingMembership;
+    if (pending !== undefined) {
+      if (pending.join !== join || pending.group !== canonicalIp(group) || pending.iface !== iface) throw new WasiError(Errno.AGAIN);
+      this.#finishMembership(pending);
+      return;
+    }
+    // One operation answers through DONE_SEQ at a time: a bind under way goes first.
+    if (this.#pendingSeq !== 0) throw new WasiError(Errno.AGAIN);
+    const g = join ? this.#groups.join(group, iface) : this.#groups.leave(group, iface);
+    const mem = this.#mem;
+    if (mem === undefined) return; // posted with the socket's open
+    if (!mem.has(SocketCell.IO_FLAGS, IoState.BOUND)) {
+      this.#host.post({ op: 'membership', id: this.id, seq: 0, join, group: g, iface });
+      return;
+    }
+    const next = { seq: ++this.#seq, join, group: g, iface };
+    this.#pendingMembership = next;
+    this.#host.post({ op: 'membership', id: this.id, ...next });
+    this.#finishMembership(next);
+  }
+
+  /** Returns once the host applied `m`; AGAIN before; the host's error (and the record as before) if it refused. */
+  #finishMembership(m: { seq: number; join: boolean; group: string; iface: MulticastInterface }): void {
+    const mem = this.#mem!;
+    const answered = mem.get(SocketCell.DONE_SEQ) === m.seq;
+    if (!answered && !mem.has(SocketCell.IO_FLAGS, IoState.ERROR)) throw new WasiError(Errno.AGAIN);
+    this.#pendingMembership = undefined;
+    const errno = answered ? mem.get(SocketCell.DONE_ERRNO) : mem.get(SocketCell.ERRNO);
+    if (errno === 0) return;
+    if (m.join) this.#groups.leave(m.group, m.iface);
+    else this.#groups.join(m.group, m.iface);
+    throw new WasiError(errno);
+  }
+
   setOption(option: SocketOption, value: number | boolean): void {
     this.#usable();
     checkOption(option, this.kind, this.family);
@@ -327,6 +389,7 @@ export class SharedSocket implements VirtualSocket {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#groups.clear();
     const mem = this.#mem;
     if (mem === undefined) return;
     mem.or(SocketCell.KERNEL_FLAGS, KernelState.CLOSED);
@@ -343,6 +406,8 @@ export class SharedSocket implements VirtualSocket {
     this.#mem = mem;
     const options: OptionValues = Object.fromEntries(this.#options);
     this.#host.post({ op: 'open', id: this.id, kind: this.kind, family: this.family, buffer: mem.buffer, readiness: readinessCell(this.readiness), options });
+    // A failed bind drops the host side: the memberships made before go with the new one.
+    for (const { group, iface } of this.#groups.entries()) this.#host.post({ op: 'membership', id: this.id, seq: 0, join: true, group, iface });
     this.#host.opened(this);
     return mem;
   }

@@ -6,10 +6,21 @@
  * them. Datagrams the kernel framed into the out-ring are sent, a bounded
  * number at a time (the ring fills and the kernel's sendTo answers AGAIN
  * meanwhile).
+ *
+ * Multicast memberships go to dgram's addMembership / dropMembership once
+ * the socket is bound (Node would otherwise bind it to a free port
+ * itself, and the guest's own bind would then fail): a change to a bound
+ * socket is answered with the host's errno; those made before are applied
+ * when it binds, before the bind is answered, and a refusal then is
+ * dropped (host/net/socket-proxy.ts).
  */
 import dgram from 'node:dgram';
+import { readdirSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { Errno } from '../../abi/errno.js';
 import { errnoOf } from '../../abi/host-errors.js';
-import type { SocketOption } from '../net/networking.js';
+import type { Membership } from '../net/multicast.js';
+import type { MulticastInterface, SocketOption } from '../net/networking.js';
 import { anyAddress, type IpFamily, type SocketAddress } from '../net/socket-address.js';
 import type { SocketIoSide } from '../net/socket-io-side.js';
 import { socketAddress, type HostSocket } from './node-net-host-socket.js';
@@ -30,6 +41,8 @@ export class HostDatagram implements HostSocket {
   #inFlight = 0;
   #closing = false;
   #shut = false;
+  /** The memberships the kernel made, by group and interface: applied once bound. */
+  readonly #groups = new Map<string, Membership>();
 
   constructor(io: SocketIoSide, family: IpFamily, options: ReadonlyMap<SocketOption, number | boolean>) {
     this.io = io;
@@ -77,6 +90,20 @@ export class HostDatagram implements HostSocket {
     if (this.#closing && this.#inFlight === 0) this.destroy();
   }
 
+  /** Joins or leaves a multicast group: at once if bound (answering `seq`, when not 0), else when the socket binds. */
+  membership(seq: number, join: boolean, group: string, iface: MulticastInterface): void {
+    const key = `${group}%${iface ?? '*'}`;
+    const errno = this.#bound ? this.#applyMembership(join, { group, iface }) : 0;
+    if (errno === 0) {
+      if (join) this.#groups.set(key, { group, iface });
+      else this.#groups.delete(key);
+    }
+    if (seq !== 0) {
+      this.io.answer(seq, errno);
+      this.io.notify();
+    }
+  }
+
   setOption(option: SocketOption, value: number | boolean): void {
     this.#options.set(option, value);
     if (this.#bound) this.#apply(option, value);
@@ -121,6 +148,7 @@ export class HostDatagram implements HostSocket {
       const a = socket.address();
       this.io.bound(socketAddress(this.family, a.address, a.port));
       for (const [option, value] of this.#options) this.#apply(option, value);
+      for (const m of this.#groups.values()) this.#applyMembership(true, m);
       this.io.notify();
     });
     socket.on('error', () => { /* bind errors are answered by bind; others (a send's) by its callback */ });
@@ -157,6 +185,21 @@ export class HostDatagram implements HostSocket {
     if (this.io.deliverDatagram(from, msg)) this.io.notify();
   }
 
+  /** Applies a membership change on the host; its errno (0: done). */
+  #applyMembership(join: boolean, m: Membership): number {
+    const s = this.#socket;
+    if (s === undefined) return 0;
+    const iface = nodeInterface(this.family, m.iface);
+    if (iface === null) return Errno.NODEV; // an interface index the host does not have
+    try {
+      if (join) s.addMembership(m.group, iface);
+      else s.dropMembership(m.group, iface);
+      return 0;
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+
   #apply(option: SocketOption, value: number | boolean): void {
     const s = this.#socket;
     if (s === undefined) return;
@@ -175,4 +218,33 @@ export class HostDatagram implements HostSocket {
       // The host refused the value: the kernel side still reports what was set.
     }
   }
+}
+
+/**
+ * A membership's interface as dgram takes it: an IPv4 interface address as
+ * it is; an IPv6 interface index as `::%NAME` (libuv uses that address's
+ * scope, which it looks up by name); undefined for the system's choice;
+ * null for an index the host has no interface for.
+ */
+function nodeInterface(family: IpFamily, iface: MulticastInterface): string | undefined | null {
+  if (iface === undefined || iface === 0) return undefined;
+  if (typeof iface === 'string') return family === 'ipv4' ? iface : null;
+  if (family !== 'ipv6') return null;
+  const name = interfaceName(iface);
+  return name === undefined ? null : `::%${name}`;
+}
+
+/** The name of the interface with index `index`: Linux lists every one in /sys/class/net; elsewhere, one with a link-local address of that scope. */
+function interfaceName(index: number): string | undefined {
+  try {
+    for (const name of readdirSync('/sys/class/net')) {
+      if (Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim()) === index) return name;
+    }
+  } catch {
+    // Not Linux.
+  }
+  for (const [name, addresses] of Object.entries(networkInterfaces())) {
+    if (addresses?.some((a) => a.family === 'IPv6' && a.scopeid === index)) return name;
+  }
+  return undefined;
 }

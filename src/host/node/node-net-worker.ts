@@ -102,6 +102,11 @@ class NetWorker implements SocketRegistry {
       case 'setOption':
         this.#sockets.get(c.id)?.setOption(c.option, c.value);
         return;
+      case 'membership': {
+        const s = this.#sockets.get(c.id);
+        if (s instanceof HostDatagram) s.membership(c.seq, c.join, c.group, c.iface);
+        return;
+      }
       case 'close': {
         const s = this.remove(c.id);
         if (s !== undefined) this.#closed(c.id, s);

@@ -2,7 +2,8 @@
  * WASIX sockets and name lookups (layer: syscalls): `sock_open`,
  * `sock_bind`, `sock_listen`, `sock_accept_v2`, `sock_connect`,
  * `sock_recv_from`, `sock_send_to`, `sock_send_file`, `sock_status`,
- * `sock_addr_local`/`_peer`, the options, `sock_pair` and `resolve`, over
+ * `sock_addr_local`/`_peer`, the options, the multicast memberships,
+ * `sock_pair` and `resolve`, over
  * the kernel's network (`Kernel.network`: a VirtualNetworking and the
  * policy checked here, before the network sees a connect, bind, send_to
  * or lookup). Preview 1's `sock_accept`, `sock_recv`, `sock_send` and
@@ -11,7 +12,11 @@
  * Blocking follows the descriptor's NONBLOCK flag and the socket's
  * timeouts; a denied destination fails as a refused connection
  * (ECONNREFUSED), a denied bind with EACCES, a denied lookup as an unknown
- * name (ENOENT).
+ * name (ENOENT). Joining a multicast group counts as binding the group's
+ * address at the socket's port (0 before it is bound), since the socket
+ * then receives what is sent there: a denied join is EACCES. Sending to a
+ * group is a `sock_send_to`, checked as any destination; leaving is not
+ * checked.
  */
 import { Errno, WasiError } from '../../abi/errno.js';
 import { FdFlags, RIGHTS_SOCKET, Rights } from '../../abi/constants.js';
@@ -19,10 +24,10 @@ import type { Descriptor } from '../../kernel/fd-table.js';
 import { NO_NETWORK } from '../../kernel/network.js';
 import { NetSocketResource, type SocketTimes } from '../../kernel/net-socket-resource.js';
 import { errnoOf } from '../../abi/host-errors.js';
-import type { SocketKind, SocketOption, VirtualSocket } from '../../host/net/networking.js';
+import type { MulticastInterface, SocketKind, SocketOption, VirtualSocket } from '../../host/net/networking.js';
 import { loopbackNetworking } from '../../host/net/loopback.js';
 import type { ReadinessSignal } from '../../host/readiness-signal.js';
-import { anyAddress, isAnyAddress, loopbackAddress, type IpFamily, type SocketAddress } from '../../host/net/socket-address.js';
+import { anyAddress, formatIp, ipFamily, isAnyAddress, loopbackAddress, type IpFamily, type SocketAddress } from '../../host/net/socket-address.js';
 import { blockingIo, isNonblocking, waitFor, writeAll } from '../blocking-io.js';
 import { errnoOrRethrow, syscall, type SyscallContext } from '../context.js';
 import { noteForTrace } from '../trace-note.js';
@@ -83,6 +88,11 @@ function connectedPair(family: IpFamily, kind: SocketKind, readiness: ReadinessS
   const b = listener.accept().socket;
   listener.close();
   return [a, b];
+}
+
+/** An IPv4 interface address as a membership's interface: 0.0.0.0 leaves the choice to the network. */
+function ipv4Interface(ip: string): MulticastInterface {
+  return isAnyAddress(ip) ? undefined : ip;
 }
 
 export function wasixSockSyscalls(ctx: SyscallContext) {
@@ -395,10 +405,16 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
       return Errno.SUCCESS;
     }),
 
-    sock_join_multicast_v4: syscall((fd: number, _multiaddr: number, _iface: number): number => multicast(fd)),
-    sock_leave_multicast_v4: syscall((fd: number, _multiaddr: number, _iface: number): number => multicast(fd)),
-    sock_join_multicast_v6: syscall((fd: number, _multiaddr: number, _iface: number): number => multicast(fd)),
-    sock_leave_multicast_v6: syscall((fd: number, _multiaddr: number, _iface: number): number => multicast(fd)),
+    // `addr_ip4_t` is the 4 address bytes in network order, for the group and the interface (0.0.0.0: the network's choice).
+    sock_join_multicast_v4: syscall((fd: number, multiaddr: number, iface: number): number =>
+      membership(fd, true, ipAt(multiaddr, 4), ipv4Interface(ipAt(iface, 4)))),
+    sock_leave_multicast_v4: syscall((fd: number, multiaddr: number, iface: number): number =>
+      membership(fd, false, ipAt(multiaddr, 4), ipv4Interface(ipAt(iface, 4)))),
+    // `addr_ip6_t` starts with the 16 address bytes in network order (flow info and scope follow, unused); the interface is an index (0: the network's choice).
+    sock_join_multicast_v6: syscall((fd: number, multiaddr: number, iface: number): number =>
+      membership(fd, true, ipAt(multiaddr, 16), iface === 0 ? undefined : iface >>> 0)),
+    sock_leave_multicast_v6: syscall((fd: number, multiaddr: number, iface: number): number =>
+      membership(fd, false, ipAt(multiaddr, 16), iface === 0 ? undefined : iface >>> 0)),
 
     resolve: syscall((hostPtr: number, hostLen: number, _port: number, addrs: number, naddrs: number, countOut: number): number => {
       const m = ctx.memory;
@@ -427,9 +443,28 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
     return errno;
   }
 
-  /** Multicast groups need a network interface Kiln's networks do not model: ENOTSUP, on a UDP socket. */
-  function multicast(fd: number): number {
+  /** The IP address of `size` (4 or 16) network-order bytes at `ptr`, as canonical text. */
+  function ipAt(ptr: number, size: number): string {
+    ctx.memory.check(ptr, size);
+    return formatIp(ctx.memory.slice(ptr, size).slice());
+  }
+
+  /**
+   * Joins or leaves a multicast group (`group` of the call's family: a
+   * socket of the other family answers EINVAL, as there are no dual-stack
+   * sockets). The network answers with Linux's errnos (EPROTO on a stream
+   * socket, EINVAL, EADDRINUSE, EADDRNOTAVAIL: networking.ts).
+   */
+  function membership(fd: number, join: boolean, group: string, iface: MulticastInterface): number {
     const { s } = socketOf(fd);
-    return s.kind === 'datagram' ? Errno.NOTSUP : Errno.NOPROTOOPT;
+    // Only a join the network would take is checked (a stream socket's, or another family's group, fails there).
+    if (join && s.kind === 'datagram' && ipFamily(group) === s.socket.family) {
+      const at: SocketAddress = { family: s.socket.family, ip: group, port: s.socket.localAddress().port };
+      if (!network().policy.allowsBind(at)) return denied(Errno.ACCES);
+    }
+    return untilDone(() => {
+      if (join) s.socket.joinMulticast(group, iface);
+      else s.socket.leaveMulticast(group, iface);
+    });
   }
 }

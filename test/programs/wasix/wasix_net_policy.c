@@ -1,8 +1,9 @@
 /*
  * What a network policy lets through (test/networking.test.ts runs it with
  * and without --allow-connect / --allow-bind): listeners on fixed ports of
- * 127.0.0.1, then a bind, connects, a datagram and name lookups, each
- * printed with its outcome. Fixed ports are safe: it runs on Kiln's
+ * 127.0.0.1, then a bind, connects, a datagram, a multicast join (checked
+ * as a bind of the group's address) and name lookups, each printed with
+ * its outcome. Fixed ports are safe: it runs on Kiln's
  * in-memory loopback network.
  */
 #include "wasix_test.h"
@@ -11,6 +12,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <wasi/api.h>
 
 static struct sockaddr_in at(const char *ip, int port) {
   struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -60,6 +62,10 @@ int main(void) {
   struct sockaddr_in to = at("127.0.0.1", 7001);
   errno = 0;
   printf("sendto 127.0.0.1:7001: %s\n", outcome((int)sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof to)));
+  // wasix-libc's setsockopt has no IP_ADD_MEMBERSHIP: the call itself, on an unbound socket (port 0).
+  int m = socket(AF_INET, SOCK_DGRAM, 0);
+  __wasi_addr_ip4_t group = { 239, 1, 2, 3 }, iface = { 0, 0, 0, 0 };
+  printf("join 239.1.2.3: %s\n", errname(__wasi_sock_join_multicast_v4(m, &group, &iface)));
   lookup("localhost");
   lookup("example.com");
   return 0;
