@@ -23,6 +23,16 @@
 //                            `wasm-opt -O2 --asyncify`
 //                            (see test/programs/wasix/README.md)
 //
+// Then some of the C programs (every conf_*, and argsenv, stdio, cat, clocks,
+// random, files, dirs, poll, sleep2 and proc: see p1-components.mjs) are also
+// wrapped as WASI preview 2 wasi:cli/command components into
+// build/components/<name>.wasm, for the preview 2 tests: what
+// `jco new <name>.wasm --wasi-command` makes, done in process with
+// componentNew from @bytecodealliance/jco-transpile and the preview 1 command
+// adapter in build/p1-adapter/, which `node scripts/fetch-p1-adapter.mjs`
+// fetches (npm test runs it first). A component is rewrapped only when it
+// is missing or older than its core module or the adapter.
+//
 // Program names are unique across all languages (waPC guests: wapc_*).
 // A program is rebuilt only when its output is missing or the sha256 of its
 // source (plus, for C, the shared headers next to it; for threads, also the
@@ -35,8 +45,13 @@
 // message says is missing), lists them in build/programs/.failed and exits
 // with status 3; other failures (a bad argument) exit 1. A missing compiler,
 // wasm-opt or WASIX sysroot fails the programs that need it (status 3).
-// Usage: node scripts/build-programs.mjs [--force] [--out DIR] [NAME...]
-// (--out: build into DIR instead of build/programs/)
+// Components are handled the same way: one that cannot be wrapped (or all
+// of them, without the adapter) is named, listed in .failed as
+// components/<name>, and the script exits with status 3.
+// Usage: node scripts/build-programs.mjs [--force] [--out DIR] [--no-components] [NAME...]
+// (--out: build into DIR instead of build/programs/, and the components
+// into DIR/components/; --no-components: build no components; NAMEs: only
+// those programs, and the components of those among them that have one)
 // Environment: KILN_CLANG, KILN_RUSTC, KILN_WAT2WASM, KILN_WASM_OPT override
 // the compilers (and binaryen's wasm-opt); KILN_BUILD_JOBS the parallelism;
 // the wasix-libc sysroot is the first of $KILN_WASIX_SYSROOT,
@@ -48,6 +63,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isComponentProgram, pruneComponents, wrapComponents } from './p1-components.mjs';
 import { findWasixSysroot, wasixCompileCommand, WASIX_SYSROOT_CANDIDATES } from './wasix-toolchain.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,6 +71,8 @@ const srcRoot = path.join(root, 'test', 'programs');
 const cli = parseArgs(process.argv.slice(2));
 const outDir = cli.out ?? path.join(root, 'build', 'programs');
 const hashFile = path.join(outDir, '.hashes.json');
+/** Where the components go: build/components/, or DIR/components/ with --out DIR. */
+const componentsDir = cli.out ? path.join(cli.out, 'components') : path.join(root, 'build', 'components');
 /** The names of the programs the last run could not build, one per line (absent when all built). */
 const failedFile = path.join(outDir, '.failed');
 /** Exit status when some programs failed to build (the others were built): the test runner goes on. */
@@ -321,15 +339,17 @@ function listFiles(dir, ext) {
     .map((f) => path.join(dir, f));
 }
 
-/** `[--force] [--out DIR] [NAME...]`. */
+/** `[--force] [--out DIR] [--no-components] [NAME...]`. */
 function parseArgs(argv) {
-  const out = { force: false, out: undefined, only: [] };
+  const out = { force: false, out: undefined, components: true, only: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--force') out.force = true;
     else if (a === '--out' && i + 1 < argv.length) out.out = path.resolve(argv[++i]);
-    else if (a.startsWith('--')) fail(`unknown option ${a}\nusage: node scripts/build-programs.mjs [--force] [--out DIR] [NAME...]`);
-    else out.only.push(a);
+    else if (a === '--no-components') out.components = false;
+    else if (a.startsWith('--')) {
+      fail(`unknown option ${a}\nusage: node scripts/build-programs.mjs [--force] [--out DIR] [--no-components] [NAME...]`);
+    } else out.only.push(a);
   }
   return out;
 }
@@ -464,6 +484,8 @@ const MISSING_PACKAGE_HINTS = [
 /** What a failure's output says is missing that no Debian package brings. */
 const MISSING_OTHER_HINTS = [
   [/no wasix-libc sysroot found/, 'the wasix-libc sysroot (for the WASIX programs): set KILN_WASIX_SYSROOT'],
+  [/no WASI preview 1 adapter at/, 'the WASI preview 1 adapter (for the components): node scripts/fetch-p1-adapter.mjs'],
+  [/cannot load @bytecodealliance\/jco-transpile/, 'the devDependency @bytecodealliance/jco-transpile (for the components): npm ci'],
 ];
 
 /** Hints naming the packages (or other things) a failed build's output says are missing. */
@@ -486,6 +508,67 @@ async function main() {
   }
 
   fs.mkdirSync(outDir, { recursive: true });
+  const { failures, hints, built } = await buildPrograms(programs, force);
+  const failed = failures.map((p) => p.name);
+  if (built === 0 && failed.length === 0) process.stdout.write(`build-programs: ${programs.length} program(s) up to date\n`);
+  else if (failed.length === 0) process.stdout.write(`build-programs: built ${built}, ${programs.length - built} up to date\n`);
+
+  // The components of the selected programs that were built (or were up to
+  // date): one whose program failed to build is not wrapped, that program
+  // being listed already.
+  const components = cli.components ? programs.filter((p) => isComponentProgram(p.lang, p.name)) : [];
+  if (cli.components && only.length === 0) pruneComponents(componentsDir, new Set(components.map((p) => p.name)));
+  const wrapped = await wrapComponents({
+    root,
+    programs: components.filter((p) => !failed.includes(p.name)).map((p) => ({ name: p.name, module: p.out })),
+    dir: componentsDir,
+    force,
+    log: (line) => process.stdout.write(line),
+  });
+  if (wrapped.missing) {
+    process.stderr.write(`FAILED ${path.relative(root, componentsDir)}/: ${wrapped.missing}`);
+    missingPackageHints(wrapped.missing).forEach((h) => hints.add(h));
+  }
+  for (const { name, output } of wrapped.failures) {
+    failed.push(`components/${name}`);
+    if (wrapped.missing) continue;
+    const h = missingPackageHints(output);
+    h.forEach((x) => hints.add(x));
+    const from = path.relative(root, path.join(outDir, `${name}.wasm`));
+    process.stderr.write(`FAILED component ${name} (from ${from}):\n${output}${h.map((x) => `${x}\n`).join('')}`);
+  }
+  if (components.length > 0 && wrapped.failures.length === 0) {
+    process.stdout.write(
+      wrapped.built === 0
+        ? `build-programs: ${wrapped.upToDate} component(s) up to date\n`
+        : `build-programs: wrapped ${wrapped.built} component(s), ${wrapped.upToDate} up to date\n`,
+    );
+  }
+
+  if (failed.length) {
+    fs.writeFileSync(failedFile, `${failed.join('\n')}\n`);
+    // The packages to install, when a program failed without saying what is missing.
+    const generic = hints.size === 0 && failures.length > 0;
+    process.stderr.write(
+      `build-programs: ${failed.length} program(s) failed to build: ${failed.join(', ')}\n` +
+        [...hints].map((h) => `${h}\n`).join('') +
+        (generic
+          ? `If a header, library or target is missing, install: apt-get install ${PACKAGES}\n` +
+            `(AssemblyScript guests: the compiler and libraries are devDependencies: npm ci)\n`
+          : ''),
+    );
+    process.exit(FAILED_STATUS);
+  }
+  if (only.length === 0) fs.rmSync(failedFile, { force: true });
+}
+
+/**
+ * Builds the programs whose output is missing or whose hash changed, two at
+ * a time, and records the hashes. Returns the programs that failed, the
+ * hints naming what is missing, and how many were built.
+ */
+async function buildPrograms(programs, force) {
+  const { only } = cli;
   const stored = readHashes();
   const todo = [];
   const hashes = {};
@@ -494,19 +577,14 @@ async function main() {
     if (!force && stored[p.name] === p.hash && fs.existsSync(p.out)) hashes[p.name] = p.hash;
     else todo.push(p);
   }
-
-  if (todo.length === 0) {
-    if (only.length === 0) fs.rmSync(failedFile, { force: true });
-    process.stdout.write(`build-programs: ${programs.length} program(s) up to date\n`);
-    return;
-  }
+  const failures = [];
+  const hintSet = new Set();
+  if (todo.length === 0) return { failures, hints: hintSet, built: 0 };
 
   // A missing compiler (or wasm-opt, or WASIX sysroot) fails its programs, not the others.
   const toolsOf = (p) => [LANGS[p.lang].compiler, ...(postCommand(p) ? [postCommand(p)[0]] : [])];
   const missing = new Set([...new Set(todo.flatMap(toolsOf))].filter((c) => !findExecutable(c)));
 
-  const failures = [];
-  const hintSet = new Set();
   let next = 0;
   async function worker() {
     while (next < todo.length) {
@@ -525,7 +603,7 @@ async function main() {
         process.stdout.write(`built ${p.name}.wasm from ${rel} (${Date.now() - started} ms)\n`);
         if (result.output.trim()) process.stdout.write(result.output);
       } else {
-        failures.push(p.name);
+        failures.push(p);
         const hints = missingPackageHints(result.output);
         hints.forEach((h) => hintSet.add(h));
         process.stderr.write(`FAILED ${rel}:\n${result.output}${hints.map((h) => `${h}\n`).join('')}`);
@@ -536,22 +614,9 @@ async function main() {
 
   // Keep the hashes of programs not built in this run (when NAMEs were given).
   const merged = only.length ? { ...stored, ...hashes } : hashes;
-  for (const name of failures) delete merged[name];
+  for (const p of failures) delete merged[p.name];
   fs.writeFileSync(hashFile, `${JSON.stringify(merged, null, 2)}\n`);
-
-  if (failures.length) {
-    fs.writeFileSync(failedFile, `${failures.join('\n')}\n`);
-    process.stderr.write(
-      `build-programs: ${failures.length} program(s) failed to build: ${failures.join(', ')}\n` +
-        (hintSet.size > 0
-          ? [...hintSet].map((h) => `${h}\n`).join('')
-          : `If a header, library or target is missing, install: apt-get install ${PACKAGES}\n` +
-            `(AssemblyScript guests: the compiler and libraries are devDependencies: npm ci)\n`),
-    );
-    process.exit(FAILED_STATUS);
-  }
-  if (only.length === 0) fs.rmSync(failedFile, { force: true });
-  process.stdout.write(`build-programs: built ${todo.length}, ${programs.length - todo.length} up to date\n`);
+  return { failures, hints: hintSet, built: todo.length - failures.length };
 }
 
 await main();

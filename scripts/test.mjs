@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The whole test suite: builds Kiln, builds the guest programs from source
+// The whole test suite: builds Kiln, fetches the WASI preview 1 adapter
+// (cached; required: the run stops when it cannot be fetched), builds the
+// guest programs from source and wraps some as preview 2 components
 // (cached), fetches Node 24 for the JSPI tests (cached), then runs every
 // test/**/*.test.ts with Node's test runner. Guest programs that fail to
 // build do not stop the run: the tests run (those that need a missing
@@ -34,6 +36,7 @@ function testFiles(dir) {
 
 const filter = process.argv.slice(2);
 run(process.execPath, ['scripts/build.mjs']);
+run(process.execPath, ['scripts/fetch-p1-adapter.mjs']);
 const programs = run(process.execPath, ['scripts/build-programs.mjs'], [SOME_PROGRAMS_FAILED]);
 run(process.execPath, ['scripts/fetch-node24.mjs']);
 const files = testFiles(join(root, 'test')).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
