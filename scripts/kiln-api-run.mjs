@@ -25,7 +25,7 @@ const { WASI } = await import(new URL('node.js', dist).href);
 
 const args = parseRunArgs(rest);
 const wasi = new WASI({
-  args: [args.module, ...args.guestArgs],
+  args: [args.argv0 ?? args.module, ...args.guestArgs],
   env: Object.fromEntries(args.env),
   preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
   commands: Object.fromEntries(args.commands.map((c) => [c.guest, readFileSync(c.host)])),

@@ -23,7 +23,7 @@ export const ADAPTER = path.join('build', 'p1-adapter', 'wasi_snapshot_preview1.
  * stdio, clocks, random, files and directories, poll, exit status).
  * A name without a test/programs/c/<name>.c is simply not wrapped.
  */
-const LISTED = new Set(['argsenv', 'stdio', 'cat', 'clocks', 'random', 'files', 'dirs', 'poll', 'sleep2', 'proc']);
+const LISTED = new Set(['argsenv', 'stdio', 'cat', 'clocks', 'random', 'files', 'dirs', 'poll', 'sleep2', 'proc', 'wallclock']);
 
 /** Whether the C program `name` is also wrapped as a component. */
 export function isComponentProgram(lang, name) {

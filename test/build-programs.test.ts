@@ -81,7 +81,7 @@ const COMPONENTS = [
   ...readdirSync(path.join(repoRoot, 'test', 'programs', 'c'))
     .filter((f) => f.startsWith('conf_') && f.endsWith('.c'))
     .map((f) => f.slice(0, -2)),
-  'argsenv', 'stdio', 'cat', 'clocks', 'random', 'files', 'dirs', 'poll', 'sleep2', 'proc',
+  'argsenv', 'stdio', 'cat', 'clocks', 'random', 'files', 'dirs', 'poll', 'sleep2', 'proc', 'wallclock',
 ].sort();
 
 /** A component's first bytes: the wasm magic, version 0x0d, layer 1 (a core module has 01 00 00 00). */

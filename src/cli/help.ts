@@ -36,6 +36,7 @@ Options (before MODULE; everything after it goes to the guest):
   --dir HOST[::GUEST]    preopen host directory HOST at guest path GUEST (default: HOST)
   --mapdir GUEST::HOST   the same, in wasmtime's older spelling (guest path first)
   --env NAME=VALUE       set an environment variable (NAME alone copies Kiln's own)
+  --argv0 NAME           what the guest sees as argv[0] (default: the module path)
   --command PATH=FILE    the module FILE is the program a WASIX guest starts at the
                          absolute guest PATH (e.g. /bin/sh=dash.wasm), whatever its
                          preopens hold there

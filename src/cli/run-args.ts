@@ -18,7 +18,7 @@ export { parseDuration } from './option-values.js';
 export type { RunArgs, RunLimits } from './run-options.js';
 
 const VALUE_FLAGS = new Set([
-  '--dir', '--mapdir', '--env', '--command', '--listen', '--tcplisten', '--invoke', '--net', '--allow-connect', '--allow-bind',
+  '--dir', '--mapdir', '--env', '--argv0', '--command', '--listen', '--tcplisten', '--invoke', '--net', '--allow-connect', '--allow-bind',
   '--max-memory', '--max-fds', '--max-threads', '--max-sockets', '--timeout', '--wasi', '--wasm',
 ]);
 const SWITCHES = new Set(['--trace', '--trap-unknown-imports', '--default-values-unknown-imports', '--help']);
@@ -126,6 +126,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       case '--dir': out.dirs.push(parseDir(value)); break;
       case '--mapdir': out.dirs.push(parseMapdir(value)); break;
       case '--env': out.env.push(parseEnv(value)); break;
+      case '--argv0': out.argv0 = value; break;
       case '--command': out.commands.push(parseCommand(value)); break;
       case '--invoke': out.invoke = value; break;
       case '--net': out.net = parseNet(value); break;

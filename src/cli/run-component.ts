@@ -35,7 +35,7 @@ export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promis
   const refused = unsupportedFlags(args);
   if (refused.length > 0) throw new UsageError(`${refused.join(', ')} cannot be used with a component (WASI preview 2) yet`);
   const wasi = new WASI({
-    args: [args.module, ...args.guestArgs],
+    args: [args.argv0 ?? args.module, ...args.guestArgs],
     env: args.inheritEnv ? { ...process.env, ...Object.fromEntries(args.env) } : Object.fromEntries(args.env),
     preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
     maxDescriptors: args.limits.descriptors,

@@ -8,6 +8,8 @@ import type { UnknownImportPolicy } from '../front/unknown-imports.js';
 export interface RunArgs {
   module: string;
   guestArgs: string[];
+  /** --argv0 NAME: what the guest sees as argv[0] (default: the module path as given). */
+  argv0?: string;
   dirs: { host: string; guest: string }[];
   env: [string, string][];
   /** -S inherit-env: the guest starts from Kiln's whole environment; `env` is applied over it. */

@@ -107,7 +107,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const options: WASIOptions = {
     // A module that imports only wasi_unstable (old TinyGo and Rust) gets that namespace.
     version: wasiVersionOf(module),
-    args: [args.module, ...args.guestArgs],
+    args: [args.argv0 ?? args.module, ...args.guestArgs],
     env: args.inheritEnv ? { ...process.env, ...Object.fromEntries(args.env) } : Object.fromEntries(args.env),
     preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
     commands: Object.fromEntries(args.commands.map((c) => [c.guest, commandFile(c.host)])),

@@ -156,6 +156,15 @@ describe('other options', () => {
   });
 });
 
+describe('--argv0', () => {
+  test('names argv[0]; the module path stays the module', () => {
+    const r = parseRunArgs(['--argv0', 'app', 'm.wasm', 'x']);
+    assert.equal(r.argv0, 'app');
+    assert.equal(r.module, 'm.wasm');
+    assert.deepEqual(r.guestArgs, ['x']);
+  });
+});
+
 describe('limits', () => {
   test('sizes, counts and durations', () => {
     assert.deepEqual(

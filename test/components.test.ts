@@ -1,0 +1,137 @@
+/**
+ * WASI preview 2 components: preview 1 C programs wrapped as `wasi:cli`
+ * command components (build/components/, made by scripts/p1-components.mjs
+ * with the preview 1 adapter) run under `kiln run`, where Kiln's own
+ * `wasi:*` interfaces serve them, and must do exactly what the same
+ * program does as a module (whose output the guest tests check line by
+ * line): same status, stdout, stderr and files. Also: the API's runs,
+ * two components with different configurations in one process, a
+ * component's exit leaving the host running, an interface replaced by the
+ * embedder, and what is refused.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { programPath, repoRoot } from './helpers/programs.js';
+import { runCase, runKiln, type CaseSpec } from './helpers/runners.js';
+import { CaptureStream, WASI } from '../src/node.js';
+import { UnsupportedImportsError, checkImports } from '../src/exec/component/component-instance.js';
+import { transpileComponent, type TranspiledComponent } from '../src/exec/component/transpile.js';
+import { componentDiskCache } from '../src/exec/node/component-disk-cache.js';
+
+const componentPath = (name: string): string => path.join(repoRoot, 'build', 'components', `${name}.wasm`);
+
+/** A case both ways: the module and the component, with argv[0] the same name, must agree exactly. */
+function agrees(title: string, spec: CaseSpec): void {
+  test(`${title}: the component does what the module does`, async () => {
+    assert.ok(existsSync(componentPath(spec.program)), `${componentPath(spec.program)} is missing: run npm run build:programs`);
+    const flags = ['--argv0', spec.program, ...(spec.flags ?? [])];
+    const asModule = await runCase(runKiln, { ...spec, program: programPath(spec.program), flags });
+    const asComponent = await runCase(runKiln, { ...spec, program: componentPath(spec.program), flags });
+    assert.deepEqual(asComponent, asModule);
+  });
+}
+
+describe('components agree with modules (kiln run)', () => {
+  agrees('argsenv with arguments and variables', {
+    program: 'argsenv', sandbox: false,
+    args: ['hello', 'two words', '', '\u00fcn\u00ef', '--flag'],
+    env: [['GREETING', 'hi there'], ['WITH_EQUALS', 'a=b=c'], ['EMPTY', ''], ['UNICODE', '\u00f1\u2713']],
+  });
+  agrees('argsenv with nothing', { program: 'argsenv', sandbox: false });
+  agrees('stdio writes', { program: 'stdio', args: ['out'], sandbox: false });
+  agrees('stdio echoes stdin', { program: 'stdio', args: ['echo'], stdin: 'line one\nline two\n\u00e9\u2713', sandbox: false });
+  agrees('clocks', { program: 'clocks', sandbox: false });
+  agrees('random', { program: 'random', sandbox: false });
+  agrees('sleep2', { program: 'sleep2', sandbox: false });
+});
+
+describe('components through the API', () => {
+  const argsenv = (): Uint8Array => readFileSync(componentPath('argsenv'));
+
+  test('two components in one process keep their own arguments and environment, and an exit leaves the host running', async () => {
+    const a = new CaptureStream();
+    const b = new CaptureStream();
+    const first = new WASI({ args: ['first', 'x'], env: { WHO: 'a' }, stdout: a, stderr: a });
+    const second = new WASI({ args: ['second'], env: { WHO: 'b', MORE: '1' }, stdout: b, stderr: b });
+    const [ca, cb] = await Promise.all([first.run(argsenv()), second.run(argsenv())]);
+    assert.equal(ca, 0);
+    assert.equal(cb, 0);
+    assert.match(a.text(), /^argc=2\nargv\[0\]=\[first\]\nargv\[1\]=\[x\]\n/);
+    assert.match(a.text(), /\nenviron count=1\nenv: \[WHO=a\]\n/);
+    assert.match(b.text(), /^argc=1\nargv\[0\]=\[second\]\n/);
+    assert.match(b.text(), /\nenviron count=2\nenv: \[MORE=1\]\nenv: \[WHO=b\]\n/);
+    // A component that exits with a failure (the adapter's proc_exit(n > 0)) ends itself only.
+    const out = new CaptureStream();
+    const failing = await new WASI({ args: ['proc', 'exit-flushes'], stdout: out, stderr: out }).run(readFileSync(componentPath('proc')));
+    assert.equal(failing, 1);
+    assert.equal(out.text(), 'to stderr, no newlinebuffered, no newline', 'what it wrote before exit() is there');
+    assert.equal(await new WASI({ args: ['again'], stdout: new CaptureStream() }).run(argsenv()), 0, 'the host runs more after it');
+  });
+
+  test('an embedder replaces wasi:clocks/wall-clock; the same program as a module sees the same time through the clocks option', async () => {
+    const seconds = 1_234_567_890n;
+    const out = new CaptureStream();
+    const code = await new WASI({
+      args: ['wallclock'], stdout: out,
+      interfaces: () => ({
+        'wasi:clocks/wall-clock': {
+          now: () => ({ seconds, nanoseconds: 5 }),
+          resolution: () => ({ seconds: 0n, nanoseconds: 1 }),
+        },
+      }),
+    }).run(readFileSync(componentPath('wallclock')));
+    assert.equal(code, 0);
+    assert.equal(out.text(), 'realtime: 1234567890.000000005\n');
+    const asModule = new CaptureStream();
+    await new WASI({
+      args: ['wallclock'], stdout: asModule,
+      clocks: { now: (id) => (id === 0 ? seconds * 1_000_000_000n + 5n : 0n), resolution: () => 1n },
+    }).run(readFileSync(programPath('wallclock')));
+    assert.equal(asModule.text(), out.text());
+  });
+
+  test('a component importing an interface Kiln does not implement is refused before it runs, naming it', () => {
+    const fake: TranspiledComponent = {
+      key: 'k', glue: '', cores: new Map(), exports: ['wasi:cli/run@0.2.0'],
+      imports: ['wasi:cli/environment@0.2.0', 'wasi:sockets/tcp@0.2.0', 'wasi:http/outgoing-handler@0.2.0'],
+    };
+    assert.throws(() => checkImports(fake, { 'wasi:cli/environment': {} }), (e: unknown) => {
+      assert.ok(e instanceof UnsupportedImportsError);
+      assert.deepEqual(e.missing, ['wasi:sockets/tcp@0.2.0', 'wasi:http/outgoing-handler@0.2.0']);
+      assert.match(e.message, /^the component imports wasi:sockets\/tcp@0\.2\.0, wasi:http\/outgoing-handler@0\.2\.0, which Kiln does not implement yet/);
+      return true;
+    });
+  });
+});
+
+describe('components: kiln run and the cache', () => {
+  test('a flag only modules can use yet is refused by name (status 2)', async () => {
+    const r = await runKiln({ program: componentPath('argsenv'), flags: ['--trace'] });
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'kiln: --trace cannot be used with a component (WASI preview 2) yet\n');
+  });
+
+  test('the disk cache gives back what it was given, and an entry it cannot read counts as none', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-components-'));
+    try {
+      const cache = componentDiskCache(dir);
+      const bytes = readFileSync(componentPath('argsenv'));
+      const made = await transpileComponent(bytes);
+      await cache.set(made);
+      const kept = await cache.get(made.key);
+      assert.ok(kept !== undefined);
+      assert.equal(kept.glue, made.glue);
+      assert.deepEqual([...kept.cores.keys()], [...made.cores.keys()]);
+      for (const [name, core] of made.cores) assert.deepEqual(kept.cores.get(name), core);
+      assert.deepEqual(kept.imports, made.imports);
+      assert.deepEqual(kept.exports, made.exports);
+      writeFileSync(path.join(dir, made.key, 'manifest.json'), '{');
+      assert.equal(await cache.get(made.key), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
