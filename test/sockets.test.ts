@@ -48,8 +48,8 @@ interface Run {
   line(prefix: string): Promise<string>;
 }
 
-function kiln(args: string[]): Run {
-  const child = spawn(process.execPath, [KILN, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function kiln(args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const child = spawn(process.execPath, [KILN, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   const waiters: { prefix: string; from: number; resolve: (l: string) => void }[] = [];
@@ -109,9 +109,9 @@ function collect(s: net.Socket): Promise<{ data: Buffer; closedAt: number }> {
   });
 }
 
-/** Runs sock_echo against one client that sends `input` (in pieces) then ends. */
-async function echo(args: string[], port: number, input: Buffer, pieces = 1): Promise<void> {
-  const run = kiln(args);
+/** Runs sock_echo against one client that sends `input` (in pieces) then ends; `env` is added to kiln's environment. */
+async function echo(args: string[], port: number, input: Buffer, pieces = 1, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const run = kiln(args, env);
   const client = await connect(port);
   const received = collect(client);
   const step = Math.ceil(input.length / pieces);
@@ -146,6 +146,23 @@ describe('kiln run --listen', () => {
     await echo(['run', '--timeout', '30s', '--listen', `127.0.0.1:${port}`, program('sock_echo')], port,
       Buffer.from('under a time limit\n'));
   });
+
+  // The socket I/O thread stalls before each command and doorbell (a test hook), as on a loaded
+  // machine: the echo of a last line without a newline, which sock_echo sends only once it has read
+  // the client's EOF, then reaches the system long after the guest exited, and kiln must wait for it
+  // wherever the guest ran (a process worker used to report the guest's end first, and kiln exited).
+  const placements = [
+    ['on kiln\'s thread', [], 'sock_echo'],
+    ['in a process worker (--timeout)', ['--timeout', '30s'], 'sock_echo'],
+    ['with threads (WASIX)', [], 'wasix_listen_echo'],
+  ] as const;
+  for (const [where, options, guest] of placements) {
+    test(`a lagging I/O thread loses none of the guest's last bytes, ${where}`, async () => {
+      const port = await freePort();
+      await echo(['run', ...options, '--listen', `127.0.0.1:${port}`, program(guest)], port,
+        Buffer.from('first line\nthe last one, sent after EOF'), 1, { KILN_TEST_NET_STALL_MS: '200' });
+    });
+  }
 
   test('--tcplisten places the socket after the preopened directories', async () => {
     const port = await freePort();

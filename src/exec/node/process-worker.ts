@@ -24,7 +24,7 @@ import { observeHostFds } from '../../host/node/node-fs.js';
 import { nodeRuntime } from '../../host/node/node-runtime.js';
 import { BufferInputStream, type InputStream, type OutputStream, type TraceSink } from '../../host/stdio.js';
 import { ReadinessSignal } from '../../host/readiness-signal.js';
-import { exitCodeOf } from '../../kernel/exit-status.js';
+import { exitCodeOf, type ExitStatus } from '../../kernel/exit-status.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { runInline } from '../inline-run.js';
 import { openListeners } from '../listeners.js';
@@ -124,6 +124,7 @@ async function serve(message: WorkerRun): Promise<void> {
       network: kernelNetwork(config, nodeRuntime),
     });
     const listeners = await openListeners(nodeRuntime, config.listen, kernel.readiness);
+    let status: ExitStatus;
     try {
       const process = spawnProcess(kernel, {
         args: config.args,
@@ -141,14 +142,17 @@ async function serve(message: WorkerRun): Promise<void> {
       const imports = functions.importsFor(message.module);
       const instance = await WebAssembly.instantiate(message.module, imports as unknown as WebAssembly.Imports);
       functions.context.bind(instance.exports['memory'] as WebAssembly.Memory);
-      const status = runInline(process, instance.exports['_start'] as () => void);
+      status = runInline(process, instance.exports['_start'] as () => void);
       kernel.release(process);
-      await flushNetwork(kernel.network); // what the guest sent has left before its end is reported
-      if (status.kind === 'fault') report({ type: 'error', error: encodeError(status.error) });
-      else report({ type: 'exit', code: exitCodeOf(status)!, ...(status.kind === 'signal' ? { signal: status.signal } : {}) });
     } finally {
+      // Before the end is reported: once the caller has it, it may exit (kiln run does), which ends
+      // this worker and its I/O thread, and what the guest sent on an accepted connection but the
+      // I/O thread had not yet handed to the system would be lost. close() settles them.
       await listeners.close();
     }
+    await flushNetwork(kernel.network); // likewise for the sockets the guest opened and closed itself
+    if (status.kind === 'fault') report({ type: 'error', error: encodeError(status.error) });
+    else report({ type: 'exit', code: exitCodeOf(status)!, ...(status.kind === 'signal' ? { signal: status.signal } : {}) });
   } catch (e) {
     report({ type: 'error', error: encodeError(e) });
   } finally {

@@ -8,6 +8,13 @@
  *
  * Started with workerData {@link NetWorkerData}. The only message it sends
  * is `settled`, the answer to `settle`.
+ *
+ * A test hook: with `KILN_TEST_NET_STALL_MS` in the environment (which a
+ * worker inherits from the thread that starts it), the thread stalls that
+ * many milliseconds before it handles each command and each ring of the
+ * doorbell, doing nothing meanwhile, as a thread that a loaded machine
+ * leaves unscheduled. Tests use it to check that nothing of a guest's
+ * output depends on this thread keeping up with the kernel.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Errno } from '../../abi/errno.js';
@@ -26,6 +33,14 @@ const SETTLE_GRACE_MS = 1000;
 type WaitAsync = (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string };
 
 interface Closing { id: number; socket: HostSocket; done: Promise<void> }
+
+/** The stall of the test hook (see above); 0 without it. */
+const STALL_MS = Math.max(0, Number(process.env['KILN_TEST_NET_STALL_MS'] ?? 0) || 0);
+
+/** Blocks this thread for STALL_MS (the test hook); returns at once without it. */
+function stall(): void {
+  if (STALL_MS > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, STALL_MS);
+}
 
 class NetWorker implements SocketRegistry {
   readonly #sockets = new Map<number, HostSocket>();
@@ -56,10 +71,12 @@ class NetWorker implements SocketRegistry {
       for (const s of this.#sockets.values()) s.pump();
       const w = waitAsync(this.#doorbell, 0, seen);
       if (w.async) await w.value;
+      stall();
     }
   }
 
   handle(c: NetCommand): void {
+    stall();
     this.#handle(c);
     // The kernel may have queued data and rung the doorbell before this
     // command arrived (a doorbell is shared memory, a command a message):
