@@ -141,13 +141,29 @@ export async function transpileComponent(bytes: Uint8Array, cache?: TranspileCac
   files.delete(`${NAME}.js`);
   const component: TranspiledComponent = {
     key,
-    glue: new TextDecoder().decode(glue),
+    glue: lowerEmptyStringsThroughRealloc(new TextDecoder().decode(glue)),
     cores: files,
     imports: out.imports,
     exports: out.exports.map(([name]) => name),
   };
   await cache?.set(component);
   return remember(component);
+}
+
+/**
+ * jco's glue lowers an empty string without calling the guest's `realloc`
+ * (it hands over pointer 1), where the canonical ABI calls `realloc` for
+ * every string, empty ones too. The preview 1 adapter lays strings out
+ * through `realloc` (each followed by the NUL it adds), so an empty
+ * environment value ran into the next variable (`EMPTY=` read as
+ * `EMPTY=NEXT=...`). This makes the glue call `realloc` for them as the
+ * ABI says; glue of a transpiler without the shortcut is left as it is.
+ */
+export function lowerEmptyStringsThroughRealloc(glue: string): string {
+  return glue.replace(
+    'if (s.length === 0) { return { ptr: 1, len: 0 }; }',
+    'if (s.length === 0) { return { ptr: realloc(0, 0, 1, 0), len: 0, codepoints: 0 }; }',
+  );
 }
 
 /** A transpiler failure's text: its payload (jco throws strings and `{ tag, val }` values) or message. */
