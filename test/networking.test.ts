@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
@@ -196,6 +197,28 @@ async function until<T>(op: () => T, signal: ReadinessSignal): Promise<T> {
 }
 
 describe("guest networking on an embedder's network", () => {
+  test('--net loopback reaches no host socket: two processes talk while the runtime\'s own network is never called', async () => {
+    const calls: string[] = [];
+    const refuse = (what: string) => (): never => { calls.push(what); throw new Error(`the host network was called: ${what}`); };
+    const hostNetwork: VirtualNetworking = { name: 'host', socket: refuse('socket'), lookup: refuse('lookup'), listenTcp: refuse('listenTcp') };
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-net-two-'));
+    try {
+      mkdirSync(path.join(dir, 'bin'));
+      copyFileSync(programPath('wasix_http_server'), path.join(dir, 'bin', 'server'));
+      const out = new CaptureStream();
+      const wasi = new WASI({
+        args: ['two', '/sandbox/bin/server'], stdout: out, stderr: out, preopens: { '/sandbox': dir },
+        network: 'loopback', runtime: { networking: hostNetwork },
+      });
+      const code = await wasi.run(readFileSync(programPath('wasix_net_two')));
+      assert.equal(out.text(), 'parent got: hello /from-parent\nchild said: listening 7070\nserved 1\nchild exited 0\n');
+      assert.equal(code, 0);
+      assert.deepEqual(calls, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a guest HTTP server on loopbackNetworking() answers a socket the embedder opens on the same network; every socket went through the runtime member', async () => {
     const net = loopbackNetworking();
     const opened: string[] = [];
