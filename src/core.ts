@@ -65,4 +65,13 @@ export {
 } from './host/async-backend.js';
 export type { RunResult, RunThread, CapturedOutput, OutputTarget, InputSource } from './front/builder.js';
 export { ProcessExit } from './abi/process-exit.js';
+export { isComponent } from './exec/component/component-binary.js';
+export {
+  transpileComponent, TranspilerMissingError, ComponentTranspileError, type TranspileCache, type TranspiledComponent,
+} from './exec/component/transpile.js';
+export { UnsupportedImportsError, NotACommandError } from './exec/component/component-instance.js';
+export type { InterfaceOverrides } from './exec/component/component-run.js';
+export type { ComponentImports, InterfaceImports } from './syscalls/p2/imports.js';
+export { HostContext } from './syscalls/p2/host-context.js';
+export { ResultError } from './syscalls/p2/values.js';
 export * from './wapc/index.js';

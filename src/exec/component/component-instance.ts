@@ -15,7 +15,15 @@ type Instantiate = (getCoreModule: (name: string) => WebAssembly.Module, imports
 
 /** The component imports interfaces Kiln does not implement. */
 export class UnsupportedImportsError extends Error {
-  constructor(readonly missing: readonly string[]) {
+  /**
+   * Interfaces the component imports that Kiln lacks.
+   *
+   * @param missing The interfaces, with their versions.
+   */
+  constructor(
+    /** The interfaces, with their versions, that Kiln does not implement. */
+    readonly missing: readonly string[],
+  ) {
     super(`the component imports ${missing.join(', ')}, which Kiln does not implement yet (see docs/compatibility.md, "WASI preview 2")`);
     this.name = 'UnsupportedImportsError';
   }
@@ -23,6 +31,11 @@ export class UnsupportedImportsError extends Error {
 
 /** The component is no `wasi:cli` command. */
 export class NotACommandError extends Error {
+  /**
+   * The component exports no `wasi:cli/run`.
+   *
+   * @param exports What it exports instead.
+   */
   constructor(exports: readonly string[]) {
     super(`the component exports no wasi:cli/run (it exports ${exports.length === 0 ? 'nothing' : exports.join(', ')}): only commands can run`);
     this.name = 'NotACommandError';

@@ -32,12 +32,19 @@ export interface TranspiledComponent {
 
 /** Somewhere transpiled components are kept between runs (the CLI: a directory). */
 export interface TranspileCache {
+  /** The component transpiled from bytes whose SHA-256 is `key` (hex), if kept. */
   get(key: string): TranspiledComponent | undefined | Promise<TranspiledComponent | undefined>;
+  /** Keeps a component just transpiled (a failure to keep it only costs a later transpile). */
   set(component: TranspiledComponent): void | Promise<void>;
 }
 
 /** Running a component needs the transpiler, and it is not installed. */
 export class TranspilerMissingError extends Error {
+  /**
+   * The transpiler could not be loaded.
+   *
+   * @param cause Why loading it failed.
+   */
   constructor(cause: unknown) {
     super(`running a WebAssembly component needs ${TRANSPILER_PACKAGE} (npm install ${TRANSPILER_PACKAGE}); it could not be loaded: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'TranspilerMissingError';
@@ -46,6 +53,11 @@ export class TranspilerMissingError extends Error {
 
 /** The transpiler rejected the component (not valid, or a feature jco does not support). */
 export class ComponentTranspileError extends Error {
+  /**
+   * The transpiler refused the component.
+   *
+   * @param message The transpiler's own words.
+   */
   constructor(message: string) {
     super(`the component could not be transpiled: ${message}`);
     this.name = 'ComponentTranspileError';

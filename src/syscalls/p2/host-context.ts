@@ -11,8 +11,21 @@ import type { Resource } from '../../kernel/resource.js';
 
 const FOREVER = (): number => Infinity;
 
+/**
+ * The host side of one component run: its kernel process and the one way
+ * its interfaces wait. An embedder's replacement interfaces (the
+ * `interfaces` option) are made from it.
+ */
 export class HostContext {
-  constructor(readonly process: Process) {}
+  /**
+   * The context of a run of a component as `process`.
+   *
+   * @param process The kernel process the component runs as.
+   */
+  constructor(
+    /** The kernel process the component runs as (arguments, environment, descriptors, clocks, random). */
+    readonly process: Process,
+  ) {}
 
   /**
    * Waits until `check` answers (undefined: not yet), sleeping on the

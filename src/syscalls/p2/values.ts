@@ -13,7 +13,15 @@ export const DISPOSE: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbo
 
 /** Thrown by an import whose WIT result is `result<_, E>`: the guest receives `err(payload)`. */
 export class ResultError<E> {
-  constructor(readonly payload: E) {}
+  /**
+   * A failure the guest receives as `err(payload)`.
+   *
+   * @param payload The `err` value.
+   */
+  constructor(
+    /** The `err` value the guest receives. */
+    readonly payload: E,
+  ) {}
 }
 
 /** Fails the call with `err(payload)`. */
