@@ -137,9 +137,27 @@ describe('components through the API', () => {
 
 describe('components: kiln run and the cache', () => {
   test('a flag only modules can use yet is refused by name (status 2)', async () => {
-    const r = await runKiln({ program: componentPath('argsenv'), flags: ['--trace'] });
+    const r = await runKiln({ program: componentPath('argsenv'), flags: ['--listen', '127.0.0.1:0'] });
     assert.equal(r.status, 2);
-    assert.equal(r.stderr, 'kiln: --trace cannot be used with a component (WASI preview 2) yet\n');
+    assert.equal(r.stderr, 'kiln: --listen cannot be used with a component (WASI preview 2) yet\n');
+  });
+
+  test('--trace prints each wasi:* call with its arguments and result, resources by their WIT names', async () => {
+    const r = await runCase(runKiln, {
+      program: componentPath('cat'), args: ['/sandbox/f.txt'], flags: ['--trace'],
+      setup: (sb) => writeFileSync(path.join(sb.dir, 'f.txt'), 'hi\n'),
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'hi\n');
+    const lines = r.stderr.split('\n');
+    for (const line of [
+      '[kiln trace] wasi:filesystem/preopens.get-directories() = [[descriptor, "/sandbox"]]',
+      '[kiln trace] wasi:filesystem/types.descriptor.open-at({symlink-follow}, "f.txt", {}, {read}) = descriptor',
+      '[kiln trace] wasi:filesystem/types.descriptor.read-via-stream(0) = input-stream',
+      '[kiln trace] wasi:io/streams.input-stream.blocking-read(4095) = <3 bytes>',
+      '[kiln trace] wasi:io/streams.input-stream.blocking-read(4092) = err({tag: "closed"})',
+      '[kiln trace] wasi:io/streams.output-stream.blocking-write-and-flush(<3 bytes>) = none',
+    ]) assert.ok(lines.includes(line), `no line ${line} in:\n${r.stderr}`);
   });
 
   test('the disk cache gives back what it was given, and an entry it cannot read counts as none', async () => {

@@ -25,7 +25,6 @@ function unsupportedFlags(args: RunArgs): string[] {
     [args.net !== undefined || args.allowConnect !== undefined || args.allowBind !== undefined, '--net and the allow rules'],
     [args.limits.timeoutMs !== undefined, '--timeout'],
     [args.limits.memoryPages !== undefined, '--max-memory'],
-    [args.trace, '--trace'],
   ];
   return given.filter(([on]) => on).map(([, flag]) => flag);
 }
@@ -39,6 +38,7 @@ export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promis
     env: args.inheritEnv ? { ...process.env, ...Object.fromEntries(args.env) } : Object.fromEntries(args.env),
     preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
     maxDescriptors: args.limits.descriptors,
+    trace: args.trace,
     componentCache: componentDiskCache(),
   });
   try {

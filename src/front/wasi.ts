@@ -304,7 +304,7 @@ export class WASI {
   async #runComponent(bytes: Uint8Array): Promise<number> {
     const component = await transpileComponent(bytes, this.#options.componentCache);
     const process = spawnProcess(this.#kernel, this.#options);
-    const imports = hostImports(process, this.#options.interfaces);
+    const imports = hostImports(process, this.#options.interfaces, this.#trace);
     try {
       checkCommand(component, imports);
     } catch (e) {

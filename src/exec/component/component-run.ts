@@ -12,16 +12,19 @@ import type { Process } from '../../kernel/process.js';
 import { HostContext } from '../../syscalls/p2/host-context.js';
 import { componentImports, type ComponentImports } from '../../syscalls/p2/imports.js';
 import { runInline } from '../inline-run.js';
+import type { TraceSink } from '../../host/stdio.js';
+import { tracedImports } from '../../syscalls/p2/trace.js';
 import { checkImports, commandRun, instantiateCommand } from './component-instance.js';
 import type { TranspiledComponent } from './transpile.js';
 
 /** Interfaces an embedder supplies in place of Kiln's, by unversioned name, given the host context of the run. */
 export type InterfaceOverrides = (ctx: HostContext) => ComponentImports;
 
-/** The import object of one run: Kiln's interfaces, with the embedder's in their place where given. */
-export function hostImports(process: Process, overrides?: InterfaceOverrides): ComponentImports {
+/** The import object of one run: Kiln's interfaces, with the embedder's in their place where given, each call traced to `trace` when given. */
+export function hostImports(process: Process, overrides?: InterfaceOverrides, trace?: TraceSink): ComponentImports {
   const ctx = new HostContext(process);
-  return { ...componentImports(ctx), ...overrides?.(ctx) };
+  const imports = { ...componentImports(ctx), ...overrides?.(ctx) };
+  return trace === undefined ? imports : tracedImports(imports, trace);
 }
 
 /**
