@@ -19,6 +19,8 @@ import { runCase, runKiln, type CaseSpec } from './helpers/runners.js';
 import { CaptureStream, WASI } from '../src/node.js';
 import { UnsupportedImportsError, checkImports } from '../src/exec/component/component-instance.js';
 import { transpileComponent, type TranspiledComponent } from '../src/exec/component/transpile.js';
+import { componentImports, KILN_INTERFACES } from '../src/syscalls/p2/imports.js';
+import { HostContext } from '../src/syscalls/p2/host-context.js';
 import { componentDiskCache } from '../src/exec/node/component-disk-cache.js';
 
 const componentPath = (name: string): string => path.join(repoRoot, 'build', 'components', `${name}.wasm`);
@@ -98,6 +100,20 @@ describe('components through the API', () => {
     assert.equal(await new WASI({ args: ['again'], stdout: new CaptureStream() }).run(argsenv()), 0, 'the host runs more after it');
   });
 
+  test('run() keeps the caller\'s event loop going: the component runs in a process worker', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => { ticks++; }, 50);
+    try {
+      const out = new CaptureStream();
+      const code = await new WASI({ args: ['sleep2'], stdout: out }).run(readFileSync(componentPath('sleep2')));
+      assert.equal(code, 0);
+      assert.equal(out.text(), 'slept 2s: yes\n');
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(ticks >= 20, `the caller's timer ran ${ticks} times in 2 s`);
+  });
+
   test('an embedder replaces wasi:clocks/wall-clock; the same program as a module sees the same time through the clocks option', async () => {
     const seconds = 1_234_567_890n;
     const out = new CaptureStream();
@@ -119,6 +135,11 @@ describe('components through the API', () => {
     }).run(readFileSync(programPath('wallclock')));
     assert.equal(asModule.text(), out.text());
     assert.equal(moduleCode, 0);
+  });
+
+  test('the interfaces Kiln names before a run are those it serves', () => {
+    const process = new WASI({}).process;
+    assert.deepEqual(new Set(Object.keys(componentImports(new HostContext(process)))), KILN_INTERFACES);
   });
 
   test('a component importing an interface Kiln does not implement is refused before it runs, naming it', () => {

@@ -6,16 +6,17 @@
 import type { Runtime } from '../host/runtime.js';
 import type { ExitStatus } from '../kernel/exit-status.js';
 import type { CheckedWASIOptions } from './options.js';
+import type { TranspiledComponent } from './component/transpile.js';
 
 /** What a process worker is asked to run. */
 export interface WorkerRunRequest {
-  /** The compiled module (memory limit already applied to its bytes). */
-  module: WebAssembly.Module;
+  /** The compiled module (memory limit already applied to its bytes), or a transpiled command component. */
+  module: WebAssembly.Module | TranspiledComponent;
   /** The options: what can cross as data does, the rest is bridged. */
   options: CheckedWASIOptions;
   /** The calling thread's runtime (overrides applied), for what is realised before the run crosses. */
   runtime: Runtime;
 }
 
-/** Runs a single-threaded command module in a process worker; resolves to how it ended. */
+/** Runs a single-threaded command module (or component) in a process worker; resolves to how it ended. */
 export type WorkerRunner = (request: WorkerRunRequest) => Promise<ExitStatus>;

@@ -33,6 +33,7 @@ import { flushNetwork, kernelNetwork } from '../exec/network.js';
 import { isComponent } from '../exec/component/component-binary.js';
 import { checkCommand, hostImports, runComponentInline } from '../exec/component/component-run.js';
 import { transpileComponent } from '../exec/component/transpile.js';
+import { KILN_INTERFACES } from '../syscalls/p2/imports.js';
 import type { Platform } from './platform.js';
 
 export type { WASIOptions, CheckedWASIOptions, WasiImportObject, WasiVersion, NetworkMode } from '../exec/options.js';
@@ -303,6 +304,11 @@ export class WASI {
    */
   async #runComponent(bytes: Uint8Array): Promise<number> {
     const component = await transpileComponent(bytes, this.#options.componentCache);
+    // The embedder's own interfaces are objects of this thread: with them the component runs here.
+    if (this.#options.interfaces === undefined && this.#place('run', false) === 'process-worker') {
+      checkCommand(component, KILN_INTERFACES);
+      return this.#report(await this.#platform.runInWorker!({ module: component, options: this.#options, runtime: this.runtime }));
+    }
     const process = spawnProcess(this.#kernel, this.#options);
     const imports = hostImports(process, this.#options.interfaces, this.#trace);
     try {

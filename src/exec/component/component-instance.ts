@@ -74,9 +74,10 @@ export function unversioned(name: string): string {
   return at > 0 ? name.slice(0, at) : name;
 }
 
-/** Throws UnsupportedImportsError unless `imports` has every interface the component imports. */
-export function checkImports(component: TranspiledComponent, imports: ComponentImports): void {
-  const missing = component.imports.filter((name) => imports[unversioned(name)] === undefined);
+/** Throws UnsupportedImportsError unless `imports` (an import object, or the names it will have) has every interface the component imports. */
+export function checkImports(component: TranspiledComponent, imports: ComponentImports | ReadonlySet<string>): void {
+  const has = imports instanceof Set ? (name: string) => imports.has(name) : (name: string) => (imports as ComponentImports)[name] !== undefined;
+  const missing = component.imports.filter((name) => !has(unversioned(name)));
   if (missing.length > 0) throw new UnsupportedImportsError(missing);
 }
 

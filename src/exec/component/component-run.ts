@@ -31,7 +31,7 @@ export function hostImports(process: Process, overrides?: InterfaceOverrides, tr
  * Checks that `component` is a command Kiln can link (before a process is
  * made): UnsupportedImportsError, NotACommandError.
  */
-export function checkCommand(component: TranspiledComponent, imports: ComponentImports): void {
+export function checkCommand(component: TranspiledComponent, imports: ComponentImports | ReadonlySet<string>): void {
   commandRun(component);
   checkImports(component, imports);
 }

@@ -8,6 +8,7 @@ import type { FileType } from '../../abi/constants.js';
 import type { EncodedError, HandleId } from '../../host/bridge/protocol.js';
 import type { NetworkMode } from '../options.js';
 import type { ListenAddress } from '../../host/net/address.js';
+import type { TranspiledComponent } from '../component/transpile.js';
 
 export type OutputSpec =
   | { kind: 'fd'; fd: number }
@@ -56,7 +57,8 @@ export interface WorkerConfig {
 export interface WorkerRun {
   type: 'run';
   config: WorkerConfig;
-  module: WebAssembly.Module;
+  /** A compiled module, or a transpiled component (its glue and core modules cross as data). */
+  module: WebAssembly.Module | TranspiledComponent;
   /** The worker's end of this run's host bridge (transferred). */
   bridgePort: unknown;
   /** The bridge's wake-up cell. */

@@ -27,6 +27,7 @@ import { ReadinessSignal } from '../../host/readiness-signal.js';
 import { exitCodeOf, type ExitStatus } from '../../kernel/exit-status.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { runInline } from '../inline-run.js';
+import { hostImports, runComponentInline } from '../component/component-run.js';
 import { openListeners } from '../listeners.js';
 import { flushNetwork, kernelNetwork } from '../network.js';
 import { spawnProcess } from '../process-factory.js';
@@ -138,11 +139,16 @@ async function serve(message: WorkerRun): Promise<void> {
         maxDescriptors: config.maxDescriptors,
         maxSockets: config.maxSockets,
       }, { resources: listeners.resources });
-      const functions = new SyscallFunctions(process, run.traceSink());
-      const imports = functions.importsFor(message.module);
-      const instance = await WebAssembly.instantiate(message.module, imports as unknown as WebAssembly.Imports);
-      functions.context.bind(instance.exports['memory'] as WebAssembly.Memory);
-      status = runInline(process, instance.exports['_start'] as () => void);
+      const program = message.module;
+      if (program instanceof WebAssembly.Module) {
+        const functions = new SyscallFunctions(process, run.traceSink());
+        const imports = functions.importsFor(program);
+        const instance = await WebAssembly.instantiate(program, imports as unknown as WebAssembly.Imports);
+        functions.context.bind(instance.exports['memory'] as WebAssembly.Memory);
+        status = runInline(process, instance.exports['_start'] as () => void);
+      } else {
+        status = runComponentInline(process, program, hostImports(process, undefined, run.traceSink()));
+      }
       kernel.release(process);
     } finally {
       // Before the end is reported: once the caller has it, it may exit (kiln run does), which ends

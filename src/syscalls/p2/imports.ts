@@ -26,6 +26,16 @@ function ioInterfaces(ctx: HostContext): ComponentImports {
   };
 }
 
+/** The interfaces `componentImports` serves, by unversioned name (known before any process exists). */
+export const KILN_INTERFACES: ReadonlySet<string> = new Set([
+  'wasi:cli/environment', 'wasi:cli/exit', 'wasi:cli/stdin', 'wasi:cli/stdout', 'wasi:cli/stderr',
+  'wasi:cli/terminal-input', 'wasi:cli/terminal-output', 'wasi:cli/terminal-stdin', 'wasi:cli/terminal-stdout', 'wasi:cli/terminal-stderr',
+  'wasi:io/error', 'wasi:io/poll', 'wasi:io/streams',
+  'wasi:clocks/monotonic-clock', 'wasi:clocks/wall-clock',
+  'wasi:random/random', 'wasi:random/insecure', 'wasi:random/insecure-seed',
+  'wasi:filesystem/types', 'wasi:filesystem/preopens',
+]);
+
 /** Kiln's `wasi:*` interfaces over `ctx`'s process. */
 export function componentImports(ctx: HostContext): ComponentImports {
   return {
