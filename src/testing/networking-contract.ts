@@ -177,7 +177,7 @@ class Harness {
   /** A stream socket listening on the family's loopback address, at a port the network chose. */
   async listener(family: IpFamily, signal: ReadinessSignal = this.signal): Promise<{ socket: VirtualSocket; address: SocketAddress }> {
     const socket = this.socket(family, 'stream', signal);
-    socket.bind({ family, ip: loopbackAddress(family), port: 0 });
+    await this.until('bind', () => socket.bind({ family, ip: loopbackAddress(family), port: 0 }), signal);
     await this.until('listen', () => socket.listen(16), signal);
     const address = socket.localAddress();
     assert.equal(address.family, family, 'the listener\'s family');
@@ -239,7 +239,7 @@ class Harness {
   /** A datagram socket bound to the family's loopback address, at a port the network chose. */
   async datagramSocket(family: IpFamily, signal: ReadinessSignal = this.signal): Promise<{ socket: VirtualSocket; address: SocketAddress }> {
     const socket = this.socket(family, 'datagram', signal);
-    socket.bind({ family, ip: loopbackAddress(family), port: 0 });
+    await this.until('bind', () => socket.bind({ family, ip: loopbackAddress(family), port: 0 }), signal);
     // A datagram socket is bound on the host by the time it can receive: its port is known once it is nonzero.
     const address = await this.until('the datagram socket\'s port', () => {
       const a = socket.localAddress();
@@ -346,6 +346,15 @@ export function networkingContract(
         assert.equal(st.listening, true);
         assert.equal(st.connected, false);
         assert.equal(st.readable, 0, 'no connection is waiting');
+      });
+
+      check('bind to port 0: localAddress has the port chosen right after bind, and listen keeps it (as Linux)', async (h) => {
+        const s = h.socket('ipv4', 'stream');
+        await h.until('bind', () => s.bind({ family: 'ipv4', ip: '127.0.0.1', port: 0 }));
+        const bound = s.localAddress();
+        assert.ok(bound.port > 0, `the port after bind (got ${bound.port})`);
+        await h.until('listen', () => s.listen(4));
+        assert.deepEqual(s.localAddress(), bound);
       });
 
       check('an unbound socket reports the unspecified address and port 0', async (h) => {
@@ -522,7 +531,7 @@ export function networkingContract(
         const other = h.socket('ipv4', 'stream');
         let atBind = false;
         try {
-          other.bind(address);
+          await h.until('bind', () => other.bind(address));
         } catch (e) {
           if (!(e instanceof WasiError)) throw e;
           assert.equal(`E${errnoName(e.errno)}`, 'EADDRINUSE', `bind: ${e.message}`);
@@ -533,7 +542,7 @@ export function networkingContract(
 
       check('bind twice: EINVAL', async (h) => {
         const s = h.socket('ipv4', 'stream');
-        s.bind({ family: 'ipv4', ip: '127.0.0.1', port: 0 });
+        await h.until('bind', () => s.bind({ family: 'ipv4', ip: '127.0.0.1', port: 0 }));
         expectErrno(() => s.bind({ family: 'ipv4', ip: '127.0.0.1', port: 0 }), Errno.INVAL, 'a second bind');
       });
 

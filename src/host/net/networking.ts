@@ -102,12 +102,13 @@ export interface VirtualSocket {
   /** Stream or datagram, as opened. */
   readonly kind: SocketKind;
   /**
-   * Gives the socket a local address. A stream socket may record it and
-   * bind on the host at `listen` or `connect` (port 0 is then reported by
-   * `localAddress` once it is known), as Wasmer does; an address in use
-   * then shows at `listen` or `connect`. A datagram socket binds at once,
-   * and may answer AGAIN while the host binds (call again, as `listen`).
-   * EADDRINUSE, EADDRNOTAVAIL, EINVAL (already bound).
+   * Gives the socket a local address, as Linux's bind: an address in use
+   * fails here, and port 0 becomes the port chosen, which `localAddress`
+   * reports from then on. It may answer AGAIN while the host binds (call
+   * again with the same address, as `listen`). A network that cannot
+   * hold a stream port before listening may check and choose it here and
+   * bind at `listen` or `connect` (Node's host network does). EADDRINUSE,
+   * EADDRNOTAVAIL, EINVAL (already bound).
    */
   bind(address: SocketAddress): void;
   /**

@@ -10,7 +10,8 @@
  */
 import { Errno, WasiError } from '../../abi/errno.js';
 import type { HostLookup } from './networking.js';
-import { formatIp, ipBytes } from './socket-address.js';
+import { canonicalIp, formatIp, ipBytes } from './socket-address.js';
+import type { ReadinessSignal } from '../readiness-signal.js';
 
 /** Addresses one answer holds at most (the rest are dropped). */
 export const MAX_ADDRESSES = 32;
@@ -76,6 +77,18 @@ export class SharedLookup implements HostLookup {
     this.#cancelled = true;
     if (Atomics.load(this.#cells, Cell.DONE) === 0) this.#cancel();
   }
+}
+
+/**
+ * The lookup of an IP address, which needs no resolving: answered at once
+ * (the signal bumped all the same, as for any lookup that finished);
+ * undefined for a name.
+ */
+export function literalLookup(host: string, readiness: ReadinessSignal): HostLookup | undefined {
+  const ip = canonicalIp(host);
+  if (ip === undefined) return undefined;
+  readiness.notify();
+  return new ResolvedLookup([ip]);
 }
 
 /** A lookup that is already answered (an IP address needs no resolving). */

@@ -9,11 +9,12 @@
 import { Errno, WasiError } from '../../abi/errno.js';
 import type { HostLookup, SocketKind } from './networking.js';
 import type { ReadinessSignal } from '../readiness-signal.js';
-import { canonicalIp, type IpFamily } from './socket-address.js';
+import type { IpFamily, SocketAddress } from './socket-address.js';
 import { IoState, SocketCell } from './socket-layout.js';
 import type { NetCommand } from './socket-protocol.js';
 import { DEFAULT_TUNING, SharedSocket, readinessCell, type SocketHost, type SocketTuning } from './socket-proxy.js';
-import { ResolvedLookup, SharedLookup, lookupBuffer, writeLookup } from './shared-lookup.js';
+import { SharedLookup, literalLookup, lookupBuffer, writeLookup } from './shared-lookup.js';
+import { BindProbe, probeBuffer } from './shared-bind-probe.js';
 
 export class SharedNetworkClient implements SocketHost {
   /** The doorbell: one Int32 cell the I/O thread awaits. */
@@ -39,8 +40,8 @@ export class SharedNetworkClient implements SocketHost {
   }
 
   lookup(host: string, readiness: ReadinessSignal): HostLookup {
-    const ip = canonicalIp(host);
-    if (ip !== undefined) return new ResolvedLookup([ip]);
+    const literal = literalLookup(host, readiness);
+    if (literal !== undefined) return literal;
     const cell = readinessCell(readiness);
     const buffer = lookupBuffer();
     const id = this.nextId();
@@ -51,6 +52,18 @@ export class SharedNetworkClient implements SocketHost {
       this.#lookups.delete(id);
       this.#post({ op: 'cancelLookup', id });
     });
+  }
+
+  /** Starts a bind probe of `address` (a stream socket's bind: shared-bind-probe.ts). */
+  probe(address: SocketAddress, onlyV6: boolean, readiness: ReadinessSignal): BindProbe {
+    const cell = readinessCell(readiness);
+    const buffer = probeBuffer();
+    const id = this.nextId();
+    for (const [k, l] of this.#lookups) if (done(l.buffer)) this.#lookups.delete(k);
+    // Kept with the lookups: a failed I/O thread answers both with its errno (same DONE and ERRNO cells).
+    this.#lookups.set(id, { buffer, readiness });
+    this.#post({ op: 'probe', id, address, onlyV6, buffer, readiness: cell });
+    return new BindProbe(buffer);
   }
 
   /** The sockets the I/O thread knows (every one with `all`), by id, for `settle`. */

@@ -62,6 +62,8 @@ export type NetCommand =
   /** Resolves `host`; the answer goes into `buffer` (shared-lookup.ts). */
   | { op: 'lookup'; id: number; host: string; buffer: SharedArrayBuffer; readiness: ReadinessCell }
   | { op: 'cancelLookup'; id: number }
+  /** Probes whether a stream socket can bind `address`; the answer (the port) goes into `buffer` (shared-bind-probe.ts). */
+  | { op: 'probe'; id: number; address: SocketAddress; onlyV6: boolean; buffer: SharedArrayBuffer; readiness: ReadinessCell }
   /**
    * Closes the sockets `ids` (every socket with 'all'; none with 'closed'),
    * sending what is queued and FIN, waits for those and the sockets the

@@ -9,11 +9,13 @@
  *
  * A socket reaches the I/O thread only when it needs the host: at `listen`
  * and `connect` (stream), at `bind`, `connect` or the first `sendTo`
- * (datagram). A stream socket's `bind` only records the address, which the
- * host binds at `listen` or `connect` (as Wasmer does); a datagram
- * socket's `bind` binds on the host and, like `listen`, answers AGAIN
- * until the host has (then returns, or throws the host's error, e.g.
- * EADDRINUSE). The kernel calls again with the same arguments.
+ * (datagram). A stream socket's `bind` has the I/O thread probe the
+ * address (shared-bind-probe.ts: listen on it, read the port, close), so
+ * an address in use fails at bind and port 0 reads as the port chosen;
+ * the host binds it at `listen` or `connect`. A datagram socket's `bind`
+ * binds on the host. Both, like `listen`, answer AGAIN until the host has
+ * answered (then return, or throw the host's error, e.g. EADDRINUSE). The
+ * kernel calls again with the same arguments.
  *
  * A listener hands the I/O thread a few spare socket memories ("spares")
  * with `listen`; each connection that arrives takes one and is queued by
@@ -40,6 +42,7 @@ import { anyAddress, canonicalIp, type IpFamily, type SocketAddress } from './so
 import { IoState, KernelState, SocketCell, SocketMemory, type SocketShape } from './socket-layout.js';
 import { checkOption, defaultOption, normalizeOption } from './socket-options.js';
 import type { NetCommand, OptionValues, ReadinessCell, Spare } from './socket-protocol.js';
+import type { BindProbe } from './shared-bind-probe.js';
 
 /** What a socket needs from the networking that made it. */
 export interface SocketHost {
@@ -52,6 +55,8 @@ export interface SocketHost {
   opened(socket: SharedSocket): void;
   /** The socket was closed. */
   released(socket: SharedSocket): void;
+  /** Starts a bind probe of `address` (a stream socket's bind). */
+  probe(address: SocketAddress, onlyV6: boolean, readiness: ReadinessSignal): BindProbe;
 }
 
 /** Sizes of a socket's shared memory. */
@@ -97,6 +102,8 @@ export class SharedSocket implements VirtualSocket {
   /** The multicast groups joined (the host has many interfaces: a group may be joined on each). */
   readonly #groups: MulticastMemberships;
   /** A join or leave the host is applying. */
+  /** A stream socket's bind probe under way. */
+  #probe: BindProbe | undefined;
   #pendingMembership: { seq: number; join: boolean; group: string; iface: MulticastInterface } | undefined;
 
   /** A new socket; `accepted` is the memory of a connection a listener accepted. */
@@ -126,8 +133,26 @@ export class SharedSocket implements VirtualSocket {
     this.#usable();
     this.#checkFamily(address);
     if (this.kind === 'stream') {
-      if (this.#bound !== undefined || this.#mem !== undefined) throw new WasiError(Errno.INVAL, 'already bound');
-      this.#bound = address;
+      // The I/O thread probes the address; the host binds it at listen or connect (shared-bind-probe.ts).
+      if (this.#mem !== undefined || (this.#bound !== undefined && this.#probe === undefined)) throw new WasiError(Errno.INVAL, 'already bound');
+      if (this.#probe === undefined) {
+        this.#probe = this.#host.probe(address, this.#options.get('onlyV6') === true, this.readiness);
+        this.#bound = address;
+      } else if (!sameAddress(address, this.#bound)) {
+        throw new WasiError(Errno.INVAL, 'already binding');
+      }
+      let port: number;
+      try {
+        port = this.#probe.port();
+      } catch (e) {
+        if (!(e instanceof WasiError && e.errno === Errno.AGAIN)) {
+          this.#probe = undefined;
+          this.#bound = undefined;
+        }
+        throw e;
+      }
+      this.#probe = undefined;
+      this.#bound = { ...address, port };
       return;
     }
     if (this.#pendingSeq !== 0) {

@@ -25,6 +25,7 @@ import { HostDatagram } from './node-net-datagram.js';
 import type { HostSocket, SocketRegistry } from './node-net-host-socket.js';
 import { HostListener } from './node-net-listener.js';
 import { lookupHost } from './node-net-lookup.js';
+import { probeBind } from './node-net-probe.js';
 import { HostStream } from './node-net-stream.js';
 
 /** How long `settle` waits for queued output to reach the system before dropping connections. */
@@ -81,7 +82,7 @@ class NetWorker implements SocketRegistry {
     // The kernel may have queued data and rung the doorbell before this
     // command arrived (a doorbell is shared memory, a command a message):
     // what the socket holds now is pumped now, not at the next ring.
-    if (c.op !== 'close' && c.op !== 'lookup' && c.op !== 'cancelLookup' && c.op !== 'settle') this.#sockets.get(c.id)?.pump();
+    if (c.op !== 'close' && c.op !== 'lookup' && c.op !== 'cancelLookup' && c.op !== 'probe' && c.op !== 'settle') this.#sockets.get(c.id)?.pump();
   }
 
   #handle(c: NetCommand): void {
@@ -132,6 +133,9 @@ class NetWorker implements SocketRegistry {
       case 'lookup':
         this.#lookups.add(c.id);
         lookupHost(c.host, c.buffer, c.readiness, () => this.#lookups.delete(c.id));
+        return;
+      case 'probe':
+        probeBind(c.address, c.onlyV6, c.buffer, c.readiness);
         return;
       case 'cancelLookup':
         this.#lookups.delete(c.id);

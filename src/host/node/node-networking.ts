@@ -37,8 +37,8 @@ import type { HostLookup, SocketKind, TcpListeners, VirtualNetworking, VirtualSo
 import type { ReadinessSignal } from '../readiness-signal.js';
 import { SharedNetworkClient } from '../net/shared-network.js';
 import type { SharedListenerOptions } from '../net/shared-layout.js';
-import { canonicalIp, type IpFamily } from '../net/socket-address.js';
-import { ResolvedLookup } from '../net/shared-lookup.js';
+import type { IpFamily } from '../net/socket-address.js';
+import { literalLookup } from '../net/shared-lookup.js';
 import type { NetCommand, NetReply, NetWorkerData } from '../net/socket-protocol.js';
 import { DEFAULT_TUNING, type SharedSocket, type SocketTuning } from '../net/socket-proxy.js';
 
@@ -70,9 +70,7 @@ export class NodeNetworking implements VirtualNetworking {
   /** Resolves `host` with the system's resolver (every address; ENOENT for no such name); an IP address answers at once. */
   lookup(host: string, readiness: ReadinessSignal): HostLookup {
     // An IP address needs no resolving (and no I/O thread).
-    const ip = canonicalIp(host);
-    if (ip !== undefined) return new ResolvedLookup([ip]);
-    return this.#thread().client.lookup(host, readiness);
+    return literalLookup(host, readiness) ?? this.#thread().client.lookup(host, readiness);
   }
 
   /**

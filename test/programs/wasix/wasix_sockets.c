@@ -60,10 +60,14 @@ static socklen_t len_of(int family) {
 static void tcp(int family, const char *name) {
   struct sockaddr_storage addr;
   int server = bound_socket(family, SOCK_STREAM, &addr);
-  CHECK(listen(server, 8) == 0, "listen");
   socklen_t len = sizeof addr;
   CHECK(getsockname(server, (struct sockaddr *)&addr, &len) == 0, "getsockname");
-  printf("%s: listening on a free port: %s\n", name, yesno(port_of(&addr) > 0));
+  int bound_port = port_of(&addr);
+  printf("%s: port 0 chosen at bind: %s\n", name, yesno(bound_port > 0));
+  CHECK(listen(server, 8) == 0, "listen");
+  len = sizeof addr;
+  CHECK(getsockname(server, (struct sockaddr *)&addr, &len) == 0, "getsockname");
+  printf("%s: listening on the port bind chose: %s\n", name, yesno(port_of(&addr) == bound_port));
 
   int client = socket(family, SOCK_STREAM, 0);
   CHECK(client >= 0, "socket");
@@ -154,14 +158,11 @@ static void errors(void) {
   struct sockaddr_storage addr;
   int s = bound_socket(AF_INET, SOCK_STREAM, &addr);
   CHECK(listen(s, 1) == 0, "listen");
-  // After listen: a stream socket's port 0 is chosen when it listens (on Kiln as on Wasmer), at bind on Linux.
   socklen_t len = sizeof addr;
   CHECK(getsockname(s, (struct sockaddr *)&addr, &len) == 0, "getsockname");
   int t = socket(AF_INET, SOCK_STREAM, 0);
   errno = 0;
-  int r = bind(t, (struct sockaddr *)&addr, sizeof(struct sockaddr_in));
-  if (r == 0) r = listen(t, 1);
-  printf("errors: a second listener on the port: %s\n", errname(r < 0 ? errno : 0));
+  printf("errors: a second bind of a listener's port: %s\n", errname(bind(t, (struct sockaddr *)&addr, sizeof(struct sockaddr_in)) < 0 ? errno : 0));
   close(t);
   close(s);
   t = socket(AF_INET, SOCK_STREAM, 0);
