@@ -3,7 +3,8 @@
 // Kiln in the same process, alternating, and prints median wall times and the
 // ratio kiln / node:wasi; then the thread benchmarks (bench/threads.mjs),
 // the waPC benchmarks (bench/wapc.mjs), the WASIX benchmarks
-// (bench/wasix.mjs) and the networking benchmarks (bench/net.mjs).
+// (bench/wasix.mjs), the networking benchmarks (bench/net.mjs) and the
+// component benchmarks (bench/components.mjs).
 // See bench/README.md.
 //
 // Usage: node bench/run.mjs [--only NAME[,NAME...]] [--quick] [--runs N]
@@ -35,7 +36,9 @@ function usage(code) {
                        (bench/threads.mjs), "wapc" the waPC host benchmarks
                        (bench/wapc.mjs), "wasix" the WASIX benchmarks against
                        @wasmer/sdk (bench/wasix.mjs), "net" a guest TCP
-                       server against the same C built natively (bench/net.mjs)
+                       server against the same C built natively (bench/net.mjs),
+                       "components" preview 2 components under Kiln vs
+                       @bytecodealliance/preview2-shim (bench/components.mjs)
   --quick              fewer iterations and a smaller scale (smoke run)
   --runs N             timed runs per runtime (default 5; read_file 3; quick 3)
   --kiln-module PATH   module exporting Kiln's WASI class (default dist/node.js;
@@ -470,11 +473,12 @@ async function main() {
     console.log(`${WAPC.padEnd(13)} waPC host: echo, host calls, async host, pool; Kiln vs @wapc/host`);
     console.log(`${WASIX.padEnd(13)} WASIX: start, threads, futex, pipe, syscalls, fork; Kiln vs @wasmer/sdk`);
     console.log(`${NET.padEnd(13)} networking: TCP round trips and bulk echo; a guest server vs the same C built natively`);
+    console.log(`${COMPONENTS.padEnd(13)} components: hello start and 16 B file writes; Kiln vs preview2-shim, and the modules vs node:wasi`);
     return 0;
   }
-  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && n !== ENTRY && n !== WASIX && n !== NET && !all.some((b) => b.name === n));
+  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && n !== ENTRY && n !== WASIX && n !== NET && n !== COMPONENTS && !all.some((b) => b.name === n));
   if (unknown.length) {
-    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), ENTRY, THREADS, WAPC, WASIX, NET].join(', ')}`);
+    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), ENTRY, THREADS, WAPC, WASIX, NET, COMPONENTS].join(', ')}`);
     return 2;
   }
   const benches = opts.only.length ? all.filter((b) => opts.only.includes(b.name)) : all;
@@ -483,6 +487,7 @@ async function main() {
   const withEntry = opts.only.length === 0 || opts.only.includes(ENTRY);
   const withWasix = opts.only.length === 0 || opts.only.includes(WASIX);
   const withNet = opts.only.length === 0 || opts.only.includes(NET);
+  const withComponents = opts.only.length === 0 || opts.only.includes(COMPONENTS);
   if (benches.length === 0) {
     const failures = [];
     if (withEntry) failures.push(...(await runEntry(opts)));
@@ -490,6 +495,7 @@ async function main() {
     if (withWapc) failures.push(...(await runWapc(opts)));
     if (withWasix) failures.push(...(await runWasix(opts)));
     if (withNet) failures.push(...(await runNet(opts)));
+    if (withComponents) failures.push(...(await runComponents(opts)));
     return reportFailures(failures);
   }
 
@@ -618,6 +624,7 @@ async function main() {
   if (withWapc) failures.push(...(await runWapc(opts)));
   if (withWasix) failures.push(...(await runWasix(opts)));
   if (withNet) failures.push(...(await runNet(opts)));
+  if (withComponents) failures.push(...(await runComponents(opts)));
   return reportFailures(failures);
 }
 
@@ -671,6 +678,16 @@ const NET = 'net';
 async function runNet(opts) {
   const { runNetBench } = await import('./net.mjs');
   return runNetBench({ quick: opts.quick, runs: opts.runs, kilnModule: opts.kilnModule, verbose: opts.verbose });
+}
+
+// ------------------------------------------------------------- components --
+
+const COMPONENTS = 'components';
+
+/** The component benchmarks against @bytecodealliance/preview2-shim (bench/components.mjs); returns their failures. */
+async function runComponents(opts) {
+  const { runComponentsBench } = await import('./components.mjs');
+  return runComponentsBench({ quick: opts.quick, runs: opts.runs, kilnModule: opts.kilnModule, verbose: opts.verbose });
 }
 
 function reportFailures(failures) {
