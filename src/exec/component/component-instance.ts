@@ -47,7 +47,15 @@ interface Prepared {
   modules: Map<string, WebAssembly.Module>;
 }
 
-const prepared = new WeakMap<TranspiledComponent, Prepared>();
+/**
+ * Components prepared on this thread, by key (the component's hash): a
+ * process worker gets each run's component as a copy, and evaluating the
+ * glue and compiling the cores again for each would cost more than the
+ * run of a small program.
+ */
+const prepared = new Map<string, Prepared>();
+/** The most components kept prepared. */
+const PREPARED_ENTRIES = 8;
 
 /** The glue's `instantiate`, evaluated from its source (it imports nothing: instantiation mode). */
 function evaluateGlue(source: string): Instantiate {
@@ -60,11 +68,14 @@ function evaluateGlue(source: string): Instantiate {
 }
 
 function prepare(component: TranspiledComponent): Prepared {
-  let p = prepared.get(component);
+  let p = prepared.get(component.key);
   if (p === undefined) {
     p = { instantiate: evaluateGlue(component.glue), modules: new Map() };
-    prepared.set(component, p);
+    while (prepared.size >= PREPARED_ENTRIES) prepared.delete(prepared.keys().next().value!);
+  } else {
+    prepared.delete(component.key); // most recently used last
   }
+  prepared.set(component.key, p);
   return p;
 }
 

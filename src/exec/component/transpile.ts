@@ -153,7 +153,7 @@ export async function transpileComponent(bytes: Uint8Array, cache?: TranspileCac
   files.delete(`${NAME}.js`);
   const component: TranspiledComponent = {
     key,
-    glue: lowerEmptyStringsThroughRealloc(new TextDecoder().decode(glue)),
+    glue: debugSwitchReadOnce(lowerEmptyStringsThroughRealloc(new TextDecoder().decode(glue))),
     cores: files,
     imports: out.imports,
     exports: out.exports.map(([name]) => name),
@@ -176,6 +176,19 @@ export function lowerEmptyStringsThroughRealloc(glue: string): string {
     'if (s.length === 0) { return { ptr: 1, len: 0 }; }',
     'if (s.length === 0) { return { ptr: realloc(0, 0, 1, 0), len: 0, codepoints: 0 }; }',
   );
+}
+
+/**
+ * jco's glue logs through `_debugLog`, called on every import call (over a
+ * hundred call sites), which reads `process.env.JCO_DEBUG` each time: a
+ * slow getter on Node, about a sixth of the time of a small write. This
+ * reads the switch once, when the glue is evaluated; glue without that
+ * line is left as it is.
+ */
+export function debugSwitchReadOnce(glue: string): string {
+  const check = 'const _debugLog = (...args) => {\n    if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
+  if (!glue.includes(check)) return glue;
+  return glue.replace(check, 'const _jcoDebug = !!globalThis?.process?.env?.JCO_DEBUG;\n  const _debugLog = (...args) => {\n    if (!_jcoDebug) { return; }');
 }
 
 /** A transpiler failure's text: its payload (jco throws strings and `{ tag, val }` values) or message. */
