@@ -163,6 +163,13 @@ describe('components: kiln run and the cache', () => {
     assert.equal(r.stderr, 'kiln: --listen cannot be used with a component (WASI preview 2) yet\n');
   });
 
+  test('--timeout stops a component (in a process worker): status 124 and the message, as for a module', async () => {
+    const r = await runKiln({ program: componentPath('sleep2'), flags: ['--timeout', '300ms'] });
+    assert.equal(r.status, 124);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'kiln: the guest did not finish within its time limit of 300 ms and was stopped\n');
+  });
+
   test('--trace prints each wasi:* call with its arguments and result, resources by their WIT names', async () => {
     const r = await runCase(runKiln, {
       program: componentPath('cat'), args: ['/sandbox/f.txt'], flags: ['--trace'],

@@ -2,19 +2,24 @@
  * `kiln run` of a component (layer: CLI): a `wasi:cli` command component
  * (WASI preview 2) runs with the same arguments, environment, directories
  * and descriptor limit as a preview 1 module, transpiled once and kept in
- * Kiln's cache folder (exec/node/component-disk-cache.ts). What only
- * preview 1 modules can do yet is refused up front, by flag.
+ * Kiln's cache folder (exec/node/component-disk-cache.ts). It runs on this
+ * thread, as a single-threaded module does, or in a process worker under
+ * `--timeout`. What only preview 1 modules can do yet is refused up front,
+ * by flag.
  */
-import { ComponentTranspileError, TranspilerMissingError } from '../exec/component/transpile.js';
+import { ComponentTranspileError, TranspilerMissingError, transpileComponent } from '../exec/component/transpile.js';
 import { NotACommandError, UnsupportedImportsError } from '../exec/component/component-instance.js';
 import { componentDiskCache } from '../exec/node/component-disk-cache.js';
 import { WASI } from '../front/node/node-wasi.js';
+import { TimeoutError } from '../exec/timeout.js';
 import { CannotRunError, UsageError } from './errors.js';
 import type { RunArgs } from './run-args.js';
 import { describeTrap } from './wasm-errors.js';
 
 /** Exit status for a trap, as wasmtime uses on Unix (128 + SIGABRT). */
 const TRAP_STATUS = 134;
+/** Exit status when the time limit stops the guest (as timeout(1)). */
+const TIMEOUT_STATUS = 124;
 
 /** The flags a component cannot use yet, by name, when given. */
 function unsupportedFlags(args: RunArgs): string[] {
@@ -23,7 +28,6 @@ function unsupportedFlags(args: RunArgs): string[] {
     [args.unknownImports !== undefined, 'the unknown-import options'],
     [args.listen.length > 0, '--listen'],
     [args.net !== undefined || args.allowConnect !== undefined || args.allowBind !== undefined, '--net and the allow rules'],
-    [args.limits.timeoutMs !== undefined, '--timeout'],
     [args.limits.memoryPages !== undefined, '--max-memory'],
   ];
   return given.filter(([on]) => on).map(([, flag]) => flag);
@@ -39,9 +43,12 @@ export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promis
     preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
     maxDescriptors: args.limits.descriptors,
     trace: args.trace,
-    componentCache: componentDiskCache(),
+    timeoutMs: args.limits.timeoutMs,
   });
   try {
+    const component = await transpileComponent(bytes, componentDiskCache());
+    // On this thread, as a single-threaded module runs; under a time limit in a process worker, which can be stopped.
+    if (args.limits.timeoutMs === undefined) return wasi.startComponent(component);
     return await wasi.run(bytes);
   } catch (e) {
     if (e instanceof TranspilerMissingError || e instanceof ComponentTranspileError
@@ -51,6 +58,10 @@ export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promis
     if (e instanceof WebAssembly.RuntimeError || (e instanceof RangeError && /call stack/i.test(e.message))) {
       process.stderr.write(`${describeTrap(e)}\n`);
       return TRAP_STATUS;
+    }
+    if (e instanceof TimeoutError) {
+      process.stderr.write(`kiln: ${e.message}\n`);
+      return TIMEOUT_STATUS;
     }
     if (e instanceof WebAssembly.LinkError || e instanceof WebAssembly.CompileError) {
       throw new CannotRunError(`cannot run ${args.module}: ${e.message}`);

@@ -32,7 +32,7 @@ import { createLauncher } from '../exec/process-launcher.js';
 import { flushNetwork, kernelNetwork } from '../exec/network.js';
 import { isComponent } from '../exec/component/component-binary.js';
 import { checkCommand, hostImports, runComponentInline } from '../exec/component/component-run.js';
-import { transpileComponent } from '../exec/component/transpile.js';
+import { transpileComponent, type TranspiledComponent } from '../exec/component/transpile.js';
 import { KILN_INTERFACES } from '../syscalls/p2/imports.js';
 import type { Platform } from './platform.js';
 
@@ -309,6 +309,22 @@ export class WASI {
       checkCommand(component, KILN_INTERFACES);
       return this.#report(await this.#platform.runInWorker!({ module: component, options: this.#options, runtime: this.runtime }));
     }
+    return this.#startComponent(component);
+  }
+
+  /**
+   * Runs a transpiled `wasi:cli` command component (from
+   * `transpileComponent`) on the calling thread, as `start()` runs a
+   * module: synchronously, its exit code returned. `run()` is the way
+   * that keeps the caller's event loop going.
+   */
+  startComponent(component: TranspiledComponent): number {
+    this.#claim();
+    this.#place('start', false);
+    return this.#startComponent(component);
+  }
+
+  #startComponent(component: TranspiledComponent): number {
     const process = spawnProcess(this.#kernel, this.#options);
     const imports = hostImports(process, this.#options.interfaces, this.#trace);
     try {
