@@ -21,6 +21,13 @@ const repoRoot = path.resolve(here, '..');
 const SOURCE = path.join(here, 'programs', 'net', 'net_echo.c');
 const OUT_DIR = path.join(repoRoot, 'build', 'bench-programs');
 
+/** The echo server as a Node program (node:net), started with `node -e`: prints "listening PORT". */
+const NODE_ECHO = `
+const net = require('node:net');
+const srv = net.createServer((c) => { c.setNoDelay(true); c.pipe(c); });
+srv.listen(0, '127.0.0.1', () => console.log('listening ' + srv.address().port));
+`;
+
 /** Builds the WASIX and the native server; throws with the compiler's message. */
 function build() {
   fs.mkdirSync(OUT_DIR, { recursive: true });
@@ -119,8 +126,10 @@ export async function runNetBench({ quick = false, runs = null, kilnModule = nul
   const servers = {
     kiln: [process.execPath, path.join(repoRoot, 'bin', 'kiln.js'), 'run', '--net', 'host', built.wasm],
     native: [built.native],
+    // For scale: the same echo written for Node itself (node:net), what a JavaScript server does.
+    node: [process.execPath, '-e', NODE_ECHO],
   };
-  const results = { kiln: { rr: [], bulk: [] }, native: { rr: [], bulk: [] } };
+  const results = { kiln: { rr: [], bulk: [] }, native: { rr: [], bulk: [] }, node: { rr: [], bulk: [] } };
   for (const [name, argv] of Object.entries(servers)) {
     let server;
     try {
@@ -142,10 +151,12 @@ export async function runNetBench({ quick = false, runs = null, kilnModule = nul
   }
   const rr = (k) => median(results[k].rr);
   const bw = (k) => median(results[k].bulk);
-  console.log(`net: a TCP echo server (bench/programs/net/net_echo.c) under kiln run --net host vs the same C built with gcc; a Node client on 127.0.0.1, median of ${nRuns}`);
-  printTable(['benchmark', 'kiln', 'native', 'native/kiln'], [
-    [`round trip (64 B, ${trips} on one connection)`, `${rr('kiln').toFixed(1)} µs`, `${rr('native').toFixed(1)} µs`, fmtRatio(rr('native') / rr('kiln'))],
-    [`bulk echo (${mib} MiB)`, `${bw('kiln').toFixed(0)} MiB/s`, `${bw('native').toFixed(0)} MiB/s`, fmtRatio(bw('kiln') / bw('native'))],
+  console.log(`net: a TCP echo server (bench/programs/net/net_echo.c) under kiln run --net host vs the same C built with gcc, and the same echo written for node:net; a Node client on 127.0.0.1, median of ${nRuns}; each ratio is Kiln's speed as a fraction of the peer's`);
+  printTable(['benchmark', 'kiln', 'native', 'native/kiln', 'node:net', 'node/kiln'], [
+    [`round trip (64 B, ${trips} on one connection)`, `${rr('kiln').toFixed(1)} µs`, `${rr('native').toFixed(1)} µs`, fmtRatio(rr('native') / rr('kiln')),
+      `${rr('node').toFixed(1)} µs`, fmtRatio(rr('node') / rr('kiln'))],
+    [`bulk echo (${mib} MiB)`, `${bw('kiln').toFixed(0)} MiB/s`, `${bw('native').toFixed(0)} MiB/s`, fmtRatio(bw('kiln') / bw('native')),
+      `${bw('node').toFixed(0)} MiB/s`, fmtRatio(bw('kiln') / bw('node'))],
   ]);
   return failures;
 }
