@@ -22,12 +22,21 @@ import { programPath, repoRoot } from './helpers/programs.js';
 
 const NODE24 = path.join(repoRoot, 'build', 'node24', 'bin', 'node');
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
-  name: string; dependencies: Record<string, string>;
+  name: string; dependencies: Record<string, string>; devDependencies: Record<string, string>;
 };
+
+/** The version of a dev dependency the repository pins. */
+function devVersion(name: string): string {
+  const v = pkg.devDependencies[name];
+  assert.ok(v !== undefined, `${name} is no dev dependency`);
+  return v;
+}
 
 let tmp = '';
 let project = '';
 let packed: string[] = [];
+/** What installing the package alone put in node_modules. */
+let installedAlone: string[] = [];
 
 function npm(args: string[], cwd: string): string {
   const r = spawnSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
@@ -45,6 +54,10 @@ before(() => {
   mkdirSync(project);
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'kiln-user', private: true, type: 'module' }));
   npm(['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(tmp, info!.filename)], project);
+  const lock = JSON.parse(readFileSync(path.join(project, 'node_modules', '.package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+  installedAlone = Object.keys(lock.packages).map((p) => p.replace(/^.*node_modules\//, '')).sort();
+  // Then the optional peer that runs components, as docs/api.md tells users to install it.
+  npm(['install', '--no-audit', '--no-fund', '--prefer-offline', `@bytecodealliance/jco-transpile@${devVersion('@bytecodealliance/jco-transpile')}`], project);
 });
 
 after(() => {
@@ -76,12 +89,8 @@ describe('the packed package', () => {
     assert.deepEqual(missing, []);
   });
 
-  test('installing it pulls the runtime dependencies and nothing else', () => {
-    const lock = JSON.parse(readFileSync(path.join(project, 'node_modules', '.package-lock.json'), 'utf8')) as {
-      packages: Record<string, unknown>;
-    };
-    const installed = Object.keys(lock.packages).map((p) => p.replace(/^.*node_modules\//, '')).sort();
-    assert.deepEqual(installed, [pkg.name, ...Object.keys(pkg.dependencies)].sort());
+  test('installing it pulls the runtime dependencies and nothing else (not the optional transpiler of components)', () => {
+    assert.deepEqual(installedAlone, [pkg.name, ...Object.keys(pkg.dependencies)].sort());
   });
 
   test('npx kiln runs the bundled example', () => {
@@ -110,14 +119,16 @@ describe('the packed package', () => {
 
 /**
  * The files the examples name, in a fresh folder per example: app.wasm
- * (test/programs/c/cat.c), app-threads.wasm (a wasi-threads program),
- * guest.wasm (a waPC guest), data/input.txt and an empty out/.
+ * (test/programs/c/cat.c) and app.component.wasm (the same as a
+ * component), app-threads.wasm (a wasi-threads program), guest.wasm (a
+ * waPC guest), data/input.txt and an empty out/.
  */
 function exampleFolder(name: string): string {
   const dir = path.join(project, name);
   mkdirSync(path.join(dir, 'data'), { recursive: true });
   mkdirSync(path.join(dir, 'out'));
   copyFileSync(programPath('cat'), path.join(dir, 'app.wasm'));
+  copyFileSync(path.join(repoRoot, 'build', 'components', 'cat.wasm'), path.join(dir, 'app.component.wasm'));
   copyFileSync(programPath('threads_basic'), path.join(dir, 'app-threads.wasm'));
   copyFileSync(programPath('wapc_as_echo'), path.join(dir, 'guest.wasm'));
   writeFileSync(path.join(dir, 'data', 'input.txt'), 'hello\n');
