@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { importKiln } from './kiln-module.mjs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { buildBench } from './build.mjs';
@@ -80,16 +81,7 @@ async function build() {
 
 /** Kiln's WASI class from dist/node.js (or --kiln-module). */
 async function loadKiln(spec) {
-  const file = path.resolve(spec ?? path.join(repoRoot, 'dist', 'node.js'));
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `Kiln module not found: ${path.relative(process.cwd(), file) || file}` + (spec ? '' : ' (build it first with `npm run build`)'),
-    );
-  }
-  const mod = await import(pathToFileURL(file).href);
-  const WASI = mod.WASI ?? mod.default?.WASI;
-  if (typeof WASI !== 'function') throw new Error(`${file} does not export a WASI class`);
-  return WASI;
+  return (await importKiln(spec, ['WASI'])).exports.WASI;
 }
 
 const camel = (s) => s.replace(/-(\w)/g, (_, c) => c.toUpperCase());

@@ -15,7 +15,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_KILN_MODULE, importKiln } from './kiln-module.mjs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { buildBench, repoRoot } from './build.mjs';
@@ -23,7 +24,6 @@ import { printFailures } from './standalone.mjs';
 import { rotate, median, fmtRatio, printTable } from './table.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const DEFAULT_KILN_MODULE = path.join(repoRoot, 'dist', 'node.js');
 const PEER_PACKAGE = '@tybys/wasm-util';
 
 // ---------------------------------------------------------------- options --
@@ -243,22 +243,14 @@ async function loadKiln(spec) {
     const { WASI } = await import('node:wasi');
     return nodeCompatRuntime('kiln', 'kiln(=node:wasi)', WASI);
   }
-  const file = path.resolve(spec ?? DEFAULT_KILN_MODULE);
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `Kiln module not found: ${path.relative(process.cwd(), file) || file}\n` +
-        (spec ? '' : '  build it first with `npm run build`, or pass --kiln-module PATH (or --kiln-module node:wasi to validate the harness)'),
-    );
-  }
   if (!spec) {
     try {
-      warnIfStale(file);
+      warnIfStale(DEFAULT_KILN_MODULE);
     } catch {}
   }
-  const mod = await import(pathToFileURL(file).href);
-  const WASI = mod.WASI ?? mod.default?.WASI;
-  if (typeof WASI !== 'function') throw new Error(`${file} does not export a WASI class`);
-  return nodeCompatRuntime('kiln', 'kiln', WASI);
+  const notFoundHint = spec ? '' : '\n  build it first with `npm run build`, or pass --kiln-module PATH (or --kiln-module node:wasi to validate the harness)';
+  const { exports } = await importKiln(spec, ['WASI'], { notFoundHint });
+  return nodeCompatRuntime('kiln', 'kiln', exports.WASI);
 }
 
 function warnIfStale(distFile) {

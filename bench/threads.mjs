@@ -16,12 +16,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { importKiln } from './kiln-module.mjs';
 import { buildNative, repoRoot } from './build.mjs';
 import { exitWhenDone, parseBenchArgs } from './standalone.mjs';
 import { rotate, median, fmtRatio, printTable } from './table.mjs';
 
-const DEFAULT_KILN_MODULE = path.join(repoRoot, 'dist', 'node.js');
 const PROGRAMS = ['threads_spawn_join', 'threads_pingpong', 'threads_write'];
 const LINE_BYTES = 16; // threads_write writes "0123456789abcde\n"
 // build-programs links the threads programs with --max-memory=16 MiB; the
@@ -81,17 +81,7 @@ function buildGuestPrograms() {
 
 /** Kiln through its embedding API: WasiBuilder.run picks the threaded mode. */
 async function loadKilnBuilder(spec) {
-  const file = path.resolve(spec ?? DEFAULT_KILN_MODULE);
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `Kiln module not found: ${path.relative(process.cwd(), file) || file}` +
-        (spec ? '' : ' (build it first with `npm run build`)'),
-    );
-  }
-  const mod = await import(pathToFileURL(file).href);
-  const WasiBuilder = mod.WasiBuilder ?? mod.default?.WasiBuilder;
-  if (typeof WasiBuilder !== 'function') throw new Error(`${file} does not export a WasiBuilder class`);
-  return WasiBuilder;
+  return (await importKiln(spec, ['WasiBuilder'])).exports.WasiBuilder;
 }
 
 /**

@@ -19,14 +19,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { importKiln } from './kiln-module.mjs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { repoRoot } from './build.mjs';
 import { parseBenchArgs, printFailures } from './standalone.mjs';
 import { rotate, fmtRatio, printTable } from './table.mjs';
 
-const DEFAULT_KILN_MODULE = path.join(repoRoot, 'dist', 'node.js');
 const NODE24 = path.join(repoRoot, 'build', 'node24', 'bin', 'node');
 const PEER_PACKAGE = '@wapc/host';
 const PROGRAMS = ['wapc_as_echo', 'wapc_wat_echo', 'wapc_wat_hostcall'];
@@ -222,19 +222,8 @@ function buildGuestPrograms() {
 }
 
 async function loadKiln(spec) {
-  const file = path.resolve(spec ?? DEFAULT_KILN_MODULE);
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `Kiln module not found: ${path.relative(process.cwd(), file) || file}` + (spec ? '' : ' (build it first with `npm run build`)'),
-    );
-  }
-  const mod = await import(pathToFileURL(file).href);
-  const kiln = {};
-  for (const name of ['WapcHost', 'WapcHostAsync', 'WebAssemblyEngine', 'WebAssemblyEngineAsync', 'WapcHostPool']) {
-    kiln[name] = mod[name] ?? mod.default?.[name];
-    if (typeof kiln[name] !== 'function') throw new Error(`${file} does not export ${name} (no waPC host in this build?)`);
-  }
-  return kiln;
+  const names = ['WapcHost', 'WapcHostAsync', 'WebAssemblyEngine', 'WebAssemblyEngineAsync', 'WapcHostPool'];
+  return (await importKiln(spec, names, { missingHint: ' (no waPC host in this build?)' })).exports;
 }
 
 async function loadPeer() {

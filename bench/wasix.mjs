@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { importKiln } from './kiln-module.mjs';
 import { exitWhenDone, parseBenchArgs } from './standalone.mjs';
 import { fmtRatio, median, printTable, rotate } from './table.mjs';
 import { findWasixSysroot, wasixCompileCommand, WASIX_SYSROOT_CANDIDATES } from '../scripts/wasix-toolchain.mjs';
@@ -197,16 +198,7 @@ function checkHello(r) {
 
 /** Kiln: dist/node.js (or --kiln-module), and its CLI next to it for `kiln run`. */
 async function loadKiln(spec) {
-  const file = path.resolve(spec ?? path.join(repoRoot, 'dist', 'node.js'));
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `Kiln module not found: ${path.relative(process.cwd(), file) || file}` + (spec ? '' : ' (build it first with `npm run build`)'),
-    );
-  }
-  const mod = await import(pathToFileURL(file).href);
-  for (const name of ['WASI', 'CaptureStream', 'BufferInputStream']) {
-    if (typeof mod[name] !== 'function') throw new Error(`${file} does not export ${name}`);
-  }
+  const { file, exports: mod } = await importKiln(spec, ['WASI', 'CaptureStream', 'BufferInputStream']);
   const bin = path.resolve(path.dirname(file), '..', 'bin', 'kiln.js');
   return { mod, bin: fs.existsSync(bin) ? bin : null };
 }
