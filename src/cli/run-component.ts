@@ -11,15 +11,9 @@ import { ComponentTranspileError, TranspilerMissingError, transpileComponent } f
 import { NotACommandError, UnsupportedImportsError } from '../exec/component/component-instance.js';
 import { componentDiskCache } from '../exec/node/component-disk-cache.js';
 import { WASI } from '../front/node/node-wasi.js';
-import { TimeoutError } from '../exec/timeout.js';
 import { CannotRunError, UsageError } from './errors.js';
 import type { RunArgs } from './run-args.js';
-import { describeTrap } from './wasm-errors.js';
-
-/** Exit status for a trap, as wasmtime uses on Unix (128 + SIGABRT). */
-const TRAP_STATUS = 134;
-/** Exit status when the time limit stops the guest (as timeout(1)). */
-const TIMEOUT_STATUS = 124;
+import { abnormalEnd } from './run-endings.js';
 
 /** The flags a component cannot use yet, by name, when given. */
 function unsupportedFlags(args: RunArgs): string[] {
@@ -37,6 +31,7 @@ function unsupportedFlags(args: RunArgs): string[] {
 export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promise<number> {
   const refused = unsupportedFlags(args);
   if (refused.length > 0) throw new UsageError(`${refused.join(', ')} cannot be used with a component (WASI preview 2) yet`);
+  const cache = componentDiskCache();
   const wasi = new WASI({
     args: [args.argv0 ?? args.module, ...args.guestArgs],
     env: args.inheritEnv ? { ...process.env, ...Object.fromEntries(args.env) } : Object.fromEntries(args.env),
@@ -44,25 +39,19 @@ export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promis
     maxDescriptors: args.limits.descriptors,
     trace: args.trace,
     timeoutMs: args.limits.timeoutMs,
+    componentCache: cache,
   });
   try {
-    const component = await transpileComponent(bytes, componentDiskCache());
     // On this thread, as a single-threaded module runs; under a time limit in a process worker, which can be stopped.
-    if (args.limits.timeoutMs === undefined) return wasi.startComponent(component);
-    return await wasi.run(bytes);
+    if (args.limits.timeoutMs !== undefined) return await wasi.run(bytes);
+    return wasi.startComponent(await transpileComponent(bytes, cache));
   } catch (e) {
     if (e instanceof TranspilerMissingError || e instanceof ComponentTranspileError
       || e instanceof UnsupportedImportsError || e instanceof NotACommandError) {
       throw new CannotRunError(`cannot run ${args.module}: ${e.message}`);
     }
-    if (e instanceof WebAssembly.RuntimeError || (e instanceof RangeError && /call stack/i.test(e.message))) {
-      process.stderr.write(`${describeTrap(e)}\n`);
-      return TRAP_STATUS;
-    }
-    if (e instanceof TimeoutError) {
-      process.stderr.write(`kiln: ${e.message}\n`);
-      return TIMEOUT_STATUS;
-    }
+    const status = abnormalEnd(e);
+    if (status !== undefined) return status;
     if (e instanceof WebAssembly.LinkError || e instanceof WebAssembly.CompileError) {
       throw new CannotRunError(`cannot run ${args.module}: ${e.message}`);
     }

@@ -13,10 +13,8 @@ import { moduleFunctionTypes, type FuncType } from '../front/function-types.js';
 import { MissingImportsError, requireImports, type ImportObject } from '../exec/imports-check.js';
 import { limitMemory, MemoryLimitError } from '../exec/module-binary.js';
 import { isThreadedModule, ThreadedModuleError } from '../exec/threaded-module.js';
-import { ThreadTrapError } from '../exec/threaded-run.js';
 import { UnknownImportError, withUnknownImports, type UnknownImportPolicy } from '../front/unknown-imports.js';
 import { wasiVersionOf, type WASIOptions } from '../front/wasi.js';
-import { TimeoutError } from '../exec/timeout.js';
 import { WASI } from '../front/node/node-wasi.js';
 import { ListenError } from '../host/node/node-networking.js';
 import { CannotRunError, UsageError } from './errors.js';
@@ -25,16 +23,11 @@ import { formatResults, invokeArgs, type WasmArg } from './invoke.js';
 import { listenAddressesOf, listenSockets } from './listen.js';
 import { nodeNetworking } from '../host/node/node-networking.js';
 import { readRunModule } from './module-file.js';
+import { abnormalEnd } from './run-endings.js';
 import { isComponent } from '../exec/component/component-binary.js';
 import { runComponentFile } from './run-component.js';
 import { exportsMemory, importsWasi, refuseWasix, requireFunctionExport, requireMemory, requireStart } from './module-checks.js';
 import type { RunArgs } from './run-args.js';
-import { describeTrap } from './wasm-errors.js';
-
-/** Exit status for a trap, as wasmtime uses on Unix (128 + SIGABRT). */
-const TRAP_STATUS = 134;
-/** Exit status when the time limit stops the guest (as timeout(1)). */
-const TIMEOUT_STATUS = 124;
 
 /** A `--invoke` call, its arguments parsed before anything runs. */
 interface Invocation {
@@ -143,19 +136,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
       if (e instanceof ThreadedModuleError || e instanceof UnknownImportError || e instanceof ListenError) {
         return fail(`cannot run ${args.module}: ${e.message}`);
       }
-      if (e instanceof WebAssembly.RuntimeError || (e instanceof ThreadTrapError && e.trap)) {
-        process.stderr.write(`${describeTrap(e)}\n`);
-        return TRAP_STATUS;
-      }
-      if (e instanceof TimeoutError) {
-        process.stderr.write(`kiln: ${e.message}\n`);
-        return TIMEOUT_STATUS;
-      }
+      const status = abnormalEnd(e);
+      if (status !== undefined) return status;
       if (e instanceof WebAssembly.LinkError) return fail(`cannot link ${args.module}: ${e.message}`);
-      if (e instanceof RangeError && /call stack/i.test(e.message)) {
-        process.stderr.write(`${describeTrap(e)}\n`);
-        return TRAP_STATUS;
-      }
       throw e;
     }
   } finally {

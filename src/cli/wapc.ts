@@ -28,9 +28,7 @@ import {
 import { readInputFile, readModuleFile } from './module-file.js';
 import { UsageError } from './run-args.js';
 import { parseWapcArgs, WAPC_SYNOPSIS, WAPC_USAGE, type PayloadSource, type WapcArgs } from './wapc-args.js';
-
-/** Exit status when the time limit stops the guest (as `kiln run` and timeout(1)). */
-const TIMEOUT_STATUS = 124;
+import { TIMEOUT_STATUS } from './run-endings.js';
 
 /** A failure with its own exit status (1 unless said otherwise). */
 class WapcCliError extends Error {
