@@ -113,6 +113,15 @@ const WASM_OPT = process.env.KILN_WASM_OPT || 'wasm-opt';
  */
 const WASIX_ASYNCIFY = /^wasix_(fork|vfork|exec|setjmp)/;
 
+/**
+ * The wasix_64v1 WAT programs that fork or longjmp. Debian's binaryen (108)
+ * cannot add asyncify to a memory64 module; the npm package `binaryen` (a
+ * devDependency, binaryen compiled to JavaScript) can: its wasm-opt runs
+ * under this Node.
+ */
+const WAT_ASYNCIFY = /^wasix64_fork/;
+const WASM_OPT_MEMORY64 = 'node_modules/binaryen/bin/wasm-opt'; // relative to the repository (tools run there)
+
 // How each language is compiled. `{src}` and `{out}` are substituted (and
 // `{name}`, the program name, inside arguments); the command with the
 // placeholders is what goes into the hash.
@@ -195,6 +204,10 @@ const LANGS = {
     // Threads enabled so that programs may use shared memory and atomics;
     // memory64 for the wasix_64v1 programs (wasix64_*).
     args: ['--enable-threads', '--enable-memory64', '{src}', '-o', '{out}'],
+    // The command in the hash names no machine's paths: `process.execPath` replaces `node` when it runs.
+    post: (name) => (WAT_ASYNCIFY.test(name)
+      ? ['node', WASM_OPT_MEMORY64, '--enable-memory64', '--enable-threads', '--enable-mutable-globals', '-O2', '--asyncify', '{out}', '-o', '{out}']
+      : null),
     extraInputs: () => [],
   },
   // waPC guests (test/programs/wapc/README.md describes each one).
@@ -449,7 +462,7 @@ async function compile(program) {
     // The step after the compiler (wasm-opt --asyncify) rewrites the module in place.
     const post = postCommand(program);
     if (result.ok && post && fs.existsSync(tmp)) {
-      const after = await runTool(post[0], post.slice(1).map(fill));
+      const after = await runTool(post[0] === 'node' ? process.execPath : post[0], post.slice(1).map(fill));
       result = { ok: after.ok, output: result.output + after.output };
     }
     if (result.ok && fs.existsSync(tmp)) {
@@ -486,6 +499,7 @@ const MISSING_OTHER_HINTS = [
   [/no wasix-libc sysroot found/, 'the wasix-libc sysroot (for the WASIX programs): set KILN_WASIX_SYSROOT'],
   [/no WASI preview 1 adapter at/, 'the WASI preview 1 adapter (for the components): node scripts/fetch-p1-adapter.mjs'],
   [/cannot load @bytecodealliance\/jco-transpile/, 'the devDependency @bytecodealliance/jco-transpile (for the components): npm ci'],
+  [/Cannot find module '.*node_modules\/binaryen\//, 'the devDependency binaryen (asyncify for the memory64 programs): npm ci'],
 ];
 
 /** Hints naming the packages (or other things) a failed build's output says are missing. */

@@ -244,6 +244,28 @@ describe('wasix_64v1 (memory64, Node 24)', () => {
         assert.equal(r.status, 0);
       }));
   }
+  for (const how of ['kiln run', 'worker', 'jspi'] as const) {
+    test(`wasix64_wasi_threads (wasi thread-spawn with an i64 start argument): ${how}`, { skip }, () =>
+      withSandbox(async (sb) => {
+        const r = runOnNode24(how, 'wasix64_wasi_threads', sb.dir);
+        assert.equal(r.stdout, 'wasi thread-spawn (i64 start argument): the thread ran\n', r.stderr);
+        assert.equal(r.status, 0);
+      }));
+    test(`wasix64_fork (proc_fork, stack_checkpoint and stack_restore on memory64, asyncified): ${how}`, { skip }, () =>
+      withSandbox(async (sb) => {
+        const r = runOnNode24(how, 'wasix64_fork', sb.dir);
+        assert.equal(r.stdout, 'checkpoint: 0\nrestored: 5, local kept\nchild: fork returned 0, local kept\nparent: child exited 3, memory copied not shared\n', r.stderr);
+        assert.equal(r.status, 0);
+      }));
+    test(`wasix64_spawn (proc_spawn2's 64-bit fd_op layout, proc_spawn's handles): ${how}`, { skip }, () =>
+      withSandbox(async (sb) => {
+        copyFileSync(programPath('wasix64_spawn'), path.join(sb.dir, 'self.wasm'));
+        const r = runOnNode24(how, 'wasix64_spawn', sb.dir);
+        assert.equal(r.stdout, 'spawn2 (64-bit fd_op OPEN to a file): child says hi\nspawn (piped stdout): child says hi\n', r.stderr);
+        assert.equal(r.status, 0);
+        assert.equal(readFileSync(path.join(sb.dir, 'out.txt'), 'utf8'), 'child says hi\n');
+      }));
+  }
   for (const program of ['wasix64_basics', 'wasix64_shared']) {
     for (const how of ['kiln run', 'worker', 'jspi'] as const) {
       const placement = how === 'kiln run' ? 'kiln run' : how === 'worker' ? 'WASI.run()' : 'WASI.runHere()';

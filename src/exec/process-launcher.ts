@@ -14,7 +14,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { LaunchRequest, Process, ProcessLauncher } from '../kernel/process.js';
 import { SyscallFunctions } from './syscall-functions.js';
 import { isThreadedModule, threadedMemory, type MemoryImport } from './threaded-module.js';
-import { runThreaded } from './threaded-run.js';
+import { runThreaded, sharedMemory } from './threaded-run.js';
 import { importingSharedMemory } from './module-binary.js';
 
 /** What every child of a kernel runs with. */
@@ -117,7 +117,7 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
       // The copy: the same size and limits, the parent's bytes (its other threads may be writing: as fork in a threaded process, what they wrote is the child's undefined state).
       const source = image.instanceMemory;
       const pages = source.buffer.byteLength / 65536;
-      const copy = new WebAssembly.Memory({ initial: pages, maximum: image.memory.maximum, shared: true });
+      const copy = sharedMemory({ ...image.memory, initial: pages, maximum: image.memory.maximum ?? pages } as MemoryImport);
       new Uint8Array(copy.buffer).set(new Uint8Array(source.buffer, 0, pages * 65536));
       const child = options.kernel.spawn({
         args: parent.argBytes.map(text),

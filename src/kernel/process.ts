@@ -98,6 +98,8 @@ export interface ProcessImage {
     readonly initial: number;
     readonly maximum?: number;
     readonly shared: boolean;
+    /** A memory64 memory (i64 addresses). */
+    readonly address64?: boolean;
     readonly import: { readonly module: string; readonly name: string };
   };
   /** The process's memory. */

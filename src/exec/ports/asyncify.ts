@@ -15,11 +15,13 @@
  * unwinds the current stack, puts a checkpoint's buffer back and rewinds
  * into that checkpoint's call.
  *
- * The buffer's first 32 bytes are a header (abi/fork-record.ts): the
- * asyncify data pointers, then what a forked child needs to resume.
+ * The buffer starts with a header (abi/fork-record.ts): the asyncify
+ * data pointers, then what a forked child needs to resume. A memory64
+ * module (`wasix_64v1`) has 64-bit asyncify pointers, stack and TLS
+ * globals and thread start arguments: `wide` says which.
  */
 
-import { FORK_FROM_PORT, ForkRecord as Resume } from '../../abi/fork-record.js';
+import { FORK_FROM_PORT, forkRecord, type ForkRecordLayout } from '../../abi/fork-record.js';
 
 /** Space for the unwound stack (the frames between the entry and the call). */
 const BUFFER_BYTES = 16 * 1024;
@@ -27,9 +29,9 @@ const BUFFER_BYTES = 16 * 1024;
 const MARGIN = 512;
 
 interface AsyncifyExports {
-  asyncify_start_unwind(data: number): void;
+  asyncify_start_unwind(data: number | bigint): void;
   asyncify_stop_unwind(): void;
-  asyncify_start_rewind(data: number): void;
+  asyncify_start_rewind(data: number | bigint): void;
   asyncify_stop_rewind(): void;
   asyncify_get_state(): number;
 }
@@ -56,6 +58,10 @@ export function hasAsyncify(exports: WebAssembly.Exports): boolean {
 /** Signature of the call that forks the process in the kernel: errno; the child's pid in the header. */
 export type KernelFork = (copyMemory: number, data: number) => number;
 
+/** errno values this file answers itself. */
+const EFAULT = 21;
+const ENOMEM = 48;
+
 export class StackCapture {
   #instance: WebAssembly.Instance | undefined;
   #after: (() => void) | undefined;
@@ -65,12 +71,17 @@ export class StackCapture {
   #resumeValue: bigint | undefined;
   #nextCheckpoint = 1;
   readonly #checkpoints = new Map<number, Checkpoint>();
+  readonly #record: ForkRecordLayout;
 
   constructor(
     readonly memory: WebAssembly.Memory,
     readonly entry: ThreadEntry,
     readonly kernelFork: KernelFork,
-  ) {}
+    /** A memory64 module: 64-bit pointers in the header, globals and thread start arguments. */
+    readonly wide = false,
+  ) {
+    this.#record = forkRecord(wide);
+  }
 
   /** The instance, once made (its exports drive the unwinding). */
   set instance(instance: WebAssembly.Instance) { this.#instance = instance; }
@@ -86,6 +97,31 @@ export class StackCapture {
     return g instanceof WebAssembly.Global ? g : undefined;
   }
 
+  /** Sets an address global (`__stack_pointer`, `__tls_base`): an i64 one for a wide module. */
+  #setAddress(global: WebAssembly.Global, value: number): void {
+    global.value = this.wide ? BigInt(value) : value;
+  }
+
+  /** An address as asyncify's exports take it. */
+  #pointer(address: number): number | bigint {
+    return this.wide ? BigInt(address) : address;
+  }
+
+  /** Reads a pointer-sized value of the guest (u32, or u64 below 2^53 for a wide module). */
+  #readPointer(view: DataView, at: number): number {
+    return this.wide ? Number(view.getBigUint64(at, true)) : view.getUint32(at, true);
+  }
+
+  #writePointer(view: DataView, at: number, value: number): void {
+    if (this.wide) view.setBigUint64(at, BigInt(value), true);
+    else view.setUint32(at, value, true);
+  }
+
+  /** True when [ptr, ptr + len) lies in memory. */
+  #inMemory(ptr: number, len: number): boolean {
+    return ptr >= 0 && ptr + len <= this.memory.buffer.byteLength;
+  }
+
   /** The buffer at the bottom of this thread's stack, its header filled; undefined when the stack has no room. */
   #buffer(): number | undefined {
     const sp = Number(this.#global('__stack_pointer')?.value ?? 0);
@@ -93,15 +129,19 @@ export class StackCapture {
     if (this.entry.kind === 'main') {
       lower = Number(this.#global('__data_end')?.value ?? 0);
     } else {
+      // thread_start_t: the stack's top is field 0 and its size field 14 (pointer-sized fields).
       const view = this.#view;
-      lower = view.getUint32(this.entry.arg, true) - view.getUint32(this.entry.arg + 56, true);
+      const field = this.wide ? 8 : 4;
+      if (!this.#inMemory(this.entry.arg, 16 * field)) return undefined;
+      lower = this.#readPointer(view, this.entry.arg) - this.#readPointer(view, this.entry.arg + 14 * field);
     }
+    const record = this.#record;
     const data = (lower + 15) & ~15;
-    const end = Math.min(data + Resume.DATA + BUFFER_BYTES, sp - MARGIN);
-    if (lower <= 0 || end - data < Resume.DATA + 1024) return undefined;
+    const end = Math.min(data + record.DATA + BUFFER_BYTES, sp - MARGIN);
+    if (lower <= 0 || end - data < record.DATA + 1024) return undefined;
     const view = this.#view;
-    view.setUint32(data + Resume.START, data + Resume.DATA, true);
-    view.setUint32(data + Resume.END, end, true);
+    this.#writePointer(view, data + record.START, data + record.DATA);
+    this.#writePointer(view, data + record.END, end);
     return data;
   }
 
@@ -121,32 +161,35 @@ export class StackCapture {
   /** A forked child: set the registers the parent had, and rewind into its proc_fork, which returns 0. */
   resumeChild(at: ResumeAt): void {
     const view = this.#view;
-    this.#global('__stack_pointer')!.value = view.getUint32(at.data + Resume.STACK_POINTER, true);
+    const record = this.#record;
+    this.#setAddress(this.#global('__stack_pointer')!, view.getUint32(at.data + record.STACK_POINTER, true));
     const tls = this.#global('__tls_base');
-    if (tls !== undefined) tls.value = view.getUint32(at.data + Resume.TLS_BASE, true);
+    if (tls !== undefined) this.#setAddress(tls, view.getUint32(at.data + record.TLS_BASE, true));
     this.#resumeWith = () => 0;
-    this.#asyncify.asyncify_start_rewind(at.data);
+    this.#asyncify.asyncify_start_rewind(this.#pointer(at.data));
   }
 
   /** `proc_fork(copy_memory, pid_out)`. */
   fork = (copyMemory: number, pidOut: number): number => {
     const asyncify = this.#asyncify;
     if (asyncify.asyncify_get_state() === State.REWINDING) return this.#finishRewind(pidOut, 'u32');
+    if (!this.#inMemory(pidOut, 4)) return EFAULT;
     const data = this.#buffer();
-    if (data === undefined) return 48; // ENOMEM: no room on the stack for the unwound frames
+    if (data === undefined) return ENOMEM; // no room on the stack for the unwound frames
     const view = this.#view;
-    view.setUint32(data + Resume.STACK_POINTER, Number(this.#global('__stack_pointer')!.value), true);
-    view.setUint32(data + Resume.TLS_BASE, Number(this.#global('__tls_base')?.value ?? 0), true);
-    view.setUint32(data + Resume.ENTRY, this.entry.kind === 'main' ? 0 : 1, true);
-    view.setUint32(data + Resume.TID, this.entry.kind === 'main' ? 0 : this.entry.tid, true);
-    view.setUint32(data + Resume.ARG, this.entry.kind === 'main' ? 0 : this.entry.arg, true);
-    asyncify.asyncify_start_unwind(data);
+    const record = this.#record;
+    view.setUint32(data + record.STACK_POINTER, Number(this.#global('__stack_pointer')!.value), true);
+    view.setUint32(data + record.TLS_BASE, Number(this.#global('__tls_base')?.value ?? 0), true);
+    view.setUint32(data + record.ENTRY, this.entry.kind === 'main' ? 0 : 1, true);
+    view.setUint32(data + record.TID, this.entry.kind === 'main' ? 0 : this.entry.tid, true);
+    view.setUint32(data + record.ARG, this.entry.kind === 'main' ? 0 : this.entry.arg, true);
+    asyncify.asyncify_start_unwind(this.#pointer(data));
     this.#after = () => {
       // The stack is in the buffer now: the kernel copies the memory with it.
       const errno = this.kernelFork(FORK_FROM_PORT + (copyMemory !== 0 ? 1 : 0), data);
-      const pid = new DataView(this.memory.buffer).getUint32(data + Resume.CHILD_PID, true);
+      const pid = new DataView(this.memory.buffer).getUint32(data + record.CHILD_PID, true);
       this.#resumeWith = errno === 0 ? () => pid : () => -errno;
-      this.#asyncify.asyncify_start_rewind(data);
+      this.#asyncify.asyncify_start_rewind(this.#pointer(data));
     };
     return 0;
   };
@@ -155,46 +198,49 @@ export class StackCapture {
   checkpoint = (snapshot: number, retPtr: number): number => {
     const asyncify = this.#asyncify;
     if (asyncify.asyncify_get_state() === State.REWINDING) return this.#finishRewind(retPtr, 'u64');
+    if (!this.#inMemory(snapshot, 24) || !this.#inMemory(retPtr, 8)) return EFAULT;
     const data = this.#buffer();
-    if (data === undefined) return 48; // ENOMEM
+    if (data === undefined) return ENOMEM;
     const stackPointer = Number(this.#global('__stack_pointer')!.value);
-    asyncify.asyncify_start_unwind(data);
+    asyncify.asyncify_start_unwind(this.#pointer(data));
     this.#after = () => {
       const view = new DataView(this.memory.buffer);
-      const used = view.getUint32(data + Resume.START, true);
+      const used = this.#readPointer(view, data + this.#record.START);
       const id = this.#nextCheckpoint++;
       this.#checkpoints.set(id, { bytes: new Uint8Array(this.memory.buffer, data, used - data).slice(), stackPointer });
       view.setBigUint64(snapshot, BigInt(id), true);
       view.setBigUint64(snapshot + 8, 0x6b696c6e_00000000n | BigInt(id), true);
       view.setBigUint64(snapshot + 16, 0n, true);
       this.#resumeWith = () => 0;
-      this.#asyncify.asyncify_start_rewind(data);
+      this.#asyncify.asyncify_start_rewind(this.#pointer(data));
     };
     return 0;
   };
 
   /** `stack_restore(snapshot, val)`: longjmp; a snapshot this thread did not take traps. */
   restore = (snapshot: number, lo: number, hi: number): void => {
+    if (!this.#inMemory(snapshot, 24)) throw new WebAssembly.RuntimeError('stack_restore: the jmp_buf lies outside memory');
     const view = this.#view;
     const id = Number(view.getBigUint64(snapshot, true));
     const saved = this.#checkpoints.get(id);
     if (saved === undefined) throw new WebAssembly.RuntimeError('stack_restore: not a checkpoint of this thread (longjmp to a jmp_buf setjmp did not fill)');
     const data = this.#buffer();
     if (data === undefined) throw new WebAssembly.RuntimeError('stack_restore: no room on the stack to unwind');
-    if (saved.bytes.byteLength > new DataView(this.memory.buffer).getUint32(data + Resume.END, true) - data) {
+    const record = this.#record;
+    if (saved.bytes.byteLength > this.#readPointer(new DataView(this.memory.buffer), data + record.END) - data) {
       throw new WebAssembly.RuntimeError('stack_restore: the stack has no room for the checkpoint');
     }
-    this.#asyncify.asyncify_start_unwind(data);
+    this.#asyncify.asyncify_start_unwind(this.#pointer(data));
     this.#after = () => {
       // Drop what was unwound; put the checkpoint's frames back (same thread, same buffer address) and rewind into them.
       new Uint8Array(this.memory.buffer).set(saved.bytes, data);
       const v = new DataView(this.memory.buffer);
-      v.setUint32(data + Resume.START, data + saved.bytes.byteLength, true);
-      v.setUint32(data + Resume.END, Math.max(data + saved.bytes.byteLength, v.getUint32(data + Resume.END, true)), true);
-      this.#global('__stack_pointer')!.value = saved.stackPointer;
+      this.#writePointer(v, data + record.START, data + saved.bytes.byteLength);
+      this.#writePointer(v, data + record.END, Math.max(data + saved.bytes.byteLength, this.#readPointer(v, data + record.END)));
+      this.#setAddress(this.#global('__stack_pointer')!, saved.stackPointer);
       this.#resumeValue = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
       this.#resumeWith = () => 0;
-      this.#asyncify.asyncify_start_rewind(data);
+      this.#asyncify.asyncify_start_rewind(this.#pointer(data));
     };
   };
 

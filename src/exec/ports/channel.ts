@@ -19,7 +19,7 @@ import type { FirstGenerationThread, GuestThreadStart } from '../../host/threads
 import { CallEnded, SyscallChannel } from '../channel.js';
 import { GuestWriteBuffer, type HostWrite } from '../guest-write-buffer.js';
 import { linkThroughAdapter, type SplitFunction } from '../i64-adapter.js';
-import { ForkRecord as Resume } from '../../abi/fork-record.js';
+import { forkRecord } from '../../abi/fork-record.js';
 import { StackCapture, type ThreadEntry } from './asyncify.js';
 
 export type { HostWrite };
@@ -27,12 +27,13 @@ export type { HostWrite };
 type ImportFn = SplitFunction;
 
 /** How the thread enters the module: as `start` says, or, for a forked child, as the forking thread did. */
-function threadEntryOf(start: GuestThreadStart, memory: WebAssembly.Memory): ThreadEntry {
+function threadEntryOf(start: GuestThreadStart, memory: WebAssembly.Memory, wide: boolean): ThreadEntry {
   const e = start.entry;
   if (e.kind === 'thread') return { kind: 'thread', tid: e.tid, arg: e.arg };
   if (e.resume === undefined) return { kind: 'main' };
   const view = new DataView(memory.buffer);
   const at = e.resume.data;
+  const Resume = forkRecord(wide);
   return view.getUint32(at + Resume.ENTRY, true) === 0
     ? { kind: 'main' }
     : { kind: 'thread', tid: view.getUint32(at + Resume.TID, true), arg: view.getUint32(at + Resume.ARG, true) };
@@ -47,7 +48,9 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   const slot = start.slot;
   const memory = start.memory;
   const forkNumber = syscallEntry('wasix_32v1', 'proc_fork')!.number;
-  const capture = new StackCapture(memory, threadEntryOf(start, memory), (copy, data) => channel.call(slot, forkNumber, [copy, data]));
+  /** A wasix_64v1 module: memory64, its pointers i64 (`wasi_thread_start` takes the start argument as one). */
+  const wide = WebAssembly.Module.imports(start.module).some((i) => i.module === 'wasix_64v1');
+  const capture = new StackCapture(memory, threadEntryOf(start, memory, wide), (copy, data) => channel.call(slot, forkNumber, [copy, data]), wide);
   const asyncified = WebAssembly.Module.exports(start.module).some((e) => e.name === 'asyncify_start_unwind');
   let instance: WebAssembly.Instance | undefined;
   let signalCallback = '__wasm_signal';
@@ -83,15 +86,19 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
       call = localClockTimeGet(views, start.localClock.realtimeAnchor, channel.beforeCall, viaKernel(number), takeSignals);
     } else if (module === 'wasix_32v1' && start.directWrites && (name === 'futex_wait' || name === 'futex_wake' || name === 'futex_wake_all')) {
       call = futexes[name](viaKernel(number));
-    } else if (module === 'wasix_32v1' && asyncified && (name === 'proc_fork' || name === 'stack_checkpoint' || name === 'stack_restore')) {
+    } else if ((module === 'wasix_32v1' || module === 'wasix_64v1') && asyncified && (name === 'proc_fork' || name === 'stack_checkpoint' || name === 'stack_restore')) {
       // Unwound and rewound on this thread (asyncify.ts); a fork asks the kernel for the child in between.
-      call = name === 'proc_fork' ? capture.fork : name === 'stack_checkpoint' ? capture.checkpoint : capture.restore as unknown as ImportFn;
+      call = module === 'wasix_64v1' ? stackCalls64(capture, name)
+        : name === 'proc_fork' ? capture.fork : name === 'stack_checkpoint' ? capture.checkpoint : capture.restore as unknown as ImportFn;
     } else if (module === 'wasix_32v1' && name === 'thread_spawn') {
       // The first generation's five-argument form passes bigints: it has a number of its own (abi/syscall-table.ts).
       const firstGeneration = firstGenerationEntry(name)!.number;
       call = (...args: (number | bigint)[]) => (typeof args[0] === 'bigint'
         ? channel.call(slot, firstGeneration, splitArgs(WASIX_FIRST_GENERATION_FORMS.thread_spawn, args))
         : channel.call(slot, number, args as number[]));
+    } else if (module === 'wasi' && name === 'thread-spawn') {
+      // A memory64 module passes its start argument as an i64 (a bigint); it stays below 4 GiB here.
+      call = (arg) => channel.call(slot, number, [typeof arg === 'bigint' ? narrowPointer(arg) : arg!]);
     } else if ((module === 'wasix_32v1' || module === 'wasix_64v1') && name === 'thread_exit') {
       call = (...args) => {
         channel.call(slot, number, args);
@@ -123,8 +130,6 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   capture.instance = instance;
   const entry = capture.entry;
   const firstGen = start.entry.kind === 'thread' ? start.entry.firstGeneration : undefined;
-  /** A wasix_64v1 module: its `wasi_thread_start` takes the start argument as an i64. */
-  const wide = WebAssembly.Module.imports(start.module).some((i) => i.module === 'wasix_64v1');
   if (start.entry.kind === 'main' && start.entry.resume !== undefined) capture.resumeChild(start.entry.resume);
   try {
     capture.run(() => {
@@ -140,6 +145,25 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     });
   } finally {
     gathered?.flush(); // returned, exited or trapped: what it wrote lands
+  }
+}
+
+/** A 64-bit pointer as the 32-bit one the kernel takes: 2^32 - 1 (past any memory here) when it does not fit. */
+function narrowPointer(p: bigint): number {
+  return p >= 0x1_0000_0000n || p < 0n ? 0xffffffff : Number(p);
+}
+
+/** The same, from the two i32 halves the channel's split form carries. */
+function narrowHalves(lo: number, hi: number): number {
+  return hi !== 0 ? 0xffffffff : lo >>> 0;
+}
+
+/** wasix_64v1's `proc_fork`, `stack_checkpoint` and `stack_restore` in split form: each pointer narrowed, then the 32-bit capture. */
+function stackCalls64(capture: StackCapture, name: 'proc_fork' | 'stack_checkpoint' | 'stack_restore'): ImportFn {
+  switch (name) {
+    case 'proc_fork': return (copy, lo, hi) => capture.fork(copy!, narrowHalves(lo!, hi!));
+    case 'stack_checkpoint': return (sLo, sHi, rLo, rHi) => capture.checkpoint(narrowHalves(sLo!, sHi!), narrowHalves(rLo!, rHi!));
+    case 'stack_restore': return ((sLo: number, sHi: number, vLo: number, vHi: number) => capture.restore(narrowHalves(sLo, sHi), vLo, vHi)) as unknown as ImportFn;
   }
 }
 

@@ -10,7 +10,7 @@
  * placement whose port cannot unwind, gets ENOTSUP.
  */
 import { Errno } from '../../abi/errno.js';
-import { FORK_FROM_PORT, ForkRecord } from '../../abi/fork-record.js';
+import { FORK_FROM_PORT, forkRecord } from '../../abi/fork-record.js';
 import { syscall, type SyscallContext } from '../context.js';
 
 /** The WASIX fork functions of a process. */
@@ -18,12 +18,13 @@ export function wasixForkSyscalls(ctx: SyscallContext) {
   const process = ctx.process;
   return {
     proc_fork: syscall((copyMemory: number, record: number): number => {
-      if (copyMemory < FORK_FROM_PORT || ctx.memory.wide) return Errno.NOTSUP;
+      if (copyMemory < FORK_FROM_PORT) return Errno.NOTSUP;
       const launcher = process.kernel.launcher;
       if (launcher === undefined || process.image === undefined) return Errno.NOTSUP;
-      ctx.memory.check(record, ForkRecord.DATA);
+      const layout = forkRecord(ctx.memory.wide);
+      ctx.memory.check(record, layout.DATA);
       const child = launcher.fork(process, record);
-      ctx.memory.setU32(record + ForkRecord.CHILD_PID, child.pid);
+      ctx.memory.setU32(record + layout.CHILD_PID, child.pid);
       return Errno.SUCCESS;
     }),
   };

@@ -35,12 +35,19 @@ import { kernelSignal } from './proc.js';
 
 /** proc_spawn's `stdio_mode`. */
 const enum StdioMode { PIPED = 0, INHERIT = 1, NULL = 2, LOG = 3 }
-/** Size of `process_handles_t`: pid, then an `option_fd_t` (tag, fd) for stdin, stdout and stderr. */
+/** Size of `process_handles_t`: pid, then an `option_fd_t` (tag, fd) for stdin, stdout and stderr (no pointers: the same for wasix_64v1). */
 const PROCESS_HANDLES_SIZE = 28;
 /** `proc_spawn_fd_op_name`. */
 const enum FdOp { CLOSE = 0, DUP2 = 1, OPEN = 2, CHDIR = 3, FCHDIR = 4 }
-/** Size of `proc_spawn_fd_op_t`. */
-const FD_OP_SIZE = 56;
+/**
+ * `proc_spawn_fd_op_t`'s layout: cmd u8@0, fd u32@4, src_fd u32@8, then
+ * the path pointer and length (4 bytes each, or 8 each at 16 for a
+ * `wasix_64v1` guest, which moves every later field), dirflags u32,
+ * oflags u16, the two rights u64, fdflags u16; 56 bytes (64).
+ */
+interface FdOpLayout { size: number; path: number; pathLen: number; dirflags: number; oflags: number; rightsBase: number; fdflags: number }
+const FD_OP_32: FdOpLayout = { size: 56, path: 12, pathLen: 16, dirflags: 20, oflags: 24, rightsBase: 32, fdflags: 48 };
+const FD_OP_64: FdOpLayout = { size: 64, path: 16, pathLen: 24, dirflags: 32, oflags: 36, rightsBase: 40, fdflags: 56 };
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 /** `PATH` when the environment has none (as musl's execvp). */
 const DEFAULT_PATH = '/usr/local/bin:/bin:/usr/bin';
@@ -95,9 +102,11 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
   /** Applies posix_spawn's descriptor actions to the child's table and directory. */
   const applyFdOps = (fds: FdTable, ops: number, count: number, cwd: { value: string }): void => {
     const m = ctx.memory;
-    m.check(ops, count * FD_OP_SIZE);
+    const op = m.wide ? FD_OP_64 : FD_OP_32;
+    m.check(ops, count * op.size);
+    const pathOf = (at: number): string => m.string(m.size(at + op.path), m.size(at + op.pathLen));
     for (let i = 0; i < count; i++) {
-      const at = ops + i * FD_OP_SIZE;
+      const at = ops + i * op.size;
       const fd = m.u32(at + 4);
       switch (m.u8(at)) {
         case FdOp.CLOSE:
@@ -111,13 +120,13 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
           break;
         }
         case FdOp.OPEN: {
-          const path = absolutePath(cwd.value, m.string(m.u32(at + 12), m.u32(at + 16)));
+          const path = absolutePath(cwd.value, pathOf(at));
           const { dir, rest } = locate(fds, path);
-          const oflags = m.u16(at + 24);
-          const base = m.u64(at + 32);
-          const fdflags = m.u16(at + 48);
+          const oflags = m.u16(at + op.oflags);
+          const base = m.u64(at + op.rightsBase);
+          const fdflags = m.u16(at + op.fdflags);
           const resource = openAt(dir, rest, {
-            follow: (m.u32(at + 20) & 1) !== 0,
+            follow: (m.u32(at + op.dirflags) & 1) !== 0,
             create: (oflags & 1) !== 0, directory: (oflags & 2) !== 0, exclusive: (oflags & 4) !== 0, truncate: (oflags & 8) !== 0,
             read: (base & 2n) !== 0n, write: (base & 64n) !== 0n || (fdflags & 1) !== 0, fdflags,
           });
@@ -130,7 +139,7 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
           break;
         }
         case FdOp.CHDIR:
-          cwd.value = absolutePath(cwd.value, m.string(m.u32(at + 12), m.u32(at + 16)));
+          cwd.value = absolutePath(cwd.value, pathOf(at));
           break;
         case FdOp.FCHDIR: {
           const r = fds.get(fd).resource;
@@ -214,7 +223,6 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
   return {
     proc_spawn2: syscall((name: number, nameLen: number, args: number, argsLen: number, envs: number, envsLen: number,
       fdOps: number, fdOpsLen: number, sigs: number, sigsLen: number, searchPath: number, path: number, pathLen: number, pidOut: number): number => {
-      if (ctx.memory.wide) return Errno.NOTSUP; // the 64-bit fd_op layout: not yet
       ctx.memory.check(pidOut, 4);
       const env = envOf(envs, envsLen);
       const cwd = { value: process.cwd };
@@ -233,7 +241,6 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
 
     proc_spawn: syscall((name: number, nameLen: number, chroot: number, args: number, argsLen: number, _preopen: number, _preopenLen: number,
       stdin: number, stdout: number, stderr: number, workingDir: number, workingDirLen: number, handlesOut: number): number => {
-      if (ctx.memory.wide) return Errno.NOTSUP; // the 64-bit handles layout: not yet
       ctx.memory.check(handlesOut, PROCESS_HANDLES_SIZE);
       if ((chroot & 0xff) !== 0) return Errno.NOTSUP; // no chroot in Kiln
       const command = str(name, nameLen);
