@@ -4,7 +4,7 @@
 ;; frame it unwound; proc_fork gives the child 0 and the parent the child's
 ;; pid, the child's memory is a copy (its store is not seen by the parent),
 ;; a local survives the unwind in both, and proc_join reports the child's
-;; exit code.
+;; exit code. A result pointer past memory is EFAULT.
 ;; stdout:
 ;;   checkpoint: 0
 ;;   restored: 5, local kept
@@ -64,5 +64,8 @@
     (if (i32.ne (local.get $local) (i32.const 41)) (then (call $proc_exit (i32.const 26))))
     (call $print (i64.const 640) (i64.const 49)))
   (func (export "_start")
+    ;; Pointers past memory (and past 4 GiB) are EFAULT (21), before anything unwinds.
+    (if (i32.ne (call $fork (i32.const 1) (i64.const 0x100000000)) (i32.const 21)) (then (call $proc_exit (i32.const 30))))
+    (if (i32.ne (call $checkpoint (i64.const 1024) (i64.const 0x20000)) (i32.const 21)) (then (call $proc_exit (i32.const 31))))
     (call $jump (i32.const 41))
     (call $forked (i32.const 41))))
