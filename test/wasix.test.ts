@@ -295,6 +295,15 @@ for (const [placement, runner, available] of WASIX_RUNNERS) {
         assert.equal(r.status, 0);
       });
     }
+    test('wasix_vfork_env (proc_fork_env: the thread acts for the child until its exec or exit returns)', { skip: available ? false : 'Node 24 is not installed (scripts/fetch-node24.mjs)' }, async () => {
+      const r = await runCase(runner, {
+        program: 'wasix_vfork_env',
+        setup: (sb) => copyFileSync(programPath('wasix_vfork_env'), path.join(sb.dir, 'self.wasm')),
+      });
+      assert.equal(r.stdout, "in the child: proc_id is the child's pid\nexec'd program ran\nback in the parent: proc_id is its own, stderr still open\n" +
+        "the exec'd child exited 5\nproc_exit2 in the child returned; that child exited 7\n", r.stderr);
+      assert.equal(r.status, 0);
+    });
   });
 }
 

@@ -83,11 +83,11 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
         if (compiled.size > 64) compiled.clear();
         compiled.set(key, { source: request.program, bytes, module });
       } catch (e) {
-        request.fds.release();
+        if (request.into === undefined) request.fds.release(); // a vfork child keeps its table: its exec failed, it goes on
         if (e instanceof WasiError) throw e;
         throw new WasiError(Errno.NOEXEC, e instanceof Error ? e.message : String(e));
       }
-      const child = options.kernel.spawn({
+      const child = request.into ?? options.kernel.spawn({
         args: request.args,
         env: request.env,
         fds: request.fds,
@@ -96,6 +96,7 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
         maxThreads: parent.maxThreads,
         maxSockets: parent.maxSockets,
       }, parent);
+      if (request.into !== undefined) child.setCommandLine(request.args, request.env);
       child.cwd = request.cwd;
       child.inheritedDispositions = request.dispositions;
       const session = new AsyncBackendSession();
@@ -119,18 +120,7 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
       const pages = source.buffer.byteLength / 65536;
       const copy = sharedMemory({ ...image.memory, initial: pages, maximum: image.memory.maximum ?? pages } as MemoryImport);
       new Uint8Array(copy.buffer).set(new Uint8Array(source.buffer, 0, pages * 65536));
-      const child = options.kernel.spawn({
-        args: parent.argBytes.map(text),
-        env: parent.envBytes.map(text),
-        fds: parent.fds.copy(),
-        clocks: parent.clocks,
-        random: parent.random,
-        maxThreads: parent.maxThreads,
-        maxSockets: parent.maxSockets,
-      }, parent);
-      child.cwd = parent.cwd;
-      child.signalCallback = parent.signalCallback;
-      child.inheritedDispositions = parent.inheritedDispositions;
+      const child = copyEnvironment(parent);
       track(runThreaded({
         process: child,
         functions: new SyscallFunctions(child, options.trace),
@@ -143,5 +133,28 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
       }).catch((e: unknown) => child.end(statusOfThrown(e))));
       return child;
     },
+
+    forkEnvironment(parent: Process): Process {
+      const child = copyEnvironment(parent);
+      child.parkBlockedCalls = parent.parkBlockedCalls; // its calls run on the parent's channel slot until exec or exit
+      return child;
+    },
   };
+
+  /** A child of `parent` with copies of its command line, environment, descriptor table, directory and signal state. */
+  function copyEnvironment(parent: Process): Process {
+    const child = options.kernel.spawn({
+      args: parent.argBytes.map(text),
+      env: parent.envBytes.map(text),
+      fds: parent.fds.copy(),
+      clocks: parent.clocks,
+      random: parent.random,
+      maxThreads: parent.maxThreads,
+      maxSockets: parent.maxSockets,
+    }, parent);
+    child.cwd = parent.cwd;
+    child.signalCallback = parent.signalCallback;
+    child.inheritedDispositions = parent.inheritedDispositions;
+    return child;
+  }
 }

@@ -53,6 +53,9 @@ export class SyscallFunctions {
   /** The preview 1 functions in split form before tracing: the wasi_unstable functions delegate to them. */
   readonly #raw: Preview1Split;
   readonly #trace: TraceSink | undefined;
+
+  /** Where the calls are traced (`--trace`), if anywhere. */
+  get trace(): TraceSink | undefined { return this.#trace; }
   #unstable: UnstableImports | undefined;
   #unstableSplit: UnstableSplit | undefined;
   #threads: { 'thread-spawn': ThreadSpawnFunction } | undefined;

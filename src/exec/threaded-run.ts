@@ -29,7 +29,7 @@ import { ChannelServer, type SlotOwner } from './channel-server.js';
 import { DIRECT_WRITE_FDS, SyscallChannel } from './channel.js';
 import { isThreadedModule, threadedMemory, type MemoryImport } from './threaded-module.js';
 import { CallReplaced } from '../kernel/blocking.js';
-import type { SyscallFunctions } from './syscall-functions.js';
+import { SyscallFunctions } from './syscall-functions.js';
 import { TimeoutError } from './timeout.js';
 
 /** A wasm thread trapped (or a thread worker failed); the process ended with it. */
@@ -149,12 +149,28 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
   let exported = exportedFunctions(module);
   process.exportsFunction = (name) => exported.has(name);
 
-  /** The owner of a thread's slot: its calls run as that thread's (the context says which thread calls). */
+  /** The functions of a `proc_fork_env` child, over this process's memory (its thread acts for it until exec or exit). */
+  const vforkFunctions = new WeakMap<Process, SyscallFunctions>();
+  const functionsFor = (thread: KernelThread): SyscallFunctions => {
+    const child = process.vforking.get(thread);
+    if (child === undefined) return functions;
+    let found = vforkFunctions.get(child);
+    if (found === undefined) {
+      found = new SyscallFunctions(child, functions.trace);
+      found.context.wide = functions.context.wide;
+      found.context.bind(memory);
+      vforkFunctions.set(child, found);
+    }
+    return found;
+  };
+
+  /** The owner of a thread's slot: its calls run as that thread's (the context says which thread calls), or its vfork child's. */
   const ownerOf = (thread: KernelThread): SlotOwner => ({
     call: (number, args) => {
-      const fn = functions.byNumber(number);
+      const acting = functionsFor(thread);
+      const fn = acting.byNumber(number);
       if (fn === undefined) throw new WasiError(Errno.NOSYS);
-      functions.context.thread = thread;
+      acting.context.thread = thread;
       return fn(...args);
     },
     session: run.session,

@@ -78,6 +78,11 @@ export interface LaunchRequest {
   cwd: string;
   /** Signal dispositions it inherits ([signal, 0 default / 1 ignore]). */
   dispositions: readonly (readonly [sig: number, disposition: number])[];
+  /**
+   * The process to run it in, made by `proc_fork_env` and still without a
+   * program (its descriptor table is `fds`); a new child of `parent` when absent.
+   */
+  into?: Process;
 }
 
 /** A program that replaces a process's own (exec). */
@@ -115,6 +120,12 @@ export interface ProcessLauncher {
    * Throws a WasiError when the parent cannot be forked.
    */
   fork(parent: Process, record: number): Process;
+  /**
+   * A child of `parent` with copies of its descriptor table, directory,
+   * command line, environment and signal state, and no program yet
+   * (`proc_fork_env`): a later `launch` with `into` runs one in it.
+   */
+  forkEnvironment(parent: Process): Process;
   /**
    * Creates the child process of `parent` and starts running it; the
    * child runs on, and `child.ended` settles when it ends. Throws a
@@ -177,6 +188,14 @@ export class Process {
   readonly threads = new Map<number, KernelThread>();
   /** Children by pid: running, or ended and not yet reaped. */
   readonly children = new Map<number, Process>();
+  /**
+   * The child each of its threads acts for after WASIX `proc_fork_env`
+   * (vfork without a copy of the memory): that thread's calls run as the
+   * child's, on the same memory, until the child's `proc_exec*` starts its
+   * program or its `proc_exit*` ends it, and that call returns to the
+   * thread, acting for this process again.
+   */
+  readonly vforking = new Map<KernelThread, Process>();
   readonly signals = new Signals();
   readonly futexes: FutexTable;
   readonly maxThreads: number;

@@ -14,10 +14,13 @@ import { ProcessExit } from '../../abi/process-exit.js';
 import { linuxSignalNumber } from '../../kernel/exit-status.js';
 import { isSignal } from '../../kernel/signals.js';
 import { syscall, type SyscallContext } from '../context.js';
+import { endVforkChild } from '../vfork-child.js';
 
 export function procSyscalls(ctx: SyscallContext) {
   return {
-    proc_exit: (code: number): never => {
+    /** Ends the process; in the child of a WASIX `proc_fork_env`, it ends that child and returns. */
+    proc_exit: (code: number): number => {
+      if (endVforkChild(ctx, code >>> 0)) return 0; // no result reaches the guest
       throw new ProcessExit(code >>> 0);
     },
     proc_raise: syscall((sig: number): number => {

@@ -27,5 +27,25 @@ export function wasixForkSyscalls(ctx: SyscallContext) {
       ctx.memory.setU32(record + layout.CHILD_PID, child.pid);
       return Errno.SUCCESS;
     }),
+
+    /**
+     * vfork without asyncify (wasix-libc's builds with wasm exception
+     * handling: setjmp, this, then longjmp back once it returned): a child
+     * process with a copy of the descriptor table, the directory, the
+     * environment and the signal state, and no program; the calling
+     * thread acts for it (its calls run as the child's, on this memory)
+     * until the child's exec or exit returns. Where a thread cannot act
+     * for another process (no channel port): ENOTSUP.
+     */
+    proc_fork_env: syscall((pidOut: number): number => {
+      ctx.memory.check(pidOut, 4);
+      const thread = ctx.thread;
+      // Not where no channel port serves the thread (no image), nor from a vfork child (the thread is another process's).
+      if (process.kernel.launcher === undefined || process.image === undefined || thread.process !== process) return Errno.NOTSUP;
+      const child = process.kernel.launcher.forkEnvironment(process);
+      process.vforking.set(thread, child);
+      ctx.memory.setU32(pidOut, child.pid);
+      return Errno.SUCCESS;
+    }),
   };
 }

@@ -16,6 +16,7 @@ import { u64Number, u64Safe } from '../../abi/signatures.js';
 import { linuxSignalNumber, signalOfLinux } from '../../kernel/exit-status.js';
 import type { Process } from '../../kernel/process.js';
 import { syscall, type SyscallContext } from '../context.js';
+import { endVforkChild } from '../vfork-child.js';
 
 /** `join_flags`: return at once when no child has ended. */
 const JOIN_NON_BLOCKING = 1;
@@ -49,7 +50,9 @@ export function wasixProcSyscalls(ctx: SyscallContext) {
       return Errno.SUCCESS;
     }),
 
-    proc_exit2: (code: number): never => {
+    /** As proc_exit; in the child of a `proc_fork_env`, it ends that child and returns. */
+    proc_exit2: (code: number): number => {
+      if (endVforkChild(ctx, code >>> 0)) return 0; // no result reaches the guest
       throw new ProcessExit(code >>> 0);
     },
 

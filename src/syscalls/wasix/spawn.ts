@@ -31,6 +31,7 @@ import type { LaunchRequest, Process } from '../../kernel/process.js';
 import { openAt } from '../../kernel/fs-ops.js';
 import { DirectoryResource } from '../../kernel/directory-resource.js';
 import { syscall, type SyscallContext } from '../context.js';
+import { inVforkChild, leaveVforkChild } from '../vfork-child.js';
 import { kernelSignal } from './proc.js';
 
 /** proc_spawn's `stdio_mode`. */
@@ -200,6 +201,13 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
    */
   const exec = (name: string, args: string[], env: string[], searchPath: boolean, path: string | undefined): number => {
     const program = findProgram(name, searchPath, path, env);
+    if (inVforkChild(ctx)) {
+      // The child of a proc_fork_env: the program starts in it, and the call returns to the parent's thread.
+      process.fds.closeOnExec();
+      launch({ program: program.bytes, args, env, fds: process.fds, cwd: process.cwd, dispositions: process.inheritedDispositions, into: process });
+      leaveVforkChild(ctx);
+      return Errno.SUCCESS;
+    }
     if (process.replaceImage !== undefined) {
       process.fds.closeOnExec();
       return process.replaceImage({ program: program.bytes, args, env });

@@ -7,8 +7,6 @@
  * - dynamic linking and FFI (`dlopen`, `dlsym`, `call_dynamic`,
  *   `closure_*`, `reflect_signature`) and green-thread contexts
  *   (`context_*`): ENOTSUP;
- * - `proc_fork_env` (vfork without asyncify, for builds with wasm
- *   exception handling): ENOTSUP;
  * - `stack_checkpoint` and `stack_restore` reached here, not through the
  *   port's stack capture (exec/ports/asyncify.ts: a module with asyncify's
  *   exports in the channel placement): ENOTSUP, and `stack_restore`, which
@@ -26,7 +24,7 @@ type SplitFunction = (...args: number[]) => number;
 export const UNSUPPORTED: readonly string[] = Object.keys(WASIX_EXTENSIONS).filter((name) =>
   name.startsWith('port_') ||
   name.startsWith('dl') || name.startsWith('closure_') || name === 'call_dynamic' || name === 'reflect_signature' ||
-  name.startsWith('context_') || name === 'proc_fork_env' || name === 'stack_checkpoint');
+  name.startsWith('context_') || name === 'stack_checkpoint');
 
 const SIGABRT = 6;
 
