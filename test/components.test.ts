@@ -163,6 +163,23 @@ describe('components: kiln run and the cache', () => {
     assert.equal(r.stderr, 'kiln: --listen cannot be used with a component (WASI preview 2) yet\n');
   });
 
+  test('--max-memory caps the memory a component defines: refused at start when it needs more, a trap when it cannot grow, the same run when it fits', async () => {
+    const program = componentPath('argsenv');
+    const refused = `kiln: cannot run ${program}: the module needs 2 pages (128 KiB) of memory at start; the limit is 1 page\n`;
+    for (const flags of [['--max-memory', '64K'], ['--max-memory', '64K', '--timeout', '10s']]) {
+      const r = await runKiln({ program, flags });
+      assert.deepEqual([r.status, r.stdout, r.stderr], [1, '', refused], flags.join(' '));
+    }
+    // Two pages hold the program, not the preview 1 adapter's state, which it allocates by growing the memory.
+    const tight = await runKiln({ program, flags: ['--max-memory', '128K'] });
+    assert.equal(tight.status, 134);
+    assert.match(tight.stderr, /^Error: the guest trapped: unreachable\n/);
+    const uncapped = await runKiln({ program, args: ['x'] });
+    const capped = await runKiln({ program, args: ['x'], flags: ['--max-memory', '1M'] });
+    assert.equal(uncapped.status, 0, uncapped.stderr);
+    assert.deepEqual([capped.status, capped.stdout, capped.stderr], [0, uncapped.stdout, '']);
+  });
+
   test('--timeout stops a component (in a process worker): status 124 and the message, as for a module', async () => {
     const r = await runKiln({ program: componentPath('sleep2'), flags: ['--timeout', '300ms'] });
     assert.equal(r.status, 124);

@@ -9,6 +9,7 @@
  */
 import { ComponentTranspileError, TranspilerMissingError, transpileComponent } from '../exec/component/transpile.js';
 import { NotACommandError, UnsupportedImportsError } from '../exec/component/component-instance.js';
+import { MemoryLimitError } from '../exec/module-binary.js';
 import { componentDiskCache } from '../exec/node/component-disk-cache.js';
 import { WASI } from '../front/node/node-wasi.js';
 import { CannotRunError, UsageError } from './errors.js';
@@ -22,7 +23,6 @@ function unsupportedFlags(args: RunArgs): string[] {
     [args.unknownImports !== undefined, 'the unknown-import options'],
     [args.listen.length > 0, '--listen'],
     [args.net !== undefined || args.allowConnect !== undefined || args.allowBind !== undefined, '--net and the allow rules'],
-    [args.limits.memoryPages !== undefined, '--max-memory'],
   ];
   return given.filter(([on]) => on).map(([, flag]) => flag);
 }
@@ -37,6 +37,7 @@ export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promis
     env: args.inheritEnv ? { ...process.env, ...Object.fromEntries(args.env) } : Object.fromEntries(args.env),
     preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
     maxDescriptors: args.limits.descriptors,
+    maxMemory: args.limits.memoryPages === undefined ? undefined : args.limits.memoryPages * 65536,
     trace: args.trace,
     timeoutMs: args.limits.timeoutMs,
     componentCache: cache,
@@ -47,7 +48,7 @@ export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promis
     return wasi.startComponent(await transpileComponent(bytes, cache));
   } catch (e) {
     if (e instanceof TranspilerMissingError || e instanceof ComponentTranspileError
-      || e instanceof UnsupportedImportsError || e instanceof NotACommandError) {
+      || e instanceof UnsupportedImportsError || e instanceof NotACommandError || e instanceof MemoryLimitError) {
       throw new CannotRunError(`cannot run ${args.module}: ${e.message}`);
     }
     const status = abnormalEnd(e);

@@ -33,6 +33,7 @@ import { flushNetwork, kernelNetwork } from '../exec/network.js';
 import { isComponent } from '../exec/component/component-binary.js';
 import { checkCommand, hostImports, runComponentInline } from '../exec/component/component-run.js';
 import { transpileComponent, type TranspiledComponent } from '../exec/component/transpile.js';
+import { limitComponentMemory } from '../exec/component/component-memory.js';
 import { KILN_INTERFACES } from '../syscalls/p2/imports.js';
 import type { Platform } from './platform.js';
 
@@ -303,7 +304,7 @@ export class WASI {
    * imports served by Kiln over a kernel process, on this thread.
    */
   async #runComponent(bytes: Uint8Array): Promise<number> {
-    const component = await transpileComponent(bytes, this.#options.componentCache);
+    const component = this.#capped(await transpileComponent(bytes, this.#options.componentCache));
     // The embedder's own interfaces are objects of this thread: with them the component runs here.
     if (this.#options.interfaces === undefined && this.#place('run', false) === 'process-worker') {
       checkCommand(component, KILN_INTERFACES);
@@ -320,8 +321,15 @@ export class WASI {
    */
   startComponent(component: TranspiledComponent): number {
     this.#claim();
-    this.#place('start', false);
-    return this.#startComponent(component);
+    // A component's cores are bytes here: maxMemory caps them (it cannot cap a module already instantiated).
+    place({ entry: 'start', threaded: false, options: { ...this.#options, maxMemory: undefined }, runtime: this.runtime, processWorkers: this.#platform.runInWorker !== undefined });
+    return this.#startComponent(this.#capped(component));
+  }
+
+  /** The component with its memories capped at `maxMemory`, when set (MemoryLimitError when it needs more at start). */
+  #capped(component: TranspiledComponent): TranspiledComponent {
+    const pages = maxPagesOf(this.#options.maxMemory);
+    return pages === undefined ? component : limitComponentMemory(component, pages);
   }
 
   #startComponent(component: TranspiledComponent): number {
@@ -438,11 +446,16 @@ function bytesOf(source: BufferSource): Uint8Array {
   return ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : new Uint8Array(source);
 }
 
+/** `maxMemory` (bytes) as whole 64 KiB pages; RangeError for what is not a number of bytes. */
+function maxPagesOf(maxMemory: number | undefined): number | undefined {
+  if (maxMemory === undefined) return undefined;
+  if (!(Number.isFinite(maxMemory) && maxMemory >= 0)) throw new RangeError(`maxMemory must be a number of bytes, not ${String(maxMemory)}`);
+  return Math.floor(maxMemory / PAGE);
+}
+
 /** Compiles the module, first lowering its memory maximum to `maxMemory` bytes when set. */
 async function prepareModule(module: WebAssembly.Module | BufferSource, maxMemory: number | undefined): Promise<PreparedModule> {
-  if (maxMemory !== undefined && !(Number.isFinite(maxMemory) && maxMemory >= 0)) {
-    throw new RangeError(`maxMemory must be a number of bytes, not ${String(maxMemory)}`);
-  }
+  const maxPages = maxPagesOf(maxMemory);
   if (module instanceof WebAssembly.Module) {
     if (maxMemory !== undefined) {
       throw new TypeError('maxMemory cannot cap a compiled WebAssembly.Module: pass the module bytes instead (or cap them with limitMemory() before compiling)');
@@ -452,7 +465,7 @@ async function prepareModule(module: WebAssembly.Module | BufferSource, maxMemor
   let bytes: Uint8Array = ArrayBuffer.isView(module)
     ? new Uint8Array(module.buffer, module.byteOffset, module.byteLength)
     : new Uint8Array(module);
-  if (maxMemory !== undefined) bytes = limitMemory(bytes, Math.floor(maxMemory / PAGE));
+  if (maxPages !== undefined) bytes = limitMemory(bytes, maxPages);
   return { module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), bytes };
 }
 
