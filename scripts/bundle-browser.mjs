@@ -52,95 +52,117 @@ const isNodeBuiltin = (path) => path.startsWith('node:') || nodeBuiltins.has(pat
 const forbiddenInput = (path) =>
   path.startsWith('src/host/node/') || path.startsWith('src/front/node/') || path.startsWith('src/exec/node/') || path.startsWith('src/cli/') || path === 'src/node.ts';
 
-let result;
-try {
-  result = await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: ['src/browser.ts'],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify,
-    sourcemap: false, // see the top of this file
-    metafile: true,
-    write: false, // written below, only once the bundle is known to be Node-free
-    logLevel: 'silent',
-    // Reported below with the importer's name, rather than as a resolve error.
-    external: ['node:*', ...builtinModules],
-  });
-} catch (e) {
-  const messages = e.errors
-    ? await esbuild.formatMessages(e.errors, { kind: 'error', color: false })
-    : [String(e)];
-  process.stderr.write(`bundle-browser: esbuild failed:\n${messages.join('')}`);
-  process.exit(1);
-}
+/**
+ * The bundle's one module `entry` with what it imports as the given file;
+ * its thread-worker URL (src/host/browser/thread-worker-url.ts) points at
+ * the thread worker's bundle beside it.
+ */
+const threadWorkerUrl = {
+  name: 'kiln-thread-worker-url',
+  setup(build) {
+    build.onLoad({ filter: /src[\\/]host[\\/]browser[\\/]thread-worker-url\.ts$/ }, () => ({
+      contents: "export const THREAD_WORKER_URL = new URL('./kiln.browser-thread.js', import.meta.url);\n",
+      loader: 'ts',
+    }));
+  },
+};
 
-const problems = [];
-for (const [input, info] of Object.entries(result.metafile.inputs)) {
-  if (forbiddenInput(input)) problems.push(`${input} is in the bundle (Node-only code)`);
-  for (const imp of info.imports) {
-    if (imp.external && isNodeBuiltin(imp.path)) problems.push(`${input} imports the Node built-in '${imp.path}'`);
+async function bundle(entry, outfile) {
+  let result;
+  try {
+    result = await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: [entry],
+      plugins: [threadWorkerUrl],
+      outfile,
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify,
+      sourcemap: false, // see the top of this file
+      metafile: true,
+      write: false, // written below, only once the bundle is known to be Node-free
+      logLevel: 'silent',
+      // Reported below with the importer's name, rather than as a resolve error.
+      external: ['node:*', ...builtinModules],
+    });
+  } catch (e) {
+    const messages = e.errors
+      ? await esbuild.formatMessages(e.errors, { kind: 'error', color: false })
+      : [String(e)];
+    process.stderr.write(`bundle-browser: esbuild failed:\n${messages.join('')}`);
+    process.exit(1);
   }
-}
-for (const [output, info] of Object.entries(result.metafile.outputs)) {
-  for (const imp of info.imports) {
-    if (isNodeBuiltin(imp.path)) problems.push(`${output} keeps an import of '${imp.path}'`);
-  }
-}
-if (problems.length > 0) {
-  process.stderr.write(
-    'bundle-browser: the browser bundle must not depend on Node, but:\n' +
-      [...new Set(problems)].map((p) => `  - ${p}\n`).join('') +
-      'Keep Node-only code in src/host/node/, src/cli/ and src/node.ts, out of the core.\n',
-  );
-  process.exit(1);
-}
 
-/** A block comment that cannot be closed early by the text it holds. */
-const comment = (lines) => `/*\n${lines.map((l) => ` *${l === '' ? '' : ` ${l.replaceAll('*/', '* /')}`}`).join('\n')}\n */\n`;
-
-/** The packages under node_modules/ that went into the bundle, with their license notices. */
-function thirdPartyNotices() {
-  const dirs = new Set();
-  for (const input of Object.keys(result.metafile.inputs)) {
-    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (m) dirs.add(m[1]);
-  }
-  const notices = [];
-  for (const dir of [...dirs].sort()) {
-    const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
-    const file = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'LICENCE'].map((f) => join(root, dir, f)).find((f) => existsSync(f));
-    if (file === undefined) {
-      process.stderr.write(`bundle-browser: ${pkg.name} is in the bundle, but its license file is not in ${dir}/\n`);
-      process.exit(1);
+  const problems = [];
+  for (const [input, info] of Object.entries(result.metafile.inputs)) {
+    if (forbiddenInput(input)) problems.push(`${input} is in the bundle (Node-only code)`);
+    for (const imp of info.imports) {
+      if (imp.external && isNodeBuiltin(imp.path)) problems.push(`${input} imports the Node built-in '${imp.path}'`);
     }
-    notices.push('', `${pkg.name} ${pkg.version} (${pkg.license}):`, '', ...readFileSync(file, 'utf8').trimEnd().split('\n'));
   }
-  return notices;
+  for (const [output, info] of Object.entries(result.metafile.outputs)) {
+    for (const imp of info.imports) {
+      if (isNodeBuiltin(imp.path)) problems.push(`${output} keeps an import of '${imp.path}'`);
+    }
+  }
+  if (problems.length > 0) {
+    process.stderr.write(
+      'bundle-browser: the browser bundle must not depend on Node, but:\n' +
+        [...new Set(problems)].map((p) => `  - ${p}\n`).join('') +
+        'Keep Node-only code in src/host/node/, src/cli/ and src/node.ts, out of the core.\n',
+    );
+    process.exit(1);
+  }
+
+  /** A block comment that cannot be closed early by the text it holds. */
+  const comment = (lines) => `/*\n${lines.map((l) => ` *${l === '' ? '' : ` ${l.replaceAll('*/', '* /')}`}`).join('\n')}\n */\n`;
+
+  /** The packages under node_modules/ that went into the bundle, with their license notices. */
+  function thirdPartyNotices() {
+    const dirs = new Set();
+    for (const input of Object.keys(result.metafile.inputs)) {
+      const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (m) dirs.add(m[1]);
+    }
+    const notices = [];
+    for (const dir of [...dirs].sort()) {
+      const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+      const file = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'LICENCE'].map((f) => join(root, dir, f)).find((f) => existsSync(f));
+      if (file === undefined) {
+        process.stderr.write(`bundle-browser: ${pkg.name} is in the bundle, but its license file is not in ${dir}/\n`);
+        process.exit(1);
+      }
+      notices.push('', `${pkg.name} ${pkg.version} (${pkg.license}):`, '', ...readFileSync(file, 'utf8').trimEnd().split('\n'));
+    }
+    return notices;
+  }
+
+  const kiln = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const notices = thirdPartyNotices();
+  const header = comment([
+    `Kiln (${kiln.name} ${kiln.version}) for browsers: ${entry} and its dependencies in one ES module.`,
+    `${kiln.license} license. Built by scripts/bundle-browser.mjs; the sources are in the package's src/.`,
+    ...(notices.length > 0 ? ['Third-party code included: see the notices at the end of this file.'] : []),
+  ]);
+  const footer = notices.length > 0 ? comment(['Third-party code in this bundle:', ...notices]) : '';
+  const [output] = result.outputFiles;
+  const contents = Buffer.concat([Buffer.from(header), output.contents, Buffer.from(footer)]);
+
+  mkdirSync(dirname(output.path), { recursive: true });
+  const temporary = `${output.path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, output.path);
+  const bytes = contents.byteLength;
+  const gzipped = gzipSync(contents).byteLength;
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  process.stdout.write(
+    `bundle-browser: ${relative(process.cwd(), outfile) || outfile}: ${bytes} bytes (${kib(bytes)}; ${kib(gzipped)} gzipped)` +
+      `${minify ? ', minified' : ''}, ${Object.keys(result.metafile.inputs).length} modules\n`,
+  );
 }
 
-const kiln = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const notices = thirdPartyNotices();
-const header = comment([
-  `Kiln (${kiln.name} ${kiln.version}) for browsers: src/browser.ts and its dependencies in one ES module.`,
-  `${kiln.license} license. Built by scripts/bundle-browser.mjs; the sources are in the package's src/.`,
-  ...(notices.length > 0 ? ['Third-party code included: see the notices at the end of this file.'] : []),
-]);
-const footer = notices.length > 0 ? comment(['Third-party code in this bundle:', ...notices]) : '';
-const [output] = result.outputFiles;
-const contents = Buffer.concat([Buffer.from(header), output.contents, Buffer.from(footer)]);
-
-mkdirSync(dirname(output.path), { recursive: true });
-const temporary = `${output.path}.${process.pid}.tmp`;
-writeFileSync(temporary, contents);
-renameSync(temporary, output.path);
-const bytes = contents.byteLength;
-const gzipped = gzipSync(contents).byteLength;
-const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-process.stdout.write(
-  `bundle-browser: ${relative(process.cwd(), outfile) || outfile}: ${bytes} bytes (${kib(bytes)}; ${kib(gzipped)} gzipped)` +
-    `${minify ? ', minified' : ''}, ${Object.keys(result.metafile.inputs).length} modules\n`,
-);
+await bundle('src/browser.ts', outfile);
+// The Web Worker each wasm thread runs in (host/browser/web-worker-spawner.ts loads it from beside the bundle).
+await bundle('src/browser-thread-worker.ts', join(dirname(outfile), 'kiln.browser-thread.js'));

@@ -21,11 +21,14 @@ export { ConsoleStream };
 /**
  * Kiln's platform for browsers: the browser runtime (no host directories,
  * empty standard input, output to the console line by line, no network,
- * no threads yet); `run()` runs the guest on the calling thread.
+ * threads in Web Workers); `run()` runs a single-threaded guest on the
+ * calling thread, and a threaded one with every thread in a Web Worker
+ * and its kernel on the calling thread.
  */
 export const browserPlatform: Platform = { runtime: browserRuntime };
 
 export { browserRuntime };
+export { threadsUnavailable, webWorkerThreadSpawner } from './host/browser/web-worker-spawner.js';
 
 const browserWapc: AsyncWapcPlatform = { platform: browserPlatform };
 

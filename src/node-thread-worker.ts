@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { runGuestThread } from './exec/ports/channel.js';
-import type { GuestThreadStart, ThreadEvent } from './host/threads.js';
+import { runThreadToEvent } from './exec/ports/thread-run.js';
+import type { GuestThreadStart } from './host/threads.js';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -27,15 +27,7 @@ const port = parentPort;
 if (port === null) throw new Error('node-thread-worker must run in a worker thread');
 
 port.on('message', (start: GuestThreadStart) => {
-  let event: ThreadEvent;
-  try {
-    runGuestThread(start, writeAll);
-    event = { type: 'returned' };
-  } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
-    event = { type: 'failed', message: err.message, stack: err.stack ?? err.message, trap: e instanceof WebAssembly.RuntimeError };
-  }
-  port.postMessage(event);
+  port.postMessage(runThreadToEvent(start, writeAll));
 });
 
 // Loaded: from now on the worker can be stopped without leaving the loader's files open.

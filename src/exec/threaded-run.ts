@@ -93,12 +93,15 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
   /** What the process runs: exec in place replaces it. */
   let module = run.module;
   let memoryImport = run.memory;
+  if (typeof SharedArrayBuffer !== 'function' || !(process.readiness.cell.buffer instanceof SharedArrayBuffer)) {
+    throw new Error('threads need SharedArrayBuffer: in a browser, a cross-origin isolated page, served with the headers ' +
+      '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp"');
+  }
   let memory = run.forked?.memory ?? sharedMemory(run.memory);
   functions.context.bind(memory);
   process.image = { module, memory: memoryImport, instanceMemory: memory };
   process.parkBlockedCalls = true;
   const readiness = process.readiness;
-  if (!(readiness.cell.buffer instanceof SharedArrayBuffer)) throw new Error('threads need SharedArrayBuffer');
   const slots = process.maxThreads + 1;
   const channel = new SyscallChannel(SyscallChannel.create(slots), readiness.cell);
   const server = new ChannelServer(channel, readiness);

@@ -15,7 +15,8 @@
  * page's timers do not run meanwhile. With JSPI (`runHere()`), a guest on
  * the main thread of the page without COOP/COEP sleeps and reads an
  * asynchronous filesystem while the page's timers keep running. And what
- * the browser build refuses: threads, host directories, time limits. And the
+ * the browser build refuses: host directories, time limits. Threads run in
+ * Web Workers on the isolated page and are refused on the other. And the
  * plain `<script type="module">` page docs/browser.md shows (it must show
  * test/browser/script-tag.html verbatim).
  *
@@ -40,6 +41,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const BUNDLE = join(ROOT, 'dist/kiln.browser.js');
 const WASM = join(ROOT, 'build/programs/browser_fs.wasm');
 const THREADS_WASM = join(ROOT, 'build/programs/threads_basic.wasm');
+/** What threads_basic (test/programs/threads/threads_basic.c) writes: the same as under `kiln run`. */
+const THREADS_STDOUT = [0, 1, 2, 3].map((i) => `thread ${i}: added 500500000\n`).join('') + 'total 2002000000\ntids ok\nstacks ok\ntls ok\n';
 /** docs/browser.md's first example, verbatim: a page that imports the bundle in a plain module script. */
 const SCRIPT_TAG_PAGE = join(ROOT, 'test/browser/script-tag.html');
 const SLEEP_MS = 50;
@@ -60,10 +63,12 @@ interface GuestReport {
   where: { worker: boolean; crossOriginIsolated: boolean; sharedArrayBuffer: string; jspi: boolean };
 }
 interface RunOptions { sleepMs?: number; inherit?: boolean; caller?: boolean; asyncFs?: boolean }
-interface Refusals { threads: string; hostDirectory: string; timeLimit: string }
+interface Refusals { hostDirectory: string; timeLimit: string }
+type ThreadsReport = { exitCode: number; stdout: string; stderr: string } | { thrown: string };
 interface PageApi {
   runMain(options: RunOptions): Promise<GuestReport>;
   runWorker(options: RunOptions): Promise<GuestReport>;
+  runThreads(): Promise<ThreadsReport>;
   refusals(): Promise<Refusals>;
 }
 type TestWindow = { kilnTest?: PageApi; kilnTestError?: string };
@@ -118,6 +123,7 @@ const FILES: Record<string, string> = {
   'worker.js': join(ROOT, 'test/browser/worker.js'),
   'script-tag.html': SCRIPT_TAG_PAGE,
   'kiln.browser.js': BUNDLE,
+  'kiln.browser-thread.js': join(ROOT, 'dist/kiln.browser-thread.js'),
   'cat.wasm': join(ROOT, 'examples/browser-esbuild/cat.wasm'),
   'browser_fs.wasm': WASM,
   'threads_basic.wasm': THREADS_WASM,
@@ -263,10 +269,15 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
       assert.deepEqual(coi.console.slice(before), want);
     });
 
-    await t.test('refused in a browser: threads (even cross-origin isolated), host directories, time limits', async () => {
+    await t.test('threads: a pthreads program runs with every thread in a Web Worker and its kernel on the page\'s main thread', async () => {
+      const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runThreads());
+      assert.deepEqual(r, { exitCode: 0, stdout: THREADS_STDOUT, stderr: 'threads_basic: tids 1 2 3 4\n' });
+      await eventually(() => coi.page.workers().length === 0, 'the thread workers to end');
+    });
+
+    await t.test('refused in a browser: host directories, time limits', async () => {
       const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.refusals());
       assert.deepEqual(r, {
-        threads: 'ThreadedModuleError: this runtime cannot run threads (it has no threadSpawn)',
         hostDirectory: 'TypeError: host directories are not available in a browser (./data); mount a FileSystem instead',
         timeLimit: 'TypeError: timeoutMs needs a process worker, which this platform does not have (Node only)',
       });
@@ -276,6 +287,14 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
     await coi.page.context().close();
 
     const plain = await openPage(browser, `${base}/plain/page.html`);
+
+    await t.test('page without COOP/COEP: a threaded program is refused, naming the headers the page needs', async () => {
+      const r = await plain.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runThreads());
+      assert.deepEqual(r, {
+        thrown: 'Error: threads need SharedArrayBuffer: in a browser, a cross-origin isolated page, served with the headers ' +
+          '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp"',
+      });
+    });
 
     await t.test('page without COOP/COEP (no SharedArrayBuffer), main thread', async () => {
       const r = await run(plain, 'main');

@@ -1,0 +1,72 @@
+/**
+ * Threads for browsers (layer: host, browser): each wasm thread runs in a
+ * module Web Worker executing `kiln.browser-thread.js` (the bundled
+ * browser-thread-worker.ts). The process's kernel stays on the thread that
+ * called `run()` (the page's main thread, or a worker of the page's): it
+ * serves the threads' calls with `Atomics.waitAsync` and never blocks.
+ *
+ * Workers share the guest's memory, a SharedArrayBuffer, which a page has
+ * only when it is cross-origin isolated (served with
+ * `Cross-Origin-Opener-Policy: same-origin` and
+ * `Cross-Origin-Embedder-Policy: require-corp`); without it `spawn`
+ * throws, saying which headers the page needs.
+ */
+import type { GuestThreadStart, ThreadEvent, ThreadSpawner, ThreadWorker } from '../threads.js';
+import { THREAD_WORKER_URL } from './thread-worker-url.js';
+
+/** The Web Worker members this file uses (no DOM library in Kiln's types). */
+interface WebWorker {
+  postMessage(message: unknown): void;
+  terminate(): void;
+  onmessage: ((event: { data: ThreadEvent | { type: 'ready' } }) => void) | null;
+  onerror: ((event: { message?: string }) => void) | null;
+}
+
+type WorkerConstructor = new (url: string | URL, options: { type: 'module'; name?: string }) => WebWorker;
+
+/** Why threads cannot run on this page, or undefined when they can. */
+export function threadsUnavailable(): string | undefined {
+  const g = globalThis as { Worker?: unknown; crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown };
+  if (typeof g.Worker !== 'function') return 'this context cannot start Web Workers';
+  if (g.crossOriginIsolated !== true || typeof g.SharedArrayBuffer !== 'function') {
+    return 'threads need a cross-origin isolated page (SharedArrayBuffer): serve it with the headers ' +
+      '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp"';
+  }
+  return undefined;
+}
+
+/**
+ * A thread spawner on Web Workers loading `workerUrl`: by default Kiln's
+ * own thread worker (`kiln.browser-thread.js` beside the prebuilt bundle,
+ * `browser-thread-worker.js` in the compiled modules); a bundler's users
+ * pass the URL their bundler gives that entry. A worker runs one wasm
+ * thread at a time and is stopped when its process releases it.
+ */
+export function webWorkerThreadSpawner(workerUrl: string | URL = THREAD_WORKER_URL): ThreadSpawner {
+  return {
+    spawn(onEvent: (event: ThreadEvent) => void): ThreadWorker {
+      const why = threadsUnavailable();
+      if (why !== undefined) throw new Error(why);
+      const Worker = (globalThis as unknown as { Worker: WorkerConstructor }).Worker;
+      const worker = new Worker(workerUrl, { type: 'module', name: 'kiln thread' });
+      let stopped = false;
+      worker.onmessage = ({ data }) => {
+        if (data.type !== 'ready') onEvent(data);
+      };
+      worker.onerror = (event) => {
+        if (stopped) return;
+        stopped = true;
+        const message = `a thread's worker failed: ${event.message ?? `could not load ${String(workerUrl)}`}`;
+        onEvent({ type: 'failed', message, stack: message, trap: false });
+      };
+      return {
+        run(start: GuestThreadStart): void { worker.postMessage(start); },
+        terminate(): Promise<void> {
+          stopped = true;
+          worker.terminate();
+          return Promise.resolve();
+        },
+      };
+    },
+  };
+}
