@@ -15,8 +15,10 @@
  * page's timers do not run meanwhile. With JSPI (`runHere()`), a guest on
  * the main thread of the page without COOP/COEP sleeps and reads an
  * asynchronous filesystem while the page's timers keep running. And what
- * the browser build refuses: host directories, time limits. Threads run in
- * Web Workers on the isolated page and are refused on the other. And the
+ * the browser build refuses: host directories, time limits. Threads and
+ * WASIX processes (fork, a posix_spawn pipeline) run in Web Workers on the
+ * isolated page, with `kiln run`'s output; threads are refused on the
+ * other page, naming the headers. And the
  * plain `<script type="module">` page docs/browser.md shows (it must show
  * test/browser/script-tag.html verbatim).
  *
@@ -27,8 +29,9 @@
  * missing.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -41,6 +44,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const BUNDLE = join(ROOT, 'dist/kiln.browser.js');
 const WASM = join(ROOT, 'build/programs/browser_fs.wasm');
 const THREADS_WASM = join(ROOT, 'build/programs/threads_basic.wasm');
+/** WASIX programs that start processes, and the ones they start. */
+const PROCESS_PROGRAMS = ['wasix_fork', 'wasix_pipeline', 'wasix_child', 'wasix_wc'];
 /** What threads_basic (test/programs/threads/threads_basic.c) writes: the same as under `kiln run`. */
 const THREADS_STDOUT = [0, 1, 2, 3].map((i) => `thread ${i}: added 500500000\n`).join('') + 'total 2002000000\ntids ok\nstacks ok\ntls ok\n';
 /** docs/browser.md's first example, verbatim: a page that imports the bundle in a plain module script. */
@@ -69,6 +74,7 @@ interface PageApi {
   runMain(options: RunOptions): Promise<GuestReport>;
   runWorker(options: RunOptions): Promise<GuestReport>;
   runThreads(): Promise<ThreadsReport>;
+  runProcesses(program: string, args: string[], programs: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   refusals(): Promise<Refusals>;
 }
 type TestWindow = { kilnTest?: PageApi; kilnTestError?: string };
@@ -127,7 +133,21 @@ const FILES: Record<string, string> = {
   'cat.wasm': join(ROOT, 'examples/browser-esbuild/cat.wasm'),
   'browser_fs.wasm': WASM,
   'threads_basic.wasm': THREADS_WASM,
+  ...Object.fromEntries(PROCESS_PROGRAMS.map((name) => [`${name}.wasm`, join(ROOT, `build/programs/${name}.wasm`)])),
 };
+
+/** What `kiln run` makes of `program` (with `bin` installed in a fresh /sandbox/bin): the browser must match it. */
+function underKilnRun(program: string, args: string[], bin: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-browser-'));
+  try {
+    mkdirSync(join(dir, 'bin'));
+    for (const [name, served] of Object.entries(bin)) copyFileSync(FILES[served]!, join(dir, 'bin', name));
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/kiln.js'), 'run', '--dir', `${dir}::/sandbox`, FILES[`${program}.wasm`]!, ...args], { encoding: 'utf8', timeout: 30_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function route(path: string): Served | undefined {
   const m = /^\/(coi|plain)\/([^/]+)$/.exec(path);
@@ -274,6 +294,19 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
       assert.deepEqual(r, { exitCode: 0, stdout: THREADS_STDOUT, stderr: 'threads_basic: tids 1 2 3 4\n' });
       await eventually(() => coi.page.workers().length === 0, 'the thread workers to end');
     });
+
+    for (const [program, args, bin] of [
+      ['wasix_fork', [], {}],
+      ['wasix_pipeline', ['/sandbox/bin/child', '/sandbox/bin/wc'], { child: 'wasix_child.wasm', wc: 'wasix_wc.wasm' }],
+    ] as [string, string[], Record<string, string>][]) {
+      await t.test(`WASIX processes: ${program} gives the output it gives under kiln run`, async () => {
+        const expected = underKilnRun(program, args, bin);
+        assert.equal(expected.status, 0, expected.stderr);
+        const r = await coi.page.evaluate(([p, a, b]) => (window as unknown as TestWindow).kilnTest!.runProcesses(p, a, b), [program, args, bin] as const);
+        assert.deepEqual(r, { exitCode: 0, stdout: expected.stdout, stderr: expected.stderr });
+        await eventually(() => coi.page.workers().length === 0, 'the processes\' workers to end');
+      });
+    }
 
     await t.test('refused in a browser: host directories, time limits', async () => {
       const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.refusals());

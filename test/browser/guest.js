@@ -105,6 +105,19 @@ export async function runThreads() {
   }
 }
 
+/**
+ * Runs a WASIX program that starts processes (fork, posix_spawn, pipes
+ * between them), with a MemoryFileSystem at /sandbox holding `programs`
+ * (guest path under /sandbox: the file this page serves); what it wrote.
+ */
+export async function runProcesses(program, args = [], programs = {}) {
+  const bin = {};
+  for (const [name, served] of Object.entries(programs)) bin[name] = await fetchBytes(served);
+  const r = await new WasiBuilder().args([program, ...args]).preopen('/sandbox', new MemoryFileSystem({ bin }))
+    .stdout('capture').stderr('capture').run(await fetchBytes(`${program}.wasm`));
+  return { exitCode: r.exitCode, stdout: r.stdoutText, stderr: r.stderrText };
+}
+
 /** What the browser build refuses, as `name: message` of what each attempt threw. */
 export async function refusals() {
   const thrown = async (f) => {
