@@ -26,7 +26,7 @@
  * binary is written here directly (WebAssembly core spec, 5.5 "Modules"):
  * type, import, function, export and code sections.
  */
-import { isI64Kind, type Signature } from '../abi/signatures.js';
+import { isI64Kind, isWidePointerKind, type Signature } from '../abi/signatures.js';
 import { VOID_FUNCTIONS } from '../abi/wasix-signatures.js';
 
 /** A function in split form: every argument an i32 number, an errno (or a value) back. */
@@ -287,4 +287,23 @@ function wideFunctions(table: Readonly<Record<string, Signature>>): ReadonlyMap<
     wideByTable.set(table, wide);
   }
   return wide;
+}
+
+/**
+ * A 32-bit body behind a 64-bit signature: each widened pointer or size
+ * (two i32 halves) becomes one i32, its low half, or 2^32 - 1 when the
+ * high half is not 0; other arguments pass as they are.
+ */
+export function narrowing(sig: Signature, body: SplitFunction): SplitFunction {
+  const plan = sig.map(([, kind]) => (isWidePointerKind(kind) ? 2 : isI64Kind(kind) ? 1 : 0));
+  return (...args: number[]): number => {
+    const out: number[] = [];
+    let k = 0;
+    for (const p of plan) {
+      if (p === 2) { out.push(args[k + 1] === 0 ? args[k]! : -1); k += 2; }
+      else if (p === 1) { out.push(args[k]!, args[k + 1]!); k += 2; }
+      else out.push(args[k++]!);
+    }
+    return body(...out);
+  };
 }

@@ -19,7 +19,6 @@ import {
 } from '../abi/signatures.js';
 import { isSyscallModule, signaturesOf, SYSCALLS, type SyscallModule } from '../abi/syscall-table.js';
 import { WASIX_32V1, WASIX_64V1, WASIX_FIRST_GENERATION_FORMS } from '../abi/wasix-signatures.js';
-import { isI64Kind, isWidePointerKind } from '../abi/signatures.js';
 import type { TraceSink } from '../host/stdio.js';
 import type { Process } from '../kernel/process.js';
 import { SyscallContext, type SpawnThread } from '../syscalls/context.js';
@@ -28,7 +27,7 @@ import { createUnstableImports } from '../syscalls/unstable/index.js';
 import { createWasixImports, type Wasix32Split } from '../syscalls/wasix/index.js';
 import { firstGeneration } from '../syscalls/wasix/legacy.js';
 import { traceImports } from '../syscalls/trace.js';
-import { linkThroughAdapter, type SplitFunction } from './i64-adapter.js';
+import { linkThroughAdapter, narrowing, type SplitFunction } from './i64-adapter.js';
 
 /** One import function: wasm numbers and bigints in, an errno (or a value) out. */
 export type ImportFunction = (...args: (number | bigint)[]) => number;
@@ -197,22 +196,3 @@ export class SyscallFunctions {
 }
 
 export { signaturesOf };
-
-/**
- * A 32-bit body behind a 64-bit signature: each widened pointer or size
- * (two i32 halves) becomes one i32, its low half, or 2^32 - 1 when the
- * high half is not 0; other arguments pass as they are.
- */
-function narrowing(sig: Signature, body: SplitFunction): SplitFunction {
-  const plan = sig.map(([, kind]) => (isWidePointerKind(kind) ? 2 : isI64Kind(kind) ? 1 : 0));
-  return (...args: number[]): number => {
-    const out: number[] = [];
-    let k = 0;
-    for (const p of plan) {
-      if (p === 2) { out.push(args[k + 1] === 0 ? args[k]! : -1); k += 2; }
-      else if (p === 1) { out.push(args[k]!, args[k + 1]!); k += 2; }
-      else out.push(args[k++]!);
-    }
-    return body(...out);
-  };
-}

@@ -117,7 +117,7 @@ export class StackCapture {
     else view.setUint32(at, value, true);
   }
 
-  /** True when [ptr, ptr + len) lies in memory. */
+  /** True when [ptr, ptr + len) lies in memory (`ptr` unsigned: the calls below take it as wasm passes an i32). */
   #inMemory(ptr: number, len: number): boolean {
     return ptr >= 0 && ptr + len <= this.memory.buffer.byteLength;
   }
@@ -170,7 +170,8 @@ export class StackCapture {
   }
 
   /** `proc_fork(copy_memory, pid_out)`. */
-  fork = (copyMemory: number, pidOut: number): number => {
+  fork = (copyMemory: number, pidOutArg: number): number => {
+    const pidOut = pidOutArg >>> 0;
     const asyncify = this.#asyncify;
     if (asyncify.asyncify_get_state() === State.REWINDING) return this.#finishRewind(pidOut, 'u32');
     if (!this.#inMemory(pidOut, 4)) return EFAULT;
@@ -195,7 +196,9 @@ export class StackCapture {
   };
 
   /** `stack_checkpoint(snapshot, ret_val)`: setjmp. */
-  checkpoint = (snapshot: number, retPtr: number): number => {
+  checkpoint = (snapshotArg: number, retPtrArg: number): number => {
+    const snapshot = snapshotArg >>> 0;
+    const retPtr = retPtrArg >>> 0;
     const asyncify = this.#asyncify;
     if (asyncify.asyncify_get_state() === State.REWINDING) return this.#finishRewind(retPtr, 'u64');
     if (!this.#inMemory(snapshot, 24) || !this.#inMemory(retPtr, 8)) return EFAULT;
@@ -218,7 +221,8 @@ export class StackCapture {
   };
 
   /** `stack_restore(snapshot, val)`: longjmp; a snapshot this thread did not take traps. */
-  restore = (snapshot: number, lo: number, hi: number): void => {
+  restore = (snapshotArg: number, lo: number, hi: number): void => {
+    const snapshot = snapshotArg >>> 0;
     if (!this.#inMemory(snapshot, 24)) throw new WebAssembly.RuntimeError('stack_restore: the jmp_buf lies outside memory');
     const view = this.#view;
     const id = Number(view.getBigUint64(snapshot, true));

@@ -12,13 +12,13 @@
  */
 import { ClockId } from '../../abi/constants.js';
 import { splitArgs, splitI64 } from '../../abi/signatures.js';
-import { WASIX_FIRST_GENERATION_FORMS } from '../../abi/wasix-signatures.js';
+import { WASIX_64V1, WASIX_FIRST_GENERATION_FORMS } from '../../abi/wasix-signatures.js';
 import { sharedMonotonicNs } from '../../host/clocks.js';
 import { firstGenerationEntry, isSyscallModule, signaturesOf, syscallEntry, type SyscallModule } from '../../abi/syscall-table.js';
 import type { FirstGenerationThread, GuestThreadStart } from '../../host/threads.js';
 import { CallEnded, SyscallChannel } from '../channel.js';
 import { GuestWriteBuffer, type HostWrite } from '../guest-write-buffer.js';
-import { linkThroughAdapter, type SplitFunction } from '../i64-adapter.js';
+import { linkThroughAdapter, narrowing, type SplitFunction } from '../i64-adapter.js';
 import { forkRecord } from '../../abi/fork-record.js';
 import { StackCapture, type ThreadEntry } from './asyncify.js';
 
@@ -88,8 +88,9 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
       call = futexes[name](viaKernel(number));
     } else if ((module === 'wasix_32v1' || module === 'wasix_64v1') && asyncified && (name === 'proc_fork' || name === 'stack_checkpoint' || name === 'stack_restore')) {
       // Unwound and rewound on this thread (asyncify.ts); a fork asks the kernel for the child in between.
-      call = module === 'wasix_64v1' ? stackCalls64(capture, name)
-        : name === 'proc_fork' ? capture.fork : name === 'stack_checkpoint' ? capture.checkpoint : capture.restore as unknown as ImportFn;
+      // wasix_64v1's pointers are narrowed first, as every wasix_64v1 call's are.
+      const body = name === 'proc_fork' ? capture.fork : name === 'stack_checkpoint' ? capture.checkpoint : capture.restore as unknown as ImportFn;
+      call = module === 'wasix_64v1' ? narrowing(WASIX_64V1[name], body) : body;
     } else if (module === 'wasix_32v1' && name === 'thread_spawn') {
       // The first generation's five-argument form passes bigints: it has a number of its own (abi/syscall-table.ts).
       const firstGeneration = firstGenerationEntry(name)!.number;
@@ -151,20 +152,6 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
 /** A 64-bit pointer as the 32-bit one the kernel takes: 2^32 - 1 (past any memory here) when it does not fit. */
 function narrowPointer(p: bigint): number {
   return p >= 0x1_0000_0000n || p < 0n ? 0xffffffff : Number(p);
-}
-
-/** The same, from the two i32 halves the channel's split form carries. */
-function narrowHalves(lo: number, hi: number): number {
-  return hi !== 0 ? 0xffffffff : lo >>> 0;
-}
-
-/** wasix_64v1's `proc_fork`, `stack_checkpoint` and `stack_restore` in split form: each pointer narrowed, then the 32-bit capture. */
-function stackCalls64(capture: StackCapture, name: 'proc_fork' | 'stack_checkpoint' | 'stack_restore'): ImportFn {
-  switch (name) {
-    case 'proc_fork': return (copy, lo, hi) => capture.fork(copy!, narrowHalves(lo!, hi!));
-    case 'stack_checkpoint': return (sLo, sHi, rLo, rHi) => capture.checkpoint(narrowHalves(sLo!, sHi!), narrowHalves(rLo!, rHi!));
-    case 'stack_restore': return ((sLo: number, sHi: number, vLo: number, vHi: number) => capture.restore(narrowHalves(sLo, sHi), vLo, vHi)) as unknown as ImportFn;
-  }
 }
 
 /**
