@@ -4,7 +4,8 @@
 // ratio kiln / node:wasi; then the thread benchmarks (bench/threads.mjs),
 // the waPC benchmarks (bench/wapc.mjs), the WASIX benchmarks
 // (bench/wasix.mjs), the networking benchmarks (bench/net.mjs) and the
-// component benchmarks (bench/components.mjs).
+// component benchmarks (bench/components.mjs) and browser start-up
+// (bench/browser.mjs).
 // See bench/README.md.
 //
 // Usage: node bench/run.mjs [--only NAME[,NAME...]] [--quick] [--runs N]
@@ -38,7 +39,9 @@ function usage(code) {
                        @wasmer/sdk (bench/wasix.mjs), "net" a guest TCP
                        server against the same C built natively (bench/net.mjs),
                        "components" preview 2 components under Kiln vs
-                       @bytecodealliance/preview2-shim (bench/components.mjs)
+                       @bytecodealliance/preview2-shim (bench/components.mjs),
+                       "browser" start-up in a Chromium page vs @wasmer/sdk
+                       (bench/browser.mjs)
   --quick              fewer iterations and a smaller scale (smoke run)
   --runs N             timed runs per runtime (default 5; read_file 3; quick 3)
   --kiln-module PATH   module exporting Kiln's WASI class (default dist/node.js;
@@ -466,9 +469,10 @@ async function main() {
     console.log(`${WASIX.padEnd(13)} WASIX: start, threads, futex, pipe, syscalls, fork; Kiln vs @wasmer/sdk`);
     console.log(`${NET.padEnd(13)} networking: TCP round trips and bulk echo; a guest server vs the same C built natively`);
     console.log(`${COMPONENTS.padEnd(13)} components: hello start and 16 B file writes; Kiln vs preview2-shim, and the modules vs node:wasi`);
+    console.log(`${BROWSER.padEnd(13)} browser: a WASIX hello and a pthreads program started in one Chromium page; Kiln vs @wasmer/sdk`);
     return 0;
   }
-  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && n !== ENTRY && n !== WASIX && n !== NET && n !== COMPONENTS && !all.some((b) => b.name === n));
+  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && n !== ENTRY && n !== WASIX && n !== NET && n !== COMPONENTS && n !== BROWSER && !all.some((b) => b.name === n));
   if (unknown.length) {
     console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), ENTRY, THREADS, WAPC, WASIX, NET, COMPONENTS].join(', ')}`);
     return 2;
@@ -480,6 +484,7 @@ async function main() {
   const withWasix = opts.only.length === 0 || opts.only.includes(WASIX);
   const withNet = opts.only.length === 0 || opts.only.includes(NET);
   const withComponents = opts.only.length === 0 || opts.only.includes(COMPONENTS);
+  const withBrowser = opts.only.length === 0 || opts.only.includes(BROWSER);
   if (benches.length === 0) {
     const failures = [];
     if (withEntry) failures.push(...(await runEntry(opts)));
@@ -488,6 +493,7 @@ async function main() {
     if (withWasix) failures.push(...(await runWasix(opts)));
     if (withNet) failures.push(...(await runNet(opts)));
     if (withComponents) failures.push(...(await runComponents(opts)));
+    if (withBrowser) failures.push(...(await runBrowser(opts)));
     return reportFailures(failures);
   }
 
@@ -617,6 +623,7 @@ async function main() {
   if (withWasix) failures.push(...(await runWasix(opts)));
   if (withNet) failures.push(...(await runNet(opts)));
   if (withComponents) failures.push(...(await runComponents(opts)));
+  if (withBrowser) failures.push(...(await runBrowser(opts)));
   return reportFailures(failures);
 }
 
@@ -680,6 +687,16 @@ const COMPONENTS = 'components';
 async function runComponents(opts) {
   const { runComponentsBench } = await import('./components.mjs');
   return runComponentsBench({ quick: opts.quick, runs: opts.runs, kilnModule: opts.kilnModule, verbose: opts.verbose });
+}
+
+// ---------------------------------------------------------------- browser --
+
+const BROWSER = 'browser';
+
+/** Browser start-up against @wasmer/sdk in one Chromium page (bench/browser.mjs); returns its failures. */
+async function runBrowser(opts) {
+  const { runBrowserBench } = await import('./browser.mjs');
+  return runBrowserBench({ quick: opts.quick, runs: opts.runs, verbose: opts.verbose });
 }
 
 function reportFailures(failures) {
