@@ -54,14 +54,15 @@ const forbiddenInput = (path) =>
 
 /**
  * The bundle's one module `entry` with what it imports as the given file;
- * its thread-worker URL (src/host/browser/thread-worker-url.ts) points at
- * the thread worker's bundle beside it.
+ * its worker URLs (src/host/browser/worker-urls.ts) point at the worker
+ * bundles beside it.
  */
-const threadWorkerUrl = {
-  name: 'kiln-thread-worker-url',
+const workerUrls = {
+  name: 'kiln-worker-urls',
   setup(build) {
-    build.onLoad({ filter: /src[\\/]host[\\/]browser[\\/]thread-worker-url\.ts$/ }, () => ({
-      contents: "export const THREAD_WORKER_URL = new URL('./kiln.browser-thread.js', import.meta.url);\n",
+    build.onLoad({ filter: /src[\\/]host[\\/]browser[\\/]worker-urls\.ts$/ }, () => ({
+      contents: "export const THREAD_WORKER_URL = new URL('./kiln.browser-thread.js', import.meta.url);\n" +
+        "export const PROCESS_WORKER_URL = new URL('./kiln.browser-process.js', import.meta.url);\n",
       loader: 'ts',
     }));
   },
@@ -73,7 +74,7 @@ async function bundle(entry, outfile) {
     result = await esbuild.build({
       absWorkingDir: root,
       entryPoints: [entry],
-      plugins: [threadWorkerUrl],
+      plugins: [workerUrls],
       outfile,
       bundle: true,
       format: 'esm',
@@ -166,3 +167,5 @@ async function bundle(entry, outfile) {
 await bundle('src/browser.ts', outfile);
 // The Web Worker each wasm thread runs in (host/browser/web-worker-spawner.ts loads it from beside the bundle).
 await bundle('src/browser-thread-worker.ts', join(dirname(outfile), 'kiln.browser-thread.js'));
+// The Web Worker a single-threaded process runs in with its kernel (exec/browser/process-launch.ts).
+await bundle('src/browser-process-worker.ts', join(dirname(outfile), 'kiln.browser-process.js'));

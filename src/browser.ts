@@ -11,6 +11,8 @@ import type { Platform } from './front/platform.js';
 import { WASI as CoreWASI, type WASIOptions } from './front/wasi.js';
 import { browserRuntime } from './host/browser-runtime.js';
 import { ConsoleStream } from './host/console-stream.js';
+import { threadsUnavailable } from './host/browser/web-worker-spawner.js';
+import { webWorkerProcessRunner } from './exec/browser/process-launch.js';
 import { WebAssemblyEngine as CoreWebAssemblyEngine } from './wapc/engine.js';
 import { WebAssemblyEngineAsync as CoreWebAssemblyEngineAsync, type AsyncWapcPlatform, type WebAssemblyEngineAsyncOptions } from './wapc/engine-async.js';
 import type { WebAssemblyEngineOptions } from './wapc/guest-instance.js';
@@ -21,14 +23,19 @@ export { ConsoleStream };
 /**
  * Kiln's platform for browsers: the browser runtime (no host directories,
  * empty standard input, output to the console line by line, no network,
- * threads in Web Workers); `run()` runs a single-threaded guest on the
- * calling thread, and a threaded one with every thread in a Web Worker
+ * threads in Web Workers). On a cross-origin isolated page, `run()` runs a
+ * single-threaded guest with its kernel in a Web Worker (elsewhere on the
+ * calling thread), and a threaded one with every thread in a Web Worker
  * and its kernel on the calling thread.
  */
-export const browserPlatform: Platform = { runtime: browserRuntime };
+export const browserPlatform: Platform = {
+  runtime: browserRuntime,
+  ...(threadsUnavailable() === undefined ? { runInWorker: webWorkerProcessRunner() } : {}),
+};
 
 export { browserRuntime };
 export { threadsUnavailable, webWorkerThreadSpawner } from './host/browser/web-worker-spawner.js';
+export { setWorkerUrls, type WorkerUrls } from './host/browser/worker-locations.js';
 
 const browserWapc: AsyncWapcPlatform = { platform: browserPlatform };
 

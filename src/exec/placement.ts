@@ -74,7 +74,7 @@ export function place(input: PlacementInput): Placement {
       ? 'timeoutMs needs a process worker, which cannot take extraResources (kernel objects of this thread); give listen addresses instead'
       : overridden.length > 0
         ? `timeoutMs needs a process worker, which cannot honour a replaced runtime ${overridden.join(', ')}`
-        : 'timeoutMs needs a process worker, which this platform does not have (Node only)');
+        : 'timeoutMs needs a process worker, which this platform does not have (Node, or a cross-origin isolated page)');
   }
   return 'inline';
 }

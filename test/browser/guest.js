@@ -30,6 +30,14 @@ function timerGaps() {
   return () => { tick(); clearInterval(interval); return longest; };
 }
 
+/** The files browser_fs reads, in a new MemoryFileSystem. */
+function guestFiles() {
+  return new MemoryFileSystem({
+    'input.txt': 'hello from memory\n',
+    dir: { 'b.txt': 'bee', 'a.txt': 'ay', sub: { 'deep.txt': 'deep' } },
+  });
+}
+
 /**
  * @param {{ sleepMs?: number, inherit?: boolean, caller?: boolean, asyncFs?: boolean }} options
  *   sleepMs: make the guest nanosleep that long.
@@ -39,10 +47,7 @@ function timerGaps() {
  */
 export async function runGuest({ sleepMs = 0, inherit = false, caller = false, asyncFs = false } = {}) {
   const wasm = await fetchBytes('browser_fs.wasm');
-  const fs = new MemoryFileSystem({
-    'input.txt': 'hello from memory\n',
-    dir: { 'b.txt': 'bee', 'a.txt': 'ay', sub: { 'deep.txt': 'deep' } },
-  });
+  const fs = guestFiles();
   const delayed = asyncFs ? delayedFileSystem(fs) : undefined;
   const builder = new WasiBuilder()
     .args(ARGS)
@@ -118,18 +123,32 @@ export async function runProcesses(program, args = [], programs = {}) {
   return { exitCode: r.exitCode, stdout: r.stdoutText, stderr: r.stderrText };
 }
 
+/** `name: message` of what `f` threw (or 'nothing thrown'). */
+async function thrown(f) {
+  try {
+    await f();
+    return 'nothing thrown';
+  } catch (e) {
+    return `${e.name}: ${e.message}`;
+  }
+}
+
 /** What the browser build refuses, as `name: message` of what each attempt threw. */
 export async function refusals() {
-  const thrown = async (f) => {
-    try {
-      await f();
-      return 'nothing thrown';
-    } catch (e) {
-      return `${e.name}: ${e.message}`;
-    }
-  };
   return {
     hostDirectory: await thrown(() => new WasiBuilder().preopenDir('./data', '/data').build()),
     timeLimit: await thrown(async () => new WasiBuilder().timeout(1000).run(await fetchBytes('browser_fs.wasm'))),
   };
+}
+
+/**
+ * Runs browser_fs sleeping `sleepMs` under a time limit of `limitMs`: what
+ * run() threw, and how long it took to.
+ */
+export async function timeLimit(limitMs, sleepMs) {
+  const wasm = await fetchBytes('browser_fs.wasm');
+  const t0 = performance.now();
+  const error = await thrown(() => new WasiBuilder().args(ARGS).env('SLEEP_MS', String(sleepMs)).timeout(limitMs)
+    .preopen('/data', guestFiles()).stdout('capture').run(wasm));
+  return { error, elapsedMs: performance.now() - t0 };
 }

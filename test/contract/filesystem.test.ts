@@ -6,7 +6,7 @@
  * answers with a Promise on a later timer (test/helpers/delayed-fs.js),
  * each test body run as one replayable call; and the host bridge, with a
  * worker owning MemoryFileSystems and this thread calling them through
- * BridgeClient.
+ * BridgeClient, over both of its transports.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +17,8 @@ import { once } from 'node:events';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { AsyncBackendSession, runReplayable, type AsyncFileSystem } from '../../src/host/async-backend.js';
 import { BridgeClient } from '../../src/host/bridge/client.js';
-import type { HandleId } from '../../src/host/bridge/protocol.js';
+import type { CallMessage, HandleId } from '../../src/host/bridge/protocol.js';
+import { createMailbox, mailboxChannel } from '../../src/host/bridge/shared-mailbox.js';
 import { MemoryFileSystem } from '../../src/host/fs/memory-fs.js';
 import { isDirectory, type FileSystem, type FsDirectory } from '../../src/host/fs/types.js';
 import { NodeFileSystem } from '../../src/host/node/node-fs.js';
@@ -59,25 +60,34 @@ fileSystemContract('AsyncBackendSession over a delayed filesystem', () => ({
 });
 after(() => assert.ok(suspended > 0, 'the delayed filesystem suspended the test bodies (they were replayed)'));
 
-// The host bridge: MemoryFileSystems owned by a worker, called from this thread.
-const cell = new Int32Array(new SharedArrayBuffer(4));
-const { port1, port2 } = new MessageChannel();
-const owner = startKilnWorker(import.meta.url, 'bridge-owner', { workerData: { port: port2, cell: cell.buffer }, transferList: [port2] });
-let factory: FsDirectory | undefined;
+// The host bridge: MemoryFileSystems owned by a worker, called from this
+// thread, with either transport: replies on a MessagePort taken with
+// receiveMessageOnPort (Node), or in a shared mailbox (browsers).
+for (const transport of ['port', 'mailbox'] as const) {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const mailbox = transport === 'mailbox' ? createMailbox() : undefined;
+  const { port1, port2 } = new MessageChannel();
+  const owner = startKilnWorker(import.meta.url, 'bridge-owner', {
+    workerData: { port: port2, cell: cell.buffer, mailbox }, transferList: [port2],
+  });
+  let factory: FsDirectory | undefined;
 
-before(async () => {
-  const [handle] = await once(owner, 'message') as [HandleId];
-  const client = new BridgeClient({ post: (m) => port1.postMessage(m), receive: () => receiveMessageOnPort(port1)?.message }, cell);
-  factory = client.fileSystem(handle).root;
-});
-after(async () => {
-  port1.close();
-  await owner.terminate();
-});
+  before(async () => {
+    const [handle] = await once(owner, 'message') as [HandleId];
+    const post = (m: CallMessage): void => port1.postMessage(m);
+    const channel = mailbox === undefined ? { post, receive: () => receiveMessageOnPort(port1)?.message } : mailboxChannel(post, mailbox);
+    const client = new BridgeClient(channel, cell);
+    factory = client.fileSystem(handle).root;
+  });
+  after(async () => {
+    port1.close();
+    await owner.terminate();
+  });
 
-fileSystemContract('BridgeClient to a MemoryFileSystem in a worker', () => {
-  assert.ok(factory !== undefined, 'the worker is ready');
-  const root = factory.lookup('new');
-  assert.ok(root !== null && isDirectory(root));
-  return { fs: { root, synchronous: true } };
-});
+  fileSystemContract(`BridgeClient to a MemoryFileSystem in a worker (${transport})`, () => {
+    assert.ok(factory !== undefined, 'the worker is ready');
+    const root = factory.lookup('new');
+    assert.ok(root !== null && isDirectory(root));
+    return { fs: { root, synchronous: true } };
+  });
+}

@@ -24,24 +24,29 @@
 import { closeSync } from 'node:fs';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { BridgeHost } from '../../host/bridge/host-side.js';
-import { decodeError, type EncodedError } from '../../host/bridge/protocol.js';
 import type { CallMessage } from '../../host/bridge/protocol.js';
-import type { FileSystem } from '../../host/fs/types.js';
 import { NodeFileSystem } from '../../host/node/node-fs.js';
 import { nodeRuntime } from '../../host/node/node-runtime.js';
 import { NodeFdInput, NodeFdOutput } from '../../host/node/node-stdio.js';
-import type { Runtime } from '../../host/runtime.js';
-import { BufferInputStream, CaptureStream, type InputStream, type OutputStream } from '../../host/stdio.js';
-import type { AsyncFileSystem } from '../../host/async-backend.js';
+import type { CaptureStream } from '../../host/stdio.js';
 import type { ExitStatus } from '../../kernel/exit-status.js';
-import { listenAddresses } from '../listeners.js';
-import { networkMode } from '../network.js';
-import type { CheckedWASIOptions } from '../options.js';
+import { describeRun, reviveError, type WorkerReach } from '../process-config.js';
 import { TimeoutError } from '../timeout.js';
 import type { WorkerRunRequest } from '../worker-runner.js';
-import type { FsSpec, InputSpec, OutputSpec, WorkerConfig, WorkerReport, WorkerRun } from './process-protocol.js';
+import type { WorkerReport, WorkerRun } from '../process-protocol.js';
 import { processWorkers } from './process-pool.js';
 import { unexpectedExit } from '../../host/node/node-thread-spawner.js';
+
+/** What a Node process worker reaches itself: host directories by path, host descriptors by number. */
+const nodeReach: WorkerReach = {
+  runtime: nodeRuntime,
+  hostPath(fs) {
+    if (!(fs instanceof NodeFileSystem)) return undefined;
+    const root = fs.root as unknown as { path?: unknown };
+    return typeof root.path === 'string' ? root.path : undefined;
+  },
+  hostFd: (s) => (s instanceof NodeFdInput || s instanceof NodeFdOutput ? s.fd : undefined),
+};
 
 /** Slots for host descriptors beyond the guest's descriptor limit (stdio and preopens need none). */
 const FD_SLOT_SPARE = 16;
@@ -53,7 +58,7 @@ export async function runInWorker(request: WorkerRunRequest): Promise<ExitStatus
   const { port1, port2 } = new MessageChannel();
   const bridge = new BridgeHost((reply) => port1.postMessage(reply), cell);
   const captures = new Map<1 | 2, CaptureStream>();
-  const config = describe(options, runtime, bridge, captures);
+  const config = describeRun(options, runtime, nodeReach, bridge, captures);
   port1.on('message', (m: CallMessage) => bridge.serve(m));
   const portClosed = new Promise<void>((resolve) => { port1.once('close', () => resolve()); });
   const hostFds = new Int32Array(new SharedArrayBuffer(4 * ((options.maxDescriptors ?? 1024) + FD_SLOT_SPARE)));
@@ -130,98 +135,4 @@ function closeLeftoverFds(table: Int32Array): void {
     if (v === 0) continue;
     try { closeSync(v - 1); } catch { /* already closed */ }
   }
-}
-
-type ErrorCtor = new (message?: string) => Error;
-const ENGINE_ERRORS: Readonly<Record<string, ErrorCtor>> = {
-  RuntimeError: WebAssembly.RuntimeError,
-  CompileError: WebAssembly.CompileError,
-  LinkError: WebAssembly.LinkError,
-  RangeError,
-  TypeError,
-};
-
-/** The worker's error as the same class here, with the worker's stack (a trap's wasm backtrace). */
-function reviveError(e: EncodedError): Error {
-  const Ctor = e.errno === undefined ? ENGINE_ERRORS[e.name] : undefined;
-  if (Ctor === undefined) return decodeError(e);
-  const err = new Ctor(e.message);
-  if (e.stack !== undefined) err.stack = e.stack;
-  return err;
-}
-
-/**
- * The configuration as data; objects that stay on this thread are
- * registered with the bridge. Host directories arrive resolved (a
- * `NodeFileSystem` crosses as its path, any other filesystem is bridged);
- * host descriptors that the caller's runtime realises differently from
- * Node's own (a replaced `hostInput`, `hostOutput`) are realised here, and
- * the streams bridged.
- */
-function describe(options: CheckedWASIOptions, runtime: Runtime, bridge: BridgeHost, captures: Map<1 | 2, CaptureStream>): WorkerConfig {
-  const coalesce = options.timeoutMs === undefined;
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
-  const trace = options.trace;
-  const clocks = options.clocks ?? runtime.clocks;
-  const random = options.random ?? runtime.random;
-  const own = (member: 'hostInput' | 'hostOutput'): boolean => runtime[member] === nodeRuntime[member];
-  const stdio = <T>(v: number | T | undefined, fd: number, member: 'hostInput' | 'hostOutput', make: (fd: number) => T): number | T =>
-    own(member) ? v ?? fd : typeof v === 'number' ? make(v) : v ?? make(fd);
-  return {
-    args: [...(options.args ?? [])],
-    env,
-    preopens: Object.entries(options.preopens ?? {}).map(([guest, target]) =>
-      [guest, fsSpec(typeof target === 'string' ? runtime.hostDirectory(target) : target, bridge)]),
-    stdin: inputSpec(stdio(options.stdin, 0, 'hostInput', (fd) => runtime.hostInput(fd)), bridge),
-    stdout: outputSpec(stdio(options.stdout, 1, 'hostOutput', (fd) => runtime.hostOutput(fd)), 1, bridge, captures, coalesce),
-    stderr: outputSpec(stdio(options.stderr, 2, 'hostOutput', (fd) => runtime.hostOutput(fd)), 2, bridge, captures, coalesce),
-    clocks: clocks === nodeRuntime.clocks ? undefined : bridge.register('clocks', clocks),
-    random: random === nodeRuntime.random ? undefined : bridge.register('random', random),
-    trace: typeof trace === 'function' ? bridge.register('trace', trace) : trace === true,
-    maxDescriptors: options.maxDescriptors,
-    maxSockets: options.maxSockets,
-    network: networkMode(options),
-    allowConnect: options.allowConnect === undefined ? undefined : [...options.allowConnect],
-    allowBind: options.allowBind === undefined ? undefined : [...options.allowBind],
-    listen: listenAddresses(options.listen ?? []),
-    readiness: sharedBuffer(options.readiness?.cell),
-    coalesce,
-  };
-}
-
-function sharedBuffer(cell: Int32Array | undefined): SharedArrayBuffer | undefined {
-  return cell !== undefined && cell.buffer instanceof SharedArrayBuffer ? cell.buffer : undefined;
-}
-
-function fsSpec(target: string | FileSystem | AsyncFileSystem, bridge: BridgeHost): FsSpec {
-  if (typeof target === 'string') return { kind: 'host', path: target };
-  if (target instanceof NodeFileSystem) {
-    const root = target.root as unknown as { path?: unknown };
-    if (typeof root.path === 'string') return { kind: 'host', path: root.path };
-  }
-  return { kind: 'bridge', root: bridge.register('dir', target.root) };
-}
-
-function inputSpec(s: number | InputStream, bridge: BridgeHost): InputSpec {
-  if (typeof s === 'number') return { kind: 'fd', fd: s };
-  if (s instanceof NodeFdInput) return { kind: 'fd', fd: s.fd };
-  if (s instanceof BufferInputStream) {
-    const data = new Uint8Array(s.available());
-    s.read(data);
-    return { kind: 'bytes', data };
-  }
-  return { kind: 'bridge', h: bridge.register('in', s), filetype: s.filetype, hasAvailable: typeof s.available === 'function' };
-}
-
-function outputSpec(
-  s: number | OutputStream, fd: 1 | 2, bridge: BridgeHost, captures: Map<1 | 2, CaptureStream>, coalesce: boolean,
-): OutputSpec {
-  if (typeof s === 'number') return { kind: 'fd', fd: s };
-  if (s instanceof NodeFdOutput) return { kind: 'fd', fd: s.fd };
-  if (s instanceof CaptureStream) {
-    captures.set(fd, s);
-    return { kind: 'capture', bufferable: coalesce };
-  }
-  return { kind: 'bridge', h: bridge.register('out', s), filetype: s.filetype, bufferable: coalesce && s.bufferable === true };
 }

@@ -17,7 +17,7 @@ import os from 'node:os';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { nodeThreadSpawner, unexpectedExit } from '../../host/node/node-thread-spawner.js';
 import { startKilnWorker } from '../../host/node/worker-start.js';
-import type { WorkerReport } from './process-protocol.js';
+import type { WorkerReport } from '../process-protocol.js';
 
 /** Settles with a ready worker; `cancel()` gives it up (it joins the pool once ready). */
 export interface Acquisition {

@@ -12,7 +12,7 @@
  * throws, saying which headers the page needs.
  */
 import type { GuestThreadStart, ThreadEvent, ThreadSpawner, ThreadWorker } from '../threads.js';
-import { THREAD_WORKER_URL } from './thread-worker-url.js';
+import { workerUrls } from './worker-locations.js';
 
 /** The Web Worker members this file uses (no DOM library in Kiln's types). */
 interface WebWorker {
@@ -36,17 +36,18 @@ export function threadsUnavailable(): string | undefined {
 }
 
 /**
- * A thread spawner on Web Workers loading `workerUrl`: by default Kiln's
- * own thread worker (`kiln.browser-thread.js` beside the prebuilt bundle,
- * `browser-thread-worker.js` in the compiled modules); a bundler's users
- * pass the URL their bundler gives that entry. A worker runs one wasm
- * thread at a time and is stopped when its process releases it.
+ * A thread spawner on Web Workers loading `url`: by default Kiln's own
+ * thread worker (`kiln.browser-thread.js` beside the prebuilt bundle,
+ * `browser-thread-worker.js` in the compiled modules, or what
+ * `setWorkerUrls` set). A worker runs one wasm thread at a time and is
+ * stopped when its process releases it.
  */
-export function webWorkerThreadSpawner(workerUrl: string | URL = THREAD_WORKER_URL): ThreadSpawner {
+export function webWorkerThreadSpawner(url?: string | URL): ThreadSpawner {
   return {
     spawn(onEvent: (event: ThreadEvent) => void): ThreadWorker {
       const why = threadsUnavailable();
       if (why !== undefined) throw new Error(why);
+      const workerUrl = url ?? workerUrls().thread;
       const Worker = (globalThis as unknown as { Worker: WorkerConstructor }).Worker;
       const worker = new Worker(workerUrl, { type: 'module', name: 'kiln thread' });
       let stopped = false;

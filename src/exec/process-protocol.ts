@@ -1,14 +1,14 @@
 /**
  * What crosses between the caller's thread and a process worker (layer:
- * execution, Node): the configuration as data, and the worker's reports.
- * Objects that exist only on the caller's thread are named by host-bridge
- * handles (host/bridge/).
+ * execution; Node's worker threads and browsers' Web Workers alike): the
+ * configuration as data, and the worker's reports. Objects that exist only
+ * on the caller's thread are named by host-bridge handles (host/bridge/).
  */
-import type { FileType } from '../../abi/constants.js';
-import type { EncodedError, HandleId } from '../../host/bridge/protocol.js';
-import type { NetworkMode } from '../options.js';
-import type { ListenAddress } from '../../host/net/address.js';
-import type { TranspiledComponent } from '../component/transpile.js';
+import type { FileType } from '../abi/constants.js';
+import type { EncodedError, HandleId } from '../host/bridge/protocol.js';
+import type { NetworkMode } from './options.js';
+import type { ListenAddress } from '../host/net/address.js';
+import type { TranspiledComponent } from './component/transpile.js';
 
 export type OutputSpec =
   | { kind: 'fd'; fd: number }
@@ -63,8 +63,10 @@ export interface WorkerRun {
   bridgePort: unknown;
   /** The bridge's wake-up cell. */
   bridgeCell: SharedArrayBuffer;
-  /** Host descriptors the run has open (fd + 1 per slot, 0 when free), for closing after a stop. */
-  hostFds: SharedArrayBuffer;
+  /** Where the bridge's replies are put (shared-mailbox.ts), for a worker that cannot receive them synchronously (browsers). */
+  bridgeMailbox?: SharedArrayBuffer;
+  /** Host descriptors the run has open (fd + 1 per slot, 0 when free), for closing after a stop (Node). */
+  hostFds?: SharedArrayBuffer;
 }
 
 /** What the pool posts to a process worker. */

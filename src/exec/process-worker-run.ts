@@ -1,0 +1,130 @@
+/**
+ * One run in a process worker, platform-neutral (layer: execution): what
+ * Node's worker thread (node/process-worker.ts) and a browser's Web Worker
+ * (browser-process-worker.ts) do with a run they are handed. It builds a
+ * kernel on the worker's runtime from the configuration, spawns the
+ * process on it (the guest and its kernel share the worker's thread: the
+ * inline port), reaches what lives on the caller's thread through the run's
+ * host bridge, runs the command and reports how it ended. Captured output
+ * is posted to the caller as it is written, so nothing is lost however the
+ * run ends.
+ */
+import { FileType } from '../abi/constants.js';
+import {
+  bridgedClocks, bridgedInput, bridgedOutput, bridgedRandom, bridgedTrace, type BridgeClient,
+} from '../host/bridge/client.js';
+import { encodeError } from '../host/bridge/protocol.js';
+import type { FileSystem } from '../host/fs/types.js';
+import type { Runtime } from '../host/runtime.js';
+import { BufferInputStream, type InputStream, type OutputStream, type TraceSink } from '../host/stdio.js';
+import { ReadinessSignal } from '../host/readiness-signal.js';
+import { exitCodeOf, type ExitStatus } from '../kernel/exit-status.js';
+import { Kernel } from '../kernel/kernel.js';
+import { runInline } from './inline-run.js';
+import { hostImports, runComponentInline } from './component/component-run.js';
+import { openListeners } from './listeners.js';
+import { flushNetwork, kernelNetwork } from './network.js';
+import { spawnProcess } from './process-factory.js';
+import { SyscallFunctions } from './syscall-functions.js';
+import type { InputSpec, OutputSpec, WorkerConfig, WorkerReport, WorkerRun } from './process-protocol.js';
+
+/** The worker's side of a run: its runtime, its bridge to the caller, and how it reports. */
+export interface WorkerSide {
+  runtime: Runtime;
+  client: BridgeClient;
+  report(r: WorkerReport, transfer?: ArrayBuffer[]): void;
+}
+
+/** A stream that hands every piece to the caller (capture). */
+function postingStream(side: WorkerSide, stream: 1 | 2, bufferable: boolean): OutputStream {
+  return {
+    filetype: FileType.UNKNOWN,
+    bufferable,
+    write(bytes) {
+      const copy = bytes.slice();
+      side.report({ type: 'out', stream, data: copy }, [copy.buffer]);
+      return bytes.byteLength;
+    },
+  };
+}
+
+function output(side: WorkerSide, config: WorkerConfig, spec: OutputSpec, stream: 1 | 2): OutputStream {
+  switch (spec.kind) {
+    case 'fd': {
+      const s = side.runtime.hostOutput(spec.fd);
+      if (config.coalesce || s.bufferable !== true) return s;
+      return { filetype: s.filetype, bufferable: false, write: (d) => s.write(d) };
+    }
+    case 'capture': return postingStream(side, stream, spec.bufferable);
+    case 'bridge': return bridgedOutput(side.client, spec.h, spec.filetype, spec.bufferable);
+  }
+}
+
+function input(side: WorkerSide, spec: InputSpec): InputStream {
+  switch (spec.kind) {
+    case 'fd': return side.runtime.hostInput(spec.fd);
+    case 'bytes': return new BufferInputStream(spec.data);
+    case 'bridge': return bridgedInput(side.client, spec.h, spec.filetype, spec.hasAvailable);
+  }
+}
+
+/** Trace lines to the worker's standard error (host descriptor 2), or to a sink on the caller's thread. */
+function traceSink(side: WorkerSide, trace: boolean | number): TraceSink | undefined {
+  if (typeof trace === 'number') return bridgedTrace(side.client, trace);
+  if (!trace) return undefined;
+  const out = side.runtime.hostOutput(2);
+  const encoder = new TextEncoder();
+  return (line) => { out.write(encoder.encode(`[kiln trace] ${line}\n`)); };
+}
+
+/** Runs `message`'s command on a kernel of `side.runtime`, and reports its end (or why it could not run). */
+export async function serveRun(side: WorkerSide, message: Pick<WorkerRun, 'config' | 'module'>): Promise<void> {
+  const { config, module: program } = message;
+  const runtime = side.runtime;
+  try {
+    const preopens: Record<string, string | FileSystem> = {};
+    for (const [guest, spec] of config.preopens) {
+      preopens[guest] = spec.kind === 'host' ? spec.path : side.client.fileSystem(spec.root);
+    }
+    const kernel = new Kernel(runtime, {
+      readiness: config.readiness === undefined ? undefined : new ReadinessSignal(config.readiness),
+      network: kernelNetwork(config, runtime),
+    });
+    const listeners = await openListeners(runtime, config.listen, kernel.readiness);
+    let status: ExitStatus;
+    try {
+      const process = spawnProcess(kernel, {
+        args: config.args,
+        env: config.env,
+        preopens,
+        stdin: input(side, config.stdin),
+        stdout: output(side, config, config.stdout, 1),
+        stderr: output(side, config, config.stderr, 2),
+        clocks: config.clocks === undefined ? undefined : bridgedClocks(side.client, config.clocks),
+        random: config.random === undefined ? undefined : bridgedRandom(side.client, config.random),
+        maxDescriptors: config.maxDescriptors,
+        maxSockets: config.maxSockets,
+      }, { resources: listeners.resources });
+      if (program instanceof WebAssembly.Module) {
+        const functions = new SyscallFunctions(process, traceSink(side, config.trace));
+        const imports = functions.importsFor(program);
+        const instance = await WebAssembly.instantiate(program, imports as unknown as WebAssembly.Imports);
+        functions.context.bind(instance.exports['memory'] as WebAssembly.Memory);
+        status = runInline(process, instance.exports['_start'] as () => void);
+      } else {
+        status = runComponentInline(process, program, hostImports(process, undefined, traceSink(side, config.trace)));
+      }
+      kernel.release(process);
+    } finally {
+      // Before the end is reported: once the caller has it, it may exit (kiln run does), which ends
+      // this worker and its I/O thread, and what the guest sent on an accepted connection but the
+      // I/O thread had not yet handed to the system would be lost. close() settles them.
+      await listeners.close();
+    }
+    await flushNetwork(kernel.network); // likewise for the sockets the guest opened and closed itself
+    if (status.kind === 'fault') side.report({ type: 'error', error: encodeError(status.error) });
+    else side.report({ type: 'exit', code: exitCodeOf(status)!, ...(status.kind === 'signal' ? { signal: status.signal } : {}) });
+  } catch (e) {
+    side.report({ type: 'error', error: encodeError(e) });
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Where the browser's worker entries are (layer: host, browser): the
+ * compiled `browser-thread-worker.js` and `browser-process-worker.js` at the
+ * root of Kiln's modules, two folders up from here. The prebuilt bundle
+ * (scripts/bundle-browser.mjs) replaces this module: there the entries are
+ * `kiln.browser-thread.js` and `kiln.browser-process.js`, beside
+ * `kiln.browser.js`.
+ */
+
+/** The Web Worker each wasm thread of a threaded process runs in. */
+export const THREAD_WORKER_URL: URL = new URL('../../browser-thread-worker.js', import.meta.url);
+
+/** The Web Worker a single-threaded process and its kernel run in (`run()` on a cross-origin isolated page). */
+export const PROCESS_WORKER_URL: URL = new URL('../../browser-process-worker.js', import.meta.url);
