@@ -392,7 +392,16 @@ describe('help', { concurrency: 4 }, () => {
     assert.match(r.stdout, /\n {2}kiln wapc \[OPTIONS\] MODULE\.wasm OPERATION/);
     assert.doesNotMatch(r.stdout, /--max-fds|--host-callback/);
     assert.deepEqual(await kiln(['help']), r);
-    expect(await kiln(['help', 'nope']), 2, '', "kiln: no command 'nope': the commands are run and wapc (try `kiln --help`)\n");
+    expect(await kiln(['help', 'nope']), 2, '', "kiln: no command 'nope': the commands are run, wapc and demo (try `kiln --help`)\n");
+  });
+
+  test('kiln demo: its help, and a usage error for a wrong option or port (the server itself: test/browser/demo.test.ts)', async () => {
+    const r = await kiln(['help', 'demo']);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^Usage: kiln demo \[--host HOST\] \[--port PORT\]\n/);
+    assert.deepEqual(await kiln(['demo', '--help']), r);
+    expect(await kiln(['demo', '--nope']), 2, '', "kiln: demo: Unknown option '--nope' (try `kiln demo --help`)\n");
+    expect(await kiln(['demo', '--port', 'http']), 2, '', "kiln: demo: --port takes a port number, not 'http'\n");
   });
 
   test('--help after the module is the guest\'s', async () => {

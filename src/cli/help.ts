@@ -17,6 +17,8 @@ Usage:
       the same as kiln run MODULE.wasm ARGS...
   ${WAPC_SYNOPSIS}
       call an operation of a waPC guest once and print its reply
+  kiln demo [--host HOST] [--port PORT]
+      serve the browser demo: a terminal running programs in a web page
   kiln help [COMMAND]
       the options of a command (also: kiln run --help, kiln wapc --help)
 

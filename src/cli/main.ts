@@ -2,8 +2,10 @@
  * The `kiln` command line (layer: front doors): picks the command and
  * reports what goes wrong with the exit status docs/cli.md lists. `kiln
  * run` runs a WASI command module the way `wasmtime run` does (run.ts);
- * `kiln wapc` calls a waPC guest once (wapc.ts).
+ * `kiln wapc` calls a waPC guest once (wapc.ts); `kiln demo` serves the
+ * browser demo (demo.ts).
  */
+import { DEMO_HELP, demoCommand } from './demo.js';
 import { CannotRunError, UsageError } from './errors.js';
 import { OVERVIEW, RUN_HELP, VERSION } from './help.js';
 import { parseRunArgs } from './run-args.js';
@@ -21,7 +23,8 @@ function help(command: string | undefined): number {
   if (command === undefined) process.stdout.write(OVERVIEW);
   else if (command === 'run') process.stdout.write(RUN_HELP);
   else if (command === 'wapc') process.stdout.write(WAPC_USAGE);
-  else return fail(`no command '${command}': the commands are run and wapc (try \`kiln --help\`)`, 2);
+  else if (command === 'demo') process.stdout.write(DEMO_HELP);
+  else return fail(`no command '${command}': the commands are run, wapc and demo (try \`kiln --help\`)`, 2);
   return 0;
 }
 
@@ -52,6 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return await runCommand(args);
     }
     if (command === 'wapc') return await wapcCommand(rest);
+    if (command === 'demo') return await demoCommand(rest);
     throw new UsageError(`unknown command '${command}' (try \`kiln --help\`)`);
   } catch (e) {
     if (e instanceof UsageError) return fail(e.message, 2);

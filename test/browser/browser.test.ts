@@ -29,16 +29,15 @@
  * missing.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, closeServer, launchChromium, startServer, type Served } from './chromium.js';
+import { CHROMIUM, closeServer, eventually, launchChromium, startServer, underKilnRun, type Served } from './chromium.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const BUNDLE = join(ROOT, 'dist/kiln.browser.js');
@@ -139,18 +138,6 @@ const FILES: Record<string, string> = {
 };
 
 /** What `kiln run` makes of `program` (with `bin` installed in a fresh /sandbox/bin): the browser must match it. */
-function underKilnRun(program: string, args: string[], bin: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'kiln-browser-'));
-  try {
-    mkdirSync(join(dir, 'bin'));
-    for (const [name, served] of Object.entries(bin)) copyFileSync(FILES[served]!, join(dir, 'bin', name));
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/kiln.js'), 'run', '--dir', `${dir}::/sandbox`, FILES[`${program}.wasm`]!, ...args], { encoding: 'utf8', timeout: 30_000 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 function route(path: string): Served | undefined {
   const m = /^\/(coi|plain)\/([^/]+)$/.exec(path);
   const file = m ? FILES[m[2]!] : undefined;
@@ -209,14 +196,6 @@ function assertGuestRan(r: GuestReport, expectedStdout: string): void {
   assert.deepEqual(r.renamed, { regularFile: true, size: 23, text: 'written in the browser\n' });
   assert.equal(r.outTxtExists, false);
   assert.deepEqual(r.rootEntries, ['dir', 'input.txt', 'renamed.txt']);
-}
-
-async function eventually(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -317,7 +296,7 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
       ['wasix_pipeline', ['/sandbox/bin/child', '/sandbox/bin/wc'], { child: 'wasix_child.wasm', wc: 'wasix_wc.wasm' }],
     ] as [string, string[], Record<string, string>][]) {
       await t.test(`WASIX processes: ${program} gives the output it gives under kiln run`, async () => {
-        const expected = underKilnRun(program, args, bin);
+        const expected = underKilnRun(FILES[`${program}.wasm`]!, args, Object.fromEntries(Object.entries(bin).map(([name, served]) => [name, FILES[served]!])));
         assert.equal(expected.status, 0, expected.stderr);
         const r = await coi.page.evaluate(([p, a, b]) => (window as unknown as TestWindow).kilnTest!.runProcesses(p, a, b), [program, args, bin] as const);
         assert.deepEqual(r, { exitCode: 0, stdout: expected.stdout, stderr: expected.stderr });

@@ -2,13 +2,20 @@
  * What the browser tests share: Debian's headless Chromium driven by
  * playwright-core, and a small HTTP server for the files a page loads.
  */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Launches headless Chromium without a sandbox, the GPU or background network traffic. */
 export function launchChromium(): Promise<Browser> {
@@ -63,4 +70,30 @@ export async function startServer(route: (path: string) => Served | undefined): 
 export async function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** Waits until `check()` holds, polling; fails naming `what` after `ms`. */
+export async function eventually(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * What `kiln run` makes of `wasm` with `args`, given a directory at
+ * /sandbox whose bin/ holds `bin` (name → file): the reference output for
+ * a program the browser tests run too.
+ */
+export function underKilnRun(wasm: string, args: string[], bin: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-browser-'));
+  try {
+    mkdirSync(join(dir, 'bin'));
+    for (const [name, file] of Object.entries(bin)) copyFileSync(file, join(dir, 'bin', name));
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/kiln.js'), 'run', '--dir', `${dir}::/sandbox`, wasm, ...args], { encoding: 'utf8', timeout: 30_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
