@@ -1,6 +1,7 @@
 // Builds the example into dist/: app.js bundled with Kiln by esbuild
 // ('kiln-wasm/browser' resolves through the package's exports), then
-// index.html and cat.wasm copied beside it. Serve dist/ over HTTP.
+// index.html, cat.wasm and Kiln's two worker entries copied beside it.
+// Serve dist/ over HTTP.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,3 +21,6 @@ await esbuild.build({
 });
 mkdirSync(`${here}dist`, { recursive: true });
 for (const file of ['index.html', 'cat.wasm']) copyFileSync(`${here}${file}`, `${here}dist/${file}`);
+for (const [entry, file] of [['kiln-wasm/browser-process-worker', 'kiln.browser-process.js'], ['kiln-wasm/browser-thread-worker', 'kiln.browser-thread.js']]) {
+  copyFileSync(fileURLToPath(import.meta.resolve(entry)), `${here}dist/${file}`);
+}

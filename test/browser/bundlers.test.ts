@@ -5,9 +5,10 @@
  * 'kiln-wasm/browser' resolves through the package's own `exports` to
  * dist/browser.js) and `esbuild` to the repository's copy, runs the
  * example's build (`node build.mjs`), serves its dist/ over a local HTTP
- * server without any special headers and opens the page in headless
- * Chromium: the page must show exactly what the guest printed and its exit
- * code. Also checks that the example's cat.wasm is its cat.wat assembled,
+ * server, without any special headers and with cross-origin isolation,
+ * and opens the page in headless Chromium: the page must show exactly what
+ * the guest printed and its exit code, and on the isolated page the guest
+ * must have run in the process worker the build copied beside the app. Also checks that the example's cat.wasm is its cat.wat assembled,
  * and that docs/browser.md shows its app.js and build.mjs verbatim.
  *
  *   node --import tsx --test test/browser/bundlers.test.ts
@@ -67,7 +68,8 @@ test('the esbuild example: bundled from kiln-wasm/browser, run in headless Chrom
       symlinkSync(join(ROOT, 'node_modules/esbuild'), join(project, 'node_modules/esbuild'), 'dir');
       const built = await promisify(execFile)(process.execPath, ['build.mjs'], { cwd: project });
       assert.equal(built.stderr, '');
-      assert.deepEqual(readdirSync(join(project, 'dist')).sort(), ['app.js', 'app.js.map', 'cat.wasm', 'index.html']);
+      assert.deepEqual(readdirSync(join(project, 'dist')).sort(),
+        ['app.js', 'app.js.map', 'cat.wasm', 'index.html', 'kiln.browser-process.js', 'kiln.browser-thread.js']);
       const bundle = readFileSync(join(project, 'dist/app.js'), 'utf8');
       assert.doesNotMatch(bundle, /["']node:|\brequire\s*\(|from\s*["']kiln-wasm/, 'the app bundle imports nothing');
       // esbuild follows dist/browser.js's own source map back to src/browser.ts: Kiln came from this repository.
@@ -76,27 +78,43 @@ test('the esbuild example: bundled from kiln-wasm/browser, run in headless Chrom
       assert.ok(sources.includes(entry), `${entry} is among the bundle's sources (${sources.slice(0, 3).join(', ')}, ...)`);
     });
 
-    await t.test('the page shows what the guest printed and its exit code (no COOP/COEP needed)', async () => {
-      const dist = join(project, 'dist');
-      const started = await startServer((path) => {
-        const name = path === '/' ? 'index.html' : path.slice(1);
-        return /^[\w.-]+$/.test(name) && existsSync(join(dist, name)) ? { path: join(dist, name) } : undefined;
-      });
-      server = started.server;
-      browser = await launchChromium();
-      const page = await (await browser.newContext()).newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => { errors.push(String(e.stack ?? e)); });
-      const response = await page.goto(`${started.base}/`);
-      assert.equal(response?.status(), 200);
-      await page.waitForSelector('#output[data-state]');
-      const shown = await page.evaluate(() => {
-        const output = document.getElementById('output')!;
-        return { state: output.dataset['state'], text: output.textContent, isolated: crossOriginIsolated };
-      });
-      assert.deepEqual(shown, { state: 'done', text: EXPECTED_OUTPUT, isolated: false });
-      assert.deepEqual(errors, []);
+    const isolation = {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cross-origin-resource-policy': 'same-origin',
+    };
+    const dist = join(project, 'dist');
+    const started = await startServer((path) => {
+      const m = /^\/(coi|plain)\/([\w.-]*)$/.exec(path);
+      const name = m === null ? '' : m[2] === '' ? 'index.html' : m[2]!;
+      if (m === null || !existsSync(join(dist, name))) return undefined;
+      return m[1] === 'coi' ? { path: join(dist, name), headers: isolation } : { path: join(dist, name) };
     });
+    server = started.server;
+    browser = await launchChromium();
+
+    for (const [where, isolated] of [['plain', false], ['coi', true]] as const) {
+      await t.test(isolated
+        ? 'cross-origin isolated: the guest runs in the process worker the build copied, with the same output'
+        : 'the page shows what the guest printed and its exit code (no COOP/COEP needed)', async () => {
+        const page = await (await browser!.newContext()).newPage();
+        const errors: string[] = [];
+        const workers: string[] = [];
+        page.on('pageerror', (e) => { errors.push(String(e.stack ?? e)); });
+        page.on('worker', (w) => { workers.push(new URL(w.url()).pathname); });
+        const response = await page.goto(`${started.base}/${where}/`);
+        assert.equal(response?.status(), 200);
+        await page.waitForSelector('#output[data-state]');
+        const shown = await page.evaluate(() => {
+          const output = document.getElementById('output')!;
+          return { state: output.dataset['state'], text: output.textContent, isolated: crossOriginIsolated };
+        });
+        assert.deepEqual(shown, { state: 'done', text: EXPECTED_OUTPUT, isolated });
+        assert.deepEqual(workers, isolated ? [`/${where}/kiln.browser-process.js`] : []);
+        assert.deepEqual(errors, []);
+        await page.context().close();
+      });
+    }
   } finally {
     await browser?.close();
     if (server !== undefined) await closeServer(server);
