@@ -53,6 +53,8 @@ const fmtMs = (ms) => (Number.isFinite(ms) ? (ms >= 100 ? `${ms.toFixed(0)} ms` 
 const ROWS = [
   { program: 'wasix_hello.wasm', args: ['wasix_hello', 'one', 'two words'], what: 'a WASIX hello (every thread in a worker)' },
   { program: 'threads_basic.wasm', args: ['threads_basic'], what: 'wasi-threads: 4 pthreads, mutex, TLS' },
+  // Last: after it, @wasmer/sdk's thread pool fails the threaded rows in the same page ("Scheduler is dead").
+  { program: 'hello.wasm', args: ['hello'], what: 'a preview 1 hello (run(): the guest in a process worker)' },
 ];
 
 export async function runBrowserBench({ quick = false, runs = null, verbose = false } = {}) {

@@ -36,6 +36,7 @@ export const browserPlatform: Platform = {
 export { browserRuntime };
 export { threadsUnavailable, webWorkerThreadSpawner } from './host/browser/web-worker-spawner.js';
 export { setWorkerUrls, type WorkerUrls } from './host/browser/worker-locations.js';
+export { closeIdleWorkers, idleWorkers } from './host/browser/worker-pool.js';
 
 const browserWapc: AsyncWapcPlatform = { platform: browserPlatform };
 

@@ -3,7 +3,7 @@
 // process worker (run() on this cross-origin isolated page), reading the
 // lines typed here; the threads and pipeline programs run each of their
 // threads in a Web Worker, their kernel on this page. `kiln demo` serves it.
-import { FileType, MemoryFileSystem, WasiBuilder, threadsUnavailable } from './kiln/kiln.browser.js';
+import { FileType, MemoryFileSystem, WasiBuilder, closeIdleWorkers, idleWorkers, threadsUnavailable } from './kiln/kiln.browser.js';
 
 const $ = (id) => document.getElementById(id);
 const encoder = new TextEncoder();
@@ -206,6 +206,9 @@ globalThis.demo = {
   },
   files: () => $('files').textContent,
   trace: () => [...traceLines],
+  /** Kiln keeps workers whose program ended, for the next start: how many, and a way to end them now. */
+  idleWorkers,
+  closeIdleWorkers,
 };
 
 showFiles();

@@ -37,7 +37,7 @@ import { test, type TestContext } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, closeServer, eventually, launchChromium, startServer, underKilnRun, type Served } from './chromium.js';
+import { CHROMIUM, closeServer, eventually, launchChromium, nothingLeftRunning, startServer, underKilnRun, type Served } from './chromium.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const BUNDLE = join(ROOT, 'dist/kiln.browser.js');
@@ -76,6 +76,8 @@ interface PageApi {
   runProcesses(program: string, args: string[], programs: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   refusals(): Promise<Refusals>;
   timeLimit(limitMs: number, sleepMs: number): Promise<{ error: string; elapsedMs: number }>;
+  idleWorkers(): number;
+  closeIdleWorkers(): void;
 }
 type TestWindow = { kilnTest?: PageApi; kilnTestError?: string };
 
@@ -237,7 +239,18 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
         [false, true, 'function'],
       );
       assertGuestRan(r, EXPECTED_STDOUT);
-      await eventually(() => coi.page.workers().length === 0, 'the process worker to end');
+      await nothingLeftRunning(coi.page, 'kilnTest', 'the process worker to end');
+    });
+
+    await t.test('cross-origin isolated page: the next run() reuses the process worker the last one left idle', async () => {
+      let started = 0;
+      const counted = (): void => { started++; };
+      coi.page.on('worker', counted);
+      assertGuestRan(await run(coi, 'main'), EXPECTED_STDOUT);
+      assertGuestRan(await run(coi, 'main'), EXPECTED_STDOUT);
+      coi.page.off('worker', counted);
+      assert.equal(started, 1, 'workers started for two runs');
+      await nothingLeftRunning(coi.page, 'kilnTest', 'the process worker to be idle');
     });
 
     await t.test(`cross-origin isolated page, module worker: the same, plus a ${SLEEP_MS} ms nanosleep`, async () => {
@@ -268,7 +281,7 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
       const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.timeLimit(300, 10_000));
       assert.equal(r.error, 'TimeoutError: the guest did not finish within its time limit of 300 ms and was stopped');
       assert.ok(r.elapsedMs >= 300 && r.elapsedMs < 5_000, `stopped after ${r.elapsedMs} ms`);
-      await eventually(() => coi.page.workers().length === 0, 'the stopped worker to go');
+      await nothingLeftRunning(coi.page, 'kilnTest', 'the stopped worker to go');
     });
 
     await t.test('default stdout/stderr go to the console, line by line', async () => {
@@ -288,7 +301,7 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
     await t.test('threads: a pthreads program runs with every thread in a Web Worker and its kernel on the page\'s main thread', async () => {
       const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runThreads());
       assert.deepEqual(r, { exitCode: 0, stdout: THREADS_STDOUT, stderr: 'threads_basic: tids 1 2 3 4\n' });
-      await eventually(() => coi.page.workers().length === 0, 'the thread workers to end');
+      await nothingLeftRunning(coi.page, 'kilnTest', 'the thread workers to end');
     });
 
     for (const [program, args, bin] of [
@@ -300,7 +313,7 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
         assert.equal(expected.status, 0, expected.stderr);
         const r = await coi.page.evaluate(([p, a, b]) => (window as unknown as TestWindow).kilnTest!.runProcesses(p, a, b), [program, args, bin] as const);
         assert.deepEqual(r, { exitCode: 0, stdout: expected.stdout, stderr: expected.stderr });
-        await eventually(() => coi.page.workers().length === 0, 'the processes\' workers to end');
+        await nothingLeftRunning(coi.page, 'kilnTest', 'the processes\' workers to end');
       });
     }
 

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -96,4 +96,25 @@ export function underKilnRun(wasm: string, args: string[], bin: Record<string, s
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What a page exposes as `window[name]` for the check below: Kiln's idle workers. */
+interface IdleWorkersApi { idleWorkers(): number; closeIdleWorkers(): void }
+
+/**
+ * Once a run has settled, every worker left in `page` is one of Kiln's idle
+ * ones (kept for the next run), as `window[api].idleWorkers()` counts them,
+ * and `window[api].closeIdleWorkers()` ends them all.
+ */
+export async function nothingLeftRunning(page: Page, api: string, what: string): Promise<void> {
+  const idle = (): Promise<number> => page.evaluate((name) => (window as unknown as Record<string, IdleWorkersApi>)[name]!.idleWorkers(), api);
+  const end = Date.now() + 5000;
+  let kept = await idle();
+  while (page.workers().length !== kept) {
+    if (Date.now() > end) assert.fail(`${what}: ${page.workers().length} workers in the page, ${kept} of them Kiln's idle ones`);
+    await new Promise((r) => setTimeout(r, 20));
+    kept = await idle();
+  }
+  await page.evaluate((name) => (window as unknown as Record<string, IdleWorkersApi>)[name]!.closeIdleWorkers(), api);
+  await eventually(() => page.workers().length === 0, `${what} (closeIdleWorkers)`);
 }

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, eventually, launchChromium, underKilnRun } from './chromium.js';
+import { CHROMIUM, launchChromium, nothingLeftRunning, underKilnRun } from './chromium.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const PROGRAMS = join(ROOT, 'build/programs');
@@ -28,6 +28,8 @@ interface DemoApi {
   screen(): string[];
   files(): string;
   trace(): string[];
+  idleWorkers(): number;
+  closeIdleWorkers(): void;
 }
 type DemoWindow = { demo?: DemoApi };
 
@@ -127,7 +129,7 @@ test('the browser demo (kiln demo) in headless Chromium: a shell, threads and a 
       ].join('\n'));
       const trace = await page.evaluate(() => (window as unknown as DemoWindow).demo!.trace());
       assert.ok(trace.some((l) => l.startsWith('path_open(') && l.includes('"notes.txt"')), `a path_open of notes.txt is traced:\n${trace.slice(-20).join('\n')}`);
-      await eventually(() => page.workers().length === 0, 'the shell\'s process worker to end');
+      await nothingLeftRunning(page, 'demo', 'the shell\'s process worker to end');
     });
 
     await t.test('threads: four pthreads compute in Web Workers while the page\'s timers keep running', async (st) => {
@@ -143,7 +145,7 @@ test('the browser demo (kiln demo) in headless Chromium: a shell, threads and a 
       assert.equal(screen.at(-1), '# threads: exit code 0');
       st.diagnostic(`the page's timers stopped for at most ${gap.toFixed(1)} ms while the threads ran`);
       assert.ok(gap < 250, `the page's timers stopped for ${gap} ms`);
-      await eventually(() => page.workers().length === 0, 'the thread workers to end');
+      await nothingLeftRunning(page, 'demo', 'the thread workers to end');
     });
 
     await t.test('pipeline: two WASIX processes joined by a pipe give the output they give under kiln run', async () => {
@@ -154,7 +156,7 @@ test('the browser demo (kiln demo) in headless Chromium: a shell, threads and a 
       assert.equal(expected.status, 0, expected.stderr);
       const screen = await screenOf(page, 'pipeline');
       assert.deepEqual(screen.slice(1), [...(expected.stdout + expected.stderr).trimEnd().split('\n'), '# pipeline: exit code 0']);
-      await eventually(() => page.workers().length === 0, 'the processes\' workers to end');
+      await nothingLeftRunning(page, 'demo', 'the processes\' workers to end');
     });
 
     mkdirSync(ARTIFACTS, { recursive: true });

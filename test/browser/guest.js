@@ -4,6 +4,8 @@
 // thread's timers were held up. Also: what the browser build refuses.
 // Plain JavaScript: the browser loads it as is.
 import { FileType, MemoryFileSystem, WasiBuilder, jspiAvailable } from './kiln.browser.js';
+
+export { closeIdleWorkers, idleWorkers } from './kiln.browser.js';
 import { delayedFileSystem } from './delayed-fs.js';
 
 export const ARGS = ['browser_fs', 'one', 'two words', 'héllo wörld'];

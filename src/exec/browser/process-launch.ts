@@ -14,7 +14,9 @@
  * Promises. The worker cannot take a message synchronously, so replies come
  * back through a shared mailbox (host/bridge/shared-mailbox.ts).
  *
- * One worker per run, terminated when the run settles: when the promise
+ * Workers come from Kiln's idle browser workers (host/browser/worker-pool.ts):
+ * one that ended its run cleanly goes back there for the next run; one
+ * stopped by a time limit or that failed is terminated. When the promise
  * settles, nothing of the run is left running.
  */
 import { BridgeHost } from '../../host/bridge/host-side.js';
@@ -22,6 +24,7 @@ import type { CallMessage } from '../../host/bridge/protocol.js';
 import { createMailbox, mailboxPoster } from '../../host/bridge/shared-mailbox.js';
 import { browserRuntime } from '../../host/browser-runtime.js';
 import { workerUrls } from '../../host/browser/worker-locations.js';
+import { browserWorkers } from '../../host/browser/worker-pool.js';
 import type { CaptureStream } from '../../host/stdio.js';
 import type { ExitStatus } from '../../kernel/exit-status.js';
 import { describeRun, reviveError, type WorkerReach } from '../process-config.js';
@@ -29,21 +32,12 @@ import type { WorkerReport, WorkerRun } from '../process-protocol.js';
 import { TimeoutError } from '../timeout.js';
 import type { WorkerRunner, WorkerRunRequest } from '../worker-runner.js';
 
-/** The Web Worker and MessageChannel members this file uses (Kiln's types do not assume the DOM). */
-interface WebWorker {
-  postMessage(message: unknown, transfer: unknown[]): void;
-  terminate(): void;
-  onmessage: ((event: { data: WorkerReport }) => void) | null;
-  onerror: ((event: { message?: string; preventDefault?(): void }) => void) | null;
-}
+/** The MessageChannel members this file uses (Kiln's types do not assume the DOM). */
 interface Port {
   onmessage: ((event: { data: CallMessage }) => void) | null;
   close(): void;
 }
-interface Globals {
-  Worker: new (url: string | URL, options: { type: 'module'; name?: string }) => WebWorker;
-  MessageChannel: new () => { port1: Port; port2: unknown };
-}
+type MessageChannelConstructor = new () => { port1: Port; port2: unknown };
 
 /** A browser's process worker reaches nothing by itself: no host directories, no host descriptors. */
 const browserReach: WorkerReach = {
@@ -64,35 +58,36 @@ export function webWorkerProcessRunner(url?: string | URL): WorkerRunner {
 
 function runInWebWorker(request: WorkerRunRequest, workerUrl: string | URL): Promise<ExitStatus> {
   const { module, options, runtime } = request;
-  const g = globalThis as unknown as Globals;
   const cell = new Int32Array(new SharedArrayBuffer(4));
   const mailbox = createMailbox();
   const bridge = new BridgeHost(mailboxPoster(mailbox), cell);
   const captures = new Map<1 | 2, CaptureStream>();
   const config = describeRun(options, runtime, browserReach, bridge, captures);
-  const channel = new g.MessageChannel();
+  const channel = new (globalThis as unknown as { MessageChannel: MessageChannelConstructor }).MessageChannel();
   channel.port1.onmessage = ({ data }) => bridge.serve(data);
   const run: WorkerRun = {
     type: 'run', config, module, bridgePort: channel.port2, bridgeCell: cell.buffer as SharedArrayBuffer, bridgeMailbox: mailbox,
   };
-  const worker = new g.Worker(workerUrl, { type: 'module', name: 'kiln process' });
+  const worker = browserWorkers.acquire(workerUrl, 'kiln process');
   return new Promise<ExitStatus>((resolve) => {
     let settled = false;
-    const settle = (status: ExitStatus): void => {
+    /** Ends the run: the worker goes back to the pool when the run ended in it (`reusable`), else it is terminated. */
+    const settle = (status: ExitStatus, reusable = false): void => {
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
-      worker.terminate();
+      if (reusable) browserWorkers.release(worker, workerUrl);
+      else worker.terminate();
       channel.port1.close();
       resolve(status);
     };
     const timeoutMs = options.timeoutMs;
     const timer = timeoutMs === undefined ? undefined
       : setTimeout(() => settle({ kind: 'fault', error: new TimeoutError(timeoutMs) }), timeoutMs);
-    worker.onmessage = ({ data: r }) => {
+    worker.onmessage = ({ data: r }: { data: WorkerReport }) => {
       if (r.type === 'out') captures.get(r.stream)?.write(r.data);
-      else if (r.type === 'exit') settle(r.signal === undefined ? { kind: 'exit', code: r.code } : { kind: 'signal', signal: r.signal });
-      else if (r.type === 'error') settle({ kind: 'fault', error: reviveError(r.error) });
+      else if (r.type === 'exit') settle(r.signal === undefined ? { kind: 'exit', code: r.code } : { kind: 'signal', signal: r.signal }, true);
+      else if (r.type === 'error') settle({ kind: 'fault', error: reviveError(r.error) }, true);
     };
     worker.onerror = (event) => {
       event.preventDefault?.();

@@ -13,16 +13,7 @@
  */
 import type { GuestThreadStart, ThreadEvent, ThreadSpawner, ThreadWorker } from '../threads.js';
 import { workerUrls } from './worker-locations.js';
-
-/** The Web Worker members this file uses (no DOM library in Kiln's types). */
-interface WebWorker {
-  postMessage(message: unknown): void;
-  terminate(): void;
-  onmessage: ((event: { data: ThreadEvent | { type: 'ready' } }) => void) | null;
-  onerror: ((event: { message?: string }) => void) | null;
-}
-
-type WorkerConstructor = new (url: string | URL, options: { type: 'module'; name?: string }) => WebWorker;
+import { browserWorkers } from './worker-pool.js';
 
 /** Why threads cannot run on this page, or undefined when they can. */
 export function threadsUnavailable(): string | undefined {
@@ -39,8 +30,9 @@ export function threadsUnavailable(): string | undefined {
  * A thread spawner on Web Workers loading `url`: by default Kiln's own
  * thread worker (`kiln.browser-thread.js` beside the prebuilt bundle,
  * `browser-thread-worker.js` in the compiled modules, or what
- * `setWorkerUrls` set). A worker runs one wasm thread at a time and is
- * stopped when its process releases it.
+ * `setWorkerUrls` set). A worker runs one wasm thread at a time; once its
+ * thread has returned, its process releases it to Kiln's idle workers
+ * (worker-pool.ts), for the next thread of any process.
  */
 export function webWorkerThreadSpawner(url?: string | URL): ThreadSpawner {
   return {
@@ -48,10 +40,9 @@ export function webWorkerThreadSpawner(url?: string | URL): ThreadSpawner {
       const why = threadsUnavailable();
       if (why !== undefined) throw new Error(why);
       const workerUrl = url ?? workerUrls().thread;
-      const Worker = (globalThis as unknown as { Worker: WorkerConstructor }).Worker;
-      const worker = new Worker(workerUrl, { type: 'module', name: 'kiln thread' });
+      const worker = browserWorkers.acquire(workerUrl, 'kiln thread');
       let stopped = false;
-      worker.onmessage = ({ data }) => {
+      worker.onmessage = ({ data }: { data: ThreadEvent | { type: 'ready' } }) => {
         if (data.type !== 'ready') onEvent(data);
       };
       worker.onerror = (event) => {
@@ -66,6 +57,10 @@ export function webWorkerThreadSpawner(url?: string | URL): ThreadSpawner {
           stopped = true;
           worker.terminate();
           return Promise.resolve();
+        },
+        release(): void {
+          stopped = true;
+          browserWorkers.release(worker, workerUrl);
         },
       };
     },
