@@ -44,7 +44,7 @@ const BUNDLE = join(ROOT, 'dist/kiln.browser.js');
 const WASM = join(ROOT, 'build/programs/browser_fs.wasm');
 const THREADS_WASM = join(ROOT, 'build/programs/threads_basic.wasm');
 /** WASIX programs that start processes, and the ones they start. */
-const PROCESS_PROGRAMS = ['wasix_fork', 'wasix_pipeline', 'wasix_child', 'wasix_wc'];
+const PROCESS_PROGRAMS = ['wasix_fork', 'wasix_pipeline', 'wasix_child', 'wasix_wc', 'wasix_net_two', 'wasix_http_server'];
 /** What threads_basic (test/programs/threads/threads_basic.c) writes: the same as under `kiln run`. */
 const THREADS_STDOUT = [0, 1, 2, 3].map((i) => `thread ${i}: added 500500000\n`).join('') + 'total 2002000000\ntids ok\nstacks ok\ntls ok\n';
 /** docs/browser.md's first example, verbatim: a page that imports the bundle in a plain module script. */
@@ -76,6 +76,7 @@ interface PageApi {
   runProcesses(program: string, args: string[], programs: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   refusals(): Promise<Refusals>;
   timeLimit(limitMs: number, sleepMs: number): Promise<{ error: string; elapsedMs: number }>;
+  runLoopback(): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   idleWorkers(): number;
   closeIdleWorkers(): void;
 }
@@ -316,6 +317,12 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
         await nothingLeftRunning(coi.page, 'kilnTest', 'the processes\' workers to end');
       });
     }
+
+    await t.test('loopback networking in the page: a WASIX process fetches over TCP from the HTTP server it spawned', async () => {
+      const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runLoopback());
+      assert.deepEqual(r, { exitCode: 0, stdout: 'parent got: hello /from-parent\nchild said: listening 7070\nserved 1\nchild exited 0\n', stderr: '' });
+      await nothingLeftRunning(coi.page, 'kilnTest', 'the two processes\' workers to end');
+    });
 
     await t.test('refused in a browser: host directories', async () => {
       const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.refusals());

@@ -3,7 +3,7 @@
 // guest printed, what it left in the MemoryFileSystem and how long this
 // thread's timers were held up. Also: what the browser build refuses.
 // Plain JavaScript: the browser loads it as is.
-import { FileType, MemoryFileSystem, WasiBuilder, jspiAvailable } from './kiln.browser.js';
+import { CaptureStream, FileType, MemoryFileSystem, WASI, WasiBuilder, jspiAvailable } from './kiln.browser.js';
 
 export { closeIdleWorkers, idleWorkers } from './kiln.browser.js';
 import { delayedFileSystem } from './delayed-fs.js';
@@ -123,6 +123,25 @@ export async function runProcesses(program, args = [], programs = {}) {
   const r = await new WasiBuilder().args([program, ...args]).preopen('/sandbox', new MemoryFileSystem({ bin }))
     .stdout('capture').stderr('capture').run(await fetchBytes(`${program}.wasm`));
   return { exitCode: r.exitCode, stdout: r.stdoutText, stderr: r.stderrText };
+}
+
+/**
+ * Runs wasix_net_two: it spawns wasix_http_server (at /sandbox/bin/server)
+ * and fetches a page from it over TCP, both processes on Kiln's in-memory
+ * loopback network (`network: 'loopback'`) in this page; what it wrote.
+ */
+export async function runLoopback() {
+  const stdout = new CaptureStream();
+  const stderr = new CaptureStream();
+  const wasi = new WASI({
+    args: ['wasix_net_two', '/sandbox/bin/server'],
+    preopens: { '/sandbox': new MemoryFileSystem({ bin: { server: await fetchBytes('wasix_http_server.wasm') } }) },
+    stdout,
+    stderr,
+    network: 'loopback',
+  });
+  const exitCode = await wasi.run(await fetchBytes('wasix_net_two.wasm'));
+  return { exitCode, stdout: stdout.text(), stderr: stderr.text() };
 }
 
 /** `name: message` of what `f` threw (or 'nothing thrown'). */
