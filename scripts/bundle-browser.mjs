@@ -62,7 +62,8 @@ const workerUrls = {
   setup(build) {
     build.onLoad({ filter: /src[\\/]host[\\/]browser[\\/]worker-urls\.ts$/ }, () => ({
       contents: "export const THREAD_WORKER_URL = new URL('./kiln.browser-thread.js', import.meta.url);\n" +
-        "export const PROCESS_WORKER_URL = new URL('./kiln.browser-process.js', import.meta.url);\n",
+        "export const PROCESS_WORKER_URL = new URL('./kiln.browser-process.js', import.meta.url);\n" +
+        "export const OPFS_WORKER_URL = new URL('./kiln.browser-opfs.js', import.meta.url);\n",
       loader: 'ts',
     }));
   },
@@ -169,3 +170,5 @@ await bundle('src/browser.ts', outfile);
 await bundle('src/browser-thread-worker.ts', join(dirname(outfile), 'kiln.browser-thread.js'));
 // The Web Worker a single-threaded process runs in with its kernel (exec/browser/process-launch.ts).
 await bundle('src/browser-process-worker.ts', join(dirname(outfile), 'kiln.browser-process.js'));
+// The Web Worker an OpfsFileSystem keeps its files open in (host/browser/opfs-fs.ts).
+await bundle('src/browser-opfs-worker.ts', join(dirname(outfile), 'kiln.browser-opfs.js'));

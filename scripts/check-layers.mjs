@@ -21,7 +21,7 @@ const LAYERS = [
   ['kernel', (f) => f.startsWith('kernel/')],
   ['syscalls', (f) => f.startsWith('syscalls/')],
   ['execution', (f) => f.startsWith('exec/')],
-  ['front doors', (f) => f.startsWith('front/') || f === 'node-thread-worker.ts' || f === 'browser-thread-worker.ts' || f === 'browser-process-worker.ts'],
+  ['front doors', (f) => f.startsWith('front/') || f === 'node-thread-worker.ts' || f === 'browser-thread-worker.ts' || f === 'browser-process-worker.ts' || f === 'browser-opfs-worker.ts'],
   ['beside the front doors', (f) => f.startsWith('wapc/') || f.startsWith('napi/')],
   ['entry points', (f) => f.startsWith('cli/') || f === 'core.ts' || f === 'node.ts' || f === 'browser.ts'],
   ['test support', (f) => f.startsWith('testing/')],

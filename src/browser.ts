@@ -37,6 +37,7 @@ export { browserRuntime };
 export { threadsUnavailable, webWorkerThreadSpawner } from './host/browser/web-worker-spawner.js';
 export { setWorkerUrls, type WorkerUrls } from './host/browser/worker-locations.js';
 export { closeIdleWorkers, idleWorkers } from './host/browser/worker-pool.js';
+export { OpfsFileSystem, type OpfsOptions } from './host/browser/opfs-fs.js';
 
 const browserWapc: AsyncWapcPlatform = { platform: browserPlatform };
 

@@ -77,9 +77,12 @@ interface PageApi {
   refusals(): Promise<Refusals>;
   timeLimit(limitMs: number, sleepMs: number): Promise<{ error: string; elapsedMs: number }>;
   runLoopback(): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  runGuestOnOpfs(name: string): Promise<{ exitCode: number; stdout: string; stderr: string; opfs: OpfsTree }>;
+  readOpfsTree(name: string): Promise<OpfsTree>;
   idleWorkers(): number;
   closeIdleWorkers(): void;
 }
+interface OpfsTree { [name: string]: string | OpfsTree }
 type TestWindow = { kilnTest?: PageApi; kilnTestError?: string };
 
 const EXPECTED_STDOUT = [
@@ -134,6 +137,7 @@ const FILES: Record<string, string> = {
   'kiln.browser.js': BUNDLE,
   'kiln.browser-thread.js': join(ROOT, 'dist/kiln.browser-thread.js'),
   'kiln.browser-process.js': join(ROOT, 'dist/kiln.browser-process.js'),
+  'kiln.browser-opfs.js': join(ROOT, 'dist/kiln.browser-opfs.js'),
   'cat.wasm': join(ROOT, 'examples/browser-esbuild/cat.wasm'),
   'browser_fs.wasm': WASM,
   'threads_basic.wasm': THREADS_WASM,
@@ -322,6 +326,20 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
       const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runLoopback());
       assert.deepEqual(r, { exitCode: 0, stdout: 'parent got: hello /from-parent\nchild said: listening 7070\nserved 1\nchild exited 0\n', stderr: '' });
       await nothingLeftRunning(coi.page, 'kilnTest', 'the two processes\' workers to end');
+    });
+
+    await t.test('OpfsFileSystem: the guest reads, writes, lists and renames files in the origin private file system, which keeps them across page loads', async () => {
+      const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runGuestOnOpfs('kiln-test'));
+      const opfs: OpfsTree = {
+        dir: { 'a.txt': 'ay', 'b.txt': 'bee', sub: { 'deep.txt': 'deep' } },
+        'input.txt': 'hello from memory\n',
+        'renamed.txt': 'written in the browser\n',
+      };
+      assert.deepEqual(r, { exitCode: 3, stdout: EXPECTED_STDOUT, stderr: EXPECTED_STDERR, opfs });
+      await nothingLeftRunning(coi.page, 'kilnTest', 'the process worker to be idle, the OPFS worker closed');
+      await coi.page.reload();
+      await coi.page.waitForFunction(() => (window as unknown as TestWindow).kilnTest !== undefined);
+      assert.deepEqual(await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.readOpfsTree('kiln-test')), opfs);
     });
 
     await t.test('refused in a browser: host directories', async () => {

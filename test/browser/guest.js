@@ -3,7 +3,7 @@
 // guest printed, what it left in the MemoryFileSystem and how long this
 // thread's timers were held up. Also: what the browser build refuses.
 // Plain JavaScript: the browser loads it as is.
-import { CaptureStream, FileType, MemoryFileSystem, WASI, WasiBuilder, jspiAvailable } from './kiln.browser.js';
+import { CaptureStream, FileType, MemoryFileSystem, OpfsFileSystem, WASI, WasiBuilder, jspiAvailable } from './kiln.browser.js';
 
 export { closeIdleWorkers, idleWorkers } from './kiln.browser.js';
 import { delayedFileSystem } from './delayed-fs.js';
@@ -142,6 +142,59 @@ export async function runLoopback() {
   });
   const exitCode = await wasi.run(await fetchBytes('wasix_net_two.wasm'));
   return { exitCode, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** Writes `tree` (name → text, or a nested object for a directory) into the OPFS directory `dir`. */
+async function writeOpfs(dir, tree) {
+  for (const [name, value] of Object.entries(tree)) {
+    if (typeof value === 'string') {
+      const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
+      await writable.write(value);
+      await writable.close();
+    } else {
+      await writeOpfs(await dir.getDirectoryHandle(name, { create: true }), value);
+    }
+  }
+}
+
+/** The OPFS directory `name` as a tree (name → text, or a nested object), read with OPFS's own API. */
+async function readOpfs(dir) {
+  const out = {};
+  const entries = [];
+  for await (const entry of dir.entries()) entries.push(entry);
+  entries.sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [name, handle] of entries) {
+    out[name] = handle.kind === 'file' ? await (await handle.getFile()).text() : await readOpfs(handle);
+  }
+  return out;
+}
+
+/**
+ * Runs browser_fs on an OpfsFileSystem at /data (OPFS directory `name`,
+ * emptied and seeded with the files runGuest's MemoryFileSystem holds):
+ * what it printed, and what OPFS holds afterwards (read with OPFS's API).
+ */
+export async function runGuestOnOpfs(name) {
+  const top = await navigator.storage.getDirectory();
+  await top.removeEntry(name, { recursive: true }).catch(() => {});
+  await writeOpfs(await top.getDirectoryHandle(name, { create: true }), {
+    'input.txt': 'hello from memory\n',
+    dir: { 'b.txt': 'bee', 'a.txt': 'ay', sub: { 'deep.txt': 'deep' } },
+  });
+  const fs = new OpfsFileSystem({ directory: name });
+  try {
+    await fs.ready;
+    const r = await new WasiBuilder().args(ARGS).env('GREETING', 'hello, browser').preopen('/data', fs).stdin(STDIN)
+      .stdout('capture').stderr('capture').run(await fetchBytes('browser_fs.wasm'));
+    return { exitCode: r.exitCode, stdout: r.stdoutText, stderr: r.stderrText, opfs: await readOpfsTree(name) };
+  } finally {
+    fs.close();
+  }
+}
+
+/** What the OPFS directory `name` holds (e.g. after the page was loaded again). */
+export async function readOpfsTree(name) {
+  return readOpfs(await (await navigator.storage.getDirectory()).getDirectoryHandle(name));
 }
 
 /** `name: message` of what `f` threw (or 'nothing thrown'). */
