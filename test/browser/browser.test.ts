@@ -73,6 +73,7 @@ interface PageApi {
   runMain(options: RunOptions): Promise<GuestReport>;
   runWorker(options: RunOptions): Promise<GuestReport>;
   runThreads(): Promise<ThreadsReport>;
+  runThreadsInWorker(): Promise<ThreadsReport>;
   runProcesses(program: string, args: string[], programs: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   refusals(): Promise<Refusals>;
   timeLimit(limitMs: number, sleepMs: number): Promise<{ error: string; elapsedMs: number }>;
@@ -307,6 +308,12 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
       const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runThreads());
       assert.deepEqual(r, { exitCode: 0, stdout: THREADS_STDOUT, stderr: 'threads_basic: tids 1 2 3 4\n' });
       await nothingLeftRunning(coi.page, 'kilnTest', 'the thread workers to end');
+    });
+
+    await t.test('threads: run() called in a worker of the page\'s keeps the kernel there too, its threads in workers it starts', async () => {
+      const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runThreadsInWorker());
+      assert.deepEqual(r, { exitCode: 0, stdout: THREADS_STDOUT, stderr: 'threads_basic: tids 1 2 3 4\n' });
+      await nothingLeftRunning(coi.page, 'kilnTest', 'the worker and its thread workers to end');
     });
 
     for (const [program, args, bin] of [

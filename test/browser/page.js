@@ -10,6 +10,11 @@ export function runMain(options) {
   return runGuest(options);
 }
 
+/** Runs the pthreads program in a worker of the page's: its kernel there, its threads in workers that worker starts. */
+export function runThreadsInWorker() {
+  return runWorker({ threads: true });
+}
+
 export function runWorker(options) {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'kiln-guest' });

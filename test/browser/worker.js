@@ -1,10 +1,11 @@
 // A dedicated module worker that runs the guest with the bundle: the place
 // where a guest may block (Atomics.wait), e.g. in poll_oneoff for nanosleep.
-import { runGuest } from './guest.js';
+// `{ threads: true }` runs the pthreads program instead, its kernel here.
+import { runGuest, runThreads } from './guest.js';
 
 self.onmessage = async (e) => {
   try {
-    self.postMessage({ result: await runGuest(e.data) });
+    self.postMessage({ result: e.data.threads === true ? await runThreads() : await runGuest(e.data) });
   } catch (err) {
     self.postMessage({ error: String((err && err.stack) || err) });
   }
