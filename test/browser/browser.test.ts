@@ -78,7 +78,7 @@ interface PageApi {
   refusals(): Promise<Refusals>;
   timeLimit(limitMs: number, sleepMs: number): Promise<{ error: string; elapsedMs: number }>;
   runLoopback(): Promise<{ exitCode: number; stdout: string; stderr: string }>;
-  runGuestOnOpfs(name: string): Promise<{ exitCode: number; stdout: string; stderr: string; opfs: OpfsTree }>;
+  runGuestOnOpfs(name: string, options?: { caller?: boolean }): Promise<{ exitCode: number; stdout: string; stderr: string; opfs: OpfsTree }>;
   readOpfsTree(name: string): Promise<OpfsTree>;
   idleWorkers(): number;
   closeIdleWorkers(): void;
@@ -404,6 +404,17 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
       const r = await run(plain, 'worker', { sleepMs: SLEEP_MS });
       assertGuestRan(r, EXPECTED_STDOUT + slept(SLEEP_MS));
       assert.ok(r.elapsedMs >= SLEEP_MS, `the run took ${r.elapsedMs} ms`);
+    });
+
+    await t.test('page without COOP/COEP, main thread with JSPI (runHere): the guest on an OpfsFileSystem', async (st) => {
+      const jspi = await plain.page.evaluate(() => typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending === 'function');
+      if (!jspi) {
+        st.skip(`chromium ${browser!.version()} has no JSPI`);
+        return;
+      }
+      const r = await plain.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runGuestOnOpfs('kiln-test-jspi', { caller: true }));
+      assert.deepEqual([r.exitCode, r.stdout, r.stderr], [3, EXPECTED_STDOUT, EXPECTED_STDERR]);
+      assert.equal(r.opfs['renamed.txt'], 'written in the browser\n');
     });
 
     await t.test(`page without COOP/COEP, main thread with JSPI (runHere): an asynchronous filesystem and a ${LONG_SLEEP_MS} ms nanosleep, the page's timers running`, async (st) => {

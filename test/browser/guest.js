@@ -171,10 +171,11 @@ async function readOpfs(dir) {
 
 /**
  * Runs browser_fs on an OpfsFileSystem at /data (OPFS directory `name`,
- * emptied and seeded with the files runGuest's MemoryFileSystem holds):
+ * emptied and seeded with the files runGuest's MemoryFileSystem holds),
+ * with `run()`, or with JSPI on this thread (`caller`):
  * what it printed, and what OPFS holds afterwards (read with OPFS's API).
  */
-export async function runGuestOnOpfs(name) {
+export async function runGuestOnOpfs(name, { caller = false } = {}) {
   const top = await navigator.storage.getDirectory();
   await top.removeEntry(name, { recursive: true }).catch(() => {});
   await writeOpfs(await top.getDirectoryHandle(name, { create: true }), {
@@ -184,8 +185,10 @@ export async function runGuestOnOpfs(name) {
   const fs = new OpfsFileSystem({ directory: name });
   try {
     await fs.ready;
-    const r = await new WasiBuilder().args(ARGS).env('GREETING', 'hello, browser').preopen('/data', fs).stdin(STDIN)
-      .stdout('capture').stderr('capture').run(await fetchBytes('browser_fs.wasm'));
+    const builder = new WasiBuilder().args(ARGS).env('GREETING', 'hello, browser').preopen('/data', fs).stdin(STDIN)
+      .stdout('capture').stderr('capture');
+    if (caller) builder.thread('caller');
+    const r = await builder.run(await fetchBytes('browser_fs.wasm'));
     return { exitCode: r.exitCode, stdout: r.stdoutText, stderr: r.stderrText, opfs: await readOpfsTree(name) };
   } finally {
     fs.close();
