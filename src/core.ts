@@ -29,6 +29,7 @@ export {
   CaptureStream, CallbackStream, NullStream, BufferInputStream, type InputStream, type OutputStream,
   type StreamReadiness, type ReadinessNotifier, type TraceSink,
 } from './host/stdio.js';
+export { ReadableStreamInput, WritableStreamOutput } from './host/web-streams.js';
 export type { OutputOption } from './host/stream-options.js';
 export { systemClocks, type Clocks } from './host/clocks.js';
 export { cryptoRandom, type RandomSource } from './host/random.js';

@@ -19,45 +19,25 @@ const files = new MemoryFileSystem({
 });
 
 // ---------------------------------------------------------------------------
-// The terminal's input: a line editor here (echo, backspace, Ctrl-D), and a
-// standard input stream that hands the guest what was typed, line by line.
+// The terminal's input: a line editor here (echo, backspace, Ctrl-D), whose
+// lines are the chunks of the guest's standard input, a ReadableStream: the
+// guest waits in its worker until a line is typed.
 
-const typed = [];       // bytes typed and sent, not yet read by the guest
 let line = '';          // the line being edited
-let ended = false;      // Ctrl-D on an empty line: end of input
-let waiting = null;     // a read waiting for input: its resolve
-let reading = false;    // a program that reads the terminal is running
+let input = null;       // the running program's stdin: its stream's controller, while it reads the terminal
 
-const terminalInput = {
-  filetype: FileType.CHARACTER_DEVICE,
-  read(dst) {
-    if (typed.length > 0) return take(dst);
-    if (ended) return 0;
-    // Answered once something is typed: the guest waits in its worker meanwhile.
-    return new Promise((resolve) => { waiting = () => resolve(typed.length > 0 ? take(dst) : 0); });
-  },
-};
-
-function take(dst) {
-  const n = Math.min(dst.byteLength, typed.length);
-  dst.set(typed.splice(0, n));
-  return n;
-}
-
-function wake() {
-  const w = waiting;
-  waiting = null;
-  w?.();
+/** A new standard input for a program that reads the terminal. */
+function terminalInput() {
+  return new ReadableStream({ start(controller) { input = controller; } });
 }
 
 term.onData((data) => {
-  if (!reading) return;
+  if (input === null) return;
   for (const ch of data) {
     if (ch === '\r') {
       term.write('\r\n');
-      typed.push(...encoder.encode(`${line}\n`));
+      input.enqueue(encoder.encode(`${line}\n`));
       line = '';
-      wake();
     } else if (ch === '\x7f') {
       if (line.length > 0) {
         line = line.slice(0, -1);
@@ -65,8 +45,8 @@ term.onData((data) => {
       }
     } else if (ch === '\x04') {
       if (line.length === 0) {
-        ended = true;
-        wake();
+        input.close(); // Ctrl-D on an empty line: end of input
+        input = null;
       }
     } else if (ch >= ' ') {
       line += ch;
@@ -135,7 +115,7 @@ const PROGRAMS = {
     about: 'a shell-like REPL in C (demo_shell.c): type help',
     async builder() {
       return new WasiBuilder().args(['shell']).env('USER', 'demo').env('HOME', '/data')
-        .preopen('/data', files).stdin(terminalInput);
+        .preopen('/data', files).stdin(terminalInput());
     },
     wasm: 'demo_shell',
     reads: true,
@@ -165,11 +145,8 @@ async function run(name) {
   for (const b of document.querySelectorAll('nav button')) b.disabled = true;
   $('status').textContent = `running ${name}…`;
   term.write(`\x1b[2m# ${name}: ${program.about}\x1b[0m\r\n`);
-  typed.length = 0;
   line = '';
-  ended = false;
-  reading = program.reads === true;
-  if (reading) term.focus();
+  if (program.reads === true) term.focus();
   let ending;
   try {
     const builder = await program.builder();
@@ -179,8 +156,7 @@ async function run(name) {
   } catch (e) {
     ending = `failed: ${e.message}`;
   } finally {
-    reading = false;
-    wake();
+    input = null;
     running = false;
     for (const b of document.querySelectorAll('nav button')) b.disabled = false;
   }

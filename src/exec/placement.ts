@@ -8,6 +8,7 @@ import type { Runtime } from '../host/runtime.js';
 import { jspiAvailable, JspiUnavailableError } from './ports/suspending.js';
 import type { CheckedWASIOptions } from './options.js';
 import { ThreadedModuleError } from './threaded-module.js';
+import { ReadableStreamInput } from '../host/web-streams.js';
 
 /**
  * - `inline`: the kernel and the only guest thread on the calling thread;
@@ -42,6 +43,17 @@ const WORKER_OVERRIDES = new Set<keyof Runtime>(['clocks', 'random', 'hostDirect
 
 /** Where to run; throws a TypeError (or a ThreadedModuleError, JspiUnavailableError) for what cannot be run so. */
 export function place(input: PlacementInput): Placement {
+  const placement = decide(input);
+  if (placement === 'inline' && input.options.stdin instanceof ReadableStreamInput) {
+    // The guest would hold the thread the stream's chunks arrive on, waiting for them.
+    throw new TypeError(input.entry === 'start'
+      ? 'a ReadableStream standard input cannot be waited for by a guest started with start(), on the stream\'s own thread; use run() or runHere()'
+      : 'a ReadableStream standard input needs the guest off this thread: a process worker (Node, or a cross-origin isolated page), or runHere() (JSPI)');
+  }
+  return placement;
+}
+
+function decide(input: PlacementInput): Placement {
   const { entry, options } = input;
   if (entry === 'start') {
     if (options.timeoutMs !== undefined) {

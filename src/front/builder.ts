@@ -12,15 +12,16 @@ import {
   BufferInputStream, CallbackStream, CaptureStream, type InputStream, type OutputStream,
 } from '../host/stdio.js';
 import type { TraceSink } from '../host/stdio.js';
+import { isReadableStream, isWritableStream, ReadableStreamInput, WritableStreamOutput } from '../host/web-streams.js';
 import type { ListenAddress } from '../host/net/address.js';
 import type { Runtime } from '../host/runtime.js';
 import type { Platform } from './platform.js';
 import { WASI, type WASIOptions } from './wasi.js';
 
-/** Where a guest's output goes: the host's own stream, captured, a callback, or any stream. */
-export type OutputTarget = 'inherit' | 'capture' | ((data: Uint8Array) => void) | OutputStream | number;
-/** Where a guest's input comes from: the host's stdin, fixed bytes or text, or any stream. */
-export type InputSource = 'inherit' | string | Uint8Array | InputStream | number;
+/** Where a guest's output goes: the host's own stream, captured, a callback, a WritableStream, or any stream. */
+export type OutputTarget = 'inherit' | 'capture' | ((data: Uint8Array) => void) | WritableStream<Uint8Array> | OutputStream | number;
+/** Where a guest's input comes from: the host's stdin, fixed bytes or text, a ReadableStream of bytes, or any stream. */
+export type InputSource = 'inherit' | string | Uint8Array | ReadableStream<Uint8Array> | InputStream | number;
 
 /**
  * Where `run()` runs the guest: 'worker' (the default: on Node a worker
@@ -105,12 +106,18 @@ export class WasiBuilder {
    * be asynchronous (methods returning Promises) for `run()`.
    */
   preopen(guestPath: string, fs: FileSystem | AsyncFileSystem): this { this.#preopens[guestPath] = fs; return this; }
-  /** Standard input: `'inherit'` (the default: the host's stdin), text, bytes, an InputStream or a host descriptor number. */
+  /**
+   * Standard input: `'inherit'` (the default: the host's stdin), text,
+   * bytes, a ReadableStream of bytes (read as the guest asks; its end is
+   * the guest's end of input; not with `start()`), an InputStream or a host
+   * descriptor number.
+   */
   stdin(source: InputSource): this { this.#stdin = source; return this; }
   /**
    * Standard output: `'inherit'` (the default), `'capture'` (returned by
    * `run()` as `stdout` and `stdoutText`), a function that receives each
-   * write, an OutputStream or a host descriptor number.
+   * write, a WritableStream (each write a chunk, in order), an OutputStream
+   * or a host descriptor number.
    */
   stdout(target: OutputTarget): this { this.#stdout = target; return this; }
   /** Standard error, as `stdout()`; captured as `stderr` and `stderrText`. */
@@ -195,7 +202,8 @@ export class WasiBuilder {
 function inputFor(source: InputSource): InputStream | number | undefined {
   if (source === 'inherit') return undefined;
   if (typeof source === 'string' || source instanceof Uint8Array) return new BufferInputStream(source);
-  return source;
+  if (isReadableStream(source)) return new ReadableStreamInput(source);
+  return source as InputStream | number;
 }
 
 function outputFor(target: OutputTarget, onCapture: (c: CaptureStream) => void): OutputStream | number | undefined {
@@ -206,5 +214,6 @@ function outputFor(target: OutputTarget, onCapture: (c: CaptureStream) => void):
     return c;
   }
   if (typeof target === 'function') return new CallbackStream(target);
-  return target;
+  if (isWritableStream(target)) return new WritableStreamOutput(target);
+  return target as OutputStream | number;
 }

@@ -89,6 +89,12 @@ export interface InputStream {
   attach?(signal: ReadinessNotifier): void;
   /** The guest closed its last descriptor on the stream: stop reading the host (never closes a host descriptor). */
   close?(): void;
+  /**
+   * A read that may wait, for a stream on another thread than the kernel
+   * that reads it: the host bridge awaits it (a guest in a process worker
+   * reading an input stream of the caller's thread) instead of `read`.
+   */
+  readAsync?(dst: Uint8Array): Promise<number>;
 }
 
 /**

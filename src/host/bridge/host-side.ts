@@ -189,7 +189,7 @@ export class BridgeHost {
         break;
       case 'in': {
         const s = entry.obj;
-        if (m === 'read') return this.#filled(a[0], (dst) => s.read(dst));
+        if (m === 'read') return this.#filled(a[0], (dst) => (s.readAsync !== undefined ? s.readAsync(dst) : s.read(dst)));
         if (m === 'available') return s.available?.();
         break;
       }
