@@ -89,6 +89,19 @@ for (const [placement, runner, available] of WASIX_RUNNERS) {
   });
 }
 
+test('--trace marks each child\'s lines with its pid, as strace -f does; the first process\'s lines are unmarked', async () => {
+  const r = await runCase(runKiln, {
+    program: 'wasix_pipeline', args: ['/sandbox/bin/child', '/sandbox/bin/wc'], flags: ['--trace'],
+    setup: (sb) => installPrograms(sb.dir, 'child', 'wc'),
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stderr.split('\n').filter((l) => l.startsWith('[kiln trace] '));
+  const whose = new Set(lines.map((l) => /^\[kiln trace\] (\[pid \d+\] )?/.exec(l)![1] ?? 'first'));
+  assert.deepEqual([...whose].sort(), ['[pid 2] ', '[pid 3] ', 'first']);
+  assert.ok(lines.some((l) => l.startsWith('[kiln trace] proc_spawn2(name="/sandbox/bin/child"')), 'the parent spawns, unmarked');
+  assert.ok(lines.some((l) => /^\[kiln trace\] \[pid 3\] fd_read\(fd=0, /.test(l)), 'the filter (pid 3) reads its stdin');
+});
+
 describe('WASIX process trees end whole', () => {
   test('kiln run --timeout: a forked child, a spawned grandchild and a thread all stop; the host exits at once (124)', async () => {
     const started = Date.now();

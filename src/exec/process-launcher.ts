@@ -102,7 +102,7 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
       const session = new AsyncBackendSession();
       track(runThreaded({
         process: child,
-        functions: new SyscallFunctions(child, options.trace),
+        functions: new SyscallFunctions(child, childTrace(options.trace, child)),
         module,
         memory,
         threads: options.threads,
@@ -123,7 +123,7 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
       const child = copyEnvironment(parent);
       track(runThreaded({
         process: child,
-        functions: new SyscallFunctions(child, options.trace),
+        functions: new SyscallFunctions(child, childTrace(options.trace, child)),
         module: image.module,
         memory: { ...image.memory, import: image.memory.import, shared: true, maximum: image.memory.maximum ?? pages } as MemoryImport,
         threads: options.threads,
@@ -157,4 +157,13 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
     child.inheritedDispositions = parent.inheritedDispositions;
     return child;
   }
+}
+
+/**
+ * A child's trace lines, each after `[pid N]` (as `strace -f` marks the
+ * lines of the processes it follows), so that the lines of a run's
+ * processes, which interleave, say whose they are.
+ */
+function childTrace(trace: TraceSink | undefined, child: Process): TraceSink | undefined {
+  return trace === undefined ? undefined : (line) => trace(`[pid ${child.pid}] ${line}`);
 }
