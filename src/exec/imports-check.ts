@@ -45,10 +45,18 @@ export function requireImports(module: WebAssembly.Module, imports: ImportObject
  * syscall numbering), to check a module's imports against before anything
  * is spawned or started.
  */
-export function servedImports(modules: readonly SyscallModule[]): ImportObject {
-  const out: ImportObject = {};
-  for (const e of SYSCALLS) if (modules.includes(e.module)) (out[e.module] ??= {})[e.name] = served;
+export function servedImports(modules: readonly SyscallModule[]): Readonly<ImportObject> {
+  const key = modules.join(' ');
+  let out = servedByModules.get(key);
+  if (out === undefined) {
+    out = {};
+    for (const e of SYSCALLS) if (modules.includes(e.module)) (out[e.module] ??= {})[e.name] = served;
+    servedByModules.set(key, out);
+  }
   return out;
 }
+
+/** servedImports' answers, made once per list of modules (every start asks again). */
+const servedByModules = new Map<string, ImportObject>();
 
 function served(): number { return 0; }

@@ -121,6 +121,8 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     for (let fd = 0; fd < DIRECT_WRITE_FDS; fd++) {
       hostFds.push(-1);
       bufferable.push(false);
+      // has() first: a closed number would throw (and build an error) for each of the 64.
+      if (!process.fds.has(fd)) continue;
       let d;
       try { d = process.fds.get(fd, Rights.FD_WRITE); } catch { continue; }
       if (d.resource instanceof OutputStreamResource) {
