@@ -101,20 +101,26 @@ export function underKilnRun(wasm: string, args: string[], bin: Record<string, s
 /** What a page exposes as `window[name]` for the check below: Kiln's idle workers. */
 interface IdleWorkersApi { idleWorkers(): number; closeIdleWorkers(): void }
 
+/** Kiln's workers in `page` (its own entries, `kiln.browser-*.js`), not the page's own. */
+function kilnWorkers(page: Page): string[] {
+  return page.workers().map((w) => new URL(w.url()).pathname).filter((p) => /\/kiln\.browser-[a-z]+\.js$/.test(p));
+}
+
 /**
- * Once a run has settled, every worker left in `page` is one of Kiln's idle
- * ones (kept for the next run), as `window[api].idleWorkers()` counts them,
- * and `window[api].closeIdleWorkers()` ends them all.
+ * Once a run has settled, every Kiln worker left in `page` is an idle one
+ * (kept for the next run), as `window[api].idleWorkers()` counts them, and
+ * `window[api].closeIdleWorkers()` ends them all. (A worker of the page's
+ * own, such as test/browser/worker.js, is not counted: the page ends it.)
  */
 export async function nothingLeftRunning(page: Page, api: string, what: string): Promise<void> {
   const idle = (): Promise<number> => page.evaluate((name) => (window as unknown as Record<string, IdleWorkersApi>)[name]!.idleWorkers(), api);
   const end = Date.now() + 5000;
   let kept = await idle();
-  while (page.workers().length !== kept) {
-    if (Date.now() > end) assert.fail(`${what}: ${page.workers().length} workers in the page, ${kept} of them Kiln's idle ones`);
+  while (kilnWorkers(page).length !== kept) {
+    if (Date.now() > end) assert.fail(`${what}: Kiln's workers in the page are ${kilnWorkers(page).join(', ')}, ${kept} of them idle`);
     await new Promise((r) => setTimeout(r, 20));
     kept = await idle();
   }
   await page.evaluate((name) => (window as unknown as Record<string, IdleWorkersApi>)[name]!.closeIdleWorkers(), api);
-  await eventually(() => page.workers().length === 0, `${what} (closeIdleWorkers)`);
+  await eventually(() => kilnWorkers(page).length === 0, `${what} (closeIdleWorkers)`);
 }
