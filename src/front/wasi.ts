@@ -26,9 +26,8 @@ import { place, type Entry } from '../exec/placement.js';
 import { runSuspending } from '../exec/ports/suspending.js';
 import { spawnProcess } from '../exec/process-factory.js';
 import { SyscallFunctions } from '../exec/syscall-functions.js';
-import { isThreadedModule, threadedMemory } from '../exec/threaded-module.js';
-import { runThreaded } from '../exec/threaded-run.js';
-import { createLauncher } from '../exec/process-launcher.js';
+import { isThreadedModule } from '../exec/threaded-module.js';
+import { runThreadedProcess } from '../exec/threaded-process.js';
 import { flushNetwork, kernelNetwork } from '../exec/network.js';
 import { isComponent } from '../exec/component/component-binary.js';
 import { checkCommand, hostImports, runComponentInline } from '../exec/component/component-run.js';
@@ -346,35 +345,19 @@ export class WASI {
   }
 
   async #runThreaded(prepared: PreparedModule): Promise<{ process: Process; status: ExitStatus }> {
-    if (prepared.bytes === undefined) {
-      throw new TypeError("a module that uses threads must be given as bytes, not a compiled Module: its shared memory's limits are read from the binary");
-    }
-    const memory = threadedMemory(prepared.module, prepared.bytes);
-    requireImports(prepared.module, {
-      ...servedImports([...SNAPSHOTS, 'wasi']),
-      [memory.import.module]: { [memory.import.name]: new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true }) },
-    });
-    const session = new AsyncBackendSession();
     const listeners = await openListeners(this.runtime, this.#options.listen, this.#kernel.readiness);
     try {
-      const process = spawnProcess(this.#kernel, this.#options, { session, resources: listeners.resources });
-      const functions = new SyscallFunctions(process, this.#trace);
-      this.#kernel.launcher ??= createLauncher({ kernel: this.#kernel, threads: this.runtime.threadSpawn!, trace: this.#trace });
-      this.#signalTarget = process;
-      const status = await runThreaded({
-        process,
-        functions,
+      return await runThreadedProcess({
+        kernel: this.#kernel,
+        options: this.#options,
         module: prepared.module,
-        memory,
+        bytes: prepared.bytes,
         threads: this.runtime.threadSpawn!,
-        session,
-        timeoutMs: this.#options.timeoutMs,
-        directWrites: this.#trace === undefined,
+        trace: this.#trace,
+        resources: listeners.resources,
+        onProcess: (process) => { this.#signalTarget = process; },
       });
-      await this.#kernel.launcher.settled(); // its children's runs too: nothing of the tree left running
-      return { process, status };
     } finally {
-      this.#signalTarget = undefined;
       await listeners.close();
       await flushNetwork(this.#kernel.network);
     }
