@@ -11,6 +11,7 @@ import { browserRuntime } from './host/browser-runtime.js';
 import { BridgeClient } from './host/bridge/client.js';
 import { mailboxChannel } from './host/bridge/shared-mailbox.js';
 import { serveRun } from './exec/process-worker-run.js';
+import { idleWorkers } from './host/browser/worker-pool.js';
 import type { WorkerReport, WorkerRun } from './exec/process-protocol.js';
 
 /** The worker's global scope, as far as this file uses it. */
@@ -30,6 +31,8 @@ const scope = globalThis as unknown as WorkerScope;
 scope.onmessage = ({ data: run }) => {
   const port = run.bridgePort as Port;
   const client = new BridgeClient(mailboxChannel((m) => port.postMessage(m), run.bridgeMailbox!), new Int32Array(run.bridgeCell));
-  const report = (r: WorkerReport, transfer?: ArrayBuffer[]): void => scope.postMessage(r, transfer);
+  // The end says how many workers of its own this worker keeps idle (the thread workers of a threaded run), for the page's count.
+  const report = (r: WorkerReport, transfer?: ArrayBuffer[]): void =>
+    scope.postMessage(r.type === 'exit' || r.type === 'error' ? { ...r, idleWorkers: idleWorkers() } : r, transfer);
   void serveRun({ runtime: browserRuntime, client, report }, run).finally(() => port.close());
 };

@@ -24,13 +24,13 @@ export { ConsoleStream };
  * Kiln's platform for browsers: the browser runtime (no host directories,
  * empty standard input, output to the console line by line, no network,
  * threads in Web Workers). On a cross-origin isolated page, `run()` runs a
- * single-threaded guest with its kernel in a Web Worker (elsewhere on the
- * calling thread), and a threaded one with every thread in a Web Worker
- * and its kernel on the calling thread.
+ * guest's kernel in a Web Worker, a single-threaded guest beside it and
+ * every thread of a threaded one in a Web Worker started from there;
+ * elsewhere a single-threaded guest runs on the calling thread.
  */
 export const browserPlatform: Platform = {
   runtime: browserRuntime,
-  ...(threadsUnavailable() === undefined ? { runInWorker: webWorkerProcessRunner() } : {}),
+  ...(threadsUnavailable() === undefined ? { runInWorker: webWorkerProcessRunner(), threadedInWorker: true } : {}),
 };
 
 export { browserRuntime };

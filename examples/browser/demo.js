@@ -1,8 +1,8 @@
 // Kiln's browser demo: a terminal (xterm.js) running WebAssembly programs
 // from Kiln's test builds with the prebuilt bundle. The shell runs in a
 // process worker (run() on this cross-origin isolated page), reading the
-// lines typed here; the threads and pipeline programs run each of their
-// threads in a Web Worker, their kernel on this page. `kiln demo` serves it.
+// lines typed here; the threads and pipeline programs too, each of their
+// threads in a Web Worker started from there. `kiln demo` serves it.
 import { FileType, MemoryFileSystem, WasiBuilder, closeIdleWorkers, idleWorkers, threadsUnavailable } from './kiln/kiln.browser.js';
 
 const $ = (id) => document.getElementById(id);

@@ -29,8 +29,10 @@ export interface PlacementInput {
   options: CheckedWASIOptions;
   /** The platform's runtime, overrides applied. */
   runtime: Runtime;
-  /** The platform can run a process in a worker (Node). */
+  /** The platform can run a process in a worker (Node, a cross-origin isolated page). */
   processWorkers: boolean;
+  /** Its process workers run threaded processes too (a cross-origin isolated page). */
+  threadedWorkers?: boolean;
 }
 
 /**
@@ -53,6 +55,14 @@ export function place(input: PlacementInput): Placement {
   return placement;
 }
 
+/** A process worker can take the run: the platform has them, and nothing of the options must stay on this thread. */
+function workerCanServe(input: PlacementInput): boolean {
+  const { options } = input;
+  const kernelObjects = (options.extraResources?.length ?? 0) > 0;
+  const overridden = Object.keys(options.runtime ?? {}).some((k) => !WORKER_OVERRIDES.has(k as keyof Runtime));
+  return input.processWorkers && !kernelObjects && !overridden;
+}
+
 function decide(input: PlacementInput): Placement {
   const { entry, options } = input;
   if (entry === 'start') {
@@ -69,7 +79,7 @@ function decide(input: PlacementInput): Placement {
   }
   if (input.threaded) {
     if (input.runtime.threadSpawn === undefined) throw new ThreadedModuleError('this runtime cannot run threads (it has no threadSpawn)');
-    return 'threaded';
+    return entry === 'run' && input.threadedWorkers === true && workerCanServe(input) ? 'process-worker' : 'threaded';
   }
   if (entry === 'runHere') {
     if (!jspiAvailable()) throw new JspiUnavailableError('runHere()');
@@ -80,7 +90,7 @@ function decide(input: PlacementInput): Placement {
   }
   const kernelObjects = (options.extraResources?.length ?? 0) > 0;
   const overridden = Object.keys(options.runtime ?? {}).filter((k) => !WORKER_OVERRIDES.has(k as keyof Runtime));
-  if (input.processWorkers && !kernelObjects && overridden.length === 0) return 'process-worker';
+  if (workerCanServe(input)) return 'process-worker';
   if (options.timeoutMs !== undefined) {
     throw new TypeError(kernelObjects
       ? 'timeoutMs needs a process worker, which cannot take extraResources (kernel objects of this thread); give listen addresses instead'

@@ -63,6 +63,8 @@ export function describeRun(
     trace: typeof trace === 'function' ? bridge.register('trace', trace) : trace === true,
     maxDescriptors: options.maxDescriptors,
     maxSockets: options.maxSockets,
+    maxThreads: options.maxThreads,
+    commands: Object.entries(options.commands ?? {}),
     network: networkMode(options),
     allowConnect: options.allowConnect === undefined ? undefined : [...options.allowConnect],
     allowBind: options.allowBind === undefined ? undefined : [...options.allowBind],

@@ -41,6 +41,9 @@ export interface WorkerConfig {
   trace: boolean | HandleId;
   maxDescriptors?: number;
   maxSockets?: number;
+  maxThreads?: number;
+  /** Registered commands (guest path, module bytes), for the processes a threaded process starts. */
+  commands: [path: string, program: Uint8Array][];
   /** The network guests' sockets reach, and what they may reach on it (the options of the same names). */
   network: NetworkMode;
   allowConnect?: string[];
@@ -59,6 +62,8 @@ export interface WorkerRun {
   config: WorkerConfig;
   /** A compiled module, or a transpiled component (its glue and core modules cross as data). */
   module: WebAssembly.Module | TranspiledComponent;
+  /** A threaded module's bytes: the worker runs it with its kernel there and its threads in workers it starts. */
+  threadedBytes?: Uint8Array;
   /** The worker's end of this run's host bridge (transferred). */
   bridgePort: unknown;
   /** The bridge's wake-up cell. */
@@ -77,5 +82,6 @@ export type WorkerReport =
   | { type: 'ready' }
   | { type: 'out'; stream: 1 | 2; data: Uint8Array }
   /** The process exited with `code`, or (with `signal`) was ended by that signal. */
-  | { type: 'exit'; code: number; signal?: number }
-  | { type: 'error'; error: EncodedError };
+  | { type: 'exit'; code: number; signal?: number; idleWorkers?: number }
+  /** The run failed; `idleWorkers`: workers of the worker's own it keeps idle now (a browser's, after a threaded run). */
+  | { type: 'error'; error: EncodedError; idleWorkers?: number };

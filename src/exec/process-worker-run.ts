@@ -3,8 +3,10 @@
  * Node's worker thread (node/process-worker.ts) and a browser's Web Worker
  * (browser-process-worker.ts) do with a run they are handed. It builds a
  * kernel on the worker's runtime from the configuration, spawns the
- * process on it (the guest and its kernel share the worker's thread: the
- * inline port), reaches what lives on the caller's thread through the run's
+ * process on it (a single-threaded guest shares the worker's thread with
+ * its kernel: the inline port; a threaded one, in browsers, has every
+ * thread in a worker started from here: threaded-process.ts), reaches what
+ * lives on the caller's thread through the run's
  * host bridge, runs the command and reports how it ended. Captured output
  * is posted to the caller as it is written, so nothing is lost however the
  * run ends.
@@ -26,6 +28,8 @@ import { openListeners } from './listeners.js';
 import { flushNetwork, kernelNetwork } from './network.js';
 import { spawnProcess } from './process-factory.js';
 import { SyscallFunctions } from './syscall-functions.js';
+import { runThreadedProcess } from './threaded-process.js';
+import type { CheckedWASIOptions } from './options.js';
 import type { InputSpec, OutputSpec, WorkerConfig, WorkerReport, WorkerRun } from './process-protocol.js';
 
 /** The worker's side of a run: its runtime, its bridge to the caller, and how it reports. */
@@ -78,7 +82,7 @@ function traceSink(side: WorkerSide, trace: boolean | number): TraceSink | undef
 }
 
 /** Runs `message`'s command on a kernel of `side.runtime`, and reports its end (or why it could not run). */
-export async function serveRun(side: WorkerSide, message: Pick<WorkerRun, 'config' | 'module'>): Promise<void> {
+export async function serveRun(side: WorkerSide, message: Pick<WorkerRun, 'config' | 'module' | 'threadedBytes'>): Promise<void> {
   const { config, module: program } = message;
   const runtime = side.runtime;
   try {
@@ -93,7 +97,7 @@ export async function serveRun(side: WorkerSide, message: Pick<WorkerRun, 'confi
     const listeners = await openListeners(runtime, config.listen, kernel.readiness);
     let status: ExitStatus;
     try {
-      const process = spawnProcess(kernel, {
+      const options: CheckedWASIOptions = {
         args: config.args,
         env: config.env,
         preopens,
@@ -104,17 +108,30 @@ export async function serveRun(side: WorkerSide, message: Pick<WorkerRun, 'confi
         random: config.random === undefined ? undefined : bridgedRandom(side.client, config.random),
         maxDescriptors: config.maxDescriptors,
         maxSockets: config.maxSockets,
-      }, { resources: listeners.resources });
-      if (program instanceof WebAssembly.Module) {
-        const functions = new SyscallFunctions(process, traceSink(side, config.trace));
-        const imports = functions.importsFor(program);
-        const instance = await WebAssembly.instantiate(program, imports as unknown as WebAssembly.Imports);
-        functions.context.bind(instance.exports['memory'] as WebAssembly.Memory);
-        status = runInline(process, instance.exports['_start'] as () => void);
+        maxThreads: config.maxThreads,
+      };
+      const trace = traceSink(side, config.trace);
+      if (message.threadedBytes !== undefined && program instanceof WebAssembly.Module) {
+        // The kernel here, driven by this worker's event loop; every thread in a worker started from here.
+        kernel.commands = new Map(config.commands.map(([path, bytes]) => [path, () => bytes]));
+        const run = await runThreadedProcess({
+          kernel, options, module: program, bytes: message.threadedBytes, threads: runtime.threadSpawn!, trace, resources: listeners.resources,
+        });
+        status = run.status;
+        kernel.release(run.process);
       } else {
-        status = runComponentInline(process, program, hostImports(process, undefined, traceSink(side, config.trace)));
+        const process = spawnProcess(kernel, options, { resources: listeners.resources });
+        if (program instanceof WebAssembly.Module) {
+          const functions = new SyscallFunctions(process, trace);
+          const imports = functions.importsFor(program);
+          const instance = await WebAssembly.instantiate(program, imports as unknown as WebAssembly.Imports);
+          functions.context.bind(instance.exports['memory'] as WebAssembly.Memory);
+          status = runInline(process, instance.exports['_start'] as () => void);
+        } else {
+          status = runComponentInline(process, program, hostImports(process, undefined, trace));
+        }
+        kernel.release(process);
       }
-      kernel.release(process);
     } finally {
       // Before the end is reported: once the caller has it, it may exit (kiln run does), which ends
       // this worker and its I/O thread, and what the guest sent on an accepted connection but the

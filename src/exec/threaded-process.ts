@@ -18,7 +18,7 @@ import type { CheckedWASIOptions } from './options.js';
 import { spawnProcess } from './process-factory.js';
 import { createLauncher } from './process-launcher.js';
 import { SyscallFunctions } from './syscall-functions.js';
-import { threadedMemory } from './threaded-module.js';
+import { threadedMemory, type MemoryImport } from './threaded-module.js';
 import { runThreaded } from './threaded-run.js';
 
 /** The import namespaces a threaded module may use: the system call modules and `wasi` (`thread-spawn`). */
@@ -39,16 +39,26 @@ export interface ThreadedProcessStart {
   onProcess?(process: Process | undefined): void;
 }
 
-/** Runs `start.module` as a new process of `start.kernel` with every thread in a worker; resolves once it and its children ended. */
-export async function runThreadedProcess(start: ThreadedProcessStart): Promise<{ process: Process; status: ExitStatus }> {
-  if (start.bytes === undefined) {
+/**
+ * The shared memory a threaded module imports, its limits read from
+ * `bytes`; throws a TypeError without the bytes, a MissingImportsError for
+ * an import Kiln does not serve.
+ */
+export function checkThreadedModule(module: WebAssembly.Module, bytes: Uint8Array | undefined): MemoryImport {
+  if (bytes === undefined) {
     throw new TypeError("a module that uses threads must be given as bytes, not a compiled Module: its shared memory's limits are read from the binary");
   }
-  const memory = threadedMemory(start.module, start.bytes);
-  requireImports(start.module, {
+  const memory = threadedMemory(module, bytes);
+  requireImports(module, {
     ...servedImports(THREADED_NAMESPACES),
     [memory.import.module]: { [memory.import.name]: new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true }) },
   });
+  return memory;
+}
+
+/** Runs `start.module` as a new process of `start.kernel` with every thread in a worker; resolves once it and its children ended. */
+export async function runThreadedProcess(start: ThreadedProcessStart): Promise<{ process: Process; status: ExitStatus }> {
+  const memory = checkThreadedModule(start.module, start.bytes);
   const { kernel, trace } = start;
   const session = new AsyncBackendSession();
   const process = spawnProcess(kernel, start.options, { session, resources: start.resources });

@@ -14,9 +14,11 @@ export interface WorkerRunRequest {
   module: WebAssembly.Module | TranspiledComponent;
   /** The options: what can cross as data does, the rest is bridged. */
   options: CheckedWASIOptions;
+  /** A threaded module's bytes (its shared memory's limits are read from them): the worker runs it with its threads in workers it starts. */
+  threadedBytes?: Uint8Array;
   /** The calling thread's runtime (overrides applied), for what is realised before the run crosses. */
   runtime: Runtime;
 }
 
-/** Runs a single-threaded command module (or component) in a process worker; resolves to how it ended. */
+/** Runs a command module (or component) in a process worker; resolves to how it ended. */
 export type WorkerRunner = (request: WorkerRunRequest) => Promise<ExitStatus>;

@@ -13,4 +13,6 @@ export interface Platform {
   readonly runtime: Runtime;
   /** Runs a process in a worker (`run()`); without it `run()` runs the guest on the calling thread. */
   readonly runInWorker?: WorkerRunner;
+  /** Its process workers also run threaded processes, the kernel in the worker (browsers); otherwise a threaded process's kernel is the caller's. */
+  readonly threadedInWorker?: boolean;
 }

@@ -27,7 +27,7 @@ import { runSuspending } from '../exec/ports/suspending.js';
 import { spawnProcess } from '../exec/process-factory.js';
 import { SyscallFunctions } from '../exec/syscall-functions.js';
 import { isThreadedModule } from '../exec/threaded-module.js';
-import { runThreadedProcess } from '../exec/threaded-process.js';
+import { checkThreadedModule, runThreadedProcess } from '../exec/threaded-process.js';
 import { flushNetwork, kernelNetwork } from '../exec/network.js';
 import { isComponent } from '../exec/component/component-binary.js';
 import { checkCommand, hostImports, runComponentInline } from '../exec/component/component-run.js';
@@ -246,11 +246,14 @@ export class WASI {
     this.#claim();
     if (!(module instanceof WebAssembly.Module) && isComponent(bytesOf(module))) return this.#runComponent(bytesOf(module));
     const prepared = await prepareModule(module, this.#options.maxMemory);
-    const placement = this.#place('run', isThreadedModule(prepared.module));
+    const threaded = isThreadedModule(prepared.module);
+    const placement = this.#place('run', threaded);
     if (placement === 'threaded') return this.#finishRun(await this.#runThreaded(prepared));
-    requireImports(prepared.module, servedImports(SNAPSHOTS));
+    if (threaded) checkThreadedModule(prepared.module, prepared.bytes);
+    else requireImports(prepared.module, servedImports(SNAPSHOTS));
     if (placement === 'process-worker') {
-      const status = await this.#platform.runInWorker!({ module: prepared.module, options: this.#options, runtime: this.runtime });
+      const threadedBytes = threaded ? prepared.bytes : undefined;
+      const status = await this.#platform.runInWorker!({ module: prepared.module, options: this.#options, runtime: this.runtime, threadedBytes });
       return this.#report(status);
     }
     const listeners = await openListeners(this.runtime, this.#options.listen, this.#kernel.readiness);
@@ -369,7 +372,8 @@ export class WASI {
    * the guest's handler runs, or the signal's default action (SIGINT,
    * SIGTERM: the process ends, `run()` resolves to 128 + the signal's
    * number). `signal` is a name (`'SIGINT'`) or a WASI signal number.
-   * Returns false when no such guest is running.
+   * Returns false when no such guest is running here (also for one whose
+   * kernel is in a browser's process worker).
    */
   kill(signal: string | number = 'SIGTERM'): boolean {
     const target = this.#signalTarget;
@@ -381,7 +385,10 @@ export class WASI {
   }
 
   #place(entry: Entry, threaded: boolean): ReturnType<typeof place> {
-    return place({ entry, threaded, options: this.#options, runtime: this.runtime, processWorkers: this.#platform.runInWorker !== undefined });
+    return place({
+      entry, threaded, options: this.#options, runtime: this.runtime,
+      processWorkers: this.#platform.runInWorker !== undefined, threadedWorkers: this.#platform.threadedInWorker,
+    });
   }
 
   #finishRun(run: { process: Process; status: ExitStatus }): number {

@@ -304,13 +304,13 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
       assert.deepEqual(coi.console.slice(before), want);
     });
 
-    await t.test('threads: a pthreads program runs with every thread in a Web Worker and its kernel on the page\'s main thread', async () => {
+    await t.test('threads: a pthreads program runs with its kernel in a process worker and every thread in a Web Worker started from there', async () => {
       const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runThreads());
       assert.deepEqual(r, { exitCode: 0, stdout: THREADS_STDOUT, stderr: 'threads_basic: tids 1 2 3 4\n' });
       await nothingLeftRunning(coi.page, 'kilnTest', 'the thread workers to end');
     });
 
-    await t.test('threads: run() called in a worker of the page\'s keeps the kernel there too, its threads in workers it starts', async () => {
+    await t.test('threads: run() called in a worker of the page\'s works the same, its workers nested in that worker', async () => {
       const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runThreadsInWorker());
       assert.deepEqual(r, { exitCode: 0, stdout: THREADS_STDOUT, stderr: 'threads_basic: tids 1 2 3 4\n' });
       await nothingLeftRunning(coi.page, 'kilnTest', 'the worker and its thread workers to end');

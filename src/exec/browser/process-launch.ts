@@ -66,17 +66,18 @@ function runInWebWorker(request: WorkerRunRequest, workerUrl: string | URL): Pro
   const channel = new (globalThis as unknown as { MessageChannel: MessageChannelConstructor }).MessageChannel();
   channel.port1.onmessage = ({ data }) => bridge.serve(data);
   const run: WorkerRun = {
-    type: 'run', config, module, bridgePort: channel.port2, bridgeCell: cell.buffer as SharedArrayBuffer, bridgeMailbox: mailbox,
+    type: 'run', config, module, threadedBytes: request.threadedBytes,
+    bridgePort: channel.port2, bridgeCell: cell.buffer as SharedArrayBuffer, bridgeMailbox: mailbox,
   };
   const worker = browserWorkers.acquire(workerUrl, 'kiln process');
   return new Promise<ExitStatus>((resolve) => {
     let settled = false;
     /** Ends the run: the worker goes back to the pool when the run ended in it (`reusable`), else it is terminated. */
-    const settle = (status: ExitStatus, reusable = false): void => {
+    const settle = (status: ExitStatus, reusable = false, holds = 0): void => {
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
-      if (reusable) browserWorkers.release(worker, workerUrl);
+      if (reusable) browserWorkers.release(worker, workerUrl, holds);
       else worker.terminate();
       channel.port1.close();
       resolve(status);
@@ -86,8 +87,8 @@ function runInWebWorker(request: WorkerRunRequest, workerUrl: string | URL): Pro
       : setTimeout(() => settle({ kind: 'fault', error: new TimeoutError(timeoutMs) }), timeoutMs);
     worker.onmessage = ({ data: r }: { data: WorkerReport }) => {
       if (r.type === 'out') captures.get(r.stream)?.write(r.data);
-      else if (r.type === 'exit') settle(r.signal === undefined ? { kind: 'exit', code: r.code } : { kind: 'signal', signal: r.signal }, true);
-      else if (r.type === 'error') settle({ kind: 'fault', error: reviveError(r.error) }, true);
+      else if (r.type === 'exit') settle(r.signal === undefined ? { kind: 'exit', code: r.code } : { kind: 'signal', signal: r.signal }, true, r.idleWorkers);
+      else if (r.type === 'error') settle({ kind: 'fault', error: reviveError(r.error) }, true, r.idleWorkers);
     };
     worker.onerror = (event) => {
       event.preventDefault?.();

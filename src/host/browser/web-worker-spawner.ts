@@ -1,8 +1,8 @@
 /**
  * Threads for browsers (layer: host, browser): each wasm thread runs in a
  * module Web Worker executing `kiln.browser-thread.js` (the bundled
- * browser-thread-worker.ts). The process's kernel stays on the thread that
- * called `run()` (the page's main thread, or a worker of the page's): it
+ * browser-thread-worker.ts), started from the thread the process's kernel
+ * is on (a process worker, or the thread that called `run()`), which
  * serves the threads' calls with `Atomics.waitAsync` and never blocks.
  *
  * Workers share the guest's memory, a SharedArrayBuffer, which a page has

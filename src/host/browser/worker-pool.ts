@@ -20,7 +20,8 @@ export interface WebWorker {
 
 type WorkerConstructor = new (url: string | URL, options: { type: 'module'; name?: string }) => WebWorker;
 
-interface Idle { worker: WebWorker; url: string; timer: ReturnType<typeof setTimeout> }
+/** An idle worker; `holds`: idle workers of its own (a process worker's thread workers), ended with it. */
+interface Idle { worker: WebWorker; url: string; holds: number; timer: ReturnType<typeof setTimeout> }
 
 export class WebWorkerPool {
   readonly #idle: Idle[] = [];
@@ -28,8 +29,12 @@ export class WebWorkerPool {
   /** Keeps up to `maxIdle` idle workers, each for `idleMs`. */
   constructor(readonly maxIdle = 4, readonly idleMs = 30_000) {}
 
-  /** How many idle workers are kept now. */
-  get idle(): number { return this.#idle.length; }
+  /** How many idle workers are kept now, with those they keep of their own (as they said when they went idle). */
+  get idle(): number {
+    let n = 0;
+    for (const e of this.#idle) n += 1 + e.holds;
+    return n;
+  }
 
   /** An idle worker of `url`, or a new one named `name`. */
   acquire(url: string | URL, name: string): WebWorker {
@@ -44,8 +49,12 @@ export class WebWorkerPool {
     return new Worker(url, { type: 'module', name });
   }
 
-  /** `worker` (of `url`) finished its run cleanly: kept for the next (in place of the longest idle when the pool is full). */
-  release(worker: WebWorker, url: string | URL): void {
+  /**
+   * `worker` (of `url`) finished its run cleanly: kept for the next (in
+   * place of the longest idle when the pool is full), with the `holds`
+   * idle workers of its own it keeps.
+   */
+  release(worker: WebWorker, url: string | URL, holds = 0): void {
     worker.onmessage = null;
     worker.onerror = null;
     if (this.maxIdle <= 0) {
@@ -61,6 +70,7 @@ export class WebWorkerPool {
     const entry: Idle = {
       worker,
       url: String(url),
+      holds,
       timer: setTimeout(() => {
         const i = this.#idle.indexOf(entry);
         if (i >= 0) this.#idle.splice(i, 1);
@@ -87,7 +97,10 @@ export function closeIdleWorkers(): void {
   browserWorkers.closeIdle();
 }
 
-/** How many idle workers Kiln keeps in this page now (each would end by itself after 30 s). */
+/**
+ * How many idle workers Kiln keeps in this page now (each would end by
+ * itself after 30 s), with the thread workers an idle process worker keeps.
+ */
 export function idleWorkers(): number {
   return browserWorkers.idle;
 }
