@@ -63,7 +63,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isComponentProgram, pruneComponents, wrapComponents } from './p1-components.mjs';
+import { isComponentProgram, pruneComponents, worldFileOf, wrapComponents } from './p1-components.mjs';
 import { findWasixSysroot, wasixCompileCommand, WASIX_SYSROOT_CANDIDATES } from './wasix-toolchain.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -534,7 +534,7 @@ async function main() {
   if (cli.components && only.length === 0) pruneComponents(componentsDir, new Set(components.map((p) => p.name)));
   const wrapped = await wrapComponents({
     root,
-    programs: components.filter((p) => !failed.includes(p.name)).map((p) => ({ name: p.name, module: p.out })),
+    programs: components.filter((p) => !failed.includes(p.name)).map((p) => ({ name: p.name, module: p.out, world: worldFileOf(p.src) })),
     dir: componentsDir,
     force,
     log: (line) => process.stdout.write(line),

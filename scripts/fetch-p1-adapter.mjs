@@ -4,11 +4,16 @@
 // scripts/build-programs.mjs needs the command adapter to wrap preview 1 test
 // programs as wasi:cli/command components (build/components/), which the
 // preview 2 tests run.
-// The adapters ship only inside the npm package @bytecodealliance/jco (in
-// lib/), which is kept out of devDependencies on purpose: it depends on
-// hundreds of MB of packages that nothing here needs. So the package's
-// tarball alone is fetched with `npm pack` (which checks it against the
-// registry's integrity hash), and only the two adapters are taken from it.
+// It also puts the WIT of WASI 0.2 (the wasi:cli, io, clocks, random,
+// filesystem, sockets and http packages) in build/p1-adapter/wit/, which
+// the test programs that call preview 2 interfaces directly are embedded
+// with before they are wrapped (p1-components.mjs).
+// The adapters and the WIT ship only inside the npm package
+// @bytecodealliance/jco (in lib/), which is kept out of devDependencies on
+// purpose: it depends on hundreds of MB of packages that nothing here
+// needs. So the package's tarball alone is fetched with `npm pack` (which
+// checks it against the registry's integrity hash), and only the two
+// adapters and the WIT are taken from it.
 // The version is pinned (JCO_VERSION): an adapter encodes a WASI 0.2.x
 // version into every component it wraps, so changing it changes what the
 // preview 2 tests see.
@@ -25,7 +30,7 @@
 // fetched (offline, no npm) this says why and exits with status 1, which
 // stops `npm test`.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +40,8 @@ const JCO_VERSION = '1.35.0';
 const PKG = `@bytecodealliance/jco@${JCO_VERSION}`;
 /** The files taken from the package (under package/lib/ in its tarball). */
 const ADAPTERS = ['wasi_snapshot_preview1.command.wasm', 'wasi_snapshot_preview1.reactor.wasm'];
+/** The WASI 0.2 WIT packages, one folder each (under package/lib/ in the tarball), the version the adapters import. */
+const WIT = 'wit/builtin/0.2.12';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dest = join(root, 'build', 'p1-adapter');
@@ -52,9 +59,10 @@ function fail(why) {
   process.exit(1);
 }
 
-const complete = (dir) => ADAPTERS.every((f) => existsSync(join(dir, f)));
+/** `dir` holds both adapters and the WIT (in `wit`, relative to it). */
+const complete = (dir, wit) => ADAPTERS.every((f) => existsSync(join(dir, f))) && existsSync(join(dir, wit, 'wasi-http', 'package.wit'));
 const stamped = existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === JCO_VERSION;
-if (stamped && complete(dest)) process.exit(0);
+if (stamped && complete(dest, 'wit')) process.exit(0);
 
 /**
  * Downloads the package's tarball into a scratch folder under the cache and
@@ -68,9 +76,9 @@ function fetchIntoCache() {
     if (pack.error) return `npm: ${pack.error.message}`;
     const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
     if (pack.status !== 0 || tgz === undefined) return npmError(pack.stderr) || `npm pack exited with ${pack.status}`;
-    // Only the two adapters; -m gives them the time of extraction (the
-    // tarball's own times are npm's fixed 1985 date).
-    const members = ADAPTERS.map((f) => `package/lib/${f}`);
+    // Only the two adapters and the WIT; -m gives them the time of
+    // extraction (the tarball's own times are npm's fixed 1985 date).
+    const members = [...ADAPTERS, WIT].map((f) => `package/lib/${f}`);
     const untar = spawnSync('tar', ['-xzmf', join(tmp, tgz), '-C', tmp, ...members], { encoding: 'utf8' });
     if (untar.error || untar.status !== 0) return `tar: ${untar.error?.message ?? untar.stderr.trim()}`;
     rmSync(cached, { recursive: true, force: true });
@@ -94,7 +102,7 @@ function npmError(stderr) {
 
 const started = Date.now();
 let downloaded = false;
-if (!complete(cached)) {
+if (!complete(cached, WIT)) {
   const why = fetchIntoCache();
   if (why !== null) fail(why);
   downloaded = true;
@@ -107,10 +115,11 @@ const next = `${dest}.tmp-${process.pid}`;
 rmSync(next, { recursive: true, force: true });
 mkdirSync(next);
 for (const f of ADAPTERS) copyFileSync(join(cached, f), join(next, f));
+cpSync(join(cached, WIT), join(next, 'wit'), { recursive: true });
 writeFileSync(join(next, 'VERSION'), `${JCO_VERSION}\n`);
 rmSync(dest, { recursive: true, force: true });
 renameSync(next, dest);
 process.stdout.write(
-  `fetch-p1-adapter: ${join(dest, ADAPTERS[0])} (and .reactor.wasm) from ${PKG}, ` +
+  `fetch-p1-adapter: ${join(dest, ADAPTERS[0])} (and .reactor.wasm, and the WASI 0.2 WIT) from ${PKG}, ` +
     `${downloaded ? `downloaded into ${cached} in ${Date.now() - started} ms` : `cached in ${cached}`}\n`,
 );

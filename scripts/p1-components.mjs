@@ -11,6 +11,14 @@
 // wasi:cli/run. componentNew (wasm-tools `component new`, from the
 // devDependency @bytecodealliance/jco-transpile) does it in process, in tens
 // of milliseconds per program once warm.
+//
+// A program that also calls preview 2 interfaces directly (through
+// canonical-ABI imports such as `wasi:sockets/tcp@0.2.12`, as p2_*.c do)
+// has its WIT world beside its source (p2_sockets.wit for p2_sockets.c).
+// Its module is first embedded with that world (wasm-tools `component
+// embed`, componentEmbed), resolved against the WASI 0.2 WIT packages that
+// fetch-p1-adapter.mjs puts in build/p1-adapter/wit/, so that `component
+// new` knows the types of those imports.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -27,7 +35,34 @@ const LISTED = new Set(['argsenv', 'stdio', 'cat', 'clocks', 'random', 'files', 
 
 /** Whether the C program `name` is also wrapped as a component. */
 export function isComponentProgram(lang, name) {
-  return lang === 'c' && (name.startsWith('conf_') || LISTED.has(name));
+  return lang === 'c' && (name.startsWith('conf_') || name.startsWith('p2_') || LISTED.has(name));
+}
+
+/** The WASI 0.2 WIT packages (one folder each, a package.wit in it), relative to the repository root. */
+export const WASI_WIT = path.join('build', 'p1-adapter', 'wit');
+
+/** The world file beside a program's source (`x.c` → `x.wit`), or undefined when it has none. */
+export function worldFileOf(src) {
+  const wit = src.replace(/\.[^.]+$/, '.wit');
+  return fs.existsSync(wit) ? wit : undefined;
+}
+
+/**
+ * The WIT of `worldFile` and of every WASI 0.2 package, as one source: each
+ * package file becomes a nested `package ... { }` block (the in-process
+ * wasm-tools reads no folders). Returns the source and its world's name.
+ */
+function witSourceOf(root, worldFile) {
+  const world = fs.readFileSync(worldFile, 'utf8');
+  const name = /^\s*world\s+([\w-]+)/m.exec(world)?.[1];
+  if (name === undefined) throw new Error(`${worldFile}: no world in it`);
+  let source = world;
+  const deps = path.join(root, WASI_WIT);
+  for (const pkg of fs.readdirSync(deps).sort()) {
+    const text = fs.readFileSync(path.join(deps, pkg, 'package.wit'), 'utf8');
+    source += `\n${text.replace(/^package ([^;]+);/m, 'package $1 {')}\n}\n`;
+  }
+  return { source, name };
 }
 
 /** The first bytes of every component: the wasm magic, then version 0x0d and layer 1. */
@@ -36,7 +71,8 @@ export const COMPONENT_PREAMBLE = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x0d, 0x
 const mtime = (file) => fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs;
 
 /**
- * Wraps each `{ name, module }` (module: the core .wasm) into `<dir>/<name>.wasm`,
+ * Wraps each `{ name, module, world }` (module: the core .wasm; world: its
+ * WIT world file, when it has one) into `<dir>/<name>.wasm`,
  * one at a time (componentNew runs on this thread, so more at once would not
  * be faster). A component is rewrapped only when it is missing or older than
  * its core module or the adapter (or `force`). Never throws for one program:
@@ -59,29 +95,35 @@ export async function wrapComponents({ root, programs, dir, force, log }) {
     };
   }
   fs.mkdirSync(dir, { recursive: true });
-  const todo = programs.filter(({ name, module }) => {
+  const todo = programs.filter(({ name, module, world }) => {
     const have = mtime(path.join(dir, `${name}.wasm`));
-    return force || have === undefined || have < Math.max(mtime(module), adapterTime);
+    const inputs = Math.max(mtime(module), adapterTime, world === undefined ? 0 : mtime(world));
+    return force || have === undefined || have < inputs;
   });
   const result = { built: 0, upToDate: programs.length - todo.length, failures: [] };
   if (todo.length === 0) return result;
 
-  let componentNew;
+  let componentNew, componentEmbed;
   try {
-    ({ componentNew } = await import('@bytecodealliance/jco-transpile/wasm-tools'));
+    ({ componentNew, componentEmbed } = await import('@bytecodealliance/jco-transpile/wasm-tools'));
   } catch (err) {
     const output = `cannot load @bytecodealliance/jco-transpile/wasm-tools (a devDependency: npm ci): ${err.message}\n`;
     result.failures = todo.map(({ name }) => ({ name, output }));
     return result;
   }
   const adapter = fs.readFileSync(adapterFile);
-  for (const { name, module } of todo) {
+  for (const { name, module, world } of todo) {
     const started = Date.now();
     const out = path.join(dir, `${name}.wasm`);
     // Written next to its place and renamed: a reader never sees half a component.
     const tmp = path.join(dir, `.wrap-${name}-${process.pid}.wasm`);
     try {
-      const bytes = await componentNew(fs.readFileSync(module), [['wasi_snapshot_preview1', adapter]]);
+      let core = fs.readFileSync(module);
+      if (world !== undefined) {
+        const wit = witSourceOf(root, world);
+        core = await componentEmbed({ binary: core, witSource: wit.source, world: wit.name });
+      }
+      const bytes = await componentNew(core, [['wasi_snapshot_preview1', adapter]]);
       if (!COMPONENT_PREAMBLE.every((b, i) => bytes[i] === b)) throw new Error('the output is not a component');
       fs.writeFileSync(tmp, bytes);
       fs.renameSync(tmp, out);

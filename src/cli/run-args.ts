@@ -26,6 +26,15 @@ const SWITCHES = new Set(['--trace', '--trap-unknown-imports', '--default-values
 const SHORT_VALUE: Readonly<Record<string, string>> = { '-S': '--wasi', '-W': '--wasm' };
 
 /** `--dir HOST[::GUEST]`: only the first `::` separates. */
+/** The network options `kiln run`'s flags ask for: allow rules alone mean the host's network, narrowed. */
+export function networkOptionsOf(args: RunArgs): { network: 'none' | 'loopback' | 'host'; allowConnect?: string[]; allowBind?: string[] } {
+  return {
+    network: args.net ?? (args.allowConnect !== undefined || args.allowBind !== undefined ? 'host' : 'none'),
+    allowConnect: args.allowConnect,
+    allowBind: args.allowBind,
+  };
+}
+
 export function parseDir(value: string): { host: string; guest: string } {
   const sep = value.indexOf('::');
   const host = sep >= 0 ? value.slice(0, sep) : value;

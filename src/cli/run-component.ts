@@ -4,8 +4,10 @@
  * and descriptor limit as a preview 1 module, transpiled once and kept in
  * Kiln's cache folder (exec/node/component-disk-cache.ts). It runs on this
  * thread, as a single-threaded module does, or in a process worker under
- * `--timeout`. What only preview 1 modules can do yet is refused up front,
- * by flag.
+ * `--timeout`. Its sockets use the network `--net` and the allow rules
+ * give, as a module's do. What only preview 1 modules can do yet
+ * (`--invoke`, `--listen`, the unknown-import options) is refused up
+ * front, by flag.
  */
 import { ComponentTranspileError, TranspilerMissingError, transpileComponent } from '../exec/component/transpile.js';
 import { NotACommandError, UnsupportedImportsError } from '../exec/component/component-instance.js';
@@ -13,7 +15,8 @@ import { MemoryLimitError } from '../exec/module-binary.js';
 import { componentDiskCache } from '../exec/node/component-disk-cache.js';
 import { WASI } from '../front/node/node-wasi.js';
 import { CannotRunError, UsageError } from './errors.js';
-import type { RunArgs } from './run-args.js';
+import { networkOptionsOf, type RunArgs } from './run-args.js';
+import { nodeNetworking } from '../host/node/node-networking.js';
 import { abnormalEnd } from './run-endings.js';
 
 /** The flags a component cannot use yet, by name, when given. */
@@ -22,7 +25,6 @@ function unsupportedFlags(args: RunArgs): string[] {
     [args.invoke !== undefined, '--invoke'],
     [args.unknownImports !== undefined, 'the unknown-import options'],
     [args.listen.length > 0, '--listen'],
-    [args.net !== undefined || args.allowConnect !== undefined || args.allowBind !== undefined, '--net and the allow rules'],
   ];
   return given.filter(([on]) => on).map(([, flag]) => flag);
 }
@@ -37,6 +39,8 @@ export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promis
     env: args.inheritEnv ? { ...process.env, ...Object.fromEntries(args.env) } : Object.fromEntries(args.env),
     preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
     maxDescriptors: args.limits.descriptors,
+    maxSockets: args.limits.sockets,
+    ...networkOptionsOf(args),
     maxMemory: args.limits.memoryPages === undefined ? undefined : args.limits.memoryPages * 65536,
     trace: args.trace,
     timeoutMs: args.limits.timeoutMs,
@@ -45,7 +49,9 @@ export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promis
   try {
     // On this thread, as a single-threaded module runs; under a time limit in a process worker, which can be stopped.
     if (args.limits.timeoutMs !== undefined) return await wasi.run(bytes);
-    return wasi.startComponent(await transpileComponent(bytes, cache));
+    const code = wasi.startComponent(await transpileComponent(bytes, cache));
+    await nodeNetworking.flush(); // what the guest sent on sockets it closed leaves before Kiln exits
+    return code;
   } catch (e) {
     if (e instanceof TranspilerMissingError || e instanceof ComponentTranspileError
       || e instanceof UnsupportedImportsError || e instanceof NotACommandError || e instanceof MemoryLimitError) {

@@ -27,7 +27,7 @@ import { abnormalEnd } from './run-endings.js';
 import { isComponent } from '../exec/component/component-binary.js';
 import { runComponentFile } from './run-component.js';
 import { exportsMemory, importsWasi, refuseWasix, requireFunctionExport, requireMemory, requireStart } from './module-checks.js';
-import type { RunArgs } from './run-args.js';
+import { networkOptionsOf, type RunArgs } from './run-args.js';
 
 /** A `--invoke` call, its arguments parsed before anything runs. */
 interface Invocation {
@@ -109,10 +109,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     maxThreads: limits.threads,
     maxSockets: limits.sockets,
     timeoutMs: limits.timeoutMs,
-    // Allow rules narrow a network: alone they mean the host's.
-    network: args.net ?? (args.allowConnect !== undefined || args.allowBind !== undefined ? 'host' : 'none'),
-    allowConnect: args.allowConnect,
-    allowBind: args.allowBind,
+    ...networkOptionsOf(args),
   };
   // Threads, or a time limit (only a worker can be stopped mid-loop): WASI.run() places the process;
   // the listening sockets are opened by whichever thread runs its kernel.

@@ -244,7 +244,7 @@ export class Descriptor {
         write: mode.write,
         fdflags: syncFdflagsOf(flags),
       });
-      const held = HeldResource.owned(resource);
+      const held = this.#host.ctx.own(resource);
       if (resource instanceof DirectoryResource) {
         return new Descriptor(this.#host, held, { kind: 'directory', dir: resource, caps: d.caps });
       }

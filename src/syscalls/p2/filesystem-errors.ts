@@ -9,8 +9,7 @@
  * is `io`.
  */
 import { Errno } from '../../abi/errno.js';
-import { errnoOrRethrow } from '../context.js';
-import { fail, ResultError } from './values.js';
+import { withErrorCodes } from './values.js';
 
 /** `wasi:filesystem/types.error-code`. */
 export type ErrorCode =
@@ -76,10 +75,5 @@ export function errorCodeOf(errno: number): ErrorCode | undefined {
  * control flow pass through.
  */
 export function guarded<T>(body: () => T): T {
-  try {
-    return body();
-  } catch (e) {
-    if (e instanceof ResultError) throw e;
-    return fail(errorCodeOf(errnoOrRethrow(e)) ?? 'io');
-  }
+  return withErrorCodes(body, (errno) => errorCodeOf(errno) ?? 'io');
 }

@@ -17,6 +17,9 @@ const FOREVER = (): number => Infinity;
  * `interfaces` option) are made from it.
  */
 export class HostContext {
+  /** Kernel resources component resources hold (files, sockets), closed when the process ends if the guest did not drop them. */
+  readonly #held = new Set<HeldResource>();
+
   /**
    * The context of a run of a component as `process`.
    *
@@ -25,7 +28,35 @@ export class HostContext {
   constructor(
     /** The kernel process the component runs as (arguments, environment, descriptors, clocks, random). */
     readonly process: Process,
-  ) {}
+  ) {
+    process.atEnd(() => {
+      for (const h of [...this.#held]) h.close();
+    });
+  }
+
+  /**
+   * A resource the component now owns (one holder: the caller), closed at
+   * the latest when the process ends.
+   *
+   * @internal
+   */
+  own(resource: Resource): HeldResource {
+    const held = HeldResource.owned(resource, (h) => this.#held.delete(h));
+    this.#held.add(held);
+    return held;
+  }
+
+  /**
+   * How many of the resources the component holds match `match` (its open
+   * sockets, for the socket limit).
+   *
+   * @internal
+   */
+  countHeld(match: (r: Resource) => boolean): number {
+    let n = 0;
+    for (const h of this.#held) if (match(h.resource)) n++;
+    return n;
+  }
 
   /**
    * Waits until `check` answers (undefined: not yet), sleeping on the
@@ -57,10 +88,14 @@ export class HostContext {
 export class HeldResource {
   #holders = 1;
 
-  private constructor(readonly resource: Resource, readonly owned: boolean) {}
+  private constructor(
+    readonly resource: Resource,
+    readonly owned: boolean,
+    readonly onClose?: (held: HeldResource) => void,
+  ) {}
 
-  /** A resource the component owns (one holder: the caller). */
-  static owned(resource: Resource): HeldResource { return new HeldResource(resource, true); }
+  /** A resource the component owns (one holder: the caller); `onClose` runs once it is closed. Use `HostContext.own`, which also closes it when the process ends. */
+  static owned(resource: Resource, onClose?: (held: HeldResource) => void): HeldResource { return new HeldResource(resource, true, onClose); }
 
   /** A resource the process's descriptor table owns (stdio): never closed here. */
   static borrowed(resource: Resource): HeldResource { return new HeldResource(resource, false); }
@@ -73,6 +108,17 @@ export class HeldResource {
 
   /** One holder fewer; the last closes an owned resource. */
   release(): void {
-    if (--this.#holders === 0 && this.owned) this.resource.close();
+    if (--this.#holders === 0) this.close();
   }
+
+  /** Closes an owned resource now, whoever still holds it (the process ended); once. */
+  close(): void {
+    this.#holders = 0;
+    if (!this.owned || this.#closed) return;
+    this.#closed = true;
+    this.onClose?.(this);
+    this.resource.close();
+  }
+
+  #closed = false;
 }

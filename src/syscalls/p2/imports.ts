@@ -10,6 +10,7 @@ import { clockInterfaces, randomInterfaces } from './clocks-random.js';
 import { filesystemInterfaces } from './filesystem.js';
 import type { HostContext } from './host-context.js';
 import { InputStream, IoError, OutputStream, poll, Pollable } from './io.js';
+import { socketInterfaces } from './sockets.js';
 
 /** One interface's members, by their camelCase names. */
 export type InterfaceImports = Readonly<Record<string, unknown>>;
@@ -34,6 +35,8 @@ export const KILN_INTERFACES: ReadonlySet<string> = new Set([
   'wasi:clocks/monotonic-clock', 'wasi:clocks/wall-clock',
   'wasi:random/random', 'wasi:random/insecure', 'wasi:random/insecure-seed',
   'wasi:filesystem/types', 'wasi:filesystem/preopens',
+  'wasi:sockets/network', 'wasi:sockets/instance-network', 'wasi:sockets/tcp', 'wasi:sockets/tcp-create-socket',
+  'wasi:sockets/udp', 'wasi:sockets/udp-create-socket', 'wasi:sockets/ip-name-lookup',
 ]);
 
 /** Kiln's `wasi:*` interfaces over `ctx`'s process. */
@@ -44,5 +47,6 @@ export function componentImports(ctx: HostContext): ComponentImports {
     ...clockInterfaces(ctx),
     ...randomInterfaces(ctx),
     ...filesystemInterfaces(ctx),
+    ...socketInterfaces(ctx),
   };
 }

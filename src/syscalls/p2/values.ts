@@ -8,6 +8,8 @@
  * into `err(payload)`; anything else that is an Error is a trap.
  */
 
+import { errnoOrRethrow } from '../context.js';
+
 /** The method the glue calls when the guest drops a resource (`Symbol.dispose` where the engine has it, as jco's glue looks it up). */
 export const DISPOSE: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('dispose');
 
@@ -27,6 +29,21 @@ export class ResultError<E> {
 /** Fails the call with `err(payload)`. */
 export function fail<E>(payload: E): never {
   throw new ResultError(payload);
+}
+
+/**
+ * Runs the body of a method whose WIT result has an error code: a kernel
+ * failure (an errno) becomes `err(codeOf(errno))`; a `ResultError` the
+ * body raised itself, a process exit and the kernel's control flow pass
+ * through; anything else is a bug and traps.
+ */
+export function withErrorCodes<T, E>(body: () => T, codeOf: (errno: number) => E): T {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof ResultError) throw e;
+    return fail(codeOf(errnoOrRethrow(e)));
+  }
 }
 
 /** `wasi:clocks/wall-clock.datetime`. */
