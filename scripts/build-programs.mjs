@@ -31,7 +31,14 @@
 // componentNew from @bytecodealliance/jco-transpile and the preview 1 command
 // adapter in build/p1-adapter/, which `node scripts/fetch-p1-adapter.mjs`
 // fetches (npm test runs it first). A component is rewrapped only when it
-// is missing or older than its core module or the adapter.
+// is missing or older than its core module or the adapter. The p2_*
+// programs, which call preview 2 interfaces themselves, are embedded with
+// their WIT world (p2_<name>.wit) first.
+//
+// And the JavaScript components (test/programs/components-js/<name>.js,
+// with <name>.wit) are built with componentize-js into
+// build/components-js/<name>.wasm (js-components.mjs), when missing or
+// older than their sources.
 //
 // Program names are unique across all languages (waPC guests: wapc_*).
 // A program is rebuilt only when its output is missing or the sha256 of its
@@ -64,6 +71,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isComponentProgram, pruneComponents, worldFileOf, wrapComponents } from './p1-components.mjs';
+import { buildJsComponents, jsComponentNames } from './js-components.mjs';
 import { findWasixSysroot, wasixCompileCommand, WASIX_SYSROOT_CANDIDATES } from './wasix-toolchain.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -516,7 +524,7 @@ async function main() {
   const { force, only } = cli;
   let programs = discover();
   if (only.length) {
-    const unknown = only.filter((n) => !programs.some((p) => p.name === n));
+    const unknown = only.filter((n) => !programs.some((p) => p.name === n) && !jsComponentNames(root).includes(n));
     if (unknown.length) fail(`unknown program(s): ${unknown.join(', ')}`);
     programs = programs.filter((p) => only.includes(p.name));
   }
@@ -557,6 +565,17 @@ async function main() {
         ? `build-programs: ${wrapped.upToDate} component(s) up to date\n`
         : `build-programs: wrapped ${wrapped.built} component(s), ${wrapped.upToDate} up to date\n`,
     );
+  }
+
+  // The JavaScript components (all of them, or those named).
+  const jsNames = cli.components ? jsComponentNames(root).filter((n) => only.length === 0 || only.includes(n)) : [];
+  const js = await buildJsComponents({ root, names: jsNames, force, log: (line) => process.stdout.write(line) });
+  for (const { name, output } of js.failures) {
+    failed.push(`components-js/${name}`);
+    process.stderr.write(`FAILED JavaScript component ${name}:\n${output}`);
+  }
+  if (jsNames.length > 0 && js.failures.length === 0 && js.built === 0) {
+    process.stdout.write(`build-programs: ${js.upToDate} JavaScript component(s) up to date\n`);
   }
 
   if (failed.length) {

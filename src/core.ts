@@ -70,7 +70,10 @@ export { isComponent } from './exec/component/component-binary.js';
 export {
   transpileComponent, TranspilerMissingError, ComponentTranspileError, type TranspileCache, type TranspiledComponent,
 } from './exec/component/transpile.js';
-export { UnsupportedImportsError, NotACommandError } from './exec/component/component-instance.js';
+export { UnsupportedImportsError, NotACommandError, NotAnHttpHandlerError } from './exec/component/component-instance.js';
+export { ComponentHttpHandler, type ServedResponse, type HandlerProcesses } from './exec/component/http-handler.js';
+export type { ReceivedRequest } from './syscalls/p2/http-types.js';
+export type { FieldEntry } from './syscalls/p2/http-fields.js';
 export type { InterfaceOverrides } from './exec/component/component-run.js';
 export type { ComponentImports, InterfaceImports } from './syscalls/p2/imports.js';
 export { HostContext } from './syscalls/p2/host-context.js';

@@ -26,6 +26,7 @@ export { WASI, WasiBuilder } from './front/node/node-wasi.js';
 export { closeIdleWorkers } from './exec/node/process-pool.js';
 export { componentDiskCache, kilnCacheDir } from './exec/node/component-disk-cache.js';
 export { listenTcp, type ListenSockets, type ListenOptions } from './front/node/listen-tcp.js';
+export { serveHttp, portOf, type ServeAddress } from './front/node/http-serve.js';
 export { ListenError, NodeNetworking, nodeNetworking } from './host/node/node-networking.js';
 export { loadNapiRsBinding, napiRsRuntime, type NapiRsOptions, type NapiRsRuntime } from './napi/napi-rs.js';
 

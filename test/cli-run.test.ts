@@ -392,7 +392,7 @@ describe('help', { concurrency: 4 }, () => {
     assert.match(r.stdout, /\n {2}kiln wapc \[OPTIONS\] MODULE\.wasm OPERATION/);
     assert.doesNotMatch(r.stdout, /--max-fds|--host-callback/);
     assert.deepEqual(await kiln(['help']), r);
-    expect(await kiln(['help', 'nope']), 2, '', "kiln: no command 'nope': the commands are run, wapc and demo (try `kiln --help`)\n");
+    expect(await kiln(['help', 'nope']), 2, '', "kiln: no command 'nope': the commands are run, serve, wapc and demo (try `kiln --help`)\n");
   });
 
   test('kiln demo: its help, and a usage error for a wrong option or port (the server itself: test/browser/demo.test.ts)', async () => {

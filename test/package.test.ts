@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -120,7 +120,8 @@ describe('the packed package', () => {
 /**
  * The files the examples name, in a fresh folder per example: app.wasm
  * (test/programs/c/cat.c) and app.component.wasm (the same as a
- * component), app-threads.wasm (a wasi-threads program), guest.wasm (a
+ * component), proxy.component.wasm (an HTTP proxy component, linked: it
+ * is large), app-threads.wasm (a wasi-threads program), guest.wasm (a
  * waPC guest), data/input.txt and an empty out/.
  */
 function exampleFolder(name: string): string {
@@ -129,6 +130,7 @@ function exampleFolder(name: string): string {
   mkdirSync(path.join(dir, 'out'));
   copyFileSync(programPath('cat'), path.join(dir, 'app.wasm'));
   copyFileSync(path.join(repoRoot, 'build', 'components', 'cat.wasm'), path.join(dir, 'app.component.wasm'));
+  symlinkSync(path.join(repoRoot, 'build', 'components-js', 'http_echo.wasm'), path.join(dir, 'proxy.component.wasm'));
   copyFileSync(programPath('threads_basic'), path.join(dir, 'app-threads.wasm'));
   copyFileSync(programPath('wapc_as_echo'), path.join(dir, 'guest.wasm'));
   writeFileSync(path.join(dir, 'data', 'input.txt'), 'hello\n');

@@ -15,12 +15,14 @@ Usage:
       run a WASI command module (a .wasm binary or .wat text), as wasmtime run
   kiln MODULE.wasm [ARGS...]
       the same as kiln run MODULE.wasm ARGS...
+  kiln serve [OPTIONS] COMPONENT.wasm
+      serve HTTP with a wasi:http/proxy component, as wasmtime serve
   ${WAPC_SYNOPSIS}
       call an operation of a waPC guest once and print its reply
   kiln demo [--host HOST] [--port PORT]
       serve the browser demo: a terminal running programs in a web page
   kiln help [COMMAND]
-      the options of a command (also: kiln run --help, kiln wapc --help)
+      the options of a command (also: kiln run --help, kiln serve --help, kiln wapc --help)
 
 Options:
   -h, --help             show this help

@@ -10,10 +10,11 @@
  * front, by flag.
  */
 import { ComponentTranspileError, TranspilerMissingError, transpileComponent } from '../exec/component/transpile.js';
-import { NotACommandError, UnsupportedImportsError } from '../exec/component/component-instance.js';
+import { NotACommandError, NotAnHttpHandlerError, UnsupportedImportsError } from '../exec/component/component-instance.js';
 import { MemoryLimitError } from '../exec/module-binary.js';
 import { componentDiskCache } from '../exec/node/component-disk-cache.js';
 import { WASI } from '../front/node/node-wasi.js';
+import type { WASIOptions } from '../exec/options.js';
 import { CannotRunError, UsageError } from './errors.js';
 import { networkOptionsOf, type RunArgs } from './run-args.js';
 import { nodeNetworking } from '../host/node/node-networking.js';
@@ -29,12 +30,11 @@ function unsupportedFlags(args: RunArgs): string[] {
   return given.filter(([on]) => on).map(([, flag]) => flag);
 }
 
-/** Runs the component `bytes` as `kiln run` runs a module; resolves to the exit status. */
-export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promise<number> {
+/** The WASI options `kiln run`'s flags give a component (UsageError for a flag it cannot use yet). */
+export function componentOptionsOf(args: RunArgs): WASIOptions {
   const refused = unsupportedFlags(args);
   if (refused.length > 0) throw new UsageError(`${refused.join(', ')} cannot be used with a component (WASI preview 2) yet`);
-  const cache = componentDiskCache();
-  const wasi = new WASI({
+  return {
     args: [args.argv0 ?? args.module, ...args.guestArgs],
     env: args.inheritEnv ? { ...process.env, ...Object.fromEntries(args.env) } : Object.fromEntries(args.env),
     preopens: Object.fromEntries(args.dirs.map((d) => [d.guest, d.host])),
@@ -44,8 +44,24 @@ export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promis
     maxMemory: args.limits.memoryPages === undefined ? undefined : args.limits.memoryPages * 65536,
     trace: args.trace,
     timeoutMs: args.limits.timeoutMs,
-    componentCache: cache,
-  });
+    componentCache: componentDiskCache(),
+  };
+}
+
+/** The message for a component `kiln` cannot run (transpiling, imports, exports, memory), or undefined for other failures. */
+export function cannotRunMessage(module: string, e: unknown): string | undefined {
+  if (e instanceof TranspilerMissingError || e instanceof ComponentTranspileError || e instanceof UnsupportedImportsError
+    || e instanceof NotACommandError || e instanceof NotAnHttpHandlerError || e instanceof MemoryLimitError) {
+    return `cannot run ${module}: ${e.message}`;
+  }
+  return undefined;
+}
+
+/** Runs the component `bytes` as `kiln run` runs a module; resolves to the exit status. */
+export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promise<number> {
+  const options = componentOptionsOf(args);
+  const cache = options.componentCache!;
+  const wasi = new WASI(options);
   try {
     // On this thread, as a single-threaded module runs; under a time limit in a process worker, which can be stopped.
     if (args.limits.timeoutMs !== undefined) return await wasi.run(bytes);
@@ -53,10 +69,8 @@ export async function runComponentFile(args: RunArgs, bytes: Uint8Array): Promis
     await nodeNetworking.flush(); // what the guest sent on sockets it closed leaves before Kiln exits
     return code;
   } catch (e) {
-    if (e instanceof TranspilerMissingError || e instanceof ComponentTranspileError
-      || e instanceof UnsupportedImportsError || e instanceof NotACommandError || e instanceof MemoryLimitError) {
-      throw new CannotRunError(`cannot run ${args.module}: ${e.message}`);
-    }
+    const cannot = cannotRunMessage(args.module, e);
+    if (cannot !== undefined) throw new CannotRunError(cannot);
     const status = abnormalEnd(e);
     if (status !== undefined) return status;
     if (e instanceof WebAssembly.LinkError || e instanceof WebAssembly.CompileError) {

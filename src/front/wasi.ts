@@ -33,6 +33,7 @@ import { isComponent } from '../exec/component/component-binary.js';
 import { checkCommand, hostImports, runComponentInline } from '../exec/component/component-run.js';
 import { transpileComponent, type TranspiledComponent } from '../exec/component/transpile.js';
 import { limitComponentMemory } from '../exec/component/component-memory.js';
+import { ComponentHttpHandler } from '../exec/component/http-handler.js';
 import { KILN_INTERFACES } from '../syscalls/p2/imports.js';
 import type { Platform } from './platform.js';
 
@@ -326,6 +327,24 @@ export class WASI {
     // A component's cores are bytes here: maxMemory caps them (it cannot cap a module already instantiated).
     place({ entry: 'start', threaded: false, options: { ...this.#options, maxMemory: undefined }, runtime: this.runtime, processWorkers: this.#platform.runInWorker !== undefined });
     return this.#startComponent(this.#capped(component));
+  }
+
+  /**
+   * A handler for the HTTP requests a `wasi:http/proxy` component serves
+   * (its `wasi:http/incoming-handler` export): each `handle(request)` calls
+   * the component on this thread and gives its response. Each request gets
+   * a fresh process and instance made from this object's options
+   * (arguments, environment, preopens, network), or, with
+   * `reuseInstance`, one instance serves them all. A request that traps
+   * or exits gets a 500 and ends its instance. `close()` ends the kept
+   * one. NotAnHttpHandlerError for a component without the export.
+   */
+  httpHandler(component: TranspiledComponent, options: { reuseInstance?: boolean } = {}): ComponentHttpHandler {
+    this.#claim();
+    return new ComponentHttpHandler(this.#capped(component), {
+      spawn: () => spawnProcess(this.#kernel, this.#options),
+      imports: (process) => hostImports(process, this.#options.interfaces, this.#trace),
+    }, options.reuseInstance ?? false);
   }
 
   /** The component with its memories capped at `maxMemory`, when set (MemoryLimitError when it needs more at start). */

@@ -10,7 +10,7 @@ import type { ComponentImports } from '../../syscalls/p2/imports.js';
 import type { TranspiledComponent } from './transpile.js';
 
 /** What the glue's `instantiate` returns: the component's exports, by name. */
-type ComponentExports = Record<string, unknown>;
+export type ComponentExports = Record<string, unknown>;
 type Instantiate = (getCoreModule: (name: string) => WebAssembly.Module, imports: ComponentImports) => ComponentExports;
 
 /** The component imports interfaces Kiln does not implement. */
@@ -99,12 +99,32 @@ export function commandRun(component: TranspiledComponent): string {
   return name;
 }
 
+/** The component exports no `wasi:http/incoming-handler`. */
+export class NotAnHttpHandlerError extends Error {
+  /**
+   * The component exports no incoming handler.
+   *
+   * @param exports What it exports instead.
+   */
+  constructor(exports: readonly string[]) {
+    super(`the component exports no wasi:http/incoming-handler (it exports ${exports.length === 0 ? 'nothing' : exports.join(', ')}): only HTTP handlers can serve`);
+    this.name = 'NotAnHttpHandlerError';
+  }
+}
+
+/** The name of a component's `wasi:http/incoming-handler` export (NotAnHttpHandlerError without one). */
+export function incomingHandlerExport(component: TranspiledComponent): string {
+  const name = component.exports.find((e) => unversioned(e) === 'wasi:http/incoming-handler');
+  if (name === undefined) throw new NotAnHttpHandlerError(component.exports);
+  return name;
+}
+
 /**
- * Instantiates `component` with `imports` and returns its `wasi:cli/run`
- * `run` function. Throws a LinkError or CompileError as the engine does.
+ * Instantiates `component` with `imports` (each interface it imports must
+ * be there) and returns its exports. Throws a LinkError or CompileError as
+ * the engine does.
  */
-export function instantiateCommand(component: TranspiledComponent, imports: ComponentImports): () => void {
-  const runExport = commandRun(component);
+export function instantiateComponent(component: TranspiledComponent, imports: ComponentImports): ComponentExports {
   checkImports(component, imports);
   const p = prepare(component);
   const getCoreModule = (name: string): WebAssembly.Module => {
@@ -117,7 +137,16 @@ export function instantiateCommand(component: TranspiledComponent, imports: Comp
     }
     return m;
   };
-  const exports = p.instantiate(getCoreModule, imports);
+  return p.instantiate(getCoreModule, imports);
+}
+
+/**
+ * Instantiates `component` with `imports` and returns its `wasi:cli/run`
+ * `run` function. Throws a LinkError or CompileError as the engine does.
+ */
+export function instantiateCommand(component: TranspiledComponent, imports: ComponentImports): () => void {
+  const runExport = commandRun(component);
+  const exports = instantiateComponent(component, imports);
   const run = (exports[runExport] as { run?: () => void } | undefined)?.run;
   if (typeof run !== 'function') throw new NotACommandError(component.exports);
   return run;

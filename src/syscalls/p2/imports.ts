@@ -11,6 +11,7 @@ import { filesystemInterfaces } from './filesystem.js';
 import type { HostContext } from './host-context.js';
 import { InputStream, IoError, OutputStream, poll, Pollable } from './io.js';
 import { socketInterfaces } from './sockets.js';
+import { httpInterfaces } from './http.js';
 
 /** One interface's members, by their camelCase names. */
 export type InterfaceImports = Readonly<Record<string, unknown>>;
@@ -37,6 +38,7 @@ export const KILN_INTERFACES: ReadonlySet<string> = new Set([
   'wasi:filesystem/types', 'wasi:filesystem/preopens',
   'wasi:sockets/network', 'wasi:sockets/instance-network', 'wasi:sockets/tcp', 'wasi:sockets/tcp-create-socket',
   'wasi:sockets/udp', 'wasi:sockets/udp-create-socket', 'wasi:sockets/ip-name-lookup',
+  'wasi:http/types', 'wasi:http/outgoing-handler',
 ]);
 
 /** Kiln's `wasi:*` interfaces over `ctx`'s process. */
@@ -48,5 +50,6 @@ export function componentImports(ctx: HostContext): ComponentImports {
     ...randomInterfaces(ctx),
     ...filesystemInterfaces(ctx),
     ...socketInterfaces(ctx),
+    ...httpInterfaces(ctx),
   };
 }

@@ -1,0 +1,140 @@
+/**
+ * Serving HTTP with a component (layer: execution, platform-neutral): a
+ * request the host received goes to the component's
+ * `wasi:http/incoming-handler.handle` as an `incoming-request` and a
+ * `response-outparam`, on the calling thread, and what the component set
+ * comes back as a response (status, headers, the body it wrote).
+ *
+ * Two ways to keep instances, as wasmtime's `serve` offers: a fresh
+ * process and instance per request (the default: nothing a request leaves
+ * behind reaches the next), or one reused for every request (state kept,
+ * the instantiation paid once). A request that traps or exits ends its
+ * process: the response is a 500 and the next request gets a new instance.
+ */
+import type { Process } from '../../kernel/process.js';
+import { statusOfThrown, type ExitStatus } from '../../kernel/exit-status.js';
+import { withCoalescedWrites } from '../../kernel/write-buffer.js';
+import { Fields, type FieldEntry } from '../../syscalls/p2/http-fields.js';
+import { IncomingRequest, ResponseOutparam, type ReceivedRequest } from '../../syscalls/p2/http-types.js';
+import { HostContext } from '../../syscalls/p2/host-context.js';
+import type { ComponentImports } from '../../syscalls/p2/imports.js';
+import { incomingHandlerExport, instantiateComponent } from './component-instance.js';
+import type { TranspiledComponent } from './transpile.js';
+
+/** A response a component gave (or Kiln gave for it when it failed). */
+export interface ServedResponse {
+  /** The status code. */
+  status: number;
+  /** The header fields, in order, names as the component gave them. */
+  headers: FieldEntry[];
+  /** The body the component wrote. */
+  body: Uint8Array;
+  /** False when the component took a body and did not finish it: the response must be cut off, not sent as whole. */
+  complete: boolean;
+  /** Why the component gave no response (a trap, an exit, no `set`, an error code); undefined when it gave one. */
+  failure?: string;
+}
+
+/** How a handler makes what each instance runs as. */
+export interface HandlerProcesses {
+  /** A new kernel process (arguments, environment, preopens, network as the run's options say). */
+  spawn(): Process;
+  /** Kiln's interfaces over that process (with the embedder's replacements and tracing). */
+  imports(process: Process): ComponentImports;
+}
+
+interface Live {
+  process: Process;
+  ctx: HostContext;
+  handle: (request: IncomingRequest, out: ResponseOutparam) => void;
+}
+
+const encoder = new TextEncoder();
+
+/** A component's `wasi:http/incoming-handler`, called for one request at a time. */
+export class ComponentHttpHandler {
+  #live: Live | undefined;
+  #closed = false;
+
+  /**
+   * A handler for `component` (NotAnHttpHandlerError when it exports no
+   * incoming handler).
+   *
+   * @param component The transpiled component.
+   * @param processes Where its instances run.
+   * @param reuse One instance for every request (true), or one per request (false).
+   */
+  constructor(
+    readonly component: TranspiledComponent,
+    readonly processes: HandlerProcesses,
+    readonly reuse: boolean,
+  ) {
+    incomingHandlerExport(component);
+  }
+
+  /** Calls the component with `request`; returns its response (a 500 when it gave none). */
+  handle(request: ReceivedRequest): ServedResponse {
+    if (this.#closed) throw new Error('the handler is closed');
+    const live = this.#live ?? this.#start();
+    const out = new ResponseOutparam();
+    let ended: ExitStatus | undefined;
+    try {
+      withCoalescedWrites(() => live.handle(new IncomingRequest(live.ctx, request, (e) => Fields.received(e)), out));
+    } catch (e) {
+      ended = statusOfThrown(e);
+    }
+    if (ended !== undefined || !this.reuse) this.#end(ended ?? { kind: 'exit', code: 0 });
+    return responseOf(out, ended);
+  }
+
+  /** Ends the instance kept for reuse (its process ends: output flushed, descriptors closed). */
+  close(): void {
+    this.#closed = true;
+    if (this.#live !== undefined) this.#end({ kind: 'exit', code: 0 });
+  }
+
+  #start(): Live {
+    const process = this.processes.spawn();
+    try {
+      const exports = instantiateComponent(this.component, this.processes.imports(process));
+      const handler = exports[incomingHandlerExport(this.component)] as { handle?: Live['handle'] } | undefined;
+      if (typeof handler?.handle !== 'function') throw new Error('the component\'s wasi:http/incoming-handler has no handle function');
+      this.#live = { process, ctx: new HostContext(process), handle: handler.handle.bind(handler) };
+      return this.#live;
+    } catch (e) {
+      void process.end(statusOfThrown(e));
+      throw e;
+    }
+  }
+
+  #end(status: ExitStatus): void {
+    const live = this.#live;
+    this.#live = undefined;
+    if (live !== undefined) void live.process.end(status);
+  }
+}
+
+/** Why a process ended, for a 500's body. */
+function describe(status: ExitStatus): string {
+  if (status.kind === 'exit') return `the component exited with status ${status.code} while handling the request`;
+  if (status.kind === 'signal') return `the component was ended by signal ${status.signal}`;
+  return `the component failed while handling the request: ${status.error instanceof Error ? status.error.message : String(status.error)}`;
+}
+
+/** The response the outparam holds, or a 500 that says why there is none. */
+function responseOf(out: ResponseOutparam, ended: ExitStatus | undefined): ServedResponse {
+  const outcome = out.outcome;
+  const failed = (why: string): ServedResponse => ({
+    status: 500, headers: [['content-type', encoder.encode('text/plain; charset=utf-8')]], body: encoder.encode(`${why}\n`), complete: true, failure: why,
+  });
+  if (outcome === undefined) return failed(ended !== undefined ? describe(ended) : 'the component set no response');
+  if (outcome.tag === 'err') return failed(`the component answered with the error ${JSON.stringify(outcome.val)}`);
+  const response = outcome.val;
+  const body = response.takenBody;
+  return {
+    status: response.statusCode(),
+    headers: response.fields.entries(),
+    body: body?.sink.bytes() ?? new Uint8Array(0),
+    complete: (body === undefined || body.finished) && ended === undefined,
+  };
+}

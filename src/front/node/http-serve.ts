@@ -1,0 +1,91 @@
+/**
+ * Serving a component over HTTP on Node (layer: front doors): a node:http
+ * server whose every request, once its body has arrived, goes to a
+ * `ComponentHttpHandler` (exec/component/http-handler.ts) and whose
+ * response is what the component set. The component runs on this thread,
+ * one request at a time: a request waits while another is handled.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ComponentHttpHandler, ServedResponse } from '../../exec/component/http-handler.js';
+import type { FieldEntry } from '../../syscalls/p2/http-fields.js';
+import type { ReceivedRequest } from '../../syscalls/p2/http-types.js';
+
+const encoder = new TextEncoder();
+const latin1 = new TextDecoder('latin1');
+
+/** Where a server listens. */
+export interface ServeAddress {
+  /** The address to listen on (default `127.0.0.1`). */
+  host?: string;
+  /** The port (default 8080; 0: any free port, which `server.address()` then gives). */
+  port?: number;
+}
+
+/** The request as the component receives it: its header fields in order, as sent. */
+function receivedRequest(req: IncomingMessage, body: Uint8Array): ReceivedRequest {
+  const headers: FieldEntry[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    headers.push([req.rawHeaders[i]!, encoder.encode(req.rawHeaders[i + 1]!)]);
+  }
+  return {
+    method: req.method ?? 'GET',
+    pathWithQuery: req.url ?? '/',
+    scheme: 'http',
+    authority: req.headers.host ?? '',
+    headers,
+    body,
+  };
+}
+
+function send(res: ServerResponse, r: ServedResponse): void {
+  const byName = new Map<string, string[]>();
+  for (const [name, value] of r.headers) {
+    const values = byName.get(name) ?? [];
+    values.push(latin1.decode(value));
+    byName.set(name, values);
+  }
+  res.statusCode = r.status;
+  for (const [name, values] of byName) res.setHeader(name, values);
+  if (!r.complete) {
+    // A body the component did not finish is not a whole response: the client sees it cut off.
+    res.setHeader('content-length', String(r.body.length + 1));
+    res.write(r.body);
+    res.destroy();
+    return;
+  }
+  res.end(r.body);
+}
+
+/**
+ * Serves `handler` on `address`; resolves with the listening server (close
+ * it to stop; the handler is the caller's to close).
+ */
+export function serveHttp(handler: ComponentHttpHandler, address: ServeAddress = {}): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let response: ServedResponse;
+      try {
+        response = handler.handle(receivedRequest(req, Buffer.concat(chunks)));
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        response = { status: 500, headers: [], body: encoder.encode(`${why}\n`), complete: true, failure: why };
+      }
+      send(res, response);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address.port ?? 8080, address.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+/** The port a server listens on. */
+export function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}

@@ -1,0 +1,50 @@
+// An HTTP proxy component (wasi:http/incoming-handler), written against the
+// WASI 0.2 types directly: it answers each request with what it received.
+//
+//   any path        201, x-kiln: yes, x-echo: the request's x-test header,
+//                   and a body "method=... path=... authority=... body=... count=N"
+//                   (N: requests this instance has handled, 1 for a fresh one)
+//   /trap           throws (the component traps)
+//   /no-response    returns without setting a response
+//   /unfinished     sets a response and writes part of a body it never finishes
+import { Fields, OutgoingBody, OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.12';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+let count = 0;
+
+function readAll(stream) {
+  const parts = [];
+  for (;;) {
+    try {
+      parts.push(dec.decode(stream.blockingRead(65536n)));
+    } catch (e) {
+      if (e.payload?.tag === 'closed') return parts.join('');
+      throw e;
+    }
+  }
+}
+
+export const incomingHandler = {
+  handle(request, responseOut) {
+    count++;
+    const path = request.pathWithQuery();
+    if (path === '/trap') throw new Error('a failure inside the handler');
+    if (path === '/no-response') return;
+    const requestHeaders = request.headers();
+    const echo = requestHeaders.get('x-test').map((v) => dec.decode(v)).join(',');
+    const body = request.consume();
+    const text = readAll(body.stream());
+    const headers = Fields.fromList([['x-kiln', enc.encode('yes')], ['x-echo', enc.encode(echo)]]);
+    const response = new OutgoingResponse(headers);
+    response.setStatusCode(201);
+    const out = response.body();
+    ResponseOutparam.set(responseOut, { tag: 'ok', val: response });
+    const stream = out.write();
+    const method = request.method();
+    const name = method.tag === 'other' ? method.val : method.tag.toUpperCase();
+    stream.blockingWriteAndFlush(enc.encode(`method=${name} path=${path} authority=${request.authority()} body=${text} count=${count}\n`));
+    stream[Symbol.dispose]();
+    if (path !== '/unfinished') OutgoingBody.finish(out, undefined);
+  },
+};
