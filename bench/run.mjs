@@ -40,6 +40,8 @@ function usage(code) {
                        server against the same C built natively (bench/net.mjs),
                        "components" preview 2 components under Kiln vs
                        @bytecodealliance/preview2-shim (bench/components.mjs),
+                       "http" a wasi:http/proxy component serving requests
+                       under Kiln vs preview2-shim (bench/http.mjs),
                        "browser" start-up in a Chromium page vs @wasmer/sdk
                        (bench/browser.mjs)
   --quick              fewer iterations and a smaller scale (smoke run)
@@ -469,12 +471,13 @@ async function main() {
     console.log(`${WASIX.padEnd(13)} WASIX: start, threads, futex, pipe, syscalls, fork; Kiln vs @wasmer/sdk`);
     console.log(`${NET.padEnd(13)} networking: TCP round trips and bulk echo; a guest server vs the same C built natively`);
     console.log(`${COMPONENTS.padEnd(13)} components: hello start and 16 B file writes; Kiln vs preview2-shim, and the modules vs node:wasi`);
+    console.log(`${HTTP.padEnd(13)} http: a wasi:http/proxy component answering requests, fresh and reused instances; Kiln vs preview2-shim`);
     console.log(`${BROWSER.padEnd(13)} browser: a WASIX hello and a pthreads program started in one Chromium page; Kiln vs @wasmer/sdk`);
     return 0;
   }
-  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && n !== ENTRY && n !== WASIX && n !== NET && n !== COMPONENTS && n !== BROWSER && !all.some((b) => b.name === n));
+  const unknown = opts.only.filter((n) => n !== THREADS && n !== WAPC && n !== ENTRY && n !== WASIX && n !== NET && n !== COMPONENTS && n !== HTTP && n !== BROWSER && !all.some((b) => b.name === n));
   if (unknown.length) {
-    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), ENTRY, THREADS, WAPC, WASIX, NET, COMPONENTS].join(', ')}`);
+    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${[...all.map((b) => b.name), ENTRY, THREADS, WAPC, WASIX, NET, COMPONENTS, HTTP, BROWSER].join(', ')}`);
     return 2;
   }
   const benches = opts.only.length ? all.filter((b) => opts.only.includes(b.name)) : all;
@@ -484,6 +487,7 @@ async function main() {
   const withWasix = opts.only.length === 0 || opts.only.includes(WASIX);
   const withNet = opts.only.length === 0 || opts.only.includes(NET);
   const withComponents = opts.only.length === 0 || opts.only.includes(COMPONENTS);
+  const withHttp = opts.only.length === 0 || opts.only.includes(HTTP);
   const withBrowser = opts.only.length === 0 || opts.only.includes(BROWSER);
   if (benches.length === 0) {
     const failures = [];
@@ -493,6 +497,7 @@ async function main() {
     if (withWasix) failures.push(...(await runWasix(opts)));
     if (withNet) failures.push(...(await runNet(opts)));
     if (withComponents) failures.push(...(await runComponents(opts)));
+    if (withHttp) failures.push(...(await runHttp(opts)));
     if (withBrowser) failures.push(...(await runBrowser(opts)));
     return reportFailures(failures);
   }
@@ -623,6 +628,7 @@ async function main() {
   if (withWasix) failures.push(...(await runWasix(opts)));
   if (withNet) failures.push(...(await runNet(opts)));
   if (withComponents) failures.push(...(await runComponents(opts)));
+  if (withHttp) failures.push(...(await runHttp(opts)));
   if (withBrowser) failures.push(...(await runBrowser(opts)));
   return reportFailures(failures);
 }
@@ -687,6 +693,16 @@ const COMPONENTS = 'components';
 async function runComponents(opts) {
   const { runComponentsBench } = await import('./components.mjs');
   return runComponentsBench({ quick: opts.quick, runs: opts.runs, kilnModule: opts.kilnModule, verbose: opts.verbose });
+}
+
+// ------------------------------------------------------------------- http --
+
+const HTTP = 'http';
+
+/** A proxy component serving HTTP under Kiln and preview2-shim (bench/http.mjs); returns its failures. */
+async function runHttp(opts) {
+  const { runHttpBench } = await import('./http.mjs');
+  return runHttpBench({ quick: opts.quick, runs: opts.runs, kilnModule: opts.kilnModule, verbose: opts.verbose });
 }
 
 // ---------------------------------------------------------------- browser --
