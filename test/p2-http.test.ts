@@ -10,8 +10,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { repoRoot } from './helpers/programs.js';
@@ -198,6 +201,33 @@ function originServer(): Promise<{ port: number; close: () => Promise<void> }> {
   });
 }
 
+/** A certificate for localhost and 127.0.0.1, made with openssl, and its key (PEM files in a temporary folder). */
+function selfSignedCertificate(): { dir: string; cert: string; key: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-tls-'));
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  const r = spawnSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
+    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+  ], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `openssl could not make a certificate (apt-get install openssl): ${r.error?.message ?? r.stderr}`);
+  return { dir, cert, key };
+}
+
+/** An https server of the test's with that certificate, answering what each request was. */
+function secureOrigin(tls: { cert: string; key: string }): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = https.createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, (req, res) => {
+    res.setHeader('content-type', 'text/plain');
+    res.end(`${req.method} ${req.url} over TLS`);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({
+      port: (server.address() as AddressInfo).port,
+      close: () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); }),
+    }));
+  });
+}
+
 const runKilnTimed: Runner = (opts) => runKiln({ ...opts, flags: ['--timeout', '60s', ...(opts.flags ?? [])] });
 
 const PLACEMENTS: readonly [string, Runner][] = [
@@ -216,28 +246,52 @@ for (const [placement, runner] of PLACEMENTS) {
       runner({ program: jsComponent('http_get'), flags, args, timeoutMs: 60_000 });
 
     test('GET and POST to a server of the host: status, a header and the body', async () => {
-      const at = `127.0.0.1:${origin.port}`;
-      assert.deepEqual(await get(['--net', 'host'], 'get', at, '/hello?q=1'), {
+      const at = `http://127.0.0.1:${origin.port}`;
+      assert.deepEqual(await get(['--net', 'host'], 'get', `${at}/hello?q=1`), {
         status: 0, stdout: lines('status 200, content-type text/plain', 'body: GET /hello?q=1 from=component body='), stderr: '',
       });
-      assert.deepEqual(await get(['--net', 'host'], 'post', at, '/submit', 'the body'), {
+      assert.deepEqual(await get(['--net', 'host'], 'post', `${at}/submit`, 'the body'), {
         status: 0, stdout: lines('status 200, content-type text/plain', 'body: POST /submit from=component body=the body'), stderr: '',
       });
     });
 
     test('a chunked response is read whole, as its chunks arrive', async () => {
-      assert.deepEqual(await get(['--net', 'host'], 'get', `127.0.0.1:${origin.port}`, '/chunked'), {
+      assert.deepEqual(await get(['--net', 'host'], 'get', `http://127.0.0.1:${origin.port}/chunked`), {
         status: 0, stdout: lines('status 200, content-type text/plain', 'body: first part, second part'), stderr: '',
       });
+    });
+
+    test('https over the host\'s TLS: a certificate the host trusts (NODE_EXTRA_CA_CERTS) is accepted, one it does not is TLS-certificate-error', async () => {
+      const tls = selfSignedCertificate();
+      const secure = await secureOrigin(tls);
+      const url = `https://localhost:${secure.port}/secure?x=1`;
+      try {
+        process.env['NODE_EXTRA_CA_CERTS'] = tls.cert;
+        try {
+          assert.deepEqual(await get(['--net', 'host'], 'get', url), {
+            status: 0, stdout: lines('status 200, content-type text/plain', 'body: GET /secure?x=1 over TLS'), stderr: '',
+          });
+          const byAddress = await get(['--net', 'host'], 'get', `https://127.0.0.1:${secure.port}/ip`);
+          assert.equal(byAddress.stdout, lines('status 200, content-type text/plain', 'body: GET /ip over TLS'), 'the certificate names the address too');
+        } finally {
+          delete process.env['NODE_EXTRA_CA_CERTS'];
+        }
+        assert.equal((await get(['--net', 'host'], 'get', url)).stdout, 'request failed: {"tag":"TLS-certificate-error"}\n');
+        const loopback = await get(['--net', 'loopback'], 'get', url);
+        assert.match(loopback.stdout, /^request failed: \{"tag":"internal-error","val":"https needs a network that carries TLS/);
+      } finally {
+        await secure.close();
+        rmSync(tls.dir, { recursive: true, force: true });
+      }
     });
 
     test('failures are error codes: refused, denied by the policy, no network', async () => {
       const closed = await originServer();
       await closed.close();
-      assert.equal((await get(['--net', 'host'], 'get', `127.0.0.1:${closed.port}`, '/')).stdout, 'request failed: {"tag":"connection-refused"}\n');
-      const denied = await get(['--net', 'host', '--allow-connect', '10.0.0.1:80'], 'get', `127.0.0.1:${origin.port}`, '/');
+      assert.equal((await get(['--net', 'host'], 'get', `http://127.0.0.1:${closed.port}/`)).stdout, 'request failed: {"tag":"connection-refused"}\n');
+      const denied = await get(['--net', 'host', '--allow-connect', '10.0.0.1:80'], 'get', `http://127.0.0.1:${origin.port}/`);
       assert.equal(denied.stdout, 'request failed: {"tag":"destination-IP-prohibited"}\n');
-      const none = await get([], 'get', `127.0.0.1:${origin.port}`, '/');
+      const none = await get([], 'get', `http://127.0.0.1:${origin.port}/`);
       assert.match(none.stdout, /^handle failed: \{"tag":"internal-error","val":"no network for the request: .*sockets need a network/);
     });
   });
@@ -247,7 +301,7 @@ describe('wasi:http both ways', () => {
   test('a component requests what another, served by kiln serve, answers', async () => {
     const server = await kilnServe([]);
     try {
-      const r = await runKilnWorker({ program: jsComponent('http_get'), flags: ['--net', 'host'], args: ['post', `127.0.0.1:${server.port}`, '/from-a-component', 'ping'] });
+      const r = await runKilnWorker({ program: jsComponent('http_get'), flags: ['--net', 'host'], args: ['post', `http://127.0.0.1:${server.port}/from-a-component`, 'ping'] });
       assert.deepEqual(r, {
         status: 0,
         stdout: lines('status 201, content-type ', `body: ${echoBody('POST', '/from-a-component', server.port, 'ping', 1)}`),

@@ -69,6 +69,13 @@ export class NetSocketResource extends SocketResource {
     this.#connectStarted = true;
   }
 
+  /** Starts a TLS connection whose peer's certificate is checked for `serverName`; ENOTSUP on a network without TLS. */
+  connectTls(address: SocketAddress, serverName: string): void {
+    if (this.socket.connectTls === undefined) throw new WasiError(Errno.NOTSUP, `the ${this.kind} sockets of this network carry no TLS`);
+    this.socket.connectTls(address, serverName);
+    this.#connectStarted = true;
+  }
+
   override accept(fdflags: number): Resource { return this.acceptWithPeer(fdflags).resource; }
 
   /** The next queued connection, with its peer; EAGAIN when none; EINVAL when not listening. */

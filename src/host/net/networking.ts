@@ -125,6 +125,17 @@ export interface VirtualSocket {
    * socket just takes `address` as its default peer. EISCONN, EALREADY.
    */
   connect(address: SocketAddress): void;
+  /**
+   * Starts a TLS connection to `address` (stream): a connect, then a TLS
+   * handshake that checks the peer's certificate against `serverName` (an
+   * IP address when there is no name) with the host's trusted
+   * certificates; `state()` says `connected` once the handshake is done,
+   * and the socket then carries the plaintext. A certificate the host does
+   * not trust (or that names another host) is `error` EACCES; another
+   * failed handshake EPROTO. Optional: a network without TLS (the loopback
+   * network) has none, and a caller answers for it (`wasi:http`'s https).
+   */
+  connectTls?(address: SocketAddress, serverName: string): void;
   /** Queues as much of `src` as fits; AGAIN when nothing fits; EPIPE after shutdown(write); ENOTCONN. */
   send(src: readonly Uint8Array[]): number;
   /** Copies received bytes into `dst` (kept queued when `peek`); 0 at EOF; AGAIN when nothing is there yet. */

@@ -48,8 +48,8 @@ export type NetCommand =
   | { op: 'listen'; id: number; seq: number; address: SocketAddress; backlog: number; spares: Spare[] }
   /** A fresh spare for a listener, replacing one a connection took. */
   | { op: 'spare'; id: number; spare: Spare }
-  /** Connects a stream socket (from `local` when bound), or sets a datagram socket's default peer. */
-  | { op: 'connect'; id: number; address: SocketAddress; local: SocketAddress | undefined }
+  /** Connects a stream socket (from `local` when bound; over TLS checked against `tls.serverName` when given), or sets a datagram socket's default peer. */
+  | { op: 'connect'; id: number; address: SocketAddress; local: SocketAddress | undefined; tls?: { serverName: string } }
   | { op: 'setOption'; id: number; option: SocketOption; value: number | boolean }
   /**
    * Joins (`join`) or leaves a multicast group on the host: at once when

@@ -207,6 +207,15 @@ export class SharedSocket implements VirtualSocket {
   }
 
   connect(address: SocketAddress): void {
+    this.#connect(address, undefined);
+  }
+
+  connectTls(address: SocketAddress, serverName: string): void {
+    if (this.kind !== 'stream') throw new WasiError(Errno.PROTOTYPE, 'TLS needs a stream socket');
+    this.#connect(address, { serverName });
+  }
+
+  #connect(address: SocketAddress, tls: { serverName: string } | undefined): void {
     this.#usable();
     this.#checkFamily(address);
     if (this.kind === 'datagram') {
@@ -224,7 +233,7 @@ export class SharedSocket implements VirtualSocket {
     }
     this.#open();
     this.#connectRequested = true;
-    this.#host.post({ op: 'connect', id: this.id, address, local: this.#bound });
+    this.#host.post({ op: 'connect', id: this.id, address, local: this.#bound, ...(tls === undefined ? {} : { tls }) });
   }
 
   send(src: readonly Uint8Array[]): number {

@@ -9,8 +9,11 @@
  * reading stops the peer instead of growing a buffer here), writes what
  * the kernel queued in the out-ring (taking no more until 'drain'),
  * propagates FIN, errors and shutdowns, and bumps the readiness signal.
+ * A TLS connection (`connectTls`) is a tls.TLSSocket here, which reads and
+ * writes plaintext like a net.Socket once its handshake is done.
  */
 import net from 'node:net';
+import { checkServerIdentity, connect as connectTls, TLSSocket, type PeerCertificate } from 'node:tls';
 import { Errno } from '../../abi/errno.js';
 import { errnoOf } from '../../abi/host-errors.js';
 import type { SocketOption } from '../net/networking.js';
@@ -18,6 +21,33 @@ import type { IpFamily, SocketAddress } from '../net/socket-address.js';
 import { IoState } from '../net/socket-layout.js';
 import type { SocketIoSide } from '../net/socket-io-side.js';
 import { socketAddress, type HostSocket } from './node-net-host-socket.js';
+
+/** OpenSSL's and Node's codes for a peer certificate the host does not accept. */
+const CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+  'CERT_REVOKED', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The errno of a TLS connection's failure: EACCES for a certificate it does not accept, EPROTO for another TLS failure. */
+function tlsErrnoOf(e: unknown): Errno {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && CERTIFICATE_CODES.has(code)) return Errno.ACCES;
+  if (typeof code === 'string' && /^ERR_(SSL|TLS)_/.test(code)) return Errno.PROTO;
+  return errnoOf(e);
+}
+
+/** A TLS connection over TCP, its peer's certificate checked for `serverName` (no SNI for an IP address). */
+function tlsConnect(options: net.TcpNetConnectOpts, serverName: string): TLSSocket {
+  const isIp = net.isIP(serverName) !== 0;
+  return connectTls({
+    ...options,
+    ...(isIp ? {} : { servername: serverName }),
+    ALPNProtocols: ['http/1.1'],
+    // Node's own check, of the name the guest asked for (the connection itself goes to an address).
+    checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(serverName, cert),
+  });
+}
 
 /** How long a connection the kernel closed may take to hand its last bytes and FIN to the system. */
 const LINGER_MS = 30_000;
@@ -45,8 +75,8 @@ export class HostStream implements HostSocket {
     this.#options = new Map(options);
   }
 
-  /** Connects to `address` (from `local`, when the kernel bound the socket first). */
-  connect(address: SocketAddress, local: SocketAddress | undefined): void {
+  /** Connects to `address` (from `local`, when the kernel bound the socket first; over TLS when `tls` is given). */
+  connect(address: SocketAddress, local: SocketAddress | undefined, tls?: { serverName: string }): void {
     if (address.port === 0) {
       this.#error = Errno.CONNREFUSED;
       this.#gone = true;
@@ -62,7 +92,7 @@ export class HostStream implements HostSocket {
     }
     let socket: net.Socket;
     try {
-      socket = net.connect(options);
+      socket = tls === undefined ? net.connect(options) : tlsConnect(options, tls.serverName);
     } catch (e) {
       this.#error = errnoOf(e);
       this.#gone = true;
@@ -70,7 +100,8 @@ export class HostStream implements HostSocket {
       return;
     }
     this.#listen(socket);
-    socket.once('connect', () => {
+    // A TLS connection carries the guest's bytes once its handshake is done.
+    socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
       this.#connected = true;
       this.io.connected(
         socketAddress(this.family, socket.localAddress, socket.localPort),
@@ -162,7 +193,7 @@ export class HostStream implements HostSocket {
       this.pump();
     });
     socket.on('end', () => { this.#peerEnded = true; this.pump(); });
-    socket.on('error', (e) => { if (this.#error === 0) this.#error = errnoOf(e); this.pump(); });
+    socket.on('error', (e) => { if (this.#error === 0) this.#error = socket instanceof TLSSocket ? tlsErrnoOf(e) : errnoOf(e); this.pump(); });
     socket.on('close', () => { this.#gone = true; this.pump(); });
     socket.on('drain', () => { this.#draining = false; this.pump(); });
   }

@@ -113,7 +113,7 @@ class NetWorker implements SocketRegistry {
       }
       case 'connect': {
         const s = this.#sockets.get(c.id);
-        if (s instanceof HostStream) s.connect(c.address, c.local);
+        if (s instanceof HostStream) s.connect(c.address, c.local, c.tls);
         if (s instanceof HostDatagram) s.connect(c.address);
         return;
       }

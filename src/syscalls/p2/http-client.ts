@@ -11,8 +11,10 @@
  * connect, sending once the guest finished the body, reading the status
  * line and headers). The response's body is read from the socket as the
  * guest reads its stream, decoded from `content-length`, chunked, or
- * up-to-close framing. `https` is refused (`internal-error`): Kiln's
- * networks carry no TLS yet.
+ * up-to-close framing. `https` goes over TLS where the network has it
+ * (the host's network on Node: `VirtualSocket.connectTls`, the peer's
+ * certificate checked for the request's host name with the host's trusted
+ * certificates); on a network without TLS it is `internal-error`.
  */
 import { Errno, WasiError } from '../../abi/errno.js';
 import { errnoOf } from '../../abi/host-errors.js';
@@ -110,6 +112,8 @@ class Exchange {
     readonly request: OutgoingRequest,
     readonly host: string,
     readonly port: number,
+    /** Over TLS (https). */
+    readonly tls: boolean,
   ) {
     const network = networkOf(ctx);
     if (!network.policy.allowsLookup(host)) failWith('destination-not-found');
@@ -179,6 +183,8 @@ class Exchange {
     if (this.phase === 'connect') {
       const st = this.#net().state();
       if (st.error !== 0) {
+        if (st.error === Errno.ACCES) failWith('TLS-certificate-error');
+        if (st.error === Errno.PROTO) failWith('TLS-protocol-error');
         if (this.#addresses.length > 0) return this.#connectNext();
         failWith(st.error === Errno.CONNREFUSED ? 'connection-refused' : 'destination-unavailable');
       }
@@ -225,7 +231,15 @@ class Exchange {
         continue;
       }
       this.#socket = openSocket(this.ctx, to.family, 'stream');
-      this.#net().connect(to);
+      if (!this.tls) this.#net().connect(to);
+      else {
+        try {
+          this.#net().connectTls(to, this.host);
+        } catch (e) {
+          if (errnoOf(e) === Errno.NOTSUP) failWith('internal-error', 'https needs a network that carries TLS (the host\'s: --net host); this one has none');
+          throw e;
+        }
+      }
       this.phase = 'connect';
       return;
     }
@@ -405,18 +419,17 @@ export class FutureIncomingResponse {
 /** `wasi:http/outgoing-handler.handle`: starts the request. */
 export function sendRequest(ctx: HostContext, request: OutgoingRequest): FutureIncomingResponse {
   const scheme = request.scheme() ?? { tag: 'HTTP' };
-  if (scheme.tag !== 'HTTP') {
-    fail<HttpErrorCode>({ tag: 'internal-error', val: 'only http requests are supported: Kiln\'s networks carry no TLS yet' });
-  }
+  if (scheme.tag === 'other') fail<HttpErrorCode>({ tag: 'HTTP-protocol-error' });
+  const tls = scheme.tag === 'HTTPS';
   const authority = request.authority();
   if (authority === undefined || authority === '') fail<HttpErrorCode>({ tag: 'HTTP-request-URI-invalid' });
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(authority);
   if (m === null) fail<HttpErrorCode>({ tag: 'HTTP-request-URI-invalid' });
   const host = m[1]!.replace(/^\[|\]$/g, '');
-  const port = m[2] === undefined ? 80 : Number(m[2]);
+  const port = m[2] === undefined ? (tls ? 443 : 80) : Number(m[2]);
   let exchange: Exchange;
   try {
-    exchange = new Exchange(ctx, request, host, port);
+    exchange = new Exchange(ctx, request, host, port, tls);
   } catch (e) {
     if (e instanceof Failed) fail(e.code);
     throw e;

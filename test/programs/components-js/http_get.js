@@ -2,7 +2,7 @@
 // wasi:http/outgoing-handler, written against the WASI 0.2 types directly
 // (no fetch: every call is synchronous), and prints the response.
 //
-//   http_get METHOD AUTHORITY PATH [BODY]
+//   http_get METHOD URL [BODY]     (METHOD: get, post, ...; URL: http:// or https://)
 //
 // prints "status N, content-type T" and "body: ...", or why it failed
 // ("handle failed: ...", "request failed: ...").
@@ -30,13 +30,14 @@ function readAll(stream) {
 
 export const run = {
   run() {
-    const [, method, authority, path, body] = getArguments();
+    const [, method, url, body] = getArguments();
+    const target = new URL(url);
     const headers = Fields.fromList([['x-from', enc.encode('component')]]);
     const req = new OutgoingRequest(headers);
     req.setMethod({ tag: method });
-    req.setScheme({ tag: 'HTTP' });
-    req.setAuthority(authority);
-    req.setPathWithQuery(path);
+    req.setScheme({ tag: target.protocol === 'https:' ? 'HTTPS' : 'HTTP' });
+    req.setAuthority(target.host);
+    req.setPathWithQuery(target.pathname + target.search);
     const outBody = req.body();
     let future;
     try {
