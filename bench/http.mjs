@@ -47,11 +47,24 @@ function get(agent, port, n) {
   });
 }
 
-/** Microseconds per request over `count` sequential requests. */
-async function timeRequests(port, count) {
+/**
+ * Microseconds per request over `count` sequential requests: back to back,
+ * or `gapMs` apart (then the median of each request's own time).
+ */
+async function timeRequests(port, count, gapMs = 0) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     await get(agent, port, 0);
+    if (gapMs > 0) {
+      const each = [];
+      for (let i = 1; i <= count; i++) {
+        await new Promise((r) => setTimeout(r, gapMs));
+        const t = performance.now();
+        await get(agent, port, i);
+        each.push((performance.now() - t) * 1000);
+      }
+      return median(each);
+    }
     const t = performance.now();
     for (let i = 1; i <= count; i++) await get(agent, port, i);
     return ((performance.now() - t) * 1000) / count;
@@ -112,6 +125,9 @@ export async function runHttpBench({ quick = false, runs = null, kilnModule = nu
   } catch (e) {
     notes.push(`preview2-shim could not serve the component: ${e.message.split('\n')[0]}`);
   }
+  // The same servers again, the requests 100 ms apart: room for a fresh instance to be made ahead.
+  const spacedCount = quick ? 5 : 20;
+  for (const v of [...variants]) variants.push({ id: `${v.id}-spaced`, port: v.port, gapMs: 100 });
   const samples = new Map(variants.map((v) => [v.id, []]));
   const errors = new Map();
   try {
@@ -121,7 +137,7 @@ export async function runHttpBench({ quick = false, runs = null, kilnModule = nu
       for (const v of rotate(variants, i)) {
         if (errors.has(v.id)) continue;
         try {
-          samples.get(v.id).push(await timeRequests(v.port, count));
+          samples.get(v.id).push(await timeRequests(v.port, v.gapMs ? spacedCount : count, v.gapMs));
         } catch (e) {
           errors.set(v.id, e.message);
         }
@@ -132,13 +148,15 @@ export async function runHttpBench({ quick = false, runs = null, kilnModule = nu
     for (const close of servers) close();
   }
   if (verbose) for (const [id, xs] of samples) console.log(`  http ${id}: ${xs.map((x) => x.toFixed(0)).join(' ')} µs`);
-  for (const [id, msg] of errors) (id === 'shim' ? notes : failures).push(`http [${id}]: ${msg}`);
+  for (const [id, msg] of errors) (id.startsWith('shim') ? notes : failures).push(`http [${id}]: ${msg}`);
   const m = (id) => (errors.has(id) || !samples.has(id) ? NaN : median(samples.get(id)));
   const fmt = (id) => (errors.has(id) ? 'FAIL' : !samples.has(id) ? 'n/a' : `${(m(id) / 1000).toFixed(2)} ms`);
   console.log(`http: the http_echo proxy component (componentize-js) answering ${count} sequential GETs on one kept-alive connection; median of ${nRuns} runs, per request`);
   printTable(['benchmark', 'kiln', 'preview2-shim', 'shim/kiln', 'measures'], [
     ['request, fresh instance', fmt('kiln-fresh'), fmt('shim'), fmtRatio(m('shim') / m('kiln-fresh')), 'kiln serve\'s default: a new process and instance per request'],
     ['request, reused instance', fmt('kiln-reused'), fmt('shim'), fmtRatio(m('shim') / m('kiln-reused')), 'kiln serve --reuse-instance; the shim always reuses its one instance'],
+    ['fresh instance, 100 ms apart', fmt('kiln-fresh-spaced'), fmt('shim-spaced'), fmtRatio(m('shim-spaced') / m('kiln-fresh-spaced')), `${spacedCount} requests, each timed: the instance was made ahead while idle`],
+    ['reused instance, 100 ms apart', fmt('kiln-reused-spaced'), fmt('shim-spaced'), fmtRatio(m('shim-spaced') / m('kiln-reused-spaced')), `${spacedCount} requests, each timed`],
   ]);
   if (notes.length) {
     console.log('notes:');

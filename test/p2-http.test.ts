@@ -171,6 +171,26 @@ describe('the HTTP handler through the API', () => {
     }
   });
 
+  test('prepare() makes the next fresh instance ahead: each request still gets one no request used', async () => {
+    const component = await transpileComponent(readFileSync(jsComponent('http_echo')), componentDiskCache());
+    const handler = new WASI({}).httpHandler(component);
+    const ask = (p: string): string => new TextDecoder().decode(handler.handle({
+      method: 'GET', pathWithQuery: p, scheme: 'http', authority: 'a', headers: [], body: new Uint8Array(0),
+    }).body);
+    try {
+      handler.prepare();
+      handler.prepare();
+      assert.equal(ask('/1'), 'method=GET path=/1 authority=a body= count=1\n');
+      handler.prepare();
+      assert.equal(ask('/2'), 'method=GET path=/2 authority=a body= count=1\n');
+      assert.equal(ask('/3'), 'method=GET path=/3 authority=a body= count=1\n', 'without prepare() it makes one itself');
+      handler.prepare();
+    } finally {
+      handler.close();
+    }
+    assert.throws(() => ask('/4'), /the handler is closed/);
+  });
+
   test('a component without wasi:http/incoming-handler: NotAnHttpHandlerError', async () => {
     const component = await transpileComponent(readFileSync(jsComponent('http_get')), componentDiskCache());
     assert.throws(() => new WASI({}).httpHandler(component), NotAnHttpHandlerError);

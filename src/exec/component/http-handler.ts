@@ -10,6 +10,9 @@
  * behind reaches the next), or one reused for every request (state kept,
  * the instantiation paid once). A request that traps or exits ends its
  * process: the response is a 500 and the next request gets a new instance.
+ * `prepare()` makes the next fresh instance ahead of its request (a server
+ * calls it when idle), so that a request finds one ready: it is still one
+ * no request has used.
  */
 import type { Process } from '../../kernel/process.js';
 import { statusOfThrown, type ExitStatus } from '../../kernel/exit-status.js';
@@ -54,6 +57,8 @@ const encoder = new TextEncoder();
 /** A component's `wasi:http/incoming-handler`, called for one request at a time. */
 export class ComponentHttpHandler {
   #live: Live | undefined;
+  /** A fresh instance made ahead of its request (`prepare`). */
+  #ready: Live | undefined;
   #closed = false;
 
   /**
@@ -75,7 +80,7 @@ export class ComponentHttpHandler {
   /** Calls the component with `request`; returns its response (a 500 when it gave none). */
   handle(request: ReceivedRequest): ServedResponse {
     if (this.#closed) throw new Error('the handler is closed');
-    const live = this.#live ?? this.#start();
+    const live = this.#live ?? this.#take();
     const out = new ResponseOutparam();
     let ended: ExitStatus | undefined;
     try {
@@ -87,10 +92,34 @@ export class ComponentHttpHandler {
     return responseOf(out, ended);
   }
 
-  /** Ends the instance kept for reuse (its process ends: output flushed, descriptors closed). */
+  /**
+   * Makes the instance the next request will use, if there is none yet
+   * (a server calls this when it is idle). A failure to make one is left
+   * for that request to meet.
+   */
+  prepare(): void {
+    if (this.#closed || this.#live !== undefined || this.#ready !== undefined) return;
+    try {
+      this.#ready = this.#start();
+    } catch {
+      // The next request instantiates again and answers with the failure.
+    }
+  }
+
+  /** Ends the instance kept for reuse, and one made ahead (their processes end: output flushed, descriptors closed). */
   close(): void {
     this.#closed = true;
     if (this.#live !== undefined) this.#end({ kind: 'exit', code: 0 });
+    const ready = this.#ready;
+    this.#ready = undefined;
+    if (ready !== undefined) void ready.process.end({ kind: 'exit', code: 0 });
+  }
+
+  /** The instance made ahead, or a new one, as the live one. */
+  #take(): Live {
+    this.#live = this.#ready ?? this.#start();
+    this.#ready = undefined;
+    return this.#live;
   }
 
   #start(): Live {
@@ -99,8 +128,7 @@ export class ComponentHttpHandler {
       const exports = instantiateComponent(this.component, this.processes.imports(process));
       const handler = exports[incomingHandlerExport(this.component)] as { handle?: Live['handle'] } | undefined;
       if (typeof handler?.handle !== 'function') throw new Error('the component\'s wasi:http/incoming-handler has no handle function');
-      this.#live = { process, ctx: new HostContext(process), handle: handler.handle.bind(handler) };
-      return this.#live;
+      return { process, ctx: new HostContext(process), handle: handler.handle.bind(handler) };
     } catch (e) {
       void process.end(statusOfThrown(e));
       throw e;

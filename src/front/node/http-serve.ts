@@ -3,7 +3,9 @@
  * server whose every request, once its body has arrived, goes to a
  * `ComponentHttpHandler` (exec/component/http-handler.ts) and whose
  * response is what the component set. The component runs on this thread,
- * one request at a time: a request waits while another is handled.
+ * one request at a time: a request waits while another is handled. When
+ * no request has come for 10 ms after a response, the handler makes the
+ * next request's instance ahead (`prepare`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +14,8 @@ import type { FieldEntry } from '../../syscalls/p2/http-fields.js';
 import type { ReceivedRequest } from '../../syscalls/p2/http-types.js';
 
 const encoder = new TextEncoder();
+/** How long the server must have had no request before it makes the next instance ahead. */
+const IDLE_MS = 10;
 const latin1 = new TextDecoder('latin1');
 
 /** Where a server listens. */
@@ -62,7 +66,9 @@ function send(res: ServerResponse, r: ServedResponse): void {
  * it to stop; the handler is the caller's to close).
  */
 export function serveHttp(handler: ComponentHttpHandler, address: ServeAddress = {}): Promise<Server> {
+  let idle: ReturnType<typeof setTimeout> | undefined;
   const server = createServer((req, res) => {
+    clearTimeout(idle);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -74,6 +80,10 @@ export function serveHttp(handler: ComponentHttpHandler, address: ServeAddress =
         response = { status: 500, headers: [], body: encoder.encode(`${why}\n`), complete: true, failure: why };
       }
       send(res, response);
+      // Once no request came for a moment (and the response is on its way), the next fresh instance is made.
+      clearTimeout(idle);
+      idle = setTimeout(() => handler.prepare(), IDLE_MS);
+      idle.unref();
     });
   });
   return new Promise((resolve, reject) => {
