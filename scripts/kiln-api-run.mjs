@@ -21,7 +21,7 @@ if (placement !== 'worker' && placement !== 'jspi') {
 const dist = new URL('../dist/', import.meta.url);
 const { parseRunArgs } = await import(new URL('cli/run-args.js', dist).href);
 const { describeTrap } = await import(new URL('cli/wasm-errors.js', dist).href);
-const { WASI } = await import(new URL('node.js', dist).href);
+const { WASI, componentDiskCache } = await import(new URL('node.js', dist).href);
 
 const args = parseRunArgs(rest);
 const wasi = new WASI({
@@ -35,6 +35,8 @@ const wasi = new WASI({
   network: args.net ?? (args.allowConnect !== undefined || args.allowBind !== undefined ? 'host' : undefined),
   allowConnect: args.allowConnect,
   allowBind: args.allowBind,
+  // Components: transpiled once, kept where `kiln run` keeps them.
+  componentCache: componentDiskCache(),
 });
 const bytes = readFileSync(args.module);
 try {

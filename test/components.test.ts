@@ -15,7 +15,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { programPath, repoRoot } from './helpers/programs.js';
-import { runCase, runKiln, type CaseSpec } from './helpers/runners.js';
+import { node24, runCase, runKiln, runKilnJspi, type CaseSpec, type Runner } from './helpers/runners.js';
+import { spawnSync } from 'node:child_process';
 import { CaptureStream, WASI } from '../src/node.js';
 import { UnsupportedImportsError, checkImports } from '../src/exec/component/component-instance.js';
 import { transpileComponent, type TranspiledComponent } from '../src/exec/component/transpile.js';
@@ -31,12 +32,12 @@ const componentPath = (name: string): string => path.join(repoRoot, 'build', 'co
  * preview 1 adapter (not Kiln) answers otherwise, [as a module, as a
  * component], each explained where it is listed.
  */
-function agrees(title: string, spec: CaseSpec, differences: readonly [string, string][] = []): void {
+function agrees(title: string, spec: CaseSpec, differences: readonly [string, string][] = [], componentRunner: Runner = runKiln): void {
   test(`${title}: the component does what the module does`, async () => {
     assert.ok(existsSync(componentPath(spec.program)), `${componentPath(spec.program)} is missing: run npm run build:programs`);
     const flags = ['--argv0', spec.program, ...(spec.flags ?? [])];
     const asModule = await runCase(runKiln, { ...spec, program: programPath(spec.program), flags });
-    const asComponent = await runCase(runKiln, { ...spec, program: componentPath(spec.program), flags });
+    const asComponent = await runCase(componentRunner, { ...spec, program: componentPath(spec.program), flags });
     let expected = asModule.stdout;
     for (const [module, component] of differences) {
       assert.ok(expected.includes(`${module}\n`), `the module printed no line ${JSON.stringify(module)}`);
@@ -75,6 +76,39 @@ describe('components agree with modules (kiln run)', () => {
   agrees('directories in a preopened directory', { program: 'dirs' }, [
     ['fd_readdir on a file fd: ENOTCAPABLE (76)', 'fd_readdir on a file fd: ENOTDIR (54)'],
   ]);
+});
+
+describe('components under runHere() (JSPI, on the Node 24 the test setup fetches)', { skip: existsSync(node24) ? false : `needs Node 24 (${node24})` }, () => {
+  agrees('argsenv with arguments and variables', {
+    program: 'argsenv', sandbox: false, args: ['hello', 'two words', ''], env: [['GREETING', 'hi there'], ['EMPTY', '']],
+  }, [], runKilnJspi);
+  agrees('stdio echoes stdin (blocking-read suspends)', { program: 'stdio', args: ['echo'], stdin: 'line one\nline two\n', sandbox: false }, [], runKilnJspi);
+  agrees('files in a preopened directory', { program: 'files' }, [
+    ['posix_fallocate 0+4096: OK (0)', 'posix_fallocate 0+4096: ENOTSUP (58)'],
+    ['fstat after fallocate: size=4096 regular=yes nlink=1', 'fstat after fallocate: size=100 regular=yes nlink=1'],
+    ['posix_fallocate within size: OK (0)', 'posix_fallocate within size: ENOTSUP (58)'],
+    ['fstat after small fallocate: size=4096 regular=yes nlink=1', 'fstat after small fallocate: size=100 regular=yes nlink=1'],
+  ], runKilnJspi);
+  agrees('sleep2 (the clock\'s pollable suspends)', { program: 'sleep2', sandbox: false }, [], runKilnJspi);
+
+  test('a component that sleeps suspends: the caller\'s timers keep running on the same thread', () => {
+    const script = `
+      import { readFileSync } from 'node:fs';
+      const { WASI, CaptureStream } = await import(${JSON.stringify(new URL('../dist/node.js', import.meta.url).href)});
+      let ticks = 0;
+      const timer = setInterval(() => { ticks++; }, 50);
+      const out = new CaptureStream();
+      const code = await new WASI({ args: ['sleep2'], stdout: out }).runHere(readFileSync(${JSON.stringify(componentPath('sleep2'))}));
+      clearInterval(timer);
+      console.log(JSON.stringify({ code, out: out.text(), ticks }));
+    `;
+    const r = spawnSync(node24, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.stderr, '');
+    const got = JSON.parse(r.stdout) as { code: number; out: string; ticks: number };
+    assert.equal(got.code, 0);
+    assert.equal(got.out, 'slept 2s: yes\n');
+    assert.ok(got.ticks >= 20, `the caller's timer ran ${got.ticks} times in 2 s`);
+  });
 });
 
 describe('components through the API', () => {

@@ -75,7 +75,7 @@ function drain(s: InputStream): string {
   for (;;) {
     let chunk: Uint8Array;
     try {
-      chunk = s.blockingRead(1024n);
+      chunk = s.blockingRead(1024n) as Uint8Array; // a thread that may block: never a promise
     } catch (e) {
       assert.ok(e instanceof ResultError);
       assert.deepEqual((e as ResultError<unknown>).payload, { tag: 'closed' });

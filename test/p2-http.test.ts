@@ -18,7 +18,7 @@ import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { repoRoot } from './helpers/programs.js';
-import { kilnBin, lines, runKiln, runKilnWorker, type RunResult, type Runner } from './helpers/runners.js';
+import { kilnBin, lines, node24, runKiln, runKilnJspi, runKilnWorker, type RunResult, type Runner } from './helpers/runners.js';
 import { WASI, serveHttp, portOf, componentDiskCache } from '../src/node.js';
 import { transpileComponent } from '../src/exec/component/transpile.js';
 import { NotAnHttpHandlerError } from '../src/exec/component/component-instance.js';
@@ -254,6 +254,7 @@ const PLACEMENTS: readonly [string, Runner][] = [
   ['kiln run', runKiln],
   ['kiln run --timeout', runKilnTimed],
   ['WASI.run()', runKilnWorker],
+  ...(existsSync(node24) ? [['WASI.runHere() (JSPI, Node 24)', runKilnJspi] as [string, Runner]] : []),
 ];
 
 for (const [placement, runner] of PLACEMENTS) {

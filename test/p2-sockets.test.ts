@@ -4,7 +4,9 @@
  * test/programs/c/p2_sockets.c, which lowers its calls through the canonical
  * ABI itself (p2_sockets.wit is its world). Each case runs in every
  * placement a component has: `kiln run` (the guest on the CLI's thread),
- * `kiln run --timeout` and `WASI.run()` (a process worker). Exact output.
+ * `kiln run --timeout` and `WASI.run()` (a process worker), and
+ * `WASI.runHere()` with JSPI on the Node 24 the test setup fetches. Exact
+ * output.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { repoRoot } from './helpers/programs.js';
-import { lines, runKiln, runKilnWorker, type RunOptions, type RunResult, type Runner } from './helpers/runners.js';
+import { lines, node24, runKiln, runKilnJspi, runKilnWorker, type RunOptions, type RunResult, type Runner } from './helpers/runners.js';
 import { CaptureStream, WASI } from '../src/node.js';
 import { HostContext } from '../src/syscalls/p2/host-context.js';
 import { socketInterfaces } from '../src/syscalls/p2/sockets.js';
@@ -28,6 +30,7 @@ const PLACEMENTS: readonly [string, Runner][] = [
   ['kiln run', runKiln],
   ['kiln run --timeout', runKilnTimed],
   ['WASI.run()', runKilnWorker],
+  ...(existsSync(node24) ? [['WASI.runHere() (JSPI, Node 24)', runKilnJspi] as [string, Runner]] : []),
 ];
 
 const run = (runner: Runner, opts: Omit<RunOptions, 'program'>): Promise<RunResult> => {

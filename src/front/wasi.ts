@@ -23,18 +23,18 @@ import { openListeners } from '../exec/listeners.js';
 import { limitMemory } from '../exec/module-binary.js';
 import { checkOptions, type CheckedWASIOptions, type WASIOptions, type WasiImportObject, type WasiVersion } from '../exec/options.js';
 import { place, type Entry } from '../exec/placement.js';
-import { runSuspending } from '../exec/ports/suspending.js';
+import { jspiAvailable, JspiUnavailableError, runSuspending } from '../exec/ports/suspending.js';
 import { spawnProcess } from '../exec/process-factory.js';
 import { SyscallFunctions } from '../exec/syscall-functions.js';
 import { isThreadedModule } from '../exec/threaded-module.js';
 import { checkThreadedModule, runThreadedProcess } from '../exec/threaded-process.js';
 import { flushNetwork, kernelNetwork } from '../exec/network.js';
 import { isComponent } from '../exec/component/component-binary.js';
-import { checkCommand, hostImports, runComponentInline } from '../exec/component/component-run.js';
+import { checkCommand, hostImports, runComponentInline, runComponentSuspending } from '../exec/component/component-run.js';
 import { transpileComponent, type TranspiledComponent } from '../exec/component/transpile.js';
 import { limitComponentMemory } from '../exec/component/component-memory.js';
 import { ComponentHttpHandler } from '../exec/component/http-handler.js';
-import { KILN_INTERFACES } from '../syscalls/p2/imports.js';
+import { KILN_INTERFACES, type ComponentImports } from '../syscalls/p2/imports.js';
 import type { Platform } from './platform.js';
 
 export type { WASIOptions, CheckedWASIOptions, WasiImportObject, WasiVersion, NetworkMode } from '../exec/options.js';
@@ -284,6 +284,7 @@ export class WASI {
    */
   async runHere(module: WebAssembly.Module | BufferSource): Promise<number> {
     if (this.#started) throw new Error('WASI instance has already started');
+    if (!(module instanceof WebAssembly.Module) && isComponent(bytesOf(module))) return this.#runComponentHere(bytesOf(module));
     const prepared = await prepareModule(module, this.#options.maxMemory);
     const placement = this.#place('runHere', isThreadedModule(prepared.module));
     this.#claim();
@@ -314,6 +315,24 @@ export class WASI {
       return this.#report(await this.#platform.runInWorker!({ module: component, options: this.#options, runtime: this.runtime }));
     }
     return this.#startComponent(component);
+  }
+
+  /**
+   * Runs a `wasi:cli` command component on this thread with JSPI: its glue
+   * transpiled to suspend on the imports that may wait, so a guest that
+   * waits (a sleep, stdin, a socket) suspends and the caller's event loop
+   * goes on.
+   */
+  async #runComponentHere(bytes: Uint8Array): Promise<number> {
+    this.#claim();
+    if (!jspiAvailable()) throw new JspiUnavailableError('runHere()');
+    const component = this.#capped(await transpileComponent(bytes, this.#options.componentCache, true));
+    const { process, imports } = this.#componentProcess(component);
+    try {
+      return this.#finish(process, await runComponentSuspending(process, component, imports));
+    } finally {
+      await flushNetwork(this.#kernel.network);
+    }
   }
 
   /**
@@ -354,6 +373,12 @@ export class WASI {
   }
 
   #startComponent(component: TranspiledComponent): number {
+    const { process, imports } = this.#componentProcess(component);
+    return this.#finish(process, runComponentInline(process, component, imports));
+  }
+
+  /** The process a command component runs as, and its imports; the component checked against them (the process released when it fails). */
+  #componentProcess(component: TranspiledComponent): { process: Process; imports: ComponentImports } {
     const process = spawnProcess(this.#kernel, this.#options);
     const imports = hostImports(process, this.#options.interfaces, this.#trace);
     try {
@@ -363,7 +388,7 @@ export class WASI {
       this.#kernel.release(process);
       throw e;
     }
-    return this.#finish(process, runComponentInline(process, component, imports));
+    return { process, imports };
   }
 
   async #runThreaded(prepared: PreparedModule): Promise<{ process: Process; status: ExitStatus }> {

@@ -32,12 +32,36 @@ export class ReadinessSignal {
     }
   }
 
+  /**
+   * Resolves when the generation differs from `seen`, or after `ms`: the
+   * asynchronous `wait`, for a thread that must not block (JSPI). A timer
+   * always runs beside Atomics.waitAsync (which does not keep Node's event
+   * loop alive), at most a second, after which the caller checks again.
+   */
+  changeOrTimeout(seen: number, ms: number): Promise<void> {
+    if (this.generation !== seen) return Promise.resolve();
+    const wait = Math.max(0, Math.min(ms, 1000));
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, wait);
+      function done(): void { clearTimeout(timer); resolve(); }
+      const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+      if (waitAsync !== undefined && this.#shared) {
+        const r = waitAsync(this.cell, 0, seen, wait);
+        if (r.async) void (r.value as Promise<string>).then(done);
+        else done();
+      }
+    });
+  }
+
   /** Bumps the counter and wakes every thread waiting on it. */
   notify(): void {
     Atomics.add(this.cell, 0, 1);
     Atomics.notify(this.cell, 0); // 0 woken, no error, on a plain ArrayBuffer
   }
 }
+
+interface WaitAsyncResult { async: boolean; value: Promise<string> | string }
+type WaitAsync = (cell: Int32Array, index: number, value: number, timeout?: number) => WaitAsyncResult;
 
 function newCellBuffer(): SharedArrayBuffer | ArrayBuffer {
   return typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : new ArrayBuffer(4);

@@ -12,6 +12,8 @@ import type { Process } from '../../kernel/process.js';
 import { HostContext } from '../../syscalls/p2/host-context.js';
 import { componentImports, type ComponentImports } from '../../syscalls/p2/imports.js';
 import { runInline } from '../inline-run.js';
+import { jspi, JspiUnavailableError } from '../ports/suspending.js';
+import { statusOfThrown } from '../../kernel/exit-status.js';
 import type { TraceSink } from '../../host/stdio.js';
 import { tracedImports } from '../../syscalls/p2/trace.js';
 import { checkImports, commandRun, instantiateCommand } from './component-instance.js';
@@ -34,6 +36,33 @@ export function hostImports(process: Process, overrides?: InterfaceOverrides, tr
 export function checkCommand(component: TranspiledComponent, imports: ComponentImports | ReadonlySet<string>): void {
   commandRun(component);
   checkImports(component, imports);
+}
+
+/**
+ * Runs `component` (transpiled `suspending`, for JSPI) as the life of
+ * `process` on this thread without blocking it: the process parks its
+ * waits, the host's waiting methods answer promises
+ * (`HostContext.blocking`), the glue suspends the guest on them, and
+ * `run` is a promise. Resolves once the process has ended.
+ */
+export async function runComponentSuspending(process: Process, component: TranspiledComponent, imports: ComponentImports): Promise<ExitStatus> {
+  if (jspi() === undefined) throw new JspiUnavailableError('runHere()');
+  if (component.suspending !== true) throw new TypeError('runHere() needs the component transpiled for JSPI (transpileComponent(bytes, cache, true))');
+  process.parkBlockedCalls = true;
+  let status: ExitStatus;
+  try {
+    const run = instantiateCommand(component, imports) as () => Promise<void>;
+    try {
+      await run();
+    } catch (e) {
+      if (e === undefined) throw new ProcessExit(1);
+      throw e;
+    }
+    status = { kind: 'exit', code: 0 };
+  } catch (e) {
+    status = statusOfThrown(e);
+  }
+  return process.end(status);
 }
 
 /** Runs `component`'s `wasi:cli/run` as the life of `process`; the process has ended when this returns. */

@@ -10,6 +10,12 @@
  * keyed by the SHA-256 of the component: in memory (the last few, for
  * the API), and by an optional `TranspileCache` (the CLI keeps them on
  * disk, exec/node/component-disk-cache.ts), which is asked first.
+ *
+ * For JSPI (`runHere()`), the glue is written a second way (`suspending`):
+ * the imports that may wait (jco's list of blocking WASI calls, the same
+ * methods Kiln's host runs through `HostContext.blocking`) are wrapped in
+ * `WebAssembly.Suspending`, and `wasi:cli/run`'s `run` in
+ * `WebAssembly.promising`. It is kept under its own key.
  */
 
 /** The npm package that transpiles components (an optional dependency of Kiln). */
@@ -18,8 +24,10 @@ const TRANSPILER_ENTRY = `${TRANSPILER_PACKAGE}/component`;
 
 /** A transpiled component: the glue's source, its core modules, and what it imports and exports. */
 export interface TranspiledComponent {
-  /** SHA-256 of the component's bytes, in hex. */
+  /** SHA-256 of the component's bytes, in hex (and `-jspi` for the suspending glue). */
   readonly key: string;
+  /** The glue suspends on the imports that may wait and `run` gives a promise (JSPI). */
+  readonly suspending?: boolean;
   /** The glue: an ES module source that exports `instantiate(getCoreModule, imports, instantiateCore?)`. */
   readonly glue: string;
   /** The core modules, by the name the glue asks for. */
@@ -67,6 +75,7 @@ export class ComponentTranspileError extends Error {
 /** What `generate` of jco's bindgen component takes and gives (the parts Kiln uses). */
 interface GenerateOptions {
   name: string;
+  asyncMode?: { tag: 'sync' } | { tag: 'jspi'; val: { imports: string[]; exports: string[] } };
   instantiation: { tag: 'sync' };
   noTypescript: boolean;
   map: [string, string][];
@@ -97,6 +106,22 @@ const OPTIONS: GenerateOptions = {
   tlaCompat: false,
   validLiftingOptimization: false,
   tracing: false,
+};
+
+/** The imports that may wait, as jco names them for JSPI (its ASYNC_WASI_IMPORTS): Kiln's host runs each through `HostContext.blocking`. */
+const SUSPENDING_IMPORTS = [
+  'wasi:io/poll#poll',
+  'wasi:io/poll#[method]pollable.block',
+  'wasi:io/streams#[method]input-stream.blocking-read',
+  'wasi:io/streams#[method]input-stream.blocking-skip',
+  'wasi:io/streams#[method]output-stream.blocking-flush',
+  'wasi:io/streams#[method]output-stream.blocking-write-and-flush',
+  'wasi:io/streams#[method]output-stream.blocking-write-zeroes-and-flush',
+  'wasi:io/streams#[method]output-stream.blocking-splice',
+];
+const SUSPENDING_OPTIONS: GenerateOptions = {
+  ...OPTIONS,
+  asyncMode: { tag: 'jspi', val: { imports: SUSPENDING_IMPORTS, exports: ['wasi:cli/run#run'] } },
 };
 
 let bindgen: Promise<BindgenModule> | undefined;
@@ -135,15 +160,18 @@ function remember(c: TranspiledComponent): TranspiledComponent {
   return c;
 }
 
-/** Transpiles `bytes` (a component), or takes it from memory or `cache`. */
-export async function transpileComponent(bytes: Uint8Array, cache?: TranspileCache): Promise<TranspiledComponent> {
-  const key = await sha256(bytes);
+/**
+ * Transpiles `bytes` (a component), or takes it from memory or `cache`;
+ * with `suspending`, the glue for JSPI (`runHere()`).
+ */
+export async function transpileComponent(bytes: Uint8Array, cache?: TranspileCache, suspending = false): Promise<TranspiledComponent> {
+  const key = `${await sha256(bytes)}${suspending ? '-jspi' : ''}`;
   const kept = inMemory.get(key) ?? await cache?.get(key);
   if (kept !== undefined) return remember(kept);
   const { generate } = await loadBindgen();
   let out: Generated;
   try {
-    out = generate(bytes, OPTIONS);
+    out = generate(bytes, suspending ? SUSPENDING_OPTIONS : OPTIONS);
   } catch (e) {
     throw new ComponentTranspileError(describe(e));
   }
@@ -153,6 +181,7 @@ export async function transpileComponent(bytes: Uint8Array, cache?: TranspileCac
   files.delete(`${NAME}.js`);
   const component: TranspiledComponent = {
     key,
+    ...(suspending ? { suspending } : {}),
     glue: debugSwitchReadOnce(lowerEmptyStringsThroughRealloc(new TextDecoder().decode(glue))),
     cores: files,
     imports: out.imports,

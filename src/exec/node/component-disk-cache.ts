@@ -51,7 +51,7 @@ export function componentDiskCache(root = join(kilnCacheDir(), 'components', tra
         const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
         if (!manifest.cores.every((name) => CORE_NAME.test(name))) return undefined;
         const cores = new Map(manifest.cores.map((name) => [name, new Uint8Array(readFileSync(join(dir, name)))]));
-        return { key, glue: readFileSync(join(dir, 'glue.js'), 'utf8'), cores, imports: manifest.imports, exports: manifest.exports };
+        return { key, ...(key.endsWith('-jspi') ? { suspending: true } : {}), glue: readFileSync(join(dir, 'glue.js'), 'utf8'), cores, imports: manifest.imports, exports: manifest.exports };
       } catch {
         return undefined;
       }

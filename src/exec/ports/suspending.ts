@@ -140,31 +140,10 @@ function suspendable(name: string, fn: ImportFunction, sig: Signature | undefine
 async function waitParked(parked: Parked, session: AsyncBackendSession, readiness: ReadinessSignal): Promise<number> {
   for (;;) {
     const seen = readiness.generation;
-    await changeOrTimeout(readiness, seen, parked.wakeIn());
+    await readiness.changeOrTimeout(seen, parked.wakeIn());
     const done = await runReplayable(session, parked.attempt);
     if (done !== undefined) return done;
   }
 }
 
-interface WaitAsyncResult { async: boolean; value: Promise<string> | string }
-type WaitAsync = (cell: Int32Array, index: number, value: number, timeout?: number) => WaitAsyncResult;
 
-/**
- * Resolves when `signal` leaves generation `seen`, or after `ms`. A timer
- * always runs beside Atomics.waitAsync (which does not keep Node's event
- * loop alive), at most a second, after which the caller checks again.
- */
-function changeOrTimeout(signal: ReadinessSignal, seen: number, ms: number): Promise<void> {
-  if (signal.generation !== seen) return Promise.resolve();
-  const wait = Math.max(0, Math.min(ms, 1000));
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(done, wait);
-    function done(): void { clearTimeout(timer); resolve(); }
-    const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
-    if (waitAsync !== undefined && typeof SharedArrayBuffer === 'function' && signal.cell.buffer instanceof SharedArrayBuffer) {
-      const r = waitAsync(signal.cell, 0, seen, wait);
-      if (r.async) void (r.value as Promise<string>).then(done);
-      else done();
-    }
-  });
-}

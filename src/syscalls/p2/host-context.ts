@@ -6,6 +6,7 @@
  * several component resources (a file and the streams read from it).
  */
 import { ClockId } from '../../abi/constants.js';
+import { Parked } from '../../kernel/blocking.js';
 import type { Process } from '../../kernel/process.js';
 import type { Resource } from '../../kernel/resource.js';
 
@@ -56,6 +57,39 @@ export class HostContext {
     let n = 0;
     for (const h of this.#held) if (match(h.resource)) n++;
     return n;
+  }
+
+  /**
+   * Runs a method that may wait (`waitUntil`). On a thread that may block,
+   * that is the method itself. With JSPI (`process.parkBlockedCalls`: the
+   * glue suspends the guest when such a method returns a promise), a wait
+   * throws `Parked` instead: the answer is then a promise that waits for
+   * the process's readiness signal (or the wake-up time) and runs the
+   * whole method again. So every method run this way waits before it
+   * changes anything, or knows that it is run again (`blocking-write-and-flush`).
+   */
+  blocking<T>(method: () => T): T | Promise<T> {
+    const seen = this.process.readiness.generation;
+    try {
+      return method();
+    } catch (e) {
+      if (!(e instanceof Parked)) throw e;
+      return this.#again(method, e, seen);
+    }
+  }
+
+  async #again<T>(method: () => T, parked: Parked, seen: number): Promise<T> {
+    const readiness = this.process.readiness;
+    for (let wait = parked, since = seen; ;) {
+      await readiness.changeOrTimeout(since, wait.wakeIn());
+      since = readiness.generation;
+      try {
+        return method();
+      } catch (e) {
+        if (!(e instanceof Parked)) throw e;
+        wait = e;
+      }
+    }
   }
 
   /**

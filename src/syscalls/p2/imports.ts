@@ -23,7 +23,7 @@ export type ComponentImports = Record<string, InterfaceImports>;
 function ioInterfaces(ctx: HostContext): ComponentImports {
   return {
     'wasi:io/error': { Error: IoError },
-    'wasi:io/poll': { Pollable, poll: (list: Pollable[]): Uint32Array => poll(ctx, list) },
+    'wasi:io/poll': { Pollable, poll: (list: Pollable[]): Uint32Array | Promise<Uint32Array> => poll(ctx, list) },
     'wasi:io/streams': { InputStream, OutputStream },
   };
 }

@@ -12,10 +12,16 @@
  * sink took (`check-write`), keeps them, and hands them on as the sink
  * takes them (`flush`, and every later call); `blocking-flush` waits until
  * none is left.
+ *
+ * The methods that wait are the ones jco suspends with JSPI (its list of
+ * blocking WASI imports): each runs through `HostContext.blocking`, which
+ * on a thread that must not block answers a promise and runs the method
+ * again once it may go on, so each waits before it changes anything.
  */
 import { Errno, errnoName } from '../../abi/errno.js';
 import { errnoOf } from '../../abi/host-errors.js';
 import type { Resource } from '../../kernel/resource.js';
+import { Parked } from '../../kernel/blocking.js';
 import { errnoOrRethrow } from '../context.js';
 import type { HeldResource, HostContext } from './host-context.js';
 import { DISPOSE, fail, lengthOf, ResultError } from './values.js';
@@ -124,8 +130,10 @@ export class Pollable {
     return this.condition();
   }
 
-  block(): void {
-    this.ctx.waitUntil(() => (this.ready() ? true : undefined), () => this.#wakeIn());
+  block(): void | Promise<void> {
+    return this.ctx.blocking(() => {
+      this.ctx.waitUntil(() => (this.ready() ? true : undefined), () => this.#wakeIn());
+    });
   }
 
   /** Milliseconds until the deadline (Infinity without one). */
@@ -148,13 +156,13 @@ export function readyPollable(ctx: HostContext): Pollable {
 }
 
 /** `wasi:io/poll.poll`: the indices of the ready pollables, waiting until one is. */
-export function poll(ctx: HostContext, list: readonly Pollable[]): Uint32Array {
+export function poll(ctx: HostContext, list: readonly Pollable[]): Uint32Array | Promise<Uint32Array> {
   if (list.length === 0) throw new Error('wasi:io/poll.poll: the list of pollables is empty');
-  return ctx.waitUntil(() => {
+  return ctx.blocking(() => ctx.waitUntil(() => {
     const ready: number[] = [];
     list.forEach((p, i) => { if (p.ready()) ready.push(i); });
     return ready.length > 0 ? Uint32Array.from(ready) : undefined;
-  }, () => Pollable.wakeIn(list));
+  }, () => Pollable.wakeIn(list)));
 }
 
 /** `wasi:io/streams.input-stream`. */
@@ -183,7 +191,12 @@ export class InputStream {
     return n === want ? buf : buf.slice(0, n);
   }
 
-  blockingRead(len: bigint): Uint8Array {
+  blockingRead(len: bigint): Uint8Array | Promise<Uint8Array> {
+    return this.ctx.blocking(() => this.readWhenReady(len));
+  }
+
+  /** `blocking-read` as one run: waits (or parks) until a read would not come back empty, then reads. */
+  readWhenReady(len: bigint): Uint8Array {
     this.#waitReadable();
     return this.read(len);
   }
@@ -192,8 +205,8 @@ export class InputStream {
     return BigInt(this.read(len).length);
   }
 
-  blockingSkip(len: bigint): bigint {
-    return BigInt(this.blockingRead(len).length);
+  blockingSkip(len: bigint): bigint | Promise<bigint> {
+    return this.ctx.blocking(() => BigInt(this.readWhenReady(len).length));
   }
 
   subscribe(): Pollable {
@@ -227,6 +240,8 @@ export class OutputStream {
   #pendingBytes = 0;
   #error: StreamError | undefined;
   #released = false;
+  /** The contents a `blocking-write-and-flush` wrote and is still flushing (when it is run again, it only flushes). */
+  #flushing: Uint8Array | undefined;
 
   constructor(readonly ctx: HostContext, readonly sink: ByteSink) {}
 
@@ -248,18 +263,25 @@ export class OutputStream {
     this.#push();
   }
 
-  blockingWriteAndFlush(contents: Uint8Array): void {
+  blockingWriteAndFlush(contents: Uint8Array): void | Promise<void> {
     if (contents.length > BLOCKING_WRITE_MAX) {
       throw new Error(`wasi:io/streams.output-stream.blocking-write-and-flush: ${contents.length} bytes, more than ${BLOCKING_WRITE_MAX}`);
     }
-    let done = 0;
-    while (done < contents.length) {
-      const room = Number(this.#waitForRoom());
-      const n = Math.min(room, contents.length - done);
-      this.write(contents.subarray(done, done + n));
-      done += n;
-    }
-    this.blockingFlush();
+    return this.ctx.blocking(() => {
+      // Room for all of it (at most 4096 bytes of the 64 KiB), then the write, once, then the flush.
+      if (this.#flushing !== contents) {
+        this.#waitForRoom(contents.length);
+        this.write(contents);
+        this.#flushing = contents;
+      }
+      try {
+        this.#flushNow();
+      } catch (e) {
+        if (!(e instanceof Parked)) this.#flushing = undefined;
+        throw e;
+      }
+      this.#flushing = undefined;
+    });
   }
 
   flush(): void {
@@ -267,7 +289,12 @@ export class OutputStream {
     if (this.#error !== undefined) this.#raise();
   }
 
-  blockingFlush(): void {
+  blockingFlush(): void | Promise<void> {
+    return this.ctx.blocking(() => this.#flushNow());
+  }
+
+  /** `blocking-flush` as one run: waits (or parks) until nothing is pending. */
+  #flushNow(): void {
     this.ctx.waitUntil(() => {
       this.#push();
       return this.#pendingBytes === 0 || this.#error !== undefined ? true : undefined;
@@ -286,8 +313,8 @@ export class OutputStream {
     this.write(new Uint8Array(lengthOf(len, OUTPUT_CAPACITY + 1)));
   }
 
-  blockingWriteZeroesAndFlush(len: bigint): void {
-    this.blockingWriteAndFlush(new Uint8Array(lengthOf(len, BLOCKING_WRITE_MAX + 1)));
+  blockingWriteZeroesAndFlush(len: bigint): void | Promise<void> {
+    return this.blockingWriteAndFlush(new Uint8Array(lengthOf(len, BLOCKING_WRITE_MAX + 1)));
   }
 
   splice(src: InputStream, len: bigint): bigint {
@@ -297,28 +324,40 @@ export class OutputStream {
     return BigInt(data.length);
   }
 
-  blockingSplice(src: InputStream, len: bigint): bigint {
-    const room = this.#waitForRoom();
-    const data = src.blockingRead(len < room ? len : room);
-    this.write(data);
-    return BigInt(data.length);
+  blockingSplice(src: InputStream, len: bigint): bigint | Promise<bigint> {
+    return this.ctx.blocking(() => {
+      // Both waits come before anything moves: room here, then bytes there.
+      const room = this.#waitForRoom(1);
+      const data = src.readWhenReady(len < room ? len : room);
+      this.write(data);
+      return BigInt(data.length);
+    });
   }
 
   [DISPOSE](): void {
     if (this.#released) return;
     this.#released = true;
     // What was written is handed on before the stream goes (as a close flushes).
-    try { this.blockingFlush(); } catch (e) { if (!(e instanceof ResultError)) throw e; }
+    try {
+      this.#flushNow();
+    } catch (e) {
+      if (e instanceof Parked) {
+        // A thread that must not block: the rest is handed on as the sink takes it.
+        void Promise.resolve(this.ctx.blocking(() => this.#flushNow())).catch(() => undefined).finally(() => this.sink.release());
+        return;
+      }
+      if (!(e instanceof ResultError)) throw e;
+    }
     this.sink.release();
   }
 
-  /** Waits until `check-write` offers room; returns it. */
-  #waitForRoom(): bigint {
+  /** Waits until `check-write` offers room for `bytes`; returns the room. */
+  #waitForRoom(bytes: number): bigint {
     const room = this.checkWrite();
-    if (room > 0n) return room;
+    if (room >= BigInt(bytes)) return room;
     this.ctx.waitUntil(() => {
       this.#push();
-      return this.#error !== undefined || this.#pendingBytes < OUTPUT_CAPACITY ? true : undefined;
+      return this.#error !== undefined || OUTPUT_CAPACITY - this.#pendingBytes >= bytes ? true : undefined;
     });
     return this.checkWrite();
   }

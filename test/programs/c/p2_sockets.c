@@ -389,6 +389,11 @@ static int denied(handle net, int port) {
 }
 
 int main(int argc, char **argv) {
+  // Unbuffered: this libc's linker wraps every export in the constructors and
+  // destructors, so each cabi_realloc call (made by the host while it hands
+  // back a list) would flush buffered output, and a flush may wait: under
+  // JSPI that would suspend outside the guest's own call.
+  setvbuf(stdout, NULL, _IONBF, 0);
   handle net = instance_network();
   if (argc == 3 && strcmp(argv[1], "client") == 0) return client(net, atoi(argv[2]));
   if (argc == 3 && strcmp(argv[1], "denied") == 0) return denied(net, atoi(argv[2]));
