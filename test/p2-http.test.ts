@@ -55,9 +55,9 @@ function request(port: number, method: string, urlPath: string, body?: string, h
   });
 }
 
-/** `kiln serve` on a free port; resolves once it says where it listens. */
-async function kilnServe(flags: string[]): Promise<{ port: number; child: ChildProcess; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [kilnBin, 'serve', '--addr', '127.0.0.1:0', ...flags, jsComponent('http_echo')], {
+/** `kiln serve` on a free port (run by `node`); resolves once it says where it listens. */
+async function kilnServe(flags: string[], node = process.execPath): Promise<{ port: number; child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(node, [kilnBin, 'serve', '--addr', '127.0.0.1:0', ...flags, jsComponent('http_echo')], {
     cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -124,6 +124,30 @@ describe('kiln serve: a wasi:http/proxy component answers HTTP requests', () => 
     } finally {
       await server.stop();
     }
+  });
+
+  /** The order in which /slow (asked first, waiting 2 s inside the component) and /fast (asked 100 ms later) are answered. */
+  async function answerOrder(node: string, flags: string[] = []): Promise<string[]> {
+    const server = await kilnServe(flags, node);
+    try {
+      const order: string[] = [];
+      const slow = request(server.port, 'GET', '/slow').then((r) => { order.push(`slow ${r.status}`); });
+      await new Promise((r) => setTimeout(r, 100));
+      const fast = request(server.port, 'GET', '/fast').then((r) => { order.push(`fast ${r.status}`); });
+      await Promise.all([slow, fast]);
+      return order;
+    } finally {
+      await server.stop();
+    }
+  }
+
+  test('with JSPI (Node 24) a request whose component waits is suspended and another is answered meanwhile', { skip: existsSync(node24) ? false : `needs Node 24 (${node24})` }, async () => {
+    assert.deepEqual(await answerOrder(node24), ['fast 201', 'slow 201']);
+    assert.deepEqual(await answerOrder(node24, ['--reuse-instance']), ['slow 201', 'fast 201'], 'a reused instance takes one request at a time');
+  });
+
+  test('without JSPI (Node 20) requests are handled one at a time', async () => {
+    assert.deepEqual(await answerOrder(process.execPath), ['slow 201', 'fast 201']);
   });
 
   test('a component that is no HTTP handler is refused, status 1', async () => {

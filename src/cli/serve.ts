@@ -5,10 +5,13 @@
  * instance (or, with `--reuse-instance`, on one kept for all of them).
  * The component's options are `kiln run`'s (`--dir`, `--env`, `--net` and
  * the allow rules for its own requests, the limits, `--trace`). It serves
- * until interrupted.
+ * until interrupted. Where the engine has JSPI (Node 24), a request whose
+ * component waits is suspended and other requests are served meanwhile;
+ * otherwise they are handled one at a time.
  */
 import { transpileComponent } from '../exec/component/transpile.js';
 import { isComponent } from '../exec/component/component-binary.js';
+import { jspiAvailable } from '../exec/ports/suspending.js';
 import { WASI } from '../front/node/node-wasi.js';
 import { portOf, serveHttp } from '../front/node/http-serve.js';
 import { CannotRunError, UsageError } from './errors.js';
@@ -66,7 +69,9 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
   let server;
   let handler;
   try {
-    handler = new WASI(options).httpHandler(await transpileComponent(bytes, options.componentCache), { reuseInstance: reuse });
+    // Where the engine has JSPI, a request that waits is suspended and others are served meanwhile.
+    const component = await transpileComponent(bytes, options.componentCache, jspiAvailable());
+    handler = new WASI(options).httpHandler(component, { reuseInstance: reuse });
     server = await serveHttp(handler, addr);
   } catch (e) {
     const cannot = cannotRunMessage(args.module, e);

@@ -356,9 +356,12 @@ export class WASI {
    * (arguments, environment, preopens, network), or, with
    * `reuseInstance`, one instance serves them all. A request that traps
    * or exits gets a 500 and ends its instance. `close()` ends the kept
-   * one. NotAnHttpHandlerError for a component without the export.
+   * one. NotAnHttpHandlerError for a component without the export. A
+   * component transpiled for JSPI (`transpileComponent(bytes, cache,
+   * true)`) is called through `handleAsync`, suspended while it waits.
    */
   httpHandler(component: TranspiledComponent, options: { reuseInstance?: boolean } = {}): ComponentHttpHandler {
+    if (component.suspending === true && !jspiAvailable()) throw new JspiUnavailableError('httpHandler() of a component transpiled for JSPI');
     this.#claim();
     return new ComponentHttpHandler(this.#capped(component), {
       spawn: () => spawnProcess(this.#kernel, this.#options),

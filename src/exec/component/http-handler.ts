@@ -13,6 +13,11 @@
  * `prepare()` makes the next fresh instance ahead of its request (a server
  * calls it when idle), so that a request finds one ready: it is still one
  * no request has used.
+ *
+ * A component transpiled for JSPI (`suspending`) is called through
+ * `handleAsync`: its waits (a sleep, an outgoing request, a socket)
+ * suspend it, so the thread goes on with other requests meanwhile, each on
+ * its own fresh instance (a reused instance takes one request at a time).
  */
 import type { Process } from '../../kernel/process.js';
 import { statusOfThrown, type ExitStatus } from '../../kernel/exit-status.js';
@@ -49,7 +54,8 @@ export interface HandlerProcesses {
 interface Live {
   process: Process;
   ctx: HostContext;
-  handle: (request: IncomingRequest, out: ResponseOutparam) => void;
+  /** The export (a promise for a suspending component). */
+  handle: (request: IncomingRequest, out: ResponseOutparam) => void | Promise<void>;
 }
 
 const encoder = new TextEncoder();
@@ -60,6 +66,8 @@ export class ComponentHttpHandler {
   /** A fresh instance made ahead of its request (`prepare`). */
   #ready: Live | undefined;
   #closed = false;
+  /** The requests a reused suspending instance takes, one after the other. */
+  #queue: Promise<unknown> = Promise.resolve();
 
   /**
    * A handler for `component` (NotAnHttpHandlerError when it exports no
@@ -77,9 +85,14 @@ export class ComponentHttpHandler {
     incomingHandlerExport(component);
   }
 
-  /** Calls the component with `request`; returns its response (a 500 when it gave none). */
+  /**
+   * Calls the component with `request` on this thread; returns its
+   * response (a 500 when it gave none). A component transpiled for JSPI
+   * needs `handleAsync`.
+   */
   handle(request: ReceivedRequest): ServedResponse {
     if (this.#closed) throw new Error('the handler is closed');
+    if (this.component.suspending === true) throw new TypeError('a component transpiled for JSPI is called through handleAsync()');
     const live = this.#live ?? this.#take();
     const out = new ResponseOutparam();
     let ended: ExitStatus | undefined;
@@ -88,7 +101,42 @@ export class ComponentHttpHandler {
     } catch (e) {
       ended = statusOfThrown(e);
     }
-    if (ended !== undefined || !this.reuse) this.#end(ended ?? { kind: 'exit', code: 0 });
+    if (ended !== undefined || !this.reuse) this.#end(live, ended ?? { kind: 'exit', code: 0 });
+    return responseOf(out, ended);
+  }
+
+  /**
+   * Calls the component with `request`; resolves to its response. For a
+   * component transpiled for JSPI the call suspends while the component
+   * waits, and other requests are handled meanwhile (each on its own fresh
+   * instance; a reused instance takes them in turn); for any other
+   * component it is `handle`.
+   */
+  handleAsync(request: ReceivedRequest): Promise<ServedResponse> {
+    if (this.component.suspending !== true) {
+      try {
+        return Promise.resolve(this.handle(request));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    if (!this.reuse) return this.#handleSuspending(request);
+    const turn = this.#queue.then(() => this.#handleSuspending(request));
+    this.#queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #handleSuspending(request: ReceivedRequest): Promise<ServedResponse> {
+    if (this.#closed) throw new Error('the handler is closed');
+    const live = this.reuse ? this.#live ?? this.#take() : this.#fresh();
+    const out = new ResponseOutparam();
+    let ended: ExitStatus | undefined;
+    try {
+      await live.handle(new IncomingRequest(live.ctx, request, (e) => Fields.received(e)), out);
+    } catch (e) {
+      ended = statusOfThrown(e);
+    }
+    if (ended !== undefined || !this.reuse) this.#end(live, ended ?? { kind: 'exit', code: 0 });
     return responseOf(out, ended);
   }
 
@@ -109,7 +157,7 @@ export class ComponentHttpHandler {
   /** Ends the instance kept for reuse, and one made ahead (their processes end: output flushed, descriptors closed). */
   close(): void {
     this.#closed = true;
-    if (this.#live !== undefined) this.#end({ kind: 'exit', code: 0 });
+    if (this.#live !== undefined) this.#end(this.#live, { kind: 'exit', code: 0 });
     const ready = this.#ready;
     this.#ready = undefined;
     if (ready !== undefined) void ready.process.end({ kind: 'exit', code: 0 });
@@ -117,13 +165,21 @@ export class ComponentHttpHandler {
 
   /** The instance made ahead, or a new one, as the live one. */
   #take(): Live {
-    this.#live = this.#ready ?? this.#start();
-    this.#ready = undefined;
+    this.#live = this.#fresh();
     return this.#live;
+  }
+
+  /** The instance made ahead, or a new one. */
+  #fresh(): Live {
+    const live = this.#ready ?? this.#start();
+    this.#ready = undefined;
+    return live;
   }
 
   #start(): Live {
     const process = this.processes.spawn();
+    // A suspending component's waits park, and its host methods answer promises (HostContext.blocking).
+    if (this.component.suspending === true) process.parkBlockedCalls = true;
     try {
       const exports = instantiateComponent(this.component, this.processes.imports(process));
       const handler = exports[incomingHandlerExport(this.component)] as { handle?: Live['handle'] } | undefined;
@@ -135,10 +191,10 @@ export class ComponentHttpHandler {
     }
   }
 
-  #end(status: ExitStatus): void {
-    const live = this.#live;
-    this.#live = undefined;
-    if (live !== undefined) void live.process.end(status);
+  /** Ends `live`'s process (and forgets it when it is the reused one). */
+  #end(live: Live, status: ExitStatus): void {
+    if (this.#live === live) this.#live = undefined;
+    void live.process.end(status);
   }
 }
 

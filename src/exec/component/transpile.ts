@@ -14,8 +14,9 @@
  * For JSPI (`runHere()`), the glue is written a second way (`suspending`):
  * the imports that may wait (jco's list of blocking WASI calls, the same
  * methods Kiln's host runs through `HostContext.blocking`) are wrapped in
- * `WebAssembly.Suspending`, and `wasi:cli/run`'s `run` in
- * `WebAssembly.promising`. It is kept under its own key.
+ * `WebAssembly.Suspending`, and `wasi:cli/run`'s `run` and
+ * `wasi:http/incoming-handler`'s `handle` in `WebAssembly.promising`. It is
+ * kept under its own key.
  */
 
 /** The npm package that transpiles components (an optional dependency of Kiln). */
@@ -121,7 +122,7 @@ const SUSPENDING_IMPORTS = [
 ];
 const SUSPENDING_OPTIONS: GenerateOptions = {
   ...OPTIONS,
-  asyncMode: { tag: 'jspi', val: { imports: SUSPENDING_IMPORTS, exports: ['wasi:cli/run#run'] } },
+  asyncMode: { tag: 'jspi', val: { imports: SUSPENDING_IMPORTS, exports: ['wasi:cli/run#run', 'wasi:http/incoming-handler#handle'] } },
 };
 
 let bindgen: Promise<BindgenModule> | undefined;

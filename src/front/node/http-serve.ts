@@ -2,8 +2,9 @@
  * Serving a component over HTTP on Node (layer: front doors): a node:http
  * server whose every request, once its body has arrived, goes to a
  * `ComponentHttpHandler` (exec/component/http-handler.ts) and whose
- * response is what the component set. The component runs on this thread,
- * one request at a time: a request waits while another is handled. When
+ * response is what the component set. The component runs on this thread:
+ * one request at a time, or, for a component transpiled for JSPI, several,
+ * each suspended while it waits. When
  * no request has come for 10 ms after a response, the handler makes the
  * next request's instance ahead (`prepare`).
  */
@@ -71,21 +72,23 @@ export function serveHttp(handler: ComponentHttpHandler, address: ServeAddress =
     clearTimeout(idle);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let response: ServedResponse;
-      try {
-        response = handler.handle(receivedRequest(req, Buffer.concat(chunks)));
-      } catch (e) {
-        const why = e instanceof Error ? e.message : String(e);
-        response = { status: 500, headers: [], body: encoder.encode(`${why}\n`), complete: true, failure: why };
-      }
-      send(res, response);
-      // Once no request came for a moment (and the response is on its way), the next fresh instance is made.
-      clearTimeout(idle);
-      idle = setTimeout(() => handler.prepare(), IDLE_MS);
-      idle.unref();
-    });
+    req.on('end', () => void answer(req, res, Buffer.concat(chunks)));
   });
+  /** Calls the handler (suspending ones: other requests go on meanwhile) and sends what it answers. */
+  const answer = async (req: IncomingMessage, res: ServerResponse, body: Uint8Array): Promise<void> => {
+    let response: ServedResponse;
+    try {
+      response = await handler.handleAsync(receivedRequest(req, body));
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      response = { status: 500, headers: [], body: encoder.encode(`${why}\n`), complete: true, failure: why };
+    }
+    send(res, response);
+    // Once no request came for a moment (and the response is on its way), the next fresh instance is made.
+    clearTimeout(idle);
+    idle = setTimeout(() => handler.prepare(), IDLE_MS);
+    idle.unref();
+  };
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(address.port ?? 8080, address.host ?? '127.0.0.1', () => {

@@ -7,7 +7,9 @@
 //   /trap           throws (the component traps)
 //   /no-response    returns without setting a response
 //   /unfinished     sets a response and writes part of a body it never finishes
+//   /slow           waits 2 s (a monotonic-clock pollable) before it answers
 import { Fields, OutgoingBody, OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.12';
+import { subscribeDuration } from 'wasi:clocks/monotonic-clock@0.2.12';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -31,6 +33,7 @@ export const incomingHandler = {
     const path = request.pathWithQuery();
     if (path === '/trap') throw new Error('a failure inside the handler');
     if (path === '/no-response') return;
+    if (path === '/slow') subscribeDuration(2_000_000_000n).block();
     const requestHeaders = request.headers();
     const echo = requestHeaders.get('x-test').map((v) => dec.decode(v)).join(',');
     const body = request.consume();
