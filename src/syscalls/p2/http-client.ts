@@ -130,8 +130,10 @@ class Exchange {
     try {
       this.#advance();
     } catch (e) {
-      if (!(e instanceof Failed)) throw e;
-      this.failure = e.code;
+      // A kernel failure on the way (no room for another socket, a refusal by the network) is the request's failure too.
+      if (e instanceof WasiError) this.failure = e.errno === Errno.MFILE ? { tag: 'connection-limit-reached' } : { tag: 'internal-error', val: e.message };
+      else if (e instanceof Failed) this.failure = e.code;
+      else throw e;
       this.close();
     }
   }
