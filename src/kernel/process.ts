@@ -308,8 +308,17 @@ export class Process {
    */
   checkSocketRoom(count: number): void {
     if (this.fds.room() < count) throw new WasiError(Errno.MFILE);
+    this.checkSocketLimit(count);
+  }
+
+  /**
+   * EMFILE unless `count` more sockets stay within the socket limit, with
+   * the process's descriptors and `besides` sockets held elsewhere (a
+   * component's, which are not descriptors).
+   */
+  checkSocketLimit(count: number, besides = 0): void {
     if (this.maxSockets === undefined) return;
-    if (this.fds.countResources((r) => r.isSocket) + count > this.maxSockets) {
+    if (this.fds.countResources((r) => r.isSocket) + besides + count > this.maxSockets) {
       throw new WasiError(Errno.MFILE, `the socket limit (${this.maxSockets}) is reached`);
     }
   }

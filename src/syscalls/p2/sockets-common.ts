@@ -3,9 +3,9 @@
  * capability, the run's network and policy, making a kernel socket within
  * the socket limit, the checks on addresses, the operations that the
  * network may finish later (`Attempt`), and the base classes of sockets
- * and their datagram streams.
+ * and their datagram streams (`HoldsSocket`).
  */
-import { Errno, WasiError } from '../../abi/errno.js';
+import { Errno } from '../../abi/errno.js';
 import { errnoOf } from '../../abi/host-errors.js';
 import { NetSocketResource } from '../../kernel/net-socket-resource.js';
 import { NO_NETWORK, type KernelNetwork } from '../../kernel/network.js';
@@ -41,12 +41,9 @@ export function openSocket(ctx: HostContext, family: IpFamily, kind: 'stream' | 
   return ctx.own(new NetSocketResource(socket, kind === 'stream' ? TCP : UDP));
 }
 
-/** EMFILE (`new-socket-limit`) when the process holds as many sockets as it may. */
+/** EMFILE (`new-socket-limit`) when the process holds as many sockets as it may (its descriptors' and the component's). */
 export function checkSocketRoom(ctx: HostContext): void {
-  const max = ctx.process.maxSockets;
-  if (max === undefined) return;
-  const open = ctx.countHeld((r) => r.isSocket) + ctx.process.fds.countResources((r) => r.isSocket);
-  if (open >= max) throw new WasiError(Errno.MFILE, `the socket limit (${max}) is reached`);
+  ctx.process.checkSocketLimit(1, ctx.countHeld((r) => r.isSocket));
 }
 
 /**
@@ -57,6 +54,12 @@ export function checkSocketRoom(ctx: HostContext): void {
 export function checkAddress(family: IpFamily, a: SocketAddress, remote: boolean): void {
   if (a.family !== family || isIpv4Mapped(a) || isMulticastAddress(a.ip)) refuse('invalid-argument');
   if (remote && (isAnyAddress(a.ip) || a.port === 0)) refuse('invalid-argument');
+}
+
+/** Checks a destination (`checkAddress`) and that the policy lets the guest reach it (`access-denied`). */
+export function checkDestination(ctx: HostContext, family: IpFamily, a: SocketAddress): void {
+  checkAddress(family, a, true);
+  if (!networkOf(ctx).policy.allowsConnect(a)) refuse('access-denied');
 }
 
 /** True when `op` no longer answers EAGAIN; other failures are thrown. */
@@ -95,25 +98,39 @@ export class Attempt {
   }
 }
 
-/**
- * What a TCP and a UDP socket share: the kernel socket they hold (with the
- * streams made from it), its family, the options the network keeps, and
- * the drop.
- */
-export abstract class SocketBase {
+/** A resource that holds a kernel socket until the guest drops it (a socket, a datagram stream). */
+export abstract class HoldsSocket {
   #released = false;
 
   constructor(
-    /** The run's host context. */
-    readonly ctx: HostContext,
-    /** The kernel socket (a NetSocketResource), held by this socket and its streams. */
+    /** The kernel socket (a NetSocketResource), held for this resource. */
     readonly held: HeldResource,
-    /** IPv4 or IPv6, as created. */
-    readonly family: IpFamily,
   ) {}
 
   /** The kernel socket. */
   get socket(): NetSocketResource { return this.held.resource as NetSocketResource; }
+
+  [DISPOSE](): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.held.release();
+  }
+}
+
+/**
+ * What a TCP and a UDP socket share: the kernel socket they hold (with the
+ * streams made from it), its family, the options the network keeps.
+ */
+export abstract class SocketBase extends HoldsSocket {
+  constructor(
+    /** The run's host context. */
+    readonly ctx: HostContext,
+    held: HeldResource,
+    /** IPv4 or IPv6, as created. */
+    readonly family: IpFamily,
+  ) {
+    super(held);
+  }
 
   addressFamily(): IpFamily { return this.family; }
 
@@ -124,12 +141,6 @@ export abstract class SocketBase {
   sendBufferSize(): bigint { return BigInt(this.option('sendBufferSize')); }
 
   setSendBufferSize(value: bigint): void { this.setSizeOption('sendBufferSize', value); }
-
-  [DISPOSE](): void {
-    if (this.#released) return;
-    this.#released = true;
-    this.held.release();
-  }
 
   /** Checks `localAddress` (the family, the policy: `access-denied`) and starts binding it. */
   protected beginBind(localAddress: IpSocketAddress): Attempt {
@@ -155,24 +166,5 @@ export abstract class SocketBase {
     if (value === 0n) refuse('invalid-argument');
     const n = value > BigInt(SIZE_MAX) ? SIZE_MAX : Number(value);
     socketCall(() => this.socket.socket.setOption(option, n));
-  }
-}
-
-/** A stream of a socket's (a UDP socket's datagram streams): it holds the kernel socket until dropped. */
-export abstract class SocketStream {
-  #released = false;
-
-  constructor(
-    /** The kernel socket, held for this stream. */
-    readonly held: HeldResource,
-  ) {}
-
-  /** The kernel socket. */
-  get socket(): NetSocketResource { return this.held.resource as NetSocketResource; }
-
-  [DISPOSE](): void {
-    if (this.#released) return;
-    this.#released = true;
-    this.held.release();
   }
 }

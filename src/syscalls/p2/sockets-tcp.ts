@@ -19,7 +19,7 @@ import { SdFlags } from '../../abi/constants.js';
 import type { IpFamily } from '../../host/net/socket-address.js';
 import type { HeldResource, HostContext } from './host-context.js';
 import { InputStream, OutputStream, Pollable, resourceSink, resourceSource } from './io.js';
-import { Attempt, checkAddress, checkSocketRoom, networkOf, openSocket, refuse, SocketBase, type Network } from './sockets-common.js';
+import { Attempt, checkDestination, checkSocketRoom, openSocket, refuse, SocketBase, type Network } from './sockets-common.js';
 import { familyOf, fromIpSocketAddress, socketCall, toIpSocketAddress, type IpSocketAddress } from './sockets-values.js';
 
 type TcpState = 'unbound' | 'binding' | 'bound' | 'listening-started' | 'listening' | 'connecting' | 'connected' | 'closed';
@@ -65,8 +65,7 @@ export class TcpSocket extends SocketBase {
       if (this.#state === 'binding' || this.#state === 'listening-started' || this.#state === 'connecting') refuse('concurrency-conflict');
       if (this.#state !== 'unbound' && this.#state !== 'bound') refuse('invalid-state');
       const a = fromIpSocketAddress(remoteAddress);
-      checkAddress(this.family, a, true);
-      if (!networkOf(this.ctx).policy.allowsConnect(a)) refuse('access-denied');
+      checkDestination(this.ctx, this.family, a);
       this.socket.connect(a);
       this.#state = 'connecting';
     });

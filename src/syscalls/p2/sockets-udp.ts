@@ -16,7 +16,7 @@ import { errnoOf } from '../../abi/host-errors.js';
 import type { IpFamily, SocketAddress } from '../../host/net/socket-address.js';
 import type { HeldResource, HostContext } from './host-context.js';
 import { Pollable } from './io.js';
-import { Attempt, checkAddress, networkOf, openSocket, refuse, SocketBase, SocketStream, type Network } from './sockets-common.js';
+import { Attempt, checkDestination, HoldsSocket, openSocket, refuse, SocketBase, type Network } from './sockets-common.js';
 import { familyOf, fromIpSocketAddress, socketCall, toIpSocketAddress, type IpSocketAddress } from './sockets-values.js';
 
 /** The largest datagram payload: 65535 less the IP and UDP headers. */
@@ -69,8 +69,7 @@ export class UdpSocket extends SocketBase {
       let peer: SocketAddress | undefined;
       if (remoteAddress !== undefined) {
         peer = fromIpSocketAddress(remoteAddress);
-        checkAddress(this.family, peer, true);
-        if (!networkOf(this.ctx).policy.allowsConnect(peer)) refuse('access-denied');
+        checkDestination(this.ctx, this.family, peer);
       }
       this.peer = peer;
       return [new IncomingDatagramStream(this, this.held.retain()), new OutgoingDatagramStream(this, this.held.retain())];
@@ -100,7 +99,7 @@ export class UdpSocket extends SocketBase {
 }
 
 /** `wasi:sockets/udp.incoming-datagram-stream`. */
-export class IncomingDatagramStream extends SocketStream {
+export class IncomingDatagramStream extends HoldsSocket {
   constructor(readonly owner: UdpSocket, held: HeldResource) {
     super(held);
   }
@@ -135,7 +134,7 @@ export class IncomingDatagramStream extends SocketStream {
 }
 
 /** `wasi:sockets/udp.outgoing-datagram-stream`. */
-export class OutgoingDatagramStream extends SocketStream {
+export class OutgoingDatagramStream extends HoldsSocket {
   constructor(readonly owner: UdpSocket, held: HeldResource) {
     super(held);
   }
@@ -179,8 +178,7 @@ export class OutgoingDatagramStream extends SocketStream {
       if (!sameAddress(peer, to)) refuse('invalid-argument');
       return peer;
     }
-    checkAddress(this.owner.family, to, true);
-    if (!networkOf(this.owner.ctx).policy.allowsConnect(to)) refuse('access-denied');
+    checkDestination(this.owner.ctx, this.owner.family, to);
     return to;
   }
 }
