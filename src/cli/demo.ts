@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
+import { closeOnInterrupt } from './interrupt.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -133,10 +134,6 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
   const where = typeof address === 'object' && address !== null
     ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/` : String(address);
   process.stdout.write(`kiln demo: serving on ${where} (Ctrl-C stops it)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => { server.close(() => resolve()); server.closeAllConnections(); };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await closeOnInterrupt(server);
   return 0;
 }

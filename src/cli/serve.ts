@@ -14,7 +14,9 @@ import { isComponent } from '../exec/component/component-binary.js';
 import { jspiAvailable } from '../exec/ports/suspending.js';
 import { WASI } from '../front/node/node-wasi.js';
 import { portOf, serveHttp } from '../front/node/http-serve.js';
+import { formatListenAddress, parseListenAddress, type ListenAddress } from '../host/net/address.js';
 import { CannotRunError, UsageError } from './errors.js';
+import { closeOnInterrupt } from './interrupt.js';
 import { readInputFile } from './module-file.js';
 import { parseRunArgs } from './run-args.js';
 import { cannotRunMessage, componentOptionsOf } from './run-component.js';
@@ -35,17 +37,16 @@ Options:
   --max-memory, --trace (see kiln run --help)
 `;
 
-/** `HOST:PORT` (an IPv6 host in brackets). */
-function parseAddr(value: string): { host: string; port: number } {
-  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
-  const port = m === null ? NaN : Number(m[2]);
-  if (m === null || port > 65535) throw new UsageError(`serve: --addr takes HOST:PORT, not '${value}'`);
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+/** `HOST:PORT` (an IPv6 host in brackets), as `--listen` takes it. */
+function parseAddr(value: string): ListenAddress {
+  const a = parseListenAddress(value);
+  if (a === undefined) throw new UsageError(`serve: --addr takes HOST:PORT, not '${value}'`);
+  return a;
 }
 
 /** `kiln serve [OPTIONS] COMPONENT.wasm`: serves until the process is interrupted. */
 export async function serveCommand(argv: readonly string[]): Promise<number> {
-  let addr = { host: '127.0.0.1', port: 8080 };
+  let addr: ListenAddress = { host: '127.0.0.1', port: 8080 };
   let reuse = false;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -78,13 +79,9 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     if (cannot !== undefined) throw new CannotRunError(cannot.replace(/^cannot run/, 'cannot serve'));
     throw e;
   }
-  const host = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
-  process.stderr.write(`kiln serve: serving HTTP on http://${host}:${portOf(server)}/ (Ctrl-C stops it)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => { server.close(() => resolve()); server.closeAllConnections(); };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  const where = formatListenAddress({ host: addr.host, port: portOf(server) });
+  process.stderr.write(`kiln serve: serving HTTP on http://${where}/ (Ctrl-C stops it)\n`);
+  await closeOnInterrupt(server);
   handler.close();
   return 0;
 }

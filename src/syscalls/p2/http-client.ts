@@ -20,6 +20,7 @@ import { Errno, WasiError } from '../../abi/errno.js';
 import { errnoOf } from '../../abi/host-errors.js';
 import type { HostLookup } from '../../host/net/networking.js';
 import type { NetSocketResource } from '../../kernel/net-socket-resource.js';
+import { parseListenAddress } from '../../host/net/address.js';
 import { ipFamily, type SocketAddress } from '../../host/net/socket-address.js';
 import { Fields, type FieldEntry } from './http-fields.js';
 import { IncomingBody, methodName, OutgoingMessage, type HttpErrorCode, type Method, type Scheme } from './http-types.js';
@@ -322,16 +323,12 @@ class Exchange {
     const f = this.#framing;
     if (this.phase !== 'body') return 0;
     if (f.kind === 'close') {
-      const n = Math.min(dst.length, this.#in.length);
-      dst.set(this.#in.subarray(0, n));
-      this.#in = this.#in.subarray(n);
+      const n = this.#take(dst, Infinity);
       if (n === 0 && this.#peerClosed) this.phase = 'done';
       return n;
     }
     if (f.kind === 'length') {
-      const n = Math.min(dst.length, this.#in.length, f.left);
-      dst.set(this.#in.subarray(0, n));
-      this.#in = this.#in.subarray(n);
+      const n = this.#take(dst, f.left);
       f.left -= n;
       if (f.left === 0) this.phase = 'done';
       return n;
@@ -353,9 +350,7 @@ class Exchange {
         f.at = 'data';
       }
       if (f.at === 'data') {
-        const n = Math.min(dst.length, this.#in.length, f.left);
-        dst.set(this.#in.subarray(0, n));
-        this.#in = this.#in.subarray(n);
+        const n = this.#take(dst, f.left);
         f.left -= n;
         if (f.left === 0) f.at = 'crlf';
         return n;
@@ -364,6 +359,14 @@ class Exchange {
       this.#in = this.#in.subarray(2);
       f.at = 'size';
     }
+  }
+
+  /** Moves up to `most` received bytes into `dst`: the count. */
+  #take(dst: Uint8Array, most: number): number {
+    const n = Math.min(dst.length, this.#in.length, most);
+    dst.set(this.#in.subarray(0, n));
+    this.#in = this.#in.subarray(n);
+    return n;
   }
 }
 
@@ -423,15 +426,13 @@ export function sendRequest(ctx: HostContext, request: OutgoingRequest): FutureI
   const scheme = request.scheme() ?? { tag: 'HTTP' };
   if (scheme.tag === 'other') fail<HttpErrorCode>({ tag: 'HTTP-protocol-error' });
   const tls = scheme.tag === 'HTTPS';
-  const authority = request.authority();
-  if (authority === undefined || authority === '') fail<HttpErrorCode>({ tag: 'HTTP-request-URI-invalid' });
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(authority);
-  if (m === null) fail<HttpErrorCode>({ tag: 'HTTP-request-URI-invalid' });
-  const host = m[1]!.replace(/^\[|\]$/g, '');
-  const port = m[2] === undefined ? (tls ? 443 : 80) : Number(m[2]);
+  // `HOST[:PORT]`, an IPv6 host in brackets: the port is the scheme's when not given.
+  const authority = request.authority() ?? '';
+  const at = parseListenAddress(authority) ?? parseListenAddress(`${authority}:${tls ? 443 : 80}`);
+  if (at === undefined) fail<HttpErrorCode>({ tag: 'HTTP-request-URI-invalid' });
   let exchange: Exchange;
   try {
-    exchange = new Exchange(ctx, request, host, port, tls);
+    exchange = new Exchange(ctx, request, at.host, at.port, tls);
   } catch (e) {
     if (e instanceof Failed) fail(e.code);
     throw e;
