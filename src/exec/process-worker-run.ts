@@ -24,6 +24,7 @@ import { exitCodeOf, type ExitStatus } from '../kernel/exit-status.js';
 import { Kernel } from '../kernel/kernel.js';
 import { runInline } from './inline-run.js';
 import { hostImports, runComponentInline } from './component/component-run.js';
+import { HostContext } from '../syscalls/p2/host-context.js';
 import { openListeners } from './listeners.js';
 import { flushNetwork, kernelNetwork } from './network.js';
 import { spawnProcess } from './process-factory.js';
@@ -128,7 +129,7 @@ export async function serveRun(side: WorkerSide, message: Pick<WorkerRun, 'confi
           functions.context.bind(instance.exports['memory'] as WebAssembly.Memory);
           status = runInline(process, instance.exports['_start'] as () => void);
         } else {
-          status = runComponentInline(process, program, hostImports(process, undefined, trace));
+          status = runComponentInline(process, program, hostImports(new HostContext(process), undefined, trace));
         }
         kernel.release(process);
       }

@@ -35,6 +35,7 @@ import { transpileComponent, type TranspiledComponent } from '../exec/component/
 import { limitComponentMemory } from '../exec/component/component-memory.js';
 import { ComponentHttpHandler } from '../exec/component/http-handler.js';
 import { KILN_INTERFACES, type ComponentImports } from '../syscalls/p2/imports.js';
+import { HostContext } from '../syscalls/p2/host-context.js';
 import type { Platform } from './platform.js';
 
 export type { WASIOptions, CheckedWASIOptions, WasiImportObject, WasiVersion, NetworkMode } from '../exec/options.js';
@@ -365,7 +366,7 @@ export class WASI {
     this.#claim();
     return new ComponentHttpHandler(this.#capped(component), {
       spawn: () => spawnProcess(this.#kernel, this.#options),
-      imports: (process) => hostImports(process, this.#options.interfaces, this.#trace),
+      imports: (ctx) => hostImports(ctx, this.#options.interfaces, this.#trace),
     }, options.reuseInstance ?? false);
   }
 
@@ -383,7 +384,7 @@ export class WASI {
   /** The process a command component runs as, and its imports; the component checked against them (the process released when it fails). */
   #componentProcess(component: TranspiledComponent): { process: Process; imports: ComponentImports } {
     const process = spawnProcess(this.#kernel, this.#options);
-    const imports = hostImports(process, this.#options.interfaces, this.#trace);
+    const imports = hostImports(new HostContext(process), this.#options.interfaces, this.#trace);
     try {
       checkCommand(component, imports);
     } catch (e) {

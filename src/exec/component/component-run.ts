@@ -22,9 +22,8 @@ import type { TranspiledComponent } from './transpile.js';
 /** Interfaces an embedder supplies in place of Kiln's, by unversioned name, given the host context of the run. */
 export type InterfaceOverrides = (ctx: HostContext) => ComponentImports;
 
-/** The import object of one run: Kiln's interfaces, with the embedder's in their place where given, each call traced to `trace` when given. */
-export function hostImports(process: Process, overrides?: InterfaceOverrides, trace?: TraceSink): ComponentImports {
-  const ctx = new HostContext(process);
+/** The import object of one run (`ctx`: its process's context): Kiln's interfaces, with the embedder's in their place where given, each call traced to `trace` when given. */
+export function hostImports(ctx: HostContext, overrides?: InterfaceOverrides, trace?: TraceSink): ComponentImports {
   const imports = { ...componentImports(ctx), ...overrides?.(ctx) };
   return trace === undefined ? imports : tracedImports(imports, trace);
 }
@@ -55,8 +54,7 @@ export async function runComponentSuspending(process: Process, component: Transp
     try {
       await run();
     } catch (e) {
-      if (e === undefined) throw new ProcessExit(1);
-      throw e;
+      failedRun(e);
     }
     status = { kind: 'exit', code: 0 };
   } catch (e) {
@@ -72,9 +70,13 @@ export function runComponentInline(process: Process, component: TranspiledCompon
     try {
       run();
     } catch (e) {
-      // `run` returning err(()) reaches here as a thrown undefined: a failed command, status 1.
-      if (e === undefined) throw new ProcessExit(1);
-      throw e;
+      failedRun(e);
     }
   });
+}
+
+/** What `run` threw, as the process's end: `run` returning err(()) reaches here as a thrown undefined, a failed command (status 1). */
+function failedRun(e: unknown): never {
+  if (e === undefined) throw new ProcessExit(1);
+  throw e;
 }

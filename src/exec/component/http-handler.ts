@@ -22,7 +22,7 @@
 import type { Process } from '../../kernel/process.js';
 import { statusOfThrown, type ExitStatus } from '../../kernel/exit-status.js';
 import { withCoalescedWrites } from '../../kernel/write-buffer.js';
-import { Fields, type FieldEntry } from '../../syscalls/p2/http-fields.js';
+import type { FieldEntry } from '../../syscalls/p2/http-fields.js';
 import { IncomingRequest, ResponseOutparam, type ReceivedRequest } from '../../syscalls/p2/http-types.js';
 import { HostContext } from '../../syscalls/p2/host-context.js';
 import type { ComponentImports } from '../../syscalls/p2/imports.js';
@@ -47,8 +47,8 @@ export interface ServedResponse {
 export interface HandlerProcesses {
   /** A new kernel process (arguments, environment, preopens, network as the run's options say). */
   spawn(): Process;
-  /** Kiln's interfaces over that process (with the embedder's replacements and tracing). */
-  imports(process: Process): ComponentImports;
+  /** Kiln's interfaces over a process, given its context (with the embedder's replacements and tracing). */
+  imports(ctx: HostContext): ComponentImports;
 }
 
 interface Live {
@@ -97,12 +97,11 @@ export class ComponentHttpHandler {
     const out = new ResponseOutparam();
     let ended: ExitStatus | undefined;
     try {
-      withCoalescedWrites(() => live.handle(new IncomingRequest(live.ctx, request, (e) => Fields.received(e)), out));
+      withCoalescedWrites(() => live.handle(new IncomingRequest(live.ctx, request), out));
     } catch (e) {
       ended = statusOfThrown(e);
     }
-    if (ended !== undefined || !this.reuse) this.#end(live, ended ?? { kind: 'exit', code: 0 });
-    return responseOf(out, ended);
+    return this.#answered(live, out, ended);
   }
 
   /**
@@ -132,10 +131,15 @@ export class ComponentHttpHandler {
     const out = new ResponseOutparam();
     let ended: ExitStatus | undefined;
     try {
-      await live.handle(new IncomingRequest(live.ctx, request, (e) => Fields.received(e)), out);
+      await live.handle(new IncomingRequest(live.ctx, request), out);
     } catch (e) {
       ended = statusOfThrown(e);
     }
+    return this.#answered(live, out, ended);
+  }
+
+  /** The response of a request `live` handled; its process ends when it ended (`ended`) or serves one request only. */
+  #answered(live: Live, out: ResponseOutparam, ended: ExitStatus | undefined): ServedResponse {
     if (ended !== undefined || !this.reuse) this.#end(live, ended ?? { kind: 'exit', code: 0 });
     return responseOf(out, ended);
   }
@@ -181,10 +185,11 @@ export class ComponentHttpHandler {
     // A suspending component's waits park, and its host methods answer promises (HostContext.blocking).
     if (this.component.suspending === true) process.parkBlockedCalls = true;
     try {
-      const exports = instantiateComponent(this.component, this.processes.imports(process));
+      const ctx = new HostContext(process);
+      const exports = instantiateComponent(this.component, this.processes.imports(ctx));
       const handler = exports[incomingHandlerExport(this.component)] as { handle?: Live['handle'] } | undefined;
       if (typeof handler?.handle !== 'function') throw new Error('the component\'s wasi:http/incoming-handler has no handle function');
-      return { process, ctx: new HostContext(process), handle: handler.handle.bind(handler) };
+      return { process, ctx, handle: handler.handle.bind(handler) };
     } catch (e) {
       void process.end(statusOfThrown(e));
       throw e;

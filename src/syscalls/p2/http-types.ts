@@ -9,7 +9,7 @@
  * guest `finish`es it. Each child (a body, its stream) can be taken once,
  * as the interface says; a second take is `err`.
  */
-import type { Fields, FieldEntry } from './http-fields.js';
+import { Fields, type FieldEntry } from './http-fields.js';
 import type { HostContext } from './host-context.js';
 import { InputStream, OutputStream, Pollable, readyPollable, type ByteSink, type ByteSource } from './io.js';
 import { fail } from './values.js';
@@ -181,11 +181,7 @@ export interface ReceivedRequest {
 export class IncomingRequest {
   #consumed = false;
 
-  constructor(
-    readonly ctx: HostContext,
-    readonly request: ReceivedRequest,
-    readonly makeHeaders: (entries: FieldEntry[]) => Fields,
-  ) {}
+  constructor(readonly ctx: HostContext, readonly request: ReceivedRequest) {}
 
   method(): Method { return methodOf(this.request.method); }
 
@@ -195,7 +191,7 @@ export class IncomingRequest {
 
   authority(): string | undefined { return this.request.authority; }
 
-  headers(): Fields { return this.makeHeaders(this.request.headers); }
+  headers(): Fields { return Fields.received(this.request.headers); }
 
   consume(): IncomingBody {
     if (this.#consumed) fail(undefined);
