@@ -18,7 +18,7 @@ import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { repoRoot } from './helpers/programs.js';
-import { kilnBin, lines, node24, runKiln, runKilnJspi, runKilnWorker, type RunResult, type Runner } from './helpers/runners.js';
+import { componentRunners, kilnBin, lines, node24, runKilnWorker, type RunResult } from './helpers/runners.js';
 import { WASI, serveHttp, portOf, componentDiskCache } from '../src/node.js';
 import { transpileComponent } from '../src/exec/component/transpile.js';
 import { NotAnHttpHandlerError } from '../src/exec/component/component-instance.js';
@@ -272,14 +272,7 @@ function secureOrigin(tls: { cert: string; key: string }): Promise<{ port: numbe
   });
 }
 
-const runKilnTimed: Runner = (opts) => runKiln({ ...opts, flags: ['--timeout', '60s', ...(opts.flags ?? [])] });
-
-const PLACEMENTS: readonly [string, Runner][] = [
-  ['kiln run', runKiln],
-  ['kiln run --timeout', runKilnTimed],
-  ['WASI.run()', runKilnWorker],
-  ...(existsSync(node24) ? [['WASI.runHere() (JSPI, Node 24)', runKilnJspi] as [string, Runner]] : []),
-];
+const PLACEMENTS = componentRunners('60s');
 
 for (const [placement, runner] of PLACEMENTS) {
   describe(`wasi:http/outgoing-handler (${placement})`, () => {

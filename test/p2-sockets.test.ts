@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { repoRoot } from './helpers/programs.js';
-import { lines, node24, runKiln, runKilnJspi, runKilnWorker, type RunOptions, type RunResult, type Runner } from './helpers/runners.js';
+import { componentRunners, lines, type RunOptions, type RunResult, type Runner } from './helpers/runners.js';
 import { CaptureStream, WASI } from '../src/node.js';
 import { HostContext } from '../src/syscalls/p2/host-context.js';
 import { socketInterfaces } from '../src/syscalls/p2/sockets.js';
@@ -23,15 +23,7 @@ import { ResultError } from '../src/syscalls/p2/values.js';
 
 const component = path.join(repoRoot, 'build', 'components', 'p2_sockets.wasm');
 
-/** `kiln run` with a time limit: the component runs in a process worker the CLI can stop. */
-const runKilnTimed: Runner = (opts) => runKiln({ ...opts, flags: ['--timeout', '30s', ...(opts.flags ?? [])] });
-
-const PLACEMENTS: readonly [string, Runner][] = [
-  ['kiln run', runKiln],
-  ['kiln run --timeout', runKilnTimed],
-  ['WASI.run()', runKilnWorker],
-  ...(existsSync(node24) ? [['WASI.runHere() (JSPI, Node 24)', runKilnJspi] as [string, Runner]] : []),
-];
+const PLACEMENTS = componentRunners('30s');
 
 const run = (runner: Runner, opts: Omit<RunOptions, 'program'>): Promise<RunResult> => {
   assert.ok(existsSync(component), `${component} is missing: run npm run build:programs`);

@@ -166,6 +166,22 @@ export function runKilnJspi(opts: RunOptions): Promise<RunResult> {
 }
 
 /**
+ * The ways a component runs, each with the same command line, by name:
+ * `kiln run` (on the CLI's thread), `kiln run --timeout LIMIT` (a process
+ * worker the CLI can stop), `WASI.run()` (a process worker) and, where the
+ * test setup fetched Node 24, `WASI.runHere()` with JSPI.
+ */
+export function componentRunners(limit: string): readonly [string, Runner][] {
+  const timed: Runner = (opts) => runKiln({ ...opts, flags: ['--timeout', limit, ...(opts.flags ?? [])] });
+  return [
+    ['kiln run', runKiln],
+    ['kiln run --timeout', timed],
+    ['WASI.run()', runKilnWorker],
+    ...(existsSync(node24) ? [['WASI.runHere() (JSPI, Node 24)', runKilnJspi] as [string, Runner]] : []),
+  ];
+}
+
+/**
  * The ways a WASIX guest (a threaded module) runs, each with the same
  * command line: its name, the runner, and whether it is available here.
  */
