@@ -53,8 +53,10 @@ export let writesPending = false;
  * one writer must be contiguous; every other syscall flushes in between.
  */
 export function bufferWrite(writer: BufferedWriter, data: Uint8Array, offset: number): boolean {
-  if (owner !== writer || length + data.byteLength > CAPACITY) flushPendingWrites();
-  if (running === 0 || data.byteLength >= DIRECT) return false;
+  const direct = running === 0 || data.byteLength >= DIRECT;
+  // What is gathered lands first: before another writer's bytes, before bytes that do not fit, before a direct write.
+  if (owner !== writer || direct || length + data.byteLength > CAPACITY) flushPendingWrites();
+  if (direct) return false;
   if (length === 0) ownerOffset = offset;
   buffer.set(data, length);
   length += data.byteLength;

@@ -61,6 +61,15 @@ guestTest(
   });
 }
 
+{
+  const row = (c: string) => `${c.repeat(8999)}\n`;
+  guestTest('stdio: small and large writes to stdout land in order', { program: 'stdio', args: ['mixed'], sandbox: false }, {
+    status: 0,
+    stdout: `small 0\n${row('A')}small 1\n${row('B')}small 2\n${row('C')}end\n`,
+    stderr: '',
+  });
+}
+
 echoCase('stdio: echo text stdin', 'hello\nworld\n\u00fcn\u00efc\u00f8d\u00e9 \u2713\nno newline at end');
 echoCase('stdio: empty stdin is EOF at once', '');
 {

@@ -1,5 +1,5 @@
 /* stdio: stdout/stderr writes, a 1 MiB write, stdin echo.
- * usage: stdio out | wrongway | big | echo */
+ * usage: stdio out | wrongway | big | mixed | echo */
 #include "guest.h"
 
 static void write_all(int fd, const char *buf, size_t len) {
@@ -71,6 +71,23 @@ static int mode_big(void) {
   return 0;
 }
 
+/* Small and large writes in turn: each lands in the order written. */
+static int mode_mixed(void) {
+  size_t len = 9000;
+  char *buf = malloc(len);
+  for (int round = 0; round < 3; round++) {
+    char small[16];
+    int n = snprintf(small, sizeof small, "small %d\n", round);
+    write_all(1, small, (size_t)n);
+    memset(buf, 'A' + round, len - 1);
+    buf[len - 1] = '\n';
+    write_all(1, buf, len);
+  }
+  write_all(1, "end\n", 4);
+  free(buf);
+  return 0;
+}
+
 static int mode_echo(void) {
   /* Small reads on purpose: exercises many fd_read calls on stdin. */
   char buf[7];
@@ -98,6 +115,7 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "out")) return mode_out();
   if (!strcmp(mode, "wrongway")) return mode_wrongway();
   if (!strcmp(mode, "big")) return mode_big();
+  if (!strcmp(mode, "mixed")) return mode_mixed();
   if (!strcmp(mode, "echo")) return mode_echo();
   fprintf(stderr, "unknown mode %s\n", mode);
   return 2;
