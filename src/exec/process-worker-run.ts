@@ -129,7 +129,7 @@ export async function serveRun(side: WorkerSide, message: Pick<WorkerRun, 'confi
           functions.context.bind(instance.exports['memory'] as WebAssembly.Memory);
           status = runInline(process, instance.exports['_start'] as () => void);
         } else {
-          status = runComponentInline(process, program, hostImports(new HostContext(process), undefined, trace));
+          status = runComponentInline(process, program, hostImports(new HostContext(process), program, undefined, trace));
         }
         kernel.release(process);
       }

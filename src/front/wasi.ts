@@ -366,7 +366,7 @@ export class WASI {
     this.#claim();
     return new ComponentHttpHandler(this.#capped(component), {
       spawn: () => spawnProcess(this.#kernel, this.#options),
-      imports: (ctx) => hostImports(ctx, this.#options.interfaces, this.#trace),
+      imports: (ctx) => hostImports(ctx, component, this.#options.interfaces, this.#trace),
     }, options.reuseInstance ?? false);
   }
 
@@ -384,7 +384,7 @@ export class WASI {
   /** The process a command component runs as, and its imports; the component checked against them (the process released when it fails). */
   #componentProcess(component: TranspiledComponent): { process: Process; imports: ComponentImports } {
     const process = spawnProcess(this.#kernel, this.#options);
-    const imports = hostImports(new HostContext(process), this.#options.interfaces, this.#trace);
+    const imports = hostImports(new HostContext(process), component, this.#options.interfaces, this.#trace);
     try {
       checkCommand(component, imports);
     } catch (e) {

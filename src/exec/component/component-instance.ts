@@ -85,6 +85,18 @@ export function unversioned(name: string): string {
   return at > 0 ? name.slice(0, at) : name;
 }
 
+const importedByComponent = new WeakMap<TranspiledComponent, ReadonlySet<string>>();
+
+/** The interfaces `component` imports, by unversioned name. */
+export function importedInterfaces(component: TranspiledComponent): ReadonlySet<string> {
+  let names = importedByComponent.get(component);
+  if (names === undefined) {
+    names = new Set(component.imports.map(unversioned));
+    importedByComponent.set(component, names);
+  }
+  return names;
+}
+
 /** Throws UnsupportedImportsError unless `imports` (an import object, or the names it will have) has every interface the component imports. */
 export function checkImports(component: TranspiledComponent, imports: ComponentImports | ReadonlySet<string>): void {
   const has = imports instanceof Set ? (name: string) => imports.has(name) : (name: string) => (imports as ComponentImports)[name] !== undefined;

@@ -16,15 +16,21 @@ import { jspi, JspiUnavailableError } from '../ports/suspending.js';
 import { statusOfThrown } from '../../kernel/exit-status.js';
 import type { TraceSink } from '../../host/stdio.js';
 import { tracedImports } from '../../syscalls/p2/trace.js';
-import { checkImports, commandRun, instantiateCommand } from './component-instance.js';
+import { withWriteBoundary } from '../../syscalls/p2/write-boundary.js';
+import { checkImports, commandRun, importedInterfaces, instantiateCommand } from './component-instance.js';
 import type { TranspiledComponent } from './transpile.js';
 
 /** Interfaces an embedder supplies in place of Kiln's, by unversioned name, given the host context of the run. */
 export type InterfaceOverrides = (ctx: HostContext) => ComponentImports;
 
-/** The import object of one run (`ctx`: its process's context): Kiln's interfaces, with the embedder's in their place where given, each call traced to `trace` when given. */
-export function hostImports(ctx: HostContext, overrides?: InterfaceOverrides, trace?: TraceSink): ComponentImports {
-  const imports = { ...componentImports(ctx), ...overrides?.(ctx) };
+/**
+ * The import object of one run of `component` (`ctx`: its process's
+ * context): Kiln's interfaces it imports, with the embedder's in their
+ * place where given, every call flushing coalesced writes first
+ * (syscalls/p2/write-boundary.ts), each call traced to `trace` when given.
+ */
+export function hostImports(ctx: HostContext, component: TranspiledComponent, overrides?: InterfaceOverrides, trace?: TraceSink): ComponentImports {
+  const imports = withWriteBoundary({ ...componentImports(ctx, importedInterfaces(component)), ...overrides?.(ctx) });
   return trace === undefined ? imports : tracedImports(imports, trace);
 }
 

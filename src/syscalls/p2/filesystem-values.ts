@@ -151,19 +151,26 @@ function mix64(v: bigint): bigint {
   return x ^ (x >> 31n);
 }
 
-/** Metadata hashes keyed by `key` (random per component instance). */
+/** Metadata hashes keyed by a key `fillKey` writes (random per component instance), asked for at the first hash. */
 export class MetadataHasher {
-  readonly #k0: bigint;
-  readonly #k1: bigint;
+  #k0 = 0n;
+  #k1 = 0n;
+  #keyed = false;
 
-  constructor(key: Uint8Array) {
-    const v = new DataView(key.buffer, key.byteOffset, 16);
+  constructor(readonly fillKey: (key: Uint8Array) => void) {}
+
+  #key(): void {
+    const key = new Uint8Array(16);
+    this.fillKey(key);
+    const v = new DataView(key.buffer);
     this.#k0 = v.getBigUint64(0, true);
     this.#k1 = v.getBigUint64(8, true);
+    this.#keyed = true;
   }
 
   /** The hash of the file `s` describes: its device and inode, nothing else. */
   hash(s: FileStat): MetadataHashValue {
+    if (!this.#keyed) this.#key();
     return {
       lower: mix64(mix64(this.#k0 ^ s.dev) ^ s.ino),
       upper: mix64(mix64(this.#k1 ^ s.ino) ^ s.dev),

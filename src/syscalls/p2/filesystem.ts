@@ -44,9 +44,7 @@ function preopenedDirectories(host: FilesystemHost): [Descriptor, string][] {
 
 /** The `wasi:filesystem/*` interfaces. */
 export function filesystemInterfaces(ctx: HostContext) {
-  const key = new Uint8Array(16);
-  ctx.process.random(key);
-  const host: FilesystemHost = { ctx, hasher: new MetadataHasher(key) };
+  const host: FilesystemHost = { ctx, hasher: new MetadataHasher((key) => ctx.process.random(key)) };
   return {
     'wasi:filesystem/types': {
       Descriptor,

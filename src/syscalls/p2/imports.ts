@@ -28,28 +28,32 @@ function ioInterfaces(ctx: HostContext): ComponentImports {
   };
 }
 
-/** The interfaces `componentImports` serves, by unversioned name (known before any process exists). */
-export const KILN_INTERFACES: ReadonlySet<string> = new Set([
-  'wasi:cli/environment', 'wasi:cli/exit', 'wasi:cli/stdin', 'wasi:cli/stdout', 'wasi:cli/stderr',
-  'wasi:cli/terminal-input', 'wasi:cli/terminal-output', 'wasi:cli/terminal-stdin', 'wasi:cli/terminal-stdout', 'wasi:cli/terminal-stderr',
-  'wasi:io/error', 'wasi:io/poll', 'wasi:io/streams',
-  'wasi:clocks/monotonic-clock', 'wasi:clocks/wall-clock',
-  'wasi:random/random', 'wasi:random/insecure', 'wasi:random/insecure-seed',
-  'wasi:filesystem/types', 'wasi:filesystem/preopens',
-  'wasi:sockets/network', 'wasi:sockets/instance-network', 'wasi:sockets/tcp', 'wasi:sockets/tcp-create-socket',
-  'wasi:sockets/udp', 'wasi:sockets/udp-create-socket', 'wasi:sockets/ip-name-lookup',
-  'wasi:http/types', 'wasi:http/outgoing-handler',
-]);
+/** Interfaces made together (they share state) and the names they have, known before any process exists. */
+export const INTERFACE_GROUPS: readonly (readonly [readonly string[], (ctx: HostContext) => ComponentImports])[] = [
+  [['wasi:cli/environment', 'wasi:cli/exit', 'wasi:cli/stdin', 'wasi:cli/stdout', 'wasi:cli/stderr',
+    'wasi:cli/terminal-input', 'wasi:cli/terminal-output', 'wasi:cli/terminal-stdin', 'wasi:cli/terminal-stdout', 'wasi:cli/terminal-stderr'], cliInterfaces],
+  [['wasi:io/error', 'wasi:io/poll', 'wasi:io/streams'], ioInterfaces],
+  [['wasi:clocks/monotonic-clock', 'wasi:clocks/wall-clock'], clockInterfaces],
+  [['wasi:random/random', 'wasi:random/insecure', 'wasi:random/insecure-seed'], randomInterfaces],
+  [['wasi:filesystem/types', 'wasi:filesystem/preopens'], filesystemInterfaces],
+  [['wasi:sockets/network', 'wasi:sockets/instance-network', 'wasi:sockets/tcp', 'wasi:sockets/tcp-create-socket',
+    'wasi:sockets/udp', 'wasi:sockets/udp-create-socket', 'wasi:sockets/ip-name-lookup'], socketInterfaces],
+  [['wasi:http/types', 'wasi:http/outgoing-handler'], httpInterfaces],
+];
 
-/** Kiln's `wasi:*` interfaces over `ctx`'s process. */
-export function componentImports(ctx: HostContext): ComponentImports {
-  return {
-    ...cliInterfaces(ctx),
-    ...ioInterfaces(ctx),
-    ...clockInterfaces(ctx),
-    ...randomInterfaces(ctx),
-    ...filesystemInterfaces(ctx),
-    ...socketInterfaces(ctx),
-    ...httpInterfaces(ctx),
-  };
+/** The interfaces `componentImports` serves, by unversioned name (known before any process exists). */
+export const KILN_INTERFACES: ReadonlySet<string> = new Set(INTERFACE_GROUPS.flatMap(([names]) => names));
+
+/**
+ * Kiln's `wasi:*` interfaces over `ctx`'s process: all of them, or, given
+ * `wanted` (the unversioned names a component imports), the groups that
+ * have one of those (a command that only prints makes no sockets or
+ * filesystem state).
+ */
+export function componentImports(ctx: HostContext, wanted?: ReadonlySet<string>): ComponentImports {
+  const imports: ComponentImports = {};
+  for (const [names, make] of INTERFACE_GROUPS) {
+    if (wanted === undefined || names.some((name) => wanted.has(name))) Object.assign(imports, make(ctx));
+  }
+  return imports;
 }

@@ -22,6 +22,7 @@ import { Errno, errnoName } from '../../abi/errno.js';
 import { errnoOf } from '../../abi/host-errors.js';
 import type { Resource } from '../../kernel/resource.js';
 import { Parked } from '../../kernel/blocking.js';
+import { bufferWrite, flushPendingWrites, throwDeferred, writesPending, type BufferedWriter } from '../../kernel/write-buffer.js';
 import { errnoOrRethrow } from '../context.js';
 import type { HeldResource, HostContext } from './host-context.js';
 import { DISPOSE, fail, lengthOf, ResultError } from './values.js';
@@ -101,19 +102,43 @@ export function fileSource(held: HeldResource, offset: bigint): ByteSource {
   };
 }
 
-/** A file written from `offset` on (`at: 'end'`: each write at the end, as O_APPEND). */
+/**
+ * A file written from `offset` on (`at: 'end'`: each write at the end, as
+ * O_APPEND). Small positioned writes are gathered by the kernel's write
+ * buffer (kernel/write-buffer.ts) while a command runs, as preview 1's
+ * `fd_write` to a file is: the component host's calls flush them first
+ * (write-boundary.ts), a failure to write them is this stream's next
+ * write's error.
+ */
 export function fileSink(held: HeldResource, offset: bigint | 'end'): ByteSink {
   const r: Resource = held.resource;
   let at = offset === 'end' ? 0n : offset;
+  /** This stream's gathered bytes: one writer per stream, so another stream's write flushes them first. */
+  const gathered: BufferedWriter = {
+    deferredError: undefined,
+    flushBuffered: (data, where) => {
+      for (let done = 0; done < data.length;) done += r.pwrite([data.subarray(done)], where + done);
+    },
+  };
   return {
     write: (src) => {
+      throwDeferred(gathered);
+      if (offset !== 'end' && bufferWrite(gathered, src, Number(at))) {
+        at += BigInt(src.length);
+        return src.length;
+      }
+      // The end of the file is where it is once everything gathered is written.
+      if (writesPending) flushPendingWrites();
       const where = offset === 'end' ? r.stat().size : at;
       const n = r.pwrite([src], Number(where));
       at = where + BigInt(n);
       return n;
     },
     ready: () => true,
-    release: () => held.release(),
+    release: () => {
+      if (writesPending) flushPendingWrites();
+      held.release();
+    },
   };
 }
 
@@ -258,14 +283,27 @@ export class OutputStream {
       throw new Error(`wasi:io/streams.output-stream.write: ${contents.length} bytes, more than check-write allowed`);
     }
     if (contents.length === 0) return;
-    this.#pending.push(contents.slice());
-    this.#pendingBytes += contents.length;
+    // Behind nothing else, the sink takes what it can at once; the rest is kept (a copy: `contents` may be a view the caller reuses).
+    const taken = this.#pendingBytes === 0 ? this.#take(contents) : 0;
+    if (taken === contents.length || this.#error !== undefined) return;
+    this.#pending.push(contents.slice(taken));
+    this.#pendingBytes += contents.length - taken;
     this.#push();
   }
 
   blockingWriteAndFlush(contents: Uint8Array): void | Promise<void> {
     if (contents.length > BLOCKING_WRITE_MAX) {
       throw new Error(`wasi:io/streams.output-stream.blocking-write-and-flush: ${contents.length} bytes, more than ${BLOCKING_WRITE_MAX}`);
+    }
+    if (this.#pendingBytes === 0 && this.#error === undefined && this.#flushing === undefined) {
+      // Nothing waiting: straight to the sink, and only what it does not take now waits to be flushed.
+      const taken = this.#take(contents);
+      if (taken === contents.length) return;
+      if (this.#error === undefined) {
+        this.#pending.push(contents.slice(taken));
+        this.#pendingBytes = contents.length - taken;
+      }
+      return this.ctx.blocking(() => this.#flushNow());
     }
     return this.ctx.blocking(() => {
       // Room for all of it (at most 4096 bytes of the 64 KiB), then the write, once, then the flush.
@@ -362,18 +400,21 @@ export class OutputStream {
     return this.checkWrite();
   }
 
+  /** What the sink takes of `bytes` now: 0 when it has no room (EAGAIN) or fails (the failure kept as the stream's error). */
+  #take(bytes: Uint8Array): number {
+    try {
+      return this.sink.write(bytes);
+    } catch (e) {
+      if (errnoOf(e) !== Errno.AGAIN) this.#error = streamError(e);
+      return 0;
+    }
+  }
+
   /** Hands pending bytes to the sink while it takes them. */
   #push(): void {
     while (this.#pendingBytes > 0 && this.#error === undefined) {
       const head = this.#pending[0]!;
-      let n: number;
-      try {
-        n = this.sink.write(head);
-      } catch (e) {
-        if (errnoOf(e) === Errno.AGAIN) return;
-        this.#error = streamError(e);
-        return;
-      }
+      const n = this.#take(head);
       if (n === 0) return;
       this.#pendingBytes -= n;
       if (n < head.length) this.#pending[0] = head.subarray(n);
