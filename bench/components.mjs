@@ -81,7 +81,8 @@ async function build() {
 
 /** Kiln's WASI class from dist/node.js (or --kiln-module). */
 async function loadKiln(spec) {
-  return (await importKiln(spec, ['WASI'])).exports.WASI;
+  const { exports } = await importKiln(spec, ['WASI', 'transpileComponent']);
+  return { WASI: exports.WASI, transpileComponent: exports.transpileComponent };
 }
 
 const camel = (s) => s.replace(/-(\w)/g, (_, c) => c.toUpperCase());
@@ -225,8 +226,9 @@ export async function runComponentsBench({ quick = false, runs = null, kilnModul
   }
   let built;
   let WASI;
+  let transpileComponent;
   try {
-    WASI = await loadKiln(kilnModule);
+    ({ WASI, transpileComponent } = await loadKiln(kilnModule));
     built = await build();
   } catch (e) {
     failures.push(`components: ${e.message}`);
@@ -305,11 +307,20 @@ export async function runComponentsBench({ quick = false, runs = null, kilnModul
       if (err !== '') throw new Error(`stderr: ${short(err)}`);
     };
     const helloArgs = ['hello'];
+    const transpiledHello = await transpileComponent(bytes.hello.component);
     const startVariants = [
       {
         id: 'start/kiln-component',
         async run(stdout, stderr) {
           const code = await new WASI({ args: helloArgs, env: {}, stdin: devnullIn, stdout, stderr }).run(bytes.hello.component);
+          if (code !== 0) throw new Error(`exit code ${code}`);
+        },
+      },
+      {
+        // As start() runs a module: on this thread, from the transpiled component (transpileComponent), no hash, no hand-over.
+        id: 'start/kiln-component-here',
+        async run(stdout, stderr) {
+          const code = new WASI({ args: helloArgs, env: {}, stdin: devnullIn, stdout, stderr }).startComponent(transpiledHello);
           if (code !== 0) throw new Error(`exit code ${code}`);
         },
       },
@@ -381,6 +392,12 @@ export async function runComponentsBench({ quick = false, runs = null, kilnModul
       {
         id: 'write/kiln-component',
         calls: componentCalls,
+        run: (calls, so, se) => new WASI({ args: argsFor(calls), env: {}, preopens, stdin: devnullIn, stdout: so, stderr: se }).run(bytes.write_file.component),
+      },
+      {
+        // The module rows' count: the component's per-write cost once its start and warm-up are spread thin, against its module's.
+        id: 'write/kiln-component-long',
+        calls: moduleCalls,
         run: (calls, so, se) => new WASI({ args: argsFor(calls), env: {}, preopens, stdin: devnullIn, stdout: so, stderr: se }).run(bytes.write_file.component),
       },
       ...(shimGlue.write_file
@@ -472,6 +489,13 @@ export async function runComponentsBench({ quick = false, runs = null, kilnModul
         'hello: kiln WASI.run(bytes), glue cached vs shim instantiate() + run.run(), cores compiled before',
       ],
       [
+        'start (component, here)',
+        cell('start/kiln-component-here', fmtTime(s('kiln-component-here'))),
+        shimCell('start/shim-instantiated', `${fmtTime(s('shim-instantiated'))} shim`),
+        fmtRatio(s('kiln-component-here') / s('shim-instantiated')),
+        'hello on the calling thread, as start() runs a module: kiln startComponent(transpiled) vs the same shim figure',
+      ],
+      [
         'start (component, ESM)',
         cell('start/kiln-component', fmtTime(s('kiln-component'))),
         shimCell('start/shim-esm', `${fmtTime(s('shim-esm'))} shim`),
@@ -493,6 +517,13 @@ export async function runComponentsBench({ quick = false, runs = null, kilnModul
         `write_file /out/write_file.bin ${componentCalls.toLocaleString('en-US')}, whole run / calls, /out a preopened temp dir`,
       ],
       [
+        'write 16 B (component, long)',
+        cell('write/kiln-component-long', fmtPerWrite(w('kiln-component-long'))),
+        cell('write/kiln-module', `${fmtPerWrite(w('kiln-module'))} kiln p1`),
+        fmtRatio(w('kiln-component-long') / w('kiln-module')),
+        `the component with the module row's ${moduleCalls.toLocaleString('en-US')} writes, against Kiln's preview 1 module (next row)`,
+      ],
+      [
         'write 16 B (module)',
         cell('write/kiln-module', fmtPerWrite(w('kiln-module'))),
         cell('write/node-module', `${fmtPerWrite(w('node-module'))} node:wasi`),
@@ -502,8 +533,8 @@ export async function runComponentsBench({ quick = false, runs = null, kilnModul
     ]);
     console.log('');
     console.log(
-      `kiln component vs kiln module: start ${fmtRatio(s('kiln-component') / s('kiln-module'))}x, ` +
-        `write ${fmtRatio(w('kiln-component') / w('kiln-module'))}x`,
+      `kiln component vs kiln module: start ${fmtRatio(s('kiln-component-here') / s('kiln-module'))}x (both on the calling thread), ` +
+        `write ${fmtRatio(w('kiln-component-long') / w('kiln-module'))}x (same count)`,
     );
     if (notes.length) {
       console.log('notes:');

@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { CaptureStream, WASI } from '../src/node.js';
 import { UnsupportedImportsError, checkImports } from '../src/exec/component/component-instance.js';
 import { transpileComponent, type TranspiledComponent } from '../src/exec/component/transpile.js';
-import { componentImports, KILN_INTERFACES } from '../src/syscalls/p2/imports.js';
+import { componentImports, INTERFACE_GROUPS, KILN_INTERFACES } from '../src/syscalls/p2/imports.js';
 import { HostContext } from '../src/syscalls/p2/host-context.js';
 import { componentDiskCache } from '../src/exec/node/component-disk-cache.js';
 
@@ -56,6 +56,7 @@ describe('components agree with modules (kiln run)', () => {
   agrees('argsenv with nothing', { program: 'argsenv', sandbox: false });
   agrees('stdio writes', { program: 'stdio', args: ['out'], sandbox: false });
   agrees('stdio echoes stdin', { program: 'stdio', args: ['echo'], stdin: 'line one\nline two\n\u00e9\u2713', sandbox: false });
+  agrees('stdio small and large writes in order (coalesced, then straight through)', { program: 'stdio', args: ['mixed'], sandbox: false });
   // WASI 0.2 has no CPU-time clock, and the adapter answers EBADF for it and for unknown clock ids.
   agrees('clocks', { program: 'clocks', sandbox: false }, [
     ['clock_getres PROCESS_CPUTIME_ID: ok (0 < res <= 10ms)', 'clock_getres PROCESS_CPUTIME_ID: EBADF (8)'],
@@ -171,9 +172,13 @@ describe('components through the API', () => {
     assert.equal(moduleCode, 0);
   });
 
-  test('the interfaces Kiln names before a run are those it serves', () => {
-    const process = new WASI({}).process;
-    assert.deepEqual(new Set(Object.keys(componentImports(new HostContext(process)))), KILN_INTERFACES);
+  test('the interfaces Kiln names before a run are those it serves, group by group, and a run makes only the groups it imports', () => {
+    const ctx = new HostContext(new WASI({}).process);
+    assert.deepEqual(new Set(Object.keys(componentImports(ctx))), KILN_INTERFACES);
+    for (const [names, make] of INTERFACE_GROUPS) assert.deepEqual(Object.keys(make(ctx)).sort(), [...names].sort());
+    assert.deepEqual(Object.keys(componentImports(ctx, new Set(['wasi:io/poll', 'wasi:clocks/wall-clock']))).sort(), [
+      'wasi:clocks/monotonic-clock', 'wasi:clocks/wall-clock', 'wasi:io/error', 'wasi:io/poll', 'wasi:io/streams',
+    ]);
   });
 
   test('a component importing an interface Kiln does not implement is refused before it runs, naming it', () => {
@@ -237,6 +242,14 @@ describe('components: kiln run and the cache', () => {
       '[kiln trace] wasi:io/streams.input-stream.blocking-read(4092) = err({tag: "closed"})',
       '[kiln trace] wasi:io/streams.output-stream.blocking-write-and-flush(<3 bytes>) = none',
     ]) assert.ok(lines.includes(line), `no line ${line} in:\n${r.stderr}`);
+  });
+
+  test("the installed transpiler's synchronous glue calls the host directly; the JSPI glue keeps jco's tasks", async () => {
+    // A transpiler whose glue no longer matches would still run (tested above), slower: this says so.
+    const bytes = readFileSync(componentPath('argsenv'));
+    const direct = (c: TranspiledComponent): boolean => c.glue.includes('const task = _syncHostTask;');
+    assert.equal(direct(await transpileComponent(bytes)), true);
+    assert.equal(direct(await transpileComponent(bytes, undefined, true)), false);
   });
 
   test('the disk cache gives back what it was given, and an entry it cannot read counts as none', async () => {

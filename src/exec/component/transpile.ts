@@ -19,6 +19,8 @@
  * kept under its own key.
  */
 
+import { rewriteGlue } from './glue-rewrites.js';
+
 /** The npm package that transpiles components (an optional dependency of Kiln). */
 export const TRANSPILER_PACKAGE = '@bytecodealliance/jco-transpile';
 const TRANSPILER_ENTRY = `${TRANSPILER_PACKAGE}/component`;
@@ -183,42 +185,13 @@ export async function transpileComponent(bytes: Uint8Array, cache?: TranspileCac
   const component: TranspiledComponent = {
     key,
     ...(suspending ? { suspending } : {}),
-    glue: debugSwitchReadOnce(lowerEmptyStringsThroughRealloc(new TextDecoder().decode(glue))),
+    glue: rewriteGlue(new TextDecoder().decode(glue), suspending),
     cores: files,
     imports: out.imports,
     exports: out.exports.map(([name]) => name),
   };
   await cache?.set(component);
   return remember(component);
-}
-
-/**
- * jco's glue lowers an empty string without calling the guest's `realloc`
- * (it hands over pointer 1), where the canonical ABI calls `realloc` for
- * every string, empty ones too. The preview 1 adapter lays strings out
- * through `realloc` (each followed by the NUL it adds), so an empty
- * environment value ran into the next variable (`EMPTY=` read as
- * `EMPTY=NEXT=...`). This makes the glue call `realloc` for them as the
- * ABI says; glue of a transpiler without the shortcut is left as it is.
- */
-export function lowerEmptyStringsThroughRealloc(glue: string): string {
-  return glue.replace(
-    'if (s.length === 0) { return { ptr: 1, len: 0 }; }',
-    'if (s.length === 0) { return { ptr: realloc(0, 0, 1, 0), len: 0, codepoints: 0 }; }',
-  );
-}
-
-/**
- * jco's glue logs through `_debugLog`, called on every import call (over a
- * hundred call sites), which reads `process.env.JCO_DEBUG` each time: a
- * slow getter on Node, about a sixth of the time of a small write. This
- * reads the switch once, when the glue is evaluated; glue without that
- * line is left as it is.
- */
-export function debugSwitchReadOnce(glue: string): string {
-  const check = 'const _debugLog = (...args) => {\n    if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
-  if (!glue.includes(check)) return glue;
-  return glue.replace(check, 'const _jcoDebug = !!globalThis?.process?.env?.JCO_DEBUG;\n  const _debugLog = (...args) => {\n    if (!_jcoDebug) { return; }');
 }
 
 /** A transpiler failure's text: its payload (jco throws strings and `{ tag, val }` values) or message. */

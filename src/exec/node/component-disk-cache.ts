@@ -3,8 +3,9 @@
  * `kiln run comp.wasm` transpiles a component once, not at every run: one
  * directory per component under
  * `$KILN_CACHE_DIR` (default `${XDG_CACHE_HOME:-~/.cache}/kiln-wasm`)
- * `/components/<transpiler version>/<sha256>/`, holding the glue, the core
- * modules and a manifest. Written to a temporary directory and renamed
+ * `/components/<transpiler version>+glue<revision>/<sha256>/` (the
+ * revision of Kiln's rewrites of the glue, exec/component/glue-rewrites.ts),
+ * holding the glue, the core modules and a manifest. Written to a temporary directory and renamed
  * into place, so a reader never sees half an entry; an entry that cannot
  * be read is transpiled again.
  */
@@ -12,6 +13,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
+import { GLUE_REVISION } from '../component/glue-rewrites.js';
 import { TRANSPILER_PACKAGE, type TranspileCache, type TranspiledComponent } from '../component/transpile.js';
 
 /** Core module names as the transpiler writes them (never a path). */
@@ -43,7 +45,7 @@ export function kilnCacheDir(): string {
 }
 
 /** A TranspileCache in `root` (default: the components folder of the Kiln cache). */
-export function componentDiskCache(root = join(kilnCacheDir(), 'components', transpilerVersion())): TranspileCache {
+export function componentDiskCache(root = join(kilnCacheDir(), 'components', `${transpilerVersion()}+glue${GLUE_REVISION}`)): TranspileCache {
   return {
     get(key: string): TranspiledComponent | undefined {
       const dir = join(root, key);

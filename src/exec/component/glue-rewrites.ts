@@ -1,0 +1,116 @@
+/**
+ * What Kiln changes in jco's glue before it is kept (layer: execution,
+ * platform-neutral). Each rewrite matches text the pinned transpiler
+ * writes and leaves glue without that text as it is, so a transpiler that
+ * writes it differently costs speed or a fix, never a wrong run.
+ * `GLUE_REVISION` names the set: glue kept on disk by an older set is
+ * transpiled again (exec/node/component-disk-cache.ts).
+ */
+
+/** The revision of these rewrites (bumped whenever one changes). */
+export const GLUE_REVISION = 3;
+
+/** `glue` as Kiln runs it; `suspending`: the glue was written for JSPI. */
+export function rewriteGlue(glue: string, suspending: boolean): string {
+  const rewritten = promisingOnlyWhereItExists(debugSwitchReadOnce(lowerEmptyStringsThroughRealloc(glue)));
+  return suspending ? rewritten : directSyncHostCalls(rewritten);
+}
+
+/**
+ * jco's glue lowers an empty string without calling the guest's `realloc`
+ * (it hands over pointer 1), where the canonical ABI calls `realloc` for
+ * every string, empty ones too. The preview 1 adapter lays strings out
+ * through `realloc` (each followed by the NUL it adds), so an empty
+ * environment value ran into the next variable (`EMPTY=` read as
+ * `EMPTY=NEXT=...`). This makes the glue call `realloc` for them as the
+ * ABI says; glue of a transpiler without the shortcut is left as it is.
+ */
+function lowerEmptyStringsThroughRealloc(glue: string): string {
+  return glue.replace(
+    'if (s.length === 0) { return { ptr: 1, len: 0 }; }',
+    'if (s.length === 0) { return { ptr: realloc(0, 0, 1, 0), len: 0, codepoints: 0 }; }',
+  );
+}
+
+/**
+ * jco's glue logs through `_debugLog`, called on every import call (over a
+ * hundred call sites), which reads `process.env.JCO_DEBUG` each time: a
+ * slow getter on Node, about a sixth of the time of a small write. This
+ * reads the switch once, when the glue is evaluated; glue without that
+ * line is left as it is.
+ */
+function debugSwitchReadOnce(glue: string): string {
+  const check = 'const _debugLog = (...args) => {\n    if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
+  if (!glue.includes(check)) return glue;
+  return glue.replace(check, 'const _jcoDebug = !!globalThis?.process?.env?.JCO_DEBUG;\n  const _debugLog = (...args) => {\n    if (!_jcoDebug) { return; }');
+}
+
+
+/** A host import's task set-up in a trampoline, up to its entry (jco writes one per imported function). */
+const TASK_SETUP = /const hostProvided = true;[\s\S]*?const started = task\.enterSync\(\);/g;
+/** A host call run with its task as the current one. */
+const CALL_IN_TASK = /_withGlobalCurrentTaskMeta\(\{\s*componentIdx: task\.componentIdx\(\),\s*taskID: task\.id\(\),\s*fn: \(\) => (_trackHostOperation\(\(\) => .*\)),\s*\}\)/g;
+/** The start of the wrapper every imported function is lowered through. */
+const LOWER_IMPORT = '  function _lowerImportBackwardsCompat(args) {\n    const params = [...arguments].slice(1);';
+
+/**
+ * jco's glue (since 0.3.9) runs every host call as a task of the
+ * component-model's async machinery, even a synchronous call of a
+ * synchronous import: the wrapper it is lowered through makes a subtask,
+ * the trampoline a task linked to it, and both are entered, resolved and
+ * exited around the call, about 7 µs of a 16-byte write's 8. For a WASI
+ * 0.2 component, which has no async functions, none of that can be
+ * observed: the task only carries the call's result back, which the
+ * trampoline returns anyway. So, in glue where no import is async and for
+ * the synchronous glue only (JSPI's suspended imports resolve through
+ * their subtask), the wrapper calls the trampoline directly after its
+ * may-leave check, and the trampoline uses one inert task. Glue where any
+ * of the three patterns is not found for every import is left whole.
+ */
+function directSyncHostCalls(glue: string): string {
+  if (/\b(isAsync|funcTypeIsAsync): true\b/.test(glue) || !glue.includes(LOWER_IMPORT)) return glue;
+  const trampolines = glue.split('const hostProvided = true;').length - 1;
+  let setups = 0;
+  let calls = 0;
+  const out = glue
+    .replace(TASK_SETUP, (setup) => {
+      if (!setup.includes('taskCreation:')) return setup;
+      setups++;
+      return 'const task = _syncHostTask;';
+    })
+    .replace(CALL_IN_TASK, (_, call: string) => {
+      calls++;
+      return call;
+    })
+    .replace(LOWER_IMPORT, `  const _syncHostTask = { componentIdx: () => 0, id: () => 0, resolve() {}, exit() {}, setErrored() {}, reject() {}, getParentSubtask() { return undefined; } };
+  function _lowerImportBackwardsCompat(args) {
+    if (!args.isAsync && !args.isManualAsync && !args.funcTypeIsAsync) {
+      _checkMayLeave(args.componentIdx);
+      const f = args.importFn;
+      switch (arguments.length) {
+        case 1: return f();
+        case 2: return f(arguments[1]);
+        case 3: return f(arguments[1], arguments[2]);
+        case 4: return f(arguments[1], arguments[2], arguments[3]);
+        case 5: return f(arguments[1], arguments[2], arguments[3], arguments[4]);
+        default: return f(...[...arguments].slice(1));
+      }
+    }
+    const params = [...arguments].slice(1);`);
+  return setups === trampolines && calls === trampolines ? out : glue;
+}
+
+/**
+ * jco's `instantiate` wraps the guest's `realloc` with
+ * `WebAssembly.promising` in a try, falling back to the plain export where
+ * JSPI is absent (Node 20). There the call throws a TypeError, and V8
+ * words "is not a function" by parsing the enclosing function again: the
+ * whole of `instantiate`, some thousands of lines, about 1.4 ms of every
+ * start. This asks first, with the same outcome.
+ */
+function promisingOnlyWhereItExists(glue: string): string {
+  return glue.replace(
+    /^(\s*)(\w+) = WebAssembly\.promising\(([\w.$]+)\);$/gm,
+    '$1$2 = typeof WebAssembly.promising === \'function\' ? WebAssembly.promising($3) : $3;',
+  );
+}
