@@ -60,9 +60,11 @@ const LOOPBACK_OUTPUT = lines(
   'done',
 );
 
-/** A TCP server on 127.0.0.1 that answers each connection with "echo: " and what it received, once the peer finished sending. */
-async function echoServer(): Promise<{ port: number; received: string[]; close: () => Promise<void> }> {
+/** A TCP server on 127.0.0.1 that answers each connection with "echo: " and what it received, once the peer finished sending; `firstClosed` settles when its first connection is gone. */
+async function echoServer(): Promise<{ port: number; received: string[]; firstClosed: Promise<void>; close: () => Promise<void> }> {
   const received: string[] = [];
+  let closed!: () => void;
+  const firstClosed = new Promise<void>((resolve) => { closed = resolve; });
   const server = net.createServer((socket) => {
     const chunks: Buffer[] = [];
     socket.on('data', (d: Buffer) => chunks.push(d));
@@ -71,10 +73,12 @@ async function echoServer(): Promise<{ port: number; received: string[]; close: 
       received.push(text);
       socket.end(`echo: ${text}`);
     });
+    socket.on('error', () => undefined);
+    socket.on('close', () => closed());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
-  return { port, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { port, received, firstClosed, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 for (const [placement, runner] of PLACEMENTS) {
@@ -89,6 +93,20 @@ for (const [placement, runner] of PLACEMENTS) {
         const r = await run(runner, { flags: ['--net', 'host'], args: ['client', String(server.port)] });
         assert.deepEqual(r, { status: 0, stdout: 'echo: hello from a component\n', stderr: '' });
         assert.deepEqual(server.received, ['hello from a component\n']);
+      } finally {
+        await server.close();
+      }
+    });
+
+    test('a list that lies past the end of the guest\'s memory traps (the canonical ABI\'s bounds check), nothing is sent', async () => {
+      const server = await echoServer();
+      try {
+        const r = await run(runner, { flags: ['--net', 'host'], args: ['badlist', String(server.port)] });
+        assert.equal(r.status, 134, r.stderr);
+        assert.equal(r.stdout, 'connected\n');
+        assert.match(r.stderr, /^Error: the guest trapped: a list of 64 bytes at 4294963200 lies outside the guest's memory \(\d+ bytes\)\n/);
+        await server.firstClosed;
+        assert.ok(server.received.every((text) => text === ''), `the server received ${JSON.stringify(server.received)}`);
       } finally {
         await server.close();
       }

@@ -8,11 +8,11 @@
  */
 
 /** The revision of these rewrites (bumped whenever one changes). */
-export const GLUE_REVISION = 3;
+export const GLUE_REVISION = 7;
 
 /** `glue` as Kiln runs it; `suspending`: the glue was written for JSPI. */
 export function rewriteGlue(glue: string, suspending: boolean): string {
-  const rewritten = promisingOnlyWhereItExists(debugSwitchReadOnce(lowerEmptyStringsThroughRealloc(glue)));
+  const rewritten = listsCopiedFromViews(promisingOnlyWhereItExists(debugSwitchReadOnce(lowerEmptyStringsThroughRealloc(glue))));
   return suspending ? rewritten : directSyncHostCalls(rewritten);
 }
 
@@ -50,7 +50,7 @@ function debugSwitchReadOnce(glue: string): string {
 const TASK_SETUP = /const hostProvided = true;[\s\S]*?const started = task\.enterSync\(\);/g;
 /** A host call run with its task as the current one. */
 const CALL_IN_TASK = /_withGlobalCurrentTaskMeta\(\{\s*componentIdx: task\.componentIdx\(\),\s*taskID: task\.id\(\),\s*fn: \(\) => (_trackHostOperation\(\(\) => .*\)),\s*\}\)/g;
-/** The start of the wrapper every imported function is lowered through. */
+/** The start of the wrapper every imported function is lowered through (bound to each import's description). */
 const LOWER_IMPORT = '  function _lowerImportBackwardsCompat(args) {\n    const params = [...arguments].slice(1);';
 
 /**
@@ -72,6 +72,7 @@ function directSyncHostCalls(glue: string): string {
   const trampolines = glue.split('const hostProvided = true;').length - 1;
   let setups = 0;
   let calls = 0;
+  let lowered = 0;
   const out = glue
     .replace(TASK_SETUP, (setup) => {
       if (!setup.includes('taskCreation:')) return setup;
@@ -82,22 +83,23 @@ function directSyncHostCalls(glue: string): string {
       calls++;
       return call;
     })
+    // Before the definition below, which binds the wrapper itself for async imports.
+    .replace(/_lowerImportBackwardsCompat\.bind\(/g, () => {
+      lowered++;
+      return '_kilnLowerImport(';
+    })
     .replace(LOWER_IMPORT, `  const _syncHostTask = { componentIdx: () => 0, id: () => 0, resolve() {}, exit() {}, setErrored() {}, reject() {}, getParentSubtask() { return undefined; } };
-  function _lowerImportBackwardsCompat(args) {
-    if (!args.isAsync && !args.isManualAsync && !args.funcTypeIsAsync) {
-      _checkMayLeave(args.componentIdx);
-      const f = args.importFn;
-      switch (arguments.length) {
-        case 1: return f();
-        case 2: return f(arguments[1]);
-        case 3: return f(arguments[1], arguments[2]);
-        case 4: return f(arguments[1], arguments[2], arguments[3]);
-        case 5: return f(arguments[1], arguments[2], arguments[3], arguments[4]);
-        default: return f(...[...arguments].slice(1));
-      }
-    }
-    const params = [...arguments].slice(1);`);
-  return setups === trampolines && calls === trampolines ? out : glue;
+  function _kilnLowerImport(thisArg, args) {
+    if (args.isAsync || args.isManualAsync || args.funcTypeIsAsync) return _lowerImportBackwardsCompat.bind(thisArg, args);
+    const importFn = args.importFn;
+    const componentIdx = args.componentIdx;
+    return function () {
+      _checkMayLeave(componentIdx);
+      return importFn.apply(undefined, arguments);
+    };
+  }
+${LOWER_IMPORT}`);
+  return setups === trampolines && calls === trampolines && lowered >= trampolines ? out : glue;
 }
 
 /**
@@ -113,4 +115,38 @@ function promisingOnlyWhereItExists(glue: string): string {
     /^(\s*)(\w+) = WebAssembly\.promising\(([\w.$]+)\);$/gm,
     '$1$2 = typeof WebAssembly.promising === \'function\' ? WebAssembly.promising($3) : $3;',
   );
+}
+
+/** Lifts a `list<u8>` argument (pointer and length unsigned, as the ABI has them), or traps when it lies outside the memory. */
+const LIST_BYTES = `let _kilnListBuffer;
+let _kilnListView;
+function _kilnListBytes(memory, ptr, len) {
+  const start = ptr >>> 0;
+  const end = start + (len >>> 0);
+  const buffer = memory.buffer;
+  if (buffer !== _kilnListBuffer) {
+    _kilnListBuffer = buffer;
+    _kilnListView = new Uint8Array(buffer);
+  }
+  if (end > _kilnListView.length) throw new WebAssembly.RuntimeError(\`a list of \${end - start} bytes at \${start} lies outside the guest's memory (\${_kilnListView.length} bytes)\`);
+  return _kilnListView.slice(start, end);
+}
+`;
+
+/**
+ * jco lifts a `list<u8>` argument as
+ * `new Uint8Array(memory.buffer.slice(ptr, ptr + len * 1))`, with the
+ * pointer as a signed number. `ArrayBuffer.prototype.slice` gives each
+ * copy a backing store of its own outside the JavaScript heap (about
+ * 500 ns for 16 bytes, most of what a small write cost), and it clamps:
+ * a list past the end of the memory came out short, and one above 2 GiB
+ * (a negative pointer) was read from the wrong place. `_kilnListBytes`
+ * copies the same bytes from a view of the memory (a small copy lives on
+ * the heap), reads pointers as unsigned, and traps (a
+ * `WebAssembly.RuntimeError`) where the list lies outside the memory, as
+ * the canonical ABI's bounds check asks.
+ */
+function listsCopiedFromViews(glue: string): string {
+  const lifted = glue.replace(/new Uint8Array\((memory\d+)\.buffer\.slice\((\w+), \2 \+ (\w+) \* 1\)\)/g, '_kilnListBytes($1, $2, $3)');
+  return lifted === glue ? glue : LIST_BYTES + lifted;
 }

@@ -112,7 +112,7 @@ export function fileSource(held: HeldResource, offset: bigint): ByteSource {
  */
 export function fileSink(held: HeldResource, offset: bigint | 'end'): ByteSink {
   const r: Resource = held.resource;
-  let at = offset === 'end' ? 0n : offset;
+  let at = offset === 'end' ? 0 : Number(offset);
   /** This stream's gathered bytes: one writer per stream, so another stream's write flushes them first. */
   const gathered: BufferedWriter = {
     deferredError: undefined,
@@ -123,15 +123,15 @@ export function fileSink(held: HeldResource, offset: bigint | 'end'): ByteSink {
   return {
     write: (src) => {
       throwDeferred(gathered);
-      if (offset !== 'end' && bufferWrite(gathered, src, Number(at))) {
-        at += BigInt(src.length);
+      if (offset !== 'end' && bufferWrite(gathered, src, at)) {
+        at += src.length;
         return src.length;
       }
       // The end of the file is where it is once everything gathered is written.
       if (writesPending) flushPendingWrites();
-      const where = offset === 'end' ? r.stat().size : at;
-      const n = r.pwrite([src], Number(where));
-      at = where + BigInt(n);
+      const where = offset === 'end' ? Number(r.stat().size) : at;
+      const n = r.pwrite([src], where);
+      at = where + n;
       return n;
     },
     ready: () => true,

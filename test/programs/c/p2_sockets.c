@@ -10,6 +10,8 @@
 //                           down its sending side and prints what comes back
 //   p2_sockets denied PORT  a connect to 127.0.0.1:PORT and a bind of
 //                           127.0.0.1:0 under a policy that allows neither
+//   p2_sockets badlist PORT connects to 127.0.0.1:PORT and writes a list that
+//                           lies past the end of its memory (a trap)
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,6 +390,17 @@ static int denied(handle net, int port) {
   return 0;
 }
 
+static int badlist(handle net, int port) {
+  handle s = new_tcp();
+  handle in, out;
+  int code = tcp_connect(s, net, v4(127, 0, 0, 1, (uint16_t)port), &in, &out);
+  if (code >= 0) { printf("connect: %s\n", ERRORS[code]); return 1; }
+  printf("connected\n");
+  output_write(out, (const void *)0xfffff000u, 64, ret);
+  printf("the write of a list outside memory returned: %s\n", u8(0) == 0 ? "ok" : "an error");
+  return 0;
+}
+
 int main(int argc, char **argv) {
   // Unbuffered: this libc's linker wraps every export in the constructors and
   // destructors, so each cabi_realloc call (made by the host while it hands
@@ -397,6 +410,7 @@ int main(int argc, char **argv) {
   handle net = instance_network();
   if (argc == 3 && strcmp(argv[1], "client") == 0) return client(net, atoi(argv[2]));
   if (argc == 3 && strcmp(argv[1], "denied") == 0) return denied(net, atoi(argv[2]));
+  if (argc == 3 && strcmp(argv[1], "badlist") == 0) return badlist(net, atoi(argv[2]));
   tcp_part(net);
   udp_part(net);
   lookup(net, "localhost");
