@@ -232,6 +232,10 @@ function originServer(): Promise<{ port: number; close: () => Promise<void> }> {
       if (req.url === '/chunked') {
         res.write('first part, ');
         setTimeout(() => res.end('second part'), 20);
+      } else if (req.url === '/silent') {
+        // Never answers (until the server closes).
+      } else if (req.url === '/stall') {
+        res.write('first part, ');
       } else {
         res.end(text);
       }
@@ -321,6 +325,25 @@ for (const [placement, runner] of PLACEMENTS) {
         await secure.close();
         rmSync(tls.dir, { recursive: true, force: true });
       }
+    });
+
+    test('request-options: past the connect limit connection-timeout, past the first-byte limit connection-read-timeout, past the between-bytes limit the body\'s stream fails (http-error-code connection-read-timeout)', async () => {
+      const timed = (timeouts: string, where: string): Promise<RunResult> => runner({
+        program: jsComponent('http_get'), flags: ['--net', 'host'], env: { TIMEOUTS: timeouts },
+        args: ['get', `http://127.0.0.1:${origin.port}${where}`], timeoutMs: 60_000,
+      });
+      // A connection is never made at once: a limit of 0 has passed before it is.
+      assert.deepEqual(await timed('0,,', '/hello'), { status: 0, stdout: 'request failed: {"tag":"connection-timeout"}\n', stderr: '' });
+      assert.deepEqual(await timed(',300,', '/silent'), { status: 0, stdout: 'request failed: {"tag":"connection-read-timeout"}\n', stderr: '' });
+      assert.deepEqual(await timed(',,300', '/stall'), {
+        status: 0,
+        stdout: lines('status 200, content-type text/plain', 'body: first part,  (body failed after 12 bytes: {"tag":"connection-read-timeout"})'),
+        stderr: '',
+      });
+      // Limits the exchange keeps within change nothing.
+      assert.deepEqual(await timed('5000,5000,5000', '/chunked'), {
+        status: 0, stdout: lines('status 200, content-type text/plain', 'body: first part, second part'), stderr: '',
+      });
     });
 
     test('failures are error codes: refused, denied by the policy, no network', async () => {

@@ -67,7 +67,7 @@ export class OutgoingRequest extends OutgoingMessage {
   }
 }
 
-/** `wasi:http/types.request-options`: kept; the exchange has no timeouts of its own yet. */
+/** `wasi:http/types.request-options`: the time limits of a request (durations in ns; none: no limit). */
 export class RequestOptions {
   #connect: bigint | undefined;
   #firstByte: bigint | undefined;
@@ -90,6 +90,20 @@ function failWith(tag: string, val?: unknown): never {
   throw new Failed(val === undefined ? { tag } : { tag, val });
 }
 
+/** A response body's read failed: the stream's `last-operation-failed`, whose `http-error-code` is `code`. */
+export class BodyReadError extends WasiError {
+  constructor(errno: Errno, readonly code: HttpErrorCode, message: string) {
+    super(errno, message);
+  }
+}
+
+/** The time limits of one exchange, in monotonic ns (from `request-options`). */
+interface Limits {
+  connect: bigint | undefined;
+  firstByte: bigint | undefined;
+  betweenBytes: bigint | undefined;
+}
+
 type Phase = 'lookup' | 'connect' | 'send' | 'head' | 'body' | 'done';
 
 /** One request and its response on one connection. */
@@ -105,6 +119,8 @@ class Exchange {
   /** Received and not yet parsed or handed to the guest. */
   #in = new Uint8Array(0);
   #peerClosed = false;
+  /** Until when the lookup and connect may take, the response's head may take to come, the next body bytes may take (monotonic ns). */
+  #deadline: bigint | undefined;
   /** How the body is framed: bytes left (content-length), chunked, or up to the close. */
   #framing: { kind: 'length'; left: number } | { kind: 'chunked'; left: number; at: 'size' | 'data' | 'crlf' } | { kind: 'close' } = { kind: 'close' };
 
@@ -115,7 +131,9 @@ class Exchange {
     readonly port: number,
     /** Over TLS (https). */
     readonly tls: boolean,
+    readonly limits: Limits,
   ) {
+    this.#deadline = this.#after(limits.connect);
     const network = networkOf(ctx);
     if (!network.policy.allowsLookup(host)) failWith('destination-not-found');
     try {
@@ -139,6 +157,19 @@ class Exchange {
     }
   }
 
+  /** `ns` from now on the process's monotonic clock (undefined: no limit). */
+  #after(ns: bigint | undefined): bigint | undefined {
+    return ns === undefined ? undefined : this.ctx.monotonicNs() + ns;
+  }
+
+  /** The time limit now running passed. */
+  #late(): boolean {
+    return this.#deadline !== undefined && this.ctx.monotonicNs() >= this.#deadline;
+  }
+
+  /** When the time limit now running ends (monotonic ns), if one runs. */
+  get deadlineNs(): bigint | undefined { return this.#deadline; }
+
   /** The response's status and headers are known (or the request failed). */
   get settled(): boolean { return this.failure !== undefined || this.phase === 'body' || this.phase === 'done'; }
 
@@ -153,7 +184,14 @@ class Exchange {
     for (;;) {
       const n = this.#takeBody(dst);
       if (n > 0 || this.phase === 'done') return n;
-      if (this.#receive()) continue;
+      if (this.#receive()) {
+        this.#deadline = this.#after(this.limits.betweenBytes);
+        continue;
+      }
+      if (!this.#peerClosed && this.#late()) {
+        this.close();
+        throw new BodyReadError(Errno.TIMEDOUT, { tag: 'connection-read-timeout' }, 'no bytes of the response\'s body came within between-bytes-timeout');
+      }
       if (!this.#peerClosed) throw new WasiError(Errno.AGAIN);
       // The connection ended: what is left decides whether the body is whole.
       const last = this.#takeBody(dst);
@@ -164,11 +202,19 @@ class Exchange {
 
   /** A read of the body would not answer EAGAIN: bytes are in, or it ended. */
   bodyReady(): boolean {
-    if (this.phase !== 'body' || this.#in.length > 0 || this.#peerClosed) return true;
+    if (this.phase !== 'body' || this.#in.length > 0 || this.#peerClosed || this.#late()) return true;
     return this.#receive() || this.#peerClosed;
   }
 
+  /** Moves on; then, still waiting past the time limit that runs, fails with its error. */
   #advance(): void {
+    this.#progress();
+    if (!this.#late()) return;
+    if (this.phase === 'lookup' || this.phase === 'connect') failWith('connection-timeout');
+    if (this.phase === 'head') failWith('connection-read-timeout');
+  }
+
+  #progress(): void {
     if (this.phase === 'lookup') {
       let found: string[];
       try {
@@ -193,6 +239,7 @@ class Exchange {
       }
       if (!st.connected) return;
       this.phase = 'send';
+      this.#deadline = undefined;
     }
     if (this.phase === 'send') {
       const body = this.request.takenBody;
@@ -209,6 +256,7 @@ class Exchange {
         this.#out = this.#out.subarray(n);
       }
       this.phase = 'head';
+      this.#deadline = this.#after(this.limits.firstByte);
     }
     if (this.phase === 'head') {
       while (!this.#parseHead()) {
@@ -312,6 +360,7 @@ class Exchange {
     const length = field('content-length');
     if (field('transfer-encoding')?.toLowerCase().includes('chunked')) this.#framing = { kind: 'chunked', left: 0, at: 'size' };
     else if (length !== undefined) this.#framing = { kind: 'length', left: Number(length) };
+    this.#deadline = this.#after(this.limits.betweenBytes);
     const empty = this.status === 204 || this.status === 304 || methodName(this.request.method()) === 'HEAD';
     this.phase = empty || (this.#framing.kind === 'length' && this.#framing.left === 0) ? 'done' : 'body';
     this.headers = this.headers.filter(([k]) => k !== 'transfer-encoding' && k !== 'connection' && k !== 'keep-alive');
@@ -371,7 +420,7 @@ class Exchange {
 }
 
 function failBody(): never {
-  throw new WasiError(Errno.IO, 'the response ended before its body did');
+  throw new BodyReadError(Errno.IO, { tag: 'HTTP-response-incomplete' }, 'the response ended before its body did');
 }
 
 /** `wasi:http/types.incoming-response`: a response an outgoing request got. */
@@ -392,6 +441,7 @@ export class IncomingResponse {
       read: (dst) => x.readBody(dst),
       ready: () => x.bodyReady(),
       release: () => x.close(),
+      deadlineNs: () => x.deadlineNs,
     };
     return new IncomingBody(x.ctx, source);
   }
@@ -407,7 +457,7 @@ export class FutureIncomingResponse {
     return new Pollable(this.ctx, () => {
       this.exchange.advance();
       return this.exchange.settled;
-    });
+    }, () => this.exchange.deadlineNs);
   }
 
   get(): unknown {
@@ -422,7 +472,7 @@ export class FutureIncomingResponse {
 }
 
 /** `wasi:http/outgoing-handler.handle`: starts the request. */
-export function sendRequest(ctx: HostContext, request: OutgoingRequest): FutureIncomingResponse {
+export function sendRequest(ctx: HostContext, request: OutgoingRequest, options?: RequestOptions): FutureIncomingResponse {
   const scheme = request.scheme() ?? { tag: 'HTTP' };
   if (scheme.tag === 'other') fail<HttpErrorCode>({ tag: 'HTTP-protocol-error' });
   const tls = scheme.tag === 'HTTPS';
@@ -432,7 +482,11 @@ export function sendRequest(ctx: HostContext, request: OutgoingRequest): FutureI
   if (at === undefined) fail<HttpErrorCode>({ tag: 'HTTP-request-URI-invalid' });
   let exchange: Exchange;
   try {
-    exchange = new Exchange(ctx, request, at.host, at.port, tls);
+    exchange = new Exchange(ctx, request, at.host, at.port, tls, {
+      connect: options?.connectTimeout(),
+      firstByte: options?.firstByteTimeout(),
+      betweenBytes: options?.betweenBytesTimeout(),
+    });
   } catch (e) {
     if (e instanceof Failed) fail(e.code);
     throw e;

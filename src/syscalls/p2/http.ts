@@ -8,7 +8,8 @@
  * (exec/component/http-handler.ts).
  */
 import { Fields } from './http-fields.js';
-import { FutureIncomingResponse, IncomingResponse, OutgoingRequest, RequestOptions, sendRequest } from './http-client.js';
+import { BodyReadError, FutureIncomingResponse, IncomingResponse, OutgoingRequest, RequestOptions, sendRequest } from './http-client.js';
+import type { IoError } from './io.js';
 import { FutureTrailers, IncomingBody, IncomingRequest, OutgoingBody, OutgoingResponse, ResponseOutparam, type HttpErrorCode } from './http-types.js';
 import type { HostContext } from './host-context.js';
 
@@ -33,11 +34,11 @@ export function httpInterfaces(ctx: HostContext): Record<string, Readonly<Record
       OutgoingResponse: BoundOutgoingResponse,
       OutgoingBody,
       FutureIncomingResponse,
-      // Kiln's stream errors carry errnos, not HTTP error codes.
-      httpErrorCode: (): HttpErrorCode | undefined => undefined,
+      // The HTTP error behind a response body's failed read; other streams' errors have none.
+      httpErrorCode: (err: IoError): HttpErrorCode | undefined => (err.cause instanceof BodyReadError ? err.cause.code : undefined),
     },
     'wasi:http/outgoing-handler': {
-      handle: (request: OutgoingRequest, _options: RequestOptions | undefined): FutureIncomingResponse => sendRequest(ctx, request),
+      handle: (request: OutgoingRequest, options: RequestOptions | undefined): FutureIncomingResponse => sendRequest(ctx, request, options),
     },
   };
 }

@@ -36,7 +36,12 @@ const READ_MAX = 256 * 1024;
 
 /** `wasi:io/error.error`: what failed, for `to-debug-string` and `wasi:filesystem`'s `filesystem-error-code`. */
 export class IoError {
-  constructor(readonly errno: number, readonly detail?: string) {}
+  /**
+   * @param errno What failed, as an errno.
+   * @param detail Words for `to-debug-string`.
+   * @param cause What was thrown (an interface may know more of it: `wasi:http`'s `http-error-code`).
+   */
+  constructor(readonly errno: number, readonly detail?: string, readonly cause?: unknown) {}
 
   toDebugString(): string {
     const name = `E${errnoName(this.errno)}`;
@@ -52,7 +57,7 @@ const CLOSED: StreamError = { tag: 'closed' };
 /** The stream error for a failed source or sink call (EPIPE: the other end is gone, the stream is closed). */
 function streamError(e: unknown): StreamError {
   const errno = errnoOrRethrow(e);
-  return errno === Errno.PIPE ? CLOSED : { tag: 'last-operation-failed', val: new IoError(errno, e instanceof Error ? e.message : undefined) };
+  return errno === Errno.PIPE ? CLOSED : { tag: 'last-operation-failed', val: new IoError(errno, e instanceof Error ? e.message : undefined, e) };
 }
 
 /** Where an input stream's bytes come from. Never waits. */
@@ -63,6 +68,8 @@ export interface ByteSource {
   ready(): boolean;
   /** The stream was dropped. */
   release(): void;
+  /** When (monotonic ns) a source that waits with a time limit gives up: from then on it is ready, and a read fails. */
+  deadlineNs?(): bigint | undefined;
 }
 
 /** Where an output stream's bytes go. Never waits. */
@@ -142,17 +149,26 @@ export function fileSink(held: HeldResource, offset: bigint | 'end'): ByteSink {
   };
 }
 
-/** `wasi:io/poll.pollable`: ready when its condition holds, or once its deadline (monotonic ns) passed. */
+/**
+ * `wasi:io/poll.pollable`: ready when its condition holds, or once its
+ * deadline (monotonic ns; a function when it moves, as a time limit that
+ * starts again) passed.
+ */
 export class Pollable {
   constructor(
     readonly ctx: HostContext,
     readonly condition: () => boolean,
-    readonly deadlineNs?: bigint,
+    readonly deadline?: bigint | (() => bigint | undefined),
   ) {}
 
+  /** The deadline now, if any. */
+  get deadlineNs(): bigint | undefined {
+    return typeof this.deadline === 'function' ? this.deadline() : this.deadline;
+  }
+
   ready(): boolean {
-    if (this.deadlineNs !== undefined) return this.ctx.monotonicNs() >= this.deadlineNs;
-    return this.condition();
+    const deadline = this.deadlineNs;
+    return (deadline !== undefined && this.ctx.monotonicNs() >= deadline) || this.condition();
   }
 
   block(): void | Promise<void> {
@@ -163,8 +179,7 @@ export class Pollable {
 
   /** Milliseconds until the deadline (Infinity without one). */
   #wakeIn(): number {
-    if (this.deadlineNs === undefined) return Infinity;
-    return Math.max(0, Number(this.deadlineNs - this.ctx.monotonicNs()) / 1e6);
+    return msUntil(this.ctx, this.deadlineNs);
   }
 
   /** Milliseconds until any of `list` may be ready by its deadline. */
@@ -173,6 +188,12 @@ export class Pollable {
     for (const p of list) ms = Math.min(ms, p.#wakeIn());
     return ms;
   }
+}
+
+/** Milliseconds from now until `deadlineNs` on `ctx`'s monotonic clock (Infinity without one). */
+function msUntil(ctx: HostContext, deadlineNs: bigint | undefined): number {
+  if (deadlineNs === undefined) return Infinity;
+  return Math.max(0, Number(deadlineNs - ctx.monotonicNs()) / 1e6);
 }
 
 /** A pollable that is always ready. */
@@ -235,7 +256,7 @@ export class InputStream {
   }
 
   subscribe(): Pollable {
-    return new Pollable(this.ctx, () => this.#readable());
+    return new Pollable(this.ctx, () => this.#readable(), this.source.deadlineNs === undefined ? undefined : () => this.source.deadlineNs!());
   }
 
   /** True when a read would not come back empty: bytes, the end, or an error. */
@@ -248,7 +269,7 @@ export class InputStream {
   }
 
   #waitReadable(): void {
-    if (!this.#readable()) this.ctx.waitUntil(() => (this.#readable() ? true : undefined));
+    if (!this.#readable()) this.ctx.waitUntil(() => (this.#readable() ? true : undefined), () => msUntil(this.ctx, this.source.deadlineNs?.()));
   }
 
   [DISPOSE](): void {

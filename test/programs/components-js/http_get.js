@@ -5,10 +5,12 @@
 //   http_get METHOD URL [BODY]     (METHOD: get, post, ...; URL: http:// or https://)
 //
 // prints "status N, content-type T" and "body: ...", or why it failed
-// ("handle failed: ...", "request failed: ...").
+// ("handle failed: ...", "request failed: ...", "body failed after ...: CODE").
+// With TIMEOUTS=CONNECT,FIRST-BYTE,BETWEEN-BYTES in the environment
+// (milliseconds, each may be empty), the request has those request-options.
 import { handle } from 'wasi:http/outgoing-handler@0.2.12';
-import { Fields, OutgoingRequest, OutgoingBody } from 'wasi:http/types@0.2.12';
-import { getArguments } from 'wasi:cli/environment@0.2.12';
+import { Fields, OutgoingRequest, OutgoingBody, RequestOptions, httpErrorCode } from 'wasi:http/types@0.2.12';
+import { getArguments, getEnvironment } from 'wasi:cli/environment@0.2.12';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -21,11 +23,27 @@ function readAll(stream) {
       chunk = stream.blockingRead(65536n);
     } catch (e) {
       if (e.payload?.tag === 'closed') break;
+      if (e.payload?.tag === 'last-operation-failed') {
+        const code = httpErrorCode(e.payload.val);
+        return `${text} (body failed after ${text.length} bytes: ${JSON.stringify(code ?? null)})`;
+      }
       throw e;
     }
     text += dec.decode(chunk);
   }
   return text;
+}
+
+/** The request-options TIMEOUTS asks for, or undefined. */
+function options() {
+  const spec = getEnvironment().find(([name]) => name === 'TIMEOUTS')?.[1];
+  if (spec === undefined) return undefined;
+  const [connect, firstByte, betweenBytes] = spec.split(',').map((ms) => (ms === '' ? undefined : BigInt(ms) * 1_000_000n));
+  const o = new RequestOptions();
+  o.setConnectTimeout(connect);
+  o.setFirstByteTimeout(firstByte);
+  o.setBetweenBytesTimeout(betweenBytes);
+  return o;
 }
 
 export const run = {
@@ -41,7 +59,7 @@ export const run = {
     const outBody = req.body();
     let future;
     try {
-      future = handle(req, undefined);
+      future = handle(req, options());
     } catch (e) {
       console.log(`handle failed: ${JSON.stringify(e.payload ?? String(e))}`);
       return;
