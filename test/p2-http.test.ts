@@ -150,6 +150,32 @@ describe('kiln serve: a wasi:http/proxy component answers HTTP requests', () => 
     assert.deepEqual(await answerOrder(process.execPath), ['slow 201', 'fast 201']);
   });
 
+  test('trailers: those of a chunked request reach the component, those it finishes its body with follow the response', async () => {
+    const server = await kilnServe([]);
+    try {
+      const answer = await new Promise<{ status: number; body: string; trailers: NodeJS.Dict<string> }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/trailers', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8'), trailers: res.trailers }));
+        });
+        req.on('error', reject);
+        req.write('part one, ');
+        req.addTrailers({ 'x-sum': '42', 'x-note': 'late' });
+        req.end('part two');
+      });
+      assert.deepEqual(answer, {
+        status: 201,
+        body: echoBody('POST', '/trailers', server.port, 'part one, part two', 1),
+        trailers: { 'x-trailers-in': 'x-sum=42 x-note=late' },
+      });
+      const none = await request(server.port, 'POST', '/trailers', 'whole');
+      assert.equal(none.body, echoBody('POST', '/trailers', server.port, 'whole', 1));
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('a component that is no HTTP handler is refused, status 1', async () => {
     const r = await runKilnCommandSimple(['serve', '--addr', '127.0.0.1:0', jsComponent('http_get')]);
     assert.equal(r.status, 1);
@@ -236,6 +262,11 @@ function originServer(): Promise<{ port: number; close: () => Promise<void> }> {
         // Never answers (until the server closes).
       } else if (req.url === '/stall') {
         res.write('first part, ');
+      } else if (req.url === '/trailers') {
+        const seen = Object.entries(req.trailers).map(([name, value]) => `${name}=${value}`).join(' ');
+        res.write(`trailers in: ${seen || 'none'}`);
+        res.addTrailers({ 'x-checksum': 'done', 'x-count': '2' });
+        res.end();
       } else {
         res.end(text);
       }
@@ -343,6 +374,17 @@ for (const [placement, runner] of PLACEMENTS) {
       // Limits the exchange keeps within change nothing.
       assert.deepEqual(await timed('5000,5000,5000', '/chunked'), {
         status: 0, stdout: lines('status 200, content-type text/plain', 'body: first part, second part'), stderr: '',
+      });
+    });
+
+    test('trailers: the request\'s go after its body (chunked), the response\'s come after its body', async () => {
+      const url = `http://127.0.0.1:${origin.port}/trailers`;
+      const run = (env: Record<string, string>): Promise<RunResult> => runner({ program: jsComponent('http_get'), flags: ['--net', 'host'], env, args: ['post', url, 'the body'], timeoutMs: 60_000 });
+      assert.deepEqual(await run({ TRAILERS: 'x-sum:42' }), {
+        status: 0, stdout: lines('status 200, content-type text/plain', 'body: trailers in: x-sum=42', 'trailers: x-checksum=done x-count=2'), stderr: '',
+      });
+      assert.deepEqual(await run({}), {
+        status: 0, stdout: lines('status 200, content-type text/plain', 'body: trailers in: none', 'trailers: x-checksum=done x-count=2'), stderr: '',
       });
     });
 

@@ -7,6 +7,7 @@
  * section (id 2) and the memory section (id 5) of the binary format
  * (WebAssembly core spec, 5.5 "Modules").
  */
+import { concatBytes } from '../abi/bytes.js';
 
 /** The limits of a linear memory, in 64 KiB pages. */
 export interface MemoryLimits {
@@ -285,12 +286,12 @@ export function exportStartFunction(bytes: Uint8Array, name: string): Uint8Array
     } else if (s === exportSection) {
       const er = new Reader(bytes, s.contentStart);
       const count = er.leb();
-      section(SECTION_EXPORT, concat([new Uint8Array(leb(count + 1)), bytes.subarray(er.at, s.end), new Uint8Array(entry)]));
+      section(SECTION_EXPORT, concatBytes([new Uint8Array(leb(count + 1)), bytes.subarray(er.at, s.end), new Uint8Array(entry)]));
     } else {
       parts.push(bytes.subarray(s.start, s.end));
     }
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 interface Section { id: number; start: number; contentStart: number; end: number }
@@ -339,28 +340,19 @@ export function importingSharedMemory(bytes: Uint8Array): Uint8Array<ArrayBuffer
   for (const s of sections) {
     // Without an import section, the new one goes where it belongs: before the first known section after it.
     if (!added && importSection === undefined && s.id > SECTION_IMPORT) {
-      section(SECTION_IMPORT, concat([new Uint8Array([1]), entry]));
+      section(SECTION_IMPORT, concatBytes([new Uint8Array([1]), entry]));
       added = true;
     }
     if (s === memorySection) continue;
     if (s === importSection) {
       const ir = new Reader(bytes, s.contentStart);
       const count = ir.leb();
-      section(SECTION_IMPORT, concat([new Uint8Array(leb(count + 1)), bytes.subarray(ir.at, s.end), entry]));
+      section(SECTION_IMPORT, concatBytes([new Uint8Array(leb(count + 1)), bytes.subarray(ir.at, s.end), entry]));
       added = true;
     } else {
       parts.push(bytes.subarray(s.start, s.end));
     }
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

@@ -37,6 +37,8 @@ export interface ServedResponse {
   headers: FieldEntry[];
   /** The body the component wrote. */
   body: Uint8Array;
+  /** The trailer fields it finished the body with (none: undefined). */
+  trailers?: FieldEntry[];
   /** False when the component took a body and did not finish it: the response must be cut off, not sent as whole. */
   complete: boolean;
   /** Why the component gave no response (a trap, an exit, no `set`, an error code); undefined when it gave one. */
@@ -224,6 +226,7 @@ function responseOf(out: ResponseOutparam, ended: ExitStatus | undefined): Serve
     status: response.statusCode(),
     headers: response.fields.entries(),
     body: body?.sink.bytes() ?? new Uint8Array(0),
+    ...(body?.trailers === undefined ? {} : { trailers: body.trailers }),
     complete: (body === undefined || body.finished) && ended === undefined,
   };
 }

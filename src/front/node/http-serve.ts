@@ -29,18 +29,23 @@ export interface ServeAddress {
 
 /** The request as the component receives it: its header fields in order, as sent. */
 function receivedRequest(req: IncomingMessage, body: Uint8Array): ReceivedRequest {
-  const headers: FieldEntry[] = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    headers.push([req.rawHeaders[i]!, encoder.encode(req.rawHeaders[i + 1]!)]);
-  }
+  const trailers = fieldsOf(req.rawTrailers);
   return {
     method: req.method ?? 'GET',
     pathWithQuery: req.url ?? '/',
     scheme: 'http',
     authority: req.headers.host ?? '',
-    headers,
+    headers: fieldsOf(req.rawHeaders),
     body,
+    ...(trailers.length > 0 ? { trailers } : {}),
   };
+}
+
+/** Node's raw name, value, name, value, ... list as fields, in order. */
+function fieldsOf(raw: readonly string[]): FieldEntry[] {
+  const fields: FieldEntry[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) fields.push([raw[i]!, encoder.encode(raw[i + 1]!)]);
+  return fields;
 }
 
 function send(res: ServerResponse, r: ServedResponse): void {
@@ -57,6 +62,14 @@ function send(res: ServerResponse, r: ServedResponse): void {
     res.setHeader('content-length', String(r.body.length + 1));
     res.write(r.body);
     res.destroy();
+    return;
+  }
+  if (r.trailers !== undefined) {
+    // Trailers follow a chunked body.
+    res.setHeader('transfer-encoding', 'chunked');
+    res.write(r.body);
+    res.addTrailers(r.trailers.map(([name, value]): [string, string] => [name, latin1.decode(value)]));
+    res.end();
     return;
   }
   res.end(r.body);

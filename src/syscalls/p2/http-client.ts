@@ -16,6 +16,7 @@
  * certificate checked for the request's host name with the host's trusted
  * certificates); on a network without TLS it is `internal-error`.
  */
+import { concatBytes } from '../../abi/bytes.js';
 import { Errno, WasiError } from '../../abi/errno.js';
 import { errnoOf } from '../../abi/host-errors.js';
 import type { HostLookup } from '../../host/net/networking.js';
@@ -23,7 +24,7 @@ import type { NetSocketResource } from '../../kernel/net-socket-resource.js';
 import { parseListenAddress } from '../../host/net/address.js';
 import { ipFamily, type SocketAddress } from '../../host/net/socket-address.js';
 import { Fields, type FieldEntry } from './http-fields.js';
-import { IncomingBody, methodName, OutgoingMessage, type HttpErrorCode, type Method, type Scheme } from './http-types.js';
+import { IncomingBody, methodName, OutgoingMessage, type HttpErrorCode, type Method, type Scheme, type TrailersState } from './http-types.js';
 import type { HeldResource, HostContext } from './host-context.js';
 import { Pollable, type ByteSource } from './io.js';
 import { networkOf, openSocket } from './sockets-common.js';
@@ -117,12 +118,14 @@ class Exchange {
   #socket: HeldResource | undefined;
   #out: Uint8Array | undefined;
   /** Received and not yet parsed or handed to the guest. */
-  #in = new Uint8Array(0);
+  #in: Uint8Array = new Uint8Array(0);
   #peerClosed = false;
   /** Until when the lookup and connect may take, the response's head may take to come, the next body bytes may take (monotonic ns). */
   #deadline: bigint | undefined;
-  /** How the body is framed: bytes left (content-length), chunked, or up to the close. */
-  #framing: { kind: 'length'; left: number } | { kind: 'chunked'; left: number; at: 'size' | 'data' | 'crlf' } | { kind: 'close' } = { kind: 'close' };
+  /** How the body is framed: bytes left (content-length), chunked (then trailers), or up to the close. */
+  #framing: { kind: 'length'; left: number } | { kind: 'chunked'; left: number; at: 'size' | 'data' | 'crlf' | 'trailers' } | { kind: 'close' } = { kind: 'close' };
+  /** The trailer fields after a chunked body. */
+  #trailers: FieldEntry[] | undefined;
 
   constructor(
     readonly ctx: HostContext,
@@ -200,6 +203,22 @@ class Exchange {
     }
   }
 
+  /**
+   * The response's trailers, once its body has been received to its end:
+   * what the guest did not read of the body is read now and dropped.
+   */
+  trailersNow(): TrailersState {
+    const scratch = new Uint8Array(16 * 1024);
+    try {
+      while (this.phase !== 'done' && this.readBody(scratch) > 0);
+    } catch (e) {
+      if (e instanceof BodyReadError) return { tag: 'err', val: e.code };
+      if (errnoOf(e) === Errno.AGAIN) return { tag: 'pending' };
+      throw e;
+    }
+    return { tag: 'ok', val: this.#trailers };
+  }
+
   /** A read of the body would not answer EAGAIN: bytes are in, or it ended. */
   bodyReady(): boolean {
     if (this.phase !== 'body' || this.#in.length > 0 || this.#peerClosed || this.#late()) return true;
@@ -244,7 +263,7 @@ class Exchange {
     if (this.phase === 'send') {
       const body = this.request.takenBody;
       if (body !== undefined && !body.finished) return;
-      this.#out ??= this.#message(body?.sink.bytes() ?? new Uint8Array(0));
+      this.#out ??= this.#message(body?.sink.bytes() ?? new Uint8Array(0), body?.trailers);
       while (this.#out.length > 0) {
         let n: number;
         try {
@@ -296,20 +315,20 @@ class Exchange {
     }
   }
 
-  /** The request's bytes: request line, headers, body. */
-  #message(body: Uint8Array): Uint8Array {
+  /** The request's bytes: request line, headers, body (chunked, one chunk, when it has trailers). */
+  #message(body: Uint8Array, trailers: FieldEntry[] | undefined): Uint8Array {
     const r = this.request;
     const lines = [`${methodName(r.method())} ${r.pathWithQuery() ?? '/'} HTTP/1.1`, `host: ${r.authority()}`];
     for (const [name, value] of r.fields.entries()) {
       if (name.toLowerCase() === 'host' || name.toLowerCase() === 'content-length') continue;
       lines.push(`${name}: ${decoder.decode(value)}`);
     }
-    lines.push(`content-length: ${body.length}`, 'connection: close', '', '');
+    lines.push(trailers === undefined ? `content-length: ${body.length}` : 'transfer-encoding: chunked', 'connection: close', '', '');
     const head = encoder.encode(lines.join('\r\n'));
-    const out = new Uint8Array(head.length + body.length);
-    out.set(head);
-    out.set(body, head.length);
-    return out;
+    if (trailers === undefined) return concatBytes([head, body]);
+    const chunk = body.length === 0 ? [] : [encoder.encode(`${body.length.toString(16)}\r\n`), body, encoder.encode('\r\n')];
+    const tail = encoder.encode(`0\r\n${trailers.map(([name, value]) => `${name}: ${decoder.decode(value)}\r\n`).join('')}\r\n`);
+    return concatBytes([head, ...chunk, tail]);
   }
 
   /** Takes what the socket has into the input buffer: false when nothing came (or it ended: `#peerClosed`). */
@@ -328,10 +347,7 @@ class Exchange {
       this.#peerClosed = true;
       return false;
     }
-    const joined = new Uint8Array(this.#in.length + n);
-    joined.set(this.#in);
-    joined.set(buf.subarray(0, n), this.#in.length);
-    this.#in = joined;
+    this.#in = concatBytes([this.#in, buf.subarray(0, n)]);
     return true;
   }
 
@@ -347,11 +363,7 @@ class Exchange {
     const m = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine!);
     if (m === null) failWith('HTTP-protocol-error');
     this.status = Number(m[1]);
-    for (const line of fieldLines) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) failWith('HTTP-protocol-error');
-      this.headers.push([line.slice(0, colon).trim().toLowerCase(), encoder.encode(line.slice(colon + 1).trim())]);
-    }
+    for (const line of fieldLines) this.headers.push(fieldOf(line) ?? failWith('HTTP-protocol-error'));
     this.#in = this.#in.subarray(end + 4);
     const field = (name: string): string | undefined => {
       const f = this.headers.find(([k]) => k === name);
@@ -382,8 +394,21 @@ class Exchange {
       if (f.left === 0) this.phase = 'done';
       return n;
     }
-    // Chunked: a size line, that many bytes, CRLF; a 0 size ends it (trailers are not read).
+    // Chunked: a size line, that many bytes, CRLF; a 0 size ends the data, trailer lines and an empty line the body.
     for (;;) {
+      if (f.at === 'trailers') {
+        const text = decoder.decode(this.#in.subarray(0, Math.min(this.#in.length, HEAD_MAX)));
+        const end = text.startsWith('\r\n') ? 0 : text.indexOf('\r\n\r\n');
+        if (end < 0) {
+          if (this.#in.length >= HEAD_MAX) return failBody();
+          return 0;
+        }
+        const lines = end === 0 ? [] : text.slice(0, end).split('\r\n');
+        this.#in = this.#in.subarray(end === 0 ? 2 : end + 4);
+        if (lines.length > 0) this.#trailers = lines.map((line) => fieldOf(line) ?? failBody());
+        this.phase = 'done';
+        return 0;
+      }
       if (f.at === 'size') {
         const text = decoder.decode(this.#in.subarray(0, Math.min(this.#in.length, 1024)));
         const eol = text.indexOf('\r\n');
@@ -392,8 +417,8 @@ class Exchange {
         if (!Number.isFinite(size)) return failBody();
         this.#in = this.#in.subarray(eol + 2);
         if (size === 0) {
-          this.phase = 'done';
-          return 0;
+          f.at = 'trailers';
+          continue;
         }
         f.left = size;
         f.at = 'data';
@@ -417,6 +442,13 @@ class Exchange {
     this.#in = this.#in.subarray(n);
     return n;
   }
+}
+
+/** A header or trailer line as a field (its name in lower case), or undefined when it is not one. */
+function fieldOf(line: string): FieldEntry | undefined {
+  const colon = line.indexOf(':');
+  if (colon <= 0) return undefined;
+  return [line.slice(0, colon).trim().toLowerCase(), encoder.encode(line.slice(colon + 1).trim())];
 }
 
 function failBody(): never {
@@ -443,7 +475,7 @@ export class IncomingResponse {
       release: () => x.close(),
       deadlineNs: () => x.deadlineNs,
     };
-    return new IncomingBody(x.ctx, source);
+    return new IncomingBody(x.ctx, source, { poll: () => x.trailersNow(), release: () => x.close() });
   }
 }
 

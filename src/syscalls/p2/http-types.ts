@@ -9,10 +9,11 @@
  * guest `finish`es it. Each child (a body, its stream) can be taken once,
  * as the interface says; a second take is `err`.
  */
+import { concatBytes } from '../../abi/bytes.js';
 import { Fields, type FieldEntry } from './http-fields.js';
 import type { HostContext } from './host-context.js';
-import { InputStream, OutputStream, Pollable, readyPollable, type ByteSink, type ByteSource } from './io.js';
-import { fail } from './values.js';
+import { InputStream, OutputStream, Pollable, type ByteSink, type ByteSource } from './io.js';
+import { DISPOSE, fail } from './values.js';
 
 /** `wasi:http/types.method`. */
 export type Method =
@@ -55,13 +56,7 @@ export class BodySink implements ByteSink {
 
   /** Everything written, in one array. */
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concatBytes(this.chunks);
   }
 }
 
@@ -80,35 +75,68 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
   };
 }
 
-/** `wasi:http/types.future-trailers`: the trailers of an incoming body (Kiln receives none). */
+/** An incoming body's trailers as far as they are known: `pending` until the body has been received to its end. */
+export type TrailersState = { tag: 'pending' } | { tag: 'ok'; val: FieldEntry[] | undefined } | { tag: 'err'; val: HttpErrorCode };
+
+/** Where an incoming body's trailers come from (asked again until they are known), and how its source is let go. */
+export interface TrailersSource {
+  /** The trailers now: asking may read (and drop) what is left of the body. */
+  poll(): TrailersState;
+  /** The body and its trailers are no longer wanted. */
+  release(): void;
+}
+
+/** A body without trailers whose source holds nothing. */
+const NO_TRAILERS: TrailersSource = { poll: () => ({ tag: 'ok', val: undefined }), release: () => {} };
+
+/** `wasi:http/types.future-trailers`: the trailers of an incoming body, once it has been received to its end. */
 export class FutureTrailers {
   #taken = false;
 
-  constructor(readonly ctx: HostContext) {}
+  constructor(readonly ctx: HostContext, readonly source: TrailersSource) {}
 
-  subscribe(): Pollable { return readyPollable(this.ctx); }
+  subscribe(): Pollable { return new Pollable(this.ctx, () => this.source.poll().tag !== 'pending'); }
 
   get(): unknown {
+    const state = this.source.poll();
+    if (state.tag === 'pending') return undefined;
     if (this.#taken) return { tag: 'err', val: undefined };
     this.#taken = true;
-    return { tag: 'ok', val: { tag: 'ok', val: undefined } };
+    this.source.release();
+    if (state.tag === 'err') return { tag: 'ok', val: { tag: 'err', val: state.val } };
+    return { tag: 'ok', val: { tag: 'ok', val: state.val === undefined ? undefined : Fields.received(state.val) } };
+  }
+
+  [DISPOSE](): void {
+    this.source.release();
   }
 }
 
-/** `wasi:http/types.incoming-body`: a body the host hands in, read once through its stream. */
+/**
+ * `wasi:http/types.incoming-body`: a body the host hands in, read once
+ * through its stream; `finish` gives its trailers. The source is let go
+ * when the body is dropped, or when its trailers are (the stream's drop
+ * leaves it: the trailers come after the bytes).
+ */
 export class IncomingBody {
   #stream: InputStream | undefined;
+  #finished = false;
 
-  constructor(readonly ctx: HostContext, readonly source: ByteSource) {}
+  constructor(readonly ctx: HostContext, readonly source: ByteSource, readonly trailers: TrailersSource = NO_TRAILERS) {}
 
   stream(): InputStream {
     if (this.#stream !== undefined) fail(undefined);
-    this.#stream = new InputStream(this.ctx, this.source);
+    this.#stream = new InputStream(this.ctx, { ...this.source, release: () => {} });
     return this.#stream;
   }
 
   static finish(body: IncomingBody): FutureTrailers {
-    return new FutureTrailers(body.ctx);
+    body.#finished = true;
+    return new FutureTrailers(body.ctx, body.trailers);
+  }
+
+  [DISPOSE](): void {
+    if (!this.#finished) this.trailers.release();
   }
 }
 
@@ -130,11 +158,13 @@ export abstract class OutgoingMessage {
   get takenBody(): OutgoingBody | undefined { return this.#body; }
 }
 
-/** `wasi:http/types.outgoing-body`: written once through its stream, then finished. */
+/** `wasi:http/types.outgoing-body`: written once through its stream, then finished (with trailers, or none). */
 export class OutgoingBody {
   readonly sink = new BodySink();
   #stream: OutputStream | undefined;
   finished = false;
+  /** The trailers `finish` gave. */
+  trailers: FieldEntry[] | undefined;
 
   constructor(readonly ctx: HostContext) {}
 
@@ -144,8 +174,9 @@ export class OutgoingBody {
     return this.#stream;
   }
 
-  static finish(body: OutgoingBody, _trailers: Fields | undefined): void {
+  static finish(body: OutgoingBody, trailers: Fields | undefined): void {
     body.finished = true;
+    body.trailers = trailers?.entries();
   }
 }
 
@@ -175,6 +206,8 @@ export interface ReceivedRequest {
   headers: FieldEntry[];
   /** The whole body. */
   body: Uint8Array;
+  /** The trailer fields that followed it, in order (none: undefined). */
+  trailers?: FieldEntry[];
 }
 
 /** `wasi:http/types.incoming-request`: a request the host received. */
@@ -196,7 +229,8 @@ export class IncomingRequest {
   consume(): IncomingBody {
     if (this.#consumed) fail(undefined);
     this.#consumed = true;
-    return new IncomingBody(this.ctx, bytesSource(this.request.body));
+    const trailers = this.request.trailers;
+    return new IncomingBody(this.ctx, bytesSource(this.request.body), { poll: () => ({ tag: 'ok', val: trailers }), release: () => {} });
   }
 }
 

@@ -8,7 +8,9 @@
 //   /no-response    returns without setting a response
 //   /unfinished     sets a response and writes part of a body it never finishes
 //   /slow           waits 2 s (a monotonic-clock pollable) before it answers
-import { Fields, OutgoingBody, OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.12';
+//   /trailers       as any path, and the body ends with the trailer
+//                   x-trailers-in: the request's trailers ("NAME=VALUE ...")
+import { Fields, IncomingBody, OutgoingBody, OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.12';
 import { subscribeDuration } from 'wasi:clocks/monotonic-clock@0.2.12';
 
 const enc = new TextEncoder();
@@ -37,7 +39,17 @@ export const incomingHandler = {
     const requestHeaders = request.headers();
     const echo = requestHeaders.get('x-test').map((v) => dec.decode(v)).join(',');
     const body = request.consume();
-    const text = readAll(body.stream());
+    const bodyStream = body.stream();
+    const text = readAll(bodyStream);
+    let trailers;
+    if (path === '/trailers') {
+      bodyStream[Symbol.dispose]();
+      const future = IncomingBody.finish(body);
+      future.subscribe().block();
+      const got = future.get().val.val;
+      const seen = got === undefined ? 'none' : got.entries().map(([name, value]) => `${name}=${dec.decode(value)}`).join(' ');
+      trailers = Fields.fromList([['x-trailers-in', enc.encode(seen)]]);
+    }
     const headers = Fields.fromList([['x-kiln', enc.encode('yes')], ['x-echo', enc.encode(echo)]]);
     const response = new OutgoingResponse(headers);
     response.setStatusCode(201);
@@ -48,6 +60,6 @@ export const incomingHandler = {
     const name = method.tag === 'other' ? method.val : method.tag.toUpperCase();
     stream.blockingWriteAndFlush(enc.encode(`method=${name} path=${path} authority=${request.authority()} body=${text} count=${count}\n`));
     stream[Symbol.dispose]();
-    if (path !== '/unfinished') OutgoingBody.finish(out, undefined);
+    if (path !== '/unfinished') OutgoingBody.finish(out, trailers);
   },
 };

@@ -7,7 +7,10 @@
 // prints "status N, content-type T" and "body: ...", or why it failed
 // ("handle failed: ...", "request failed: ...", "body failed after ...: CODE").
 // With TIMEOUTS=CONNECT,FIRST-BYTE,BETWEEN-BYTES in the environment
-// (milliseconds, each may be empty), the request has those request-options.
+// (milliseconds, each may be empty), the request has those request-options;
+// with TRAILERS=NAME:VALUE its body ends with that trailer. A response with
+// trailers prints them ("trailers: NAME=VALUE ...").
+import { IncomingBody } from 'wasi:http/types@0.2.12';
 import { handle } from 'wasi:http/outgoing-handler@0.2.12';
 import { Fields, OutgoingRequest, OutgoingBody, RequestOptions, httpErrorCode } from 'wasi:http/types@0.2.12';
 import { getArguments, getEnvironment } from 'wasi:cli/environment@0.2.12';
@@ -34,9 +37,19 @@ function readAll(stream) {
   return text;
 }
 
+const variable = (wanted) => getEnvironment().find(([name]) => name === wanted)?.[1];
+
+/** The trailers TRAILERS asks for, or undefined. */
+function trailers() {
+  const spec = variable('TRAILERS');
+  if (spec === undefined) return undefined;
+  const colon = spec.indexOf(':');
+  return Fields.fromList([[spec.slice(0, colon), enc.encode(spec.slice(colon + 1))]]);
+}
+
 /** The request-options TIMEOUTS asks for, or undefined. */
 function options() {
-  const spec = getEnvironment().find(([name]) => name === 'TIMEOUTS')?.[1];
+  const spec = variable('TIMEOUTS');
   if (spec === undefined) return undefined;
   const [connect, firstByte, betweenBytes] = spec.split(',').map((ms) => (ms === '' ? undefined : BigInt(ms) * 1_000_000n));
   const o = new RequestOptions();
@@ -69,7 +82,7 @@ export const run = {
       w.blockingWriteAndFlush(enc.encode(body));
       w[Symbol.dispose]();
     }
-    OutgoingBody.finish(outBody, undefined);
+    OutgoingBody.finish(outBody, trailers());
     future.subscribe().block();
     const result = future.get();
     if (result.tag !== 'ok' || result.val.tag !== 'ok') {
@@ -80,7 +93,18 @@ export const run = {
     const type = response.headers().get('content-type').map((v) => dec.decode(v));
     console.log(`status ${response.status()}, content-type ${type.join(',')}`);
     const inBody = response.consume();
-    const text = readAll(inBody.stream());
+    const stream = inBody.stream();
+    const text = readAll(stream);
     console.log(`body: ${text}`);
+    if (text.includes('(body failed')) return;
+    stream[Symbol.dispose]();
+    const trailersLater = IncomingBody.finish(inBody);
+    trailersLater.subscribe().block();
+    const got = trailersLater.get();
+    if (got.tag !== 'ok' || got.val.tag !== 'ok') {
+      console.log(`trailers failed: ${JSON.stringify(got)}`);
+    } else if (got.val.val !== undefined) {
+      console.log(`trailers: ${got.val.val.entries().map(([name, value]) => `${name}=${dec.decode(value)}`).join(' ')}`);
+    }
   },
 };
