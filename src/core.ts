@@ -70,6 +70,7 @@ export { isComponent } from './exec/component/component-binary.js';
 export {
   transpileComponent, TranspilerMissingError, ComponentTranspileError, type TranspileCache, type TranspiledComponent,
 } from './exec/component/transpile.js';
+export { packComponent, unpackComponent, componentsCache, NotAPackedComponentError } from './exec/component/packed.js';
 export { UnsupportedImportsError, NotACommandError, NotAnHttpHandlerError } from './exec/component/component-instance.js';
 export { ComponentHttpHandler, type ServedResponse, type HandlerProcesses } from './exec/component/http-handler.js';
 export type { ReceivedRequest } from './syscalls/p2/http-types.js';

@@ -390,9 +390,11 @@ describe('help', { concurrency: 4 }, () => {
     assert.equal(r.status, 0);
     assert.match(r.stdout, /^kiln \d+\.\d+\.\d+ — a WebAssembly system runtime\n\nUsage:\n {2}kiln run \[OPTIONS\] MODULE/);
     assert.match(r.stdout, /\n {2}kiln wapc \[OPTIONS\] MODULE\.wasm OPERATION/);
+    assert.match(r.stdout, /\n {2}kiln transpile \[--jspi\] \[-o FILE\] COMPONENT\.wasm\n/);
+    assert.deepEqual([(await kiln(['help', 'transpile'])).stdout.split('\n')[0], (await kiln(['transpile', '--help'])).status], ['Usage: kiln transpile [OPTIONS] COMPONENT.wasm', 0]);
     assert.doesNotMatch(r.stdout, /--max-fds|--host-callback/);
     assert.deepEqual(await kiln(['help']), r);
-    expect(await kiln(['help', 'nope']), 2, '', "kiln: no command 'nope': the commands are run, serve, wapc and demo (try `kiln --help`)\n");
+    expect(await kiln(['help', 'nope']), 2, '', "kiln: no command 'nope': the commands are run, serve, transpile, wapc and demo (try `kiln --help`)\n");
   });
 
   test('kiln demo: its help, and a usage error for a wrong option or port (the server itself: test/browser/demo.test.ts)', async () => {

@@ -15,9 +15,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { programPath, repoRoot } from './helpers/programs.js';
-import { node24, runCase, runKiln, runKilnJspi, type CaseSpec, type Runner } from './helpers/runners.js';
+import { node24, runCase, runKiln, runKilnCommand, runKilnJspi, type CaseSpec, type Runner } from './helpers/runners.js';
 import { spawnSync } from 'node:child_process';
-import { CaptureStream, WASI } from '../src/node.js';
+import { CaptureStream, NotAPackedComponentError, WASI, componentsCache, packComponent, unpackComponent } from '../src/node.js';
 import { UnsupportedImportsError, checkImports } from '../src/exec/component/component-instance.js';
 import { transpileComponent, type TranspiledComponent } from '../src/exec/component/transpile.js';
 import { componentImports, INTERFACE_GROUPS, KILN_INTERFACES } from '../src/syscalls/p2/imports.js';
@@ -250,6 +250,46 @@ describe('components: kiln run and the cache', () => {
     const direct = (c: TranspiledComponent): boolean => c.glue.includes('const task = _syncHostTask;');
     assert.equal(direct(await transpileComponent(bytes)), true);
     assert.equal(direct(await transpileComponent(bytes, undefined, true)), false);
+  });
+
+  test('kiln transpile packs a component transpiled ahead (--jspi: the glue runHere() needs); run() finds it through componentsCache without transpiling', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-transpile-'));
+    try {
+      const source = componentPath('argsenv');
+      const bytes = readFileSync(source);
+      const out = path.join(dir, 'argsenv.kiln');
+      const r = await runKilnCommand(['transpile', source, '-o', out], { timeoutMs: 60_000 });
+      assert.deepEqual([r.status, r.stdout.toString(), r.stderr], [0, '', `kiln transpile: wrote ${out} (${readFileSync(out).length} bytes)\n`]);
+      const jspiOut = path.join(dir, 'argsenv-jspi.kiln');
+      assert.equal((await runKilnCommand(['transpile', '--jspi', '--output', jspiOut, source], { timeoutMs: 60_000 })).status, 0);
+      const packed = unpackComponent(readFileSync(out));
+      const made = await transpileComponent(bytes);
+      assert.deepEqual({ ...packed, cores: [...packed.cores] }, { ...made, cores: [...made.cores] });
+      assert.equal(unpackComponent(readFileSync(jspiOut)).suspending, true);
+      assert.deepEqual(unpackComponent(packComponent(made)), packed);
+
+      // A cache that refuses to be asked for anything else shows that run() took the packed glue.
+      const asked: string[] = [];
+      const served = componentsCache([packed]);
+      const stdout = new CaptureStream();
+      const code = await new WASI({
+        args: ['argsenv', 'packed'], env: {}, stdout,
+        componentCache: { get: (key) => { asked.push(key); return served.get(key); }, set: () => assert.fail('nothing is transpiled') },
+      }).run(bytes);
+      assert.equal(code, 0);
+      assert.match(stdout.text(), /^argc=2\nargv\[0\]=\[argsenv\]\nargv\[1\]=\[packed\]\n/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('kiln transpile refuses what is no component (status 1), and needs a component (status 2); unpacking other bytes is NotAPackedComponentError', async () => {
+    const notComponent = await runKilnCommand(['transpile', programPath('argsenv')]);
+    assert.deepEqual([notComponent.status, notComponent.stderr], [1, `kiln: cannot transpile ${programPath('argsenv')}: it is not a component (WASI preview 2)\n`]);
+    const none = await runKilnCommand(['transpile']);
+    assert.deepEqual([none.status, none.stderr], [2, 'kiln: transpile: which component? (kiln transpile COMPONENT.wasm)\n']);
+    assert.throws(() => unpackComponent(new Uint8Array([0x00, 0x61, 0x73, 0x6d])), NotAPackedComponentError);
+    assert.throws(() => unpackComponent(packComponent({ key: 'k', glue: '', cores: new Map(), imports: [], exports: [] }).subarray(0, 10)), NotAPackedComponentError);
   });
 
   test('the disk cache gives back what it was given, and an entry it cannot read counts as none', async () => {

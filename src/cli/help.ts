@@ -17,12 +17,14 @@ Usage:
       the same as kiln run MODULE.wasm ARGS...
   kiln serve [OPTIONS] COMPONENT.wasm
       serve HTTP with a wasi:http/proxy component, as wasmtime serve
+  kiln transpile [--jspi] [-o FILE] COMPONENT.wasm
+      transpile a component ahead and pack it, for a browser (no transpiler there)
   ${WAPC_SYNOPSIS}
       call an operation of a waPC guest once and print its reply
   kiln demo [--host HOST] [--port PORT]
       serve the browser demo: a terminal running programs in a web page
   kiln help [COMMAND]
-      the options of a command (also: kiln run --help, kiln serve --help, kiln wapc --help)
+      the options of a command (also: kiln run --help, kiln serve --help, kiln transpile --help, kiln wapc --help)
 
 Options:
   -h, --help             show this help

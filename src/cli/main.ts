@@ -2,7 +2,8 @@
  * The `kiln` command line (layer: front doors): picks the command and
  * reports what goes wrong with the exit status docs/cli.md lists. `kiln
  * run` runs a WASI command module the way `wasmtime run` does (run.ts);
- * `kiln serve` serves HTTP with a component (serve.ts); `kiln wapc` calls a
+ * `kiln serve` serves HTTP with a component (serve.ts); `kiln transpile`
+ * packs a transpiled component for a browser (transpile.ts); `kiln wapc` calls a
  * waPC guest once (wapc.ts); `kiln demo` serves the
  * browser demo (demo.ts).
  */
@@ -12,6 +13,7 @@ import { OVERVIEW, RUN_HELP, VERSION } from './help.js';
 import { parseRunArgs } from './run-args.js';
 import { runCommand } from './run.js';
 import { SERVE_HELP, serveCommand } from './serve.js';
+import { TRANSPILE_HELP, transpileCommand } from './transpile.js';
 import { wapcCommand } from './wapc.js';
 import { WAPC_USAGE } from './wapc-args.js';
 
@@ -27,7 +29,8 @@ function help(command: string | undefined): number {
   else if (command === 'wapc') process.stdout.write(WAPC_USAGE);
   else if (command === 'demo') process.stdout.write(DEMO_HELP);
   else if (command === 'serve') process.stdout.write(SERVE_HELP);
-  else return fail(`no command '${command}': the commands are run, serve, wapc and demo (try \`kiln --help\`)`, 2);
+  else if (command === 'transpile') process.stdout.write(TRANSPILE_HELP);
+  else return fail(`no command '${command}': the commands are run, serve, transpile, wapc and demo (try \`kiln --help\`)`, 2);
   return 0;
 }
 
@@ -60,6 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'wapc') return await wapcCommand(rest);
     if (command === 'demo') return await demoCommand(rest);
     if (command === 'serve') return await serveCommand(rest);
+    if (command === 'transpile') return await transpileCommand(rest);
     throw new UsageError(`unknown command '${command}' (try \`kiln --help\`)`);
   } catch (e) {
     if (e instanceof UsageError) return fail(e.message, 2);

@@ -30,13 +30,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
+import { packComponent, transpileComponent } from '../../src/node.js';
 import { CHROMIUM, closeServer, eventually, launchChromium, nothingLeftRunning, startServer, underKilnRun, type Served } from './chromium.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,6 +50,11 @@ const PROCESS_PROGRAMS = ['wasix_fork', 'wasix_pipeline', 'wasix_child', 'wasix_
 const THREADS_STDOUT = [0, 1, 2, 3].map((i) => `thread ${i}: added 500500000\n`).join('') + 'total 2002000000\ntids ok\nstacks ok\ntls ok\n';
 /** docs/browser.md's first example, verbatim: a page that imports the bundle in a plain module script. */
 const SCRIPT_TAG_PAGE = join(ROOT, 'test/browser/script-tag.html');
+/** The cat component (WASI preview 2), and where the test packs it transpiled both ways: the page has no transpiler. */
+const CAT_COMPONENT = join(ROOT, 'build/components/cat.wasm');
+const PACKED_DIR = join(ROOT, 'build/browser-components');
+/** What the cat component writes for /data/input.txt and /data/dir/sub/deep.txt of the page's MemoryFileSystem. */
+const CAT_STDOUT = 'hello from memory\ndeep';
 const SLEEP_MS = 50;
 /** A sleep long enough to tell a held thread (timers stopped that long) from a free one. */
 const LONG_SLEEP_MS = 300;
@@ -69,11 +75,13 @@ interface GuestReport {
 interface RunOptions { sleepMs?: number; inherit?: boolean; caller?: boolean; asyncFs?: boolean }
 interface Refusals { hostDirectory: string; timeLimit: string }
 type ThreadsReport = { exitCode: number; stdout: string; stderr: string } | { thrown: string };
+type ComponentReport = ThreadsReport;
 interface PageApi {
   runMain(options: RunOptions): Promise<GuestReport>;
   runWorker(options: RunOptions): Promise<GuestReport>;
   runThreads(): Promise<ThreadsReport>;
   runThreadsInWorker(): Promise<ThreadsReport>;
+  runComponent(options: { caller?: boolean }): Promise<ComponentReport>;
   runProcesses(program: string, args: string[], programs: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   refusals(): Promise<Refusals>;
   timeLimit(limitMs: number, sleepMs: number): Promise<{ error: string; elapsedMs: number }>;
@@ -142,6 +150,9 @@ const FILES: Record<string, string> = {
   'cat.wasm': join(ROOT, 'examples/browser-esbuild/cat.wasm'),
   'browser_fs.wasm': WASM,
   'threads_basic.wasm': THREADS_WASM,
+  'cat.component.wasm': CAT_COMPONENT,
+  'cat.component.kiln': join(PACKED_DIR, 'cat.component.kiln'),
+  'cat.component-jspi.kiln': join(PACKED_DIR, 'cat.component-jspi.kiln'),
   ...Object.fromEntries(PROCESS_PROGRAMS.map((name) => [`${name}.wasm`, join(ROOT, `build/programs/${name}.wasm`)])),
 };
 
@@ -218,6 +229,13 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
   }
   await ensureBundle(t);
 
+  // The cat component transpiled both ways and packed, as an embedder would before shipping it to a page.
+  assert.ok(existsSync(CAT_COMPONENT), `${CAT_COMPONENT} is missing: build the test programs first (npm run build:programs)`);
+  mkdirSync(PACKED_DIR, { recursive: true });
+  const catBytes = await readFile(CAT_COMPONENT);
+  writeFileSync(join(PACKED_DIR, 'cat.component.kiln'), packComponent(await transpileComponent(catBytes)));
+  writeFileSync(join(PACKED_DIR, 'cat.component-jspi.kiln'), packComponent(await transpileComponent(catBytes, undefined, true)));
+
   const { server, base } = await startServer(route);
   let browser: Browser | undefined;
   try {
@@ -245,6 +263,12 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
         [false, true, 'function'],
       );
       assertGuestRan(r, EXPECTED_STDOUT);
+      await nothingLeftRunning(coi.page, 'kilnTest', 'the process worker to end');
+    });
+
+    await t.test('cross-origin isolated page: run() of a component (packed ahead, no transpiler on the page) runs it in a process worker', async () => {
+      const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runComponent({}));
+      assert.deepEqual(r, { exitCode: 0, stdout: CAT_STDOUT, stderr: '' });
       await nothingLeftRunning(coi.page, 'kilnTest', 'the process worker to end');
     });
 
@@ -432,6 +456,21 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
       assert.ok(r.asyncCalls > 10, `${r.asyncCalls} asynchronous backend calls`);
       st.diagnostic(`${r.asyncCalls} backend calls; the page's timers stopped for at most ${r.longestTimerGapMs.toFixed(1)} ms`);
       assert.ok(r.longestTimerGapMs < (LONG_SLEEP_MS * 2) / 3, `the page's timers stopped for ${r.longestTimerGapMs} ms`);
+    });
+
+    await t.test('page without COOP/COEP, main thread: run() of a component runs it on the page\'s thread', async () => {
+      const r = await plain.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runComponent({}));
+      assert.deepEqual(r, { exitCode: 0, stdout: CAT_STDOUT, stderr: '' });
+    });
+
+    await t.test('page without COOP/COEP, main thread with JSPI: runHere() of a component, from its packed JSPI glue', async (st) => {
+      const jspi = await plain.page.evaluate(() => typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending === 'function');
+      if (!jspi) {
+        st.skip(`chromium ${browser!.version()} has no JSPI`);
+        return;
+      }
+      const r = await plain.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runComponent({ caller: true }));
+      assert.deepEqual(r, { exitCode: 0, stdout: CAT_STDOUT, stderr: '' });
     });
 
     assert.deepEqual(plain.errors, [], 'uncaught errors on the page without COOP/COEP');

@@ -3,7 +3,7 @@
 // guest printed, what it left in the MemoryFileSystem and how long this
 // thread's timers were held up. Also: what the browser build refuses.
 // Plain JavaScript: the browser loads it as is.
-import { CaptureStream, FileType, MemoryFileSystem, OpfsFileSystem, WASI, WasiBuilder, jspiAvailable } from './kiln.browser.js';
+import { CaptureStream, FileType, MemoryFileSystem, OpfsFileSystem, WASI, WasiBuilder, componentsCache, jspiAvailable, unpackComponent } from './kiln.browser.js';
 
 export { closeIdleWorkers, idleWorkers } from './kiln.browser.js';
 import { delayedFileSystem } from './delayed-fs.js';
@@ -228,4 +228,32 @@ export async function timeLimit(limitMs, sleepMs) {
   const error = await thrown(() => new WasiBuilder().args(ARGS).env('SLEEP_MS', String(sleepMs)).timeout(limitMs)
     .preopen('/data', guestFiles()).stdout('capture').run(wasm));
   return { error, elapsedMs: performance.now() - t0 };
+}
+
+/**
+ * Runs the cat component (WASI preview 2) on /data/input.txt of a
+ * MemoryFileSystem, from components transpiled and packed by the test
+ * (no transpiler in the page): with run(), or with runHere() (JSPI: the
+ * glue transpiled to suspend). Reports what it wrote and where it ran.
+ */
+export async function runComponent({ caller = false } = {}) {
+  const bytes = await fetchBytes('cat.component.wasm');
+  const packed = [await fetchBytes('cat.component.kiln'), await fetchBytes('cat.component-jspi.kiln')].map(unpackComponent);
+  const stdout = new CaptureStream();
+  const stderr = new CaptureStream();
+  const wasi = new WASI({
+    args: ['cat', '/data/input.txt', '/data/dir/sub/deep.txt'],
+    env: {},
+    preopens: { '/data': guestFiles() },
+    stdout,
+    stderr,
+    componentCache: componentsCache(packed),
+  });
+  let exitCode;
+  try {
+    exitCode = caller ? await wasi.runHere(bytes) : await wasi.run(bytes);
+  } catch (e) {
+    return { thrown: `${e.name}: ${e.message}` };
+  }
+  return { exitCode, stdout: stdout.text(), stderr: stderr.text() };
 }

@@ -1,10 +1,10 @@
 // The page's side of the browser test: runs the guest on the main thread, or
 // in a dedicated module worker (worker.js) that imports the bundle itself.
 import {
-  closeIdleWorkers, idleWorkers, readOpfsTree, refusals, runGuest, runGuestOnOpfs, runLoopback, runProcesses, runThreads, timeLimit,
+  closeIdleWorkers, idleWorkers, readOpfsTree, refusals, runComponent, runGuest, runGuestOnOpfs, runLoopback, runProcesses, runThreads, timeLimit,
 } from './guest.js';
 
-export { closeIdleWorkers, idleWorkers, readOpfsTree, refusals, runGuestOnOpfs, runLoopback, runProcesses, runThreads, timeLimit };
+export { closeIdleWorkers, idleWorkers, readOpfsTree, refusals, runComponent, runGuestOnOpfs, runLoopback, runProcesses, runThreads, timeLimit };
 
 export function runMain(options) {
   return runGuest(options);
