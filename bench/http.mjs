@@ -49,9 +49,16 @@ function get(agent, port, n) {
 
 /**
  * Microseconds per request over `count` sequential requests: back to back,
- * or `gapMs` apart (then the median of each request's own time).
+ * or `gapMs` apart (then the median of each request's own time); with
+ * `parallel` > 1, that many clients at once, each on its own connection
+ * (the wall time over all requests).
  */
-async function timeRequests(port, count, gapMs = 0) {
+async function timeRequests(port, count, gapMs = 0, parallel = 1) {
+  if (parallel > 1) {
+    const t = performance.now();
+    await Promise.all(Array.from({ length: parallel }, () => timeRequests(port, count / parallel)));
+    return ((performance.now() - t) * 1000) / count;
+  }
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     await get(agent, port, 0);
@@ -112,8 +119,9 @@ export async function runHttpBench({ quick = false, runs = null, kilnModule = nu
   const transpiled = await transpileComponent(bytes);
   const servers = [];
   const variants = [];
-  for (const [id, reuseInstance] of [['kiln-fresh', false], ['kiln-reused', true]]) {
-    const handler = new WASI({}).httpHandler(transpiled, { reuseInstance });
+  // kiln-fresh-here: the embedder's own interfaces (none, here) keep every instance on the server's thread.
+  for (const [id, reuseInstance, options] of [['kiln-fresh', false, {}], ['kiln-fresh-here', false, { interfaces: () => ({}) }], ['kiln-reused', true, {}]]) {
+    const handler = new WASI(options).httpHandler(transpiled, { reuseInstance });
     const server = await serveHttp(handler, { port: 0 });
     servers.push(() => { server.close(); server.closeAllConnections(); handler.close(); });
     variants.push({ id, port: portOf(server) });
@@ -125,9 +133,12 @@ export async function runHttpBench({ quick = false, runs = null, kilnModule = nu
   } catch (e) {
     notes.push(`preview2-shim could not serve the component: ${e.message.split('\n')[0]}`);
   }
-  // The same servers again, the requests 100 ms apart: room for a fresh instance to be made ahead.
+  // The same servers again, the requests 100 ms apart: room for a fresh instance to be made ahead; and four clients at once.
   const spacedCount = quick ? 5 : 20;
-  for (const v of [...variants]) variants.push({ id: `${v.id}-spaced`, port: v.port, gapMs: 100 });
+  for (const v of [...variants]) {
+    variants.push({ id: `${v.id}-spaced`, port: v.port, gapMs: 100 });
+    if (v.id !== 'kiln-reused') variants.push({ id: `${v.id}-4x`, port: v.port, parallel: 4 });
+  }
   const samples = new Map(variants.map((v) => [v.id, []]));
   const errors = new Map();
   try {
@@ -137,7 +148,7 @@ export async function runHttpBench({ quick = false, runs = null, kilnModule = nu
       for (const v of rotate(variants, i)) {
         if (errors.has(v.id)) continue;
         try {
-          samples.get(v.id).push(await timeRequests(v.port, v.gapMs ? spacedCount : count, v.gapMs));
+          samples.get(v.id).push(await timeRequests(v.port, v.gapMs ? spacedCount : count, v.gapMs, v.parallel));
         } catch (e) {
           errors.set(v.id, e.message);
         }
@@ -153,9 +164,13 @@ export async function runHttpBench({ quick = false, runs = null, kilnModule = nu
   const fmt = (id) => (errors.has(id) ? 'FAIL' : !samples.has(id) ? 'n/a' : `${(m(id) / 1000).toFixed(2)} ms`);
   console.log(`http: the http_echo proxy component (componentize-js) answering ${count} sequential GETs on one kept-alive connection; median of ${nRuns} runs, per request`);
   printTable(['benchmark', 'kiln', 'preview2-shim', 'shim/kiln', 'measures'], [
-    ['request, fresh instance', fmt('kiln-fresh'), fmt('shim'), fmtRatio(m('shim') / m('kiln-fresh')), 'kiln serve\'s default: a new process and instance per request'],
+    ['request, fresh instance', fmt('kiln-fresh'), fmt('shim'), fmtRatio(m('shim') / m('kiln-fresh')), 'kiln serve\'s default: a new process and instance per request, in a process worker'],
+    ['fresh, on the server thread', fmt('kiln-fresh-here'), fmt('shim'), fmtRatio(m('shim') / m('kiln-fresh-here')), 'the same, every instance on the server\'s thread (as with interfaces of the caller\'s)'],
+    ['fresh instance, 4 clients', fmt('kiln-fresh-4x'), fmt('shim-4x'), fmtRatio(m('shim-4x') / m('kiln-fresh-4x')), `${count} requests from 4 clients at once, wall time per request: workers side by side`],
+    ['fresh on the thread, 4 clients', fmt('kiln-fresh-here-4x'), fmt('shim-4x'), fmtRatio(m('shim-4x') / m('kiln-fresh-here-4x')), 'the same, every instance on the server\'s thread'],
     ['request, reused instance', fmt('kiln-reused'), fmt('shim'), fmtRatio(m('shim') / m('kiln-reused')), 'kiln serve --reuse-instance; the shim always reuses its one instance'],
-    ['fresh instance, 100 ms apart', fmt('kiln-fresh-spaced'), fmt('shim-spaced'), fmtRatio(m('shim-spaced') / m('kiln-fresh-spaced')), `${spacedCount} requests, each timed: the instance was made ahead while idle`],
+    ['fresh instance, 100 ms apart', fmt('kiln-fresh-spaced'), fmt('shim-spaced'), fmtRatio(m('shim-spaced') / m('kiln-fresh-spaced')), `${spacedCount} requests, each timed: the worker made the instance ahead while idle`],
+    ['fresh on the thread, 100 ms apart', fmt('kiln-fresh-here-spaced'), fmt('shim-spaced'), fmtRatio(m('shim-spaced') / m('kiln-fresh-here-spaced')), `${spacedCount} requests, each timed: made ahead on the server's thread`],
     ['reused instance, 100 ms apart', fmt('kiln-reused-spaced'), fmt('shim-spaced'), fmtRatio(m('shim-spaced') / m('kiln-reused-spaced')), `${spacedCount} requests, each timed`],
   ]);
   if (notes.length) {

@@ -72,7 +72,7 @@ export {
 } from './exec/component/transpile.js';
 export { packComponent, unpackComponent, componentsCache, NotAPackedComponentError } from './exec/component/packed.js';
 export { UnsupportedImportsError, NotACommandError, NotAnHttpHandlerError } from './exec/component/component-instance.js';
-export { ComponentHttpHandler, type ServedResponse, type HandlerProcesses } from './exec/component/http-handler.js';
+export { ComponentHttpHandler, type ServedResponse, type HandlerProcesses, type ElsewhereHandling } from './exec/component/http-handler.js';
 export type { ReceivedRequest } from './syscalls/p2/http-types.js';
 export type { FieldEntry } from './syscalls/p2/http-fields.js';
 export type { InterfaceOverrides } from './exec/component/component-run.js';

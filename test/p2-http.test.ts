@@ -146,8 +146,9 @@ describe('kiln serve: a wasi:http/proxy component answers HTTP requests', () => 
     assert.deepEqual(await answerOrder(node24, ['--reuse-instance']), ['slow 201', 'fast 201'], 'a reused instance takes one request at a time');
   });
 
-  test('without JSPI (Node 20) requests are handled one at a time', async () => {
-    assert.deepEqual(await answerOrder(process.execPath), ['slow 201', 'fast 201']);
+  test('without JSPI (Node 20) each fresh instance handles its request in a process worker, side by side; a reused instance takes them one at a time', async () => {
+    assert.deepEqual(await answerOrder(process.execPath), ['fast 201', 'slow 201']);
+    assert.deepEqual(await answerOrder(process.execPath, ['--reuse-instance']), ['slow 201', 'fast 201']);
   });
 
   test('trailers: those of a chunked request reach the component, those it finishes its body with follow the response', async () => {

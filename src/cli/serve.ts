@@ -7,7 +7,8 @@
  * the allow rules for its own requests, the limits, `--trace`). It serves
  * until interrupted. Where the engine has JSPI (Node 24), a request whose
  * component waits is suspended and other requests are served meanwhile;
- * otherwise they are handled one at a time.
+ * otherwise each fresh instance handles its request in a process worker,
+ * side by side (a reused instance takes them in turn).
  */
 import { transpileComponent } from '../exec/component/transpile.js';
 import { isComponent } from '../exec/component/component-binary.js';

@@ -9,6 +9,8 @@ import type { EncodedError, HandleId } from '../host/bridge/protocol.js';
 import type { NetworkMode } from './options.js';
 import type { ListenAddress } from '../host/net/address.js';
 import type { TranspiledComponent } from './component/transpile.js';
+import type { ServedResponse } from './component/http-handler.js';
+import type { ReceivedRequest } from '../syscalls/p2/http-types.js';
 
 export type OutputSpec =
   | { kind: 'fd'; fd: number }
@@ -64,6 +66,8 @@ export interface WorkerRun {
   module: WebAssembly.Module | TranspiledComponent;
   /** A threaded module's bytes: the worker runs it with its kernel there and its threads in workers it starts. */
   threadedBytes?: Uint8Array;
+  /** A request for a `wasi:http/proxy` component: a fresh instance handles it, and the worker reports the response. */
+  httpRequest?: ReceivedRequest;
   /** The worker's end of this run's host bridge (transferred). */
   bridgePort: unknown;
   /** The bridge's wake-up cell. */
@@ -74,13 +78,15 @@ export interface WorkerRun {
   hostFds?: SharedArrayBuffer;
 }
 
-/** What the pool posts to a process worker. */
-export type PoolMessage = WorkerRun;
+/** What the pool posts to a process worker: a run, or (to an idle one) the end: let go of what it keeps, then exit. */
+export type PoolMessage = WorkerRun | { type: 'retire' };
 
 export type WorkerReport =
   /** Kiln's modules are loaded: the worker can take a run. */
   | { type: 'ready' }
   | { type: 'out'; stream: 1 | 2; data: Uint8Array }
+  /** The component's response to the run's `httpRequest` (before the run's end). */
+  | { type: 'response'; response: ServedResponse }
   /** The process exited with `code`, or (with `signal`) was ended by that signal. */
   | { type: 'exit'; code: number; signal?: number; idleWorkers?: number }
   /** The run failed; `idleWorkers`: workers of the worker's own it keeps idle now (a browser's, after a threaded run). */

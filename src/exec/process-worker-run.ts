@@ -24,6 +24,7 @@ import { exitCodeOf, type ExitStatus } from '../kernel/exit-status.js';
 import { Kernel } from '../kernel/kernel.js';
 import { runInline } from './inline-run.js';
 import { hostImports, runComponentInline } from './component/component-run.js';
+import { ComponentHttpHandler } from './component/http-handler.js';
 import { HostContext } from '../syscalls/p2/host-context.js';
 import { openListeners } from './listeners.js';
 import { flushNetwork, kernelNetwork } from './network.js';
@@ -32,6 +33,9 @@ import { SyscallFunctions } from './syscall-functions.js';
 import { runThreadedProcess } from './threaded-process.js';
 import type { CheckedWASIOptions } from './options.js';
 import type { InputSpec, OutputSpec, WorkerConfig, WorkerReport, WorkerRun } from './process-protocol.js';
+import type { TranspiledComponent } from './component/transpile.js';
+import type { ServedResponse } from './component/http-handler.js';
+import type { ReceivedRequest } from '../syscalls/p2/http-types.js';
 
 /** The worker's side of a run: its runtime, its bridge to the caller, and how it reports. */
 export interface WorkerSide {
@@ -82,35 +86,49 @@ function traceSink(side: WorkerSide, trace: boolean | number): TraceSink | undef
   return (line) => { out.write(encoder.encode(`[kiln trace] ${line}\n`)); };
 }
 
+/** The kernel's options of a run: what crossed as data, and the caller's objects through the bridge. */
+function optionsOf(side: WorkerSide, config: WorkerConfig): CheckedWASIOptions {
+  const preopens: Record<string, string | FileSystem> = {};
+  for (const [guest, spec] of config.preopens) {
+    preopens[guest] = spec.kind === 'host' ? spec.path : side.client.fileSystem(spec.root);
+  }
+  return {
+    args: config.args,
+    env: config.env,
+    preopens,
+    stdin: input(side, config.stdin),
+    stdout: output(side, config, config.stdout, 1),
+    stderr: output(side, config, config.stderr, 2),
+    clocks: config.clocks === undefined ? undefined : bridgedClocks(side.client, config.clocks),
+    random: config.random === undefined ? undefined : bridgedRandom(side.client, config.random),
+    maxDescriptors: config.maxDescriptors,
+    maxSockets: config.maxSockets,
+    maxThreads: config.maxThreads,
+  };
+}
+
+function kernelOf(side: WorkerSide, config: WorkerConfig): Kernel {
+  return new Kernel(side.runtime, {
+    readiness: config.readiness === undefined ? undefined : new ReadinessSignal(config.readiness),
+    network: kernelNetwork(config, side.runtime),
+  });
+}
+
 /** Runs `message`'s command on a kernel of `side.runtime`, and reports its end (or why it could not run). */
-export async function serveRun(side: WorkerSide, message: Pick<WorkerRun, 'config' | 'module' | 'threadedBytes'>): Promise<void> {
+export async function serveRun(side: WorkerSide, message: Pick<WorkerRun, 'config' | 'module' | 'threadedBytes' | 'httpRequest'>): Promise<void> {
   const { config, module: program } = message;
   const runtime = side.runtime;
   try {
-    const preopens: Record<string, string | FileSystem> = {};
-    for (const [guest, spec] of config.preopens) {
-      preopens[guest] = spec.kind === 'host' ? spec.path : side.client.fileSystem(spec.root);
+    if (message.httpRequest !== undefined && !(program instanceof WebAssembly.Module)) {
+      side.report({ type: 'response', response: await handleHttpRequest(side, config, program, message.httpRequest) });
+      side.report({ type: 'exit', code: 0 });
+      return;
     }
-    const kernel = new Kernel(runtime, {
-      readiness: config.readiness === undefined ? undefined : new ReadinessSignal(config.readiness),
-      network: kernelNetwork(config, runtime),
-    });
+    const kernel = kernelOf(side, config);
     const listeners = await openListeners(runtime, config.listen, kernel.readiness);
     let status: ExitStatus;
     try {
-      const options: CheckedWASIOptions = {
-        args: config.args,
-        env: config.env,
-        preopens,
-        stdin: input(side, config.stdin),
-        stdout: output(side, config, config.stdout, 1),
-        stderr: output(side, config, config.stderr, 2),
-        clocks: config.clocks === undefined ? undefined : bridgedClocks(side.client, config.clocks),
-        random: config.random === undefined ? undefined : bridgedRandom(side.client, config.random),
-        maxDescriptors: config.maxDescriptors,
-        maxSockets: config.maxSockets,
-        maxThreads: config.maxThreads,
-      };
+      const options = optionsOf(side, config);
       const trace = traceSink(side, config.trace);
       if (message.threadedBytes !== undefined && program instanceof WebAssembly.Module) {
         // The kernel here, driven by this worker's event loop; every thread in a worker started from here.
@@ -145,4 +163,67 @@ export async function serveRun(side: WorkerSide, message: Pick<WorkerRun, 'confi
   } catch (e) {
     side.report({ type: 'error', error: encodeError(e) });
   }
+}
+
+/**
+ * The handler this worker keeps for the component it served last, with the
+ * configuration it was made for (as text): a request for the same
+ * component with the same configuration finds its next fresh instance
+ * made ahead, as `serveHttp` makes one on the caller's thread.
+ */
+let served: { key: string; config: string; kernel: Kernel; handler: ComponentHttpHandler } | undefined;
+let warmUp: ReturnType<typeof setTimeout> | undefined;
+/** How long the worker is idle before it makes the next instance. */
+const WARM_UP_MS = 10;
+
+/**
+ * A configuration as text, when a later run may share what it made: all
+ * data (no objects of the caller's, reached through a bridge that ends
+ * with its run; no listening sockets or commands). Else undefined.
+ */
+function shareableConfig(config: WorkerConfig): string | undefined {
+  const bridged = config.preopens.some(([, fs]) => fs.kind === 'bridge')
+    || [config.stdin, config.stdout, config.stderr].some((s) => s.kind === 'bridge')
+    || config.clocks !== undefined || config.random !== undefined || typeof config.trace === 'number';
+  // Under a time limit the caller may terminate this worker, which would leave the kept instance's host descriptors open.
+  if (bridged || !config.coalesce || config.listen.length > 0 || config.commands.length > 0) return undefined;
+  return JSON.stringify({ ...config, readiness: undefined, stdin: config.stdin.kind === 'bytes' ? undefined : config.stdin });
+}
+
+/** Lets go of the handler kept for the next request (its processes end: descriptors closed). */
+export function retireServed(): void {
+  clearTimeout(warmUp);
+  served?.handler.close();
+  served = undefined;
+}
+
+/** A fresh instance of `component` handles `request` (one made ahead when this worker has it). */
+async function handleHttpRequest(side: WorkerSide, config: WorkerConfig, component: TranspiledComponent, request: ReceivedRequest): Promise<ServedResponse> {
+  clearTimeout(warmUp);
+  const key = shareableConfig(config);
+  if (served !== undefined && (served.key !== component.key || served.config !== key || key === undefined)) {
+    served.handler.close();
+    served = undefined;
+  }
+  let current = served;
+  if (current === undefined) {
+    const kernel = kernelOf(side, config);
+    const options = optionsOf(side, config);
+    const trace = traceSink(side, config.trace);
+    const handler = new ComponentHttpHandler(component, {
+      spawn: () => spawnProcess(kernel, options),
+      imports: (ctx) => hostImports(ctx, component, undefined, trace),
+    }, false);
+    current = { key: component.key, config: key ?? '', kernel, handler };
+  }
+  const response = current.handler.handle(request);
+  await flushNetwork(current.kernel.network);
+  if (key === undefined) {
+    current.handler.close();
+  } else {
+    served = current;
+    warmUp = setTimeout(() => current.handler.prepare(), WARM_UP_MS);
+    warmUp.unref?.();
+  }
+  return response;
 }

@@ -7,6 +7,8 @@ import type { Runtime } from '../host/runtime.js';
 import type { ExitStatus } from '../kernel/exit-status.js';
 import type { CheckedWASIOptions } from './options.js';
 import type { TranspiledComponent } from './component/transpile.js';
+import type { ServedResponse } from './component/http-handler.js';
+import type { ReceivedRequest } from '../syscalls/p2/http-types.js';
 
 /** What a process worker is asked to run. */
 export interface WorkerRunRequest {
@@ -18,6 +20,10 @@ export interface WorkerRunRequest {
   threadedBytes?: Uint8Array;
   /** The calling thread's runtime (overrides applied), for what is realised before the run crosses. */
   runtime: Runtime;
+  /** For a `wasi:http/proxy` component: the request its fresh instance handles (instead of running a command). */
+  httpRequest?: ReceivedRequest;
+  /** Called with the response to `httpRequest`, before the run ends. */
+  onResponse?: (response: ServedResponse) => void;
 }
 
 /** Runs a command module (or component) in a process worker; resolves to how it ended. */

@@ -33,7 +33,8 @@ import { isComponent } from '../exec/component/component-binary.js';
 import { checkCommand, hostImports, runComponentInline, runComponentSuspending } from '../exec/component/component-run.js';
 import { transpileComponent, type TranspiledComponent } from '../exec/component/transpile.js';
 import { limitComponentMemory } from '../exec/component/component-memory.js';
-import { ComponentHttpHandler } from '../exec/component/http-handler.js';
+import { ComponentHttpHandler, noResponse, type ServedResponse } from '../exec/component/http-handler.js';
+import type { ReceivedRequest } from '../syscalls/p2/http-types.js';
 import { KILN_INTERFACES, type ComponentImports } from '../syscalls/p2/imports.js';
 import { HostContext } from '../syscalls/p2/host-context.js';
 import type { Platform } from './platform.js';
@@ -364,9 +365,23 @@ export class WASI {
   httpHandler(component: TranspiledComponent, options: { reuseInstance?: boolean } = {}): ComponentHttpHandler {
     if (component.suspending === true && !jspiAvailable()) throw new JspiUnavailableError('httpHandler() of a component transpiled for JSPI');
     this.#claim();
-    return new ComponentHttpHandler(this.#capped(component), {
+    const capped = this.#capped(component);
+    const inWorker = this.#platform.runInWorker;
+    // Fresh instances of a synchronous component run in process workers where the platform has them (the embedder's own interfaces are objects of this thread: then here).
+    const elsewhere = inWorker !== undefined && this.#options.interfaces === undefined && this.#place('run', false) === 'process-worker'
+      ? {
+        concurrency: Math.max(1, this.runtime.threadParallelism()),
+        handle: async (httpRequest: ReceivedRequest): Promise<ServedResponse> => {
+          let response: ServedResponse | undefined;
+          const status = await inWorker({ module: capped, options: this.#options, runtime: this.runtime, httpRequest, onResponse: (r) => { response = r; } });
+          return response ?? noResponse(status);
+        },
+      }
+      : undefined;
+    return new ComponentHttpHandler(capped, {
       spawn: () => spawnProcess(this.#kernel, this.#options),
       imports: (ctx) => hostImports(ctx, component, this.#options.interfaces, this.#trace),
+      ...(elsewhere === undefined ? {} : { elsewhere }),
     }, options.reuseInstance ?? false);
   }
 

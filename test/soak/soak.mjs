@@ -14,7 +14,11 @@
 // throws); threaded processes (four threads, proc_exit from a thread, a
 // trap in a thread, threads spinning past the time limit); runHere()
 // where the engine has JSPI; `kiln run` (hello, a trap, a time limit); a
-// waPC host (echo, a trap, a host callback that throws) and a waPC pool.
+// waPC host (echo, a trap, a host callback that throws) and a waPC pool;
+// a wasi:http proxy component serving requests on fresh instances in
+// process workers (a directory preopened, so each instance holds a host
+// descriptor, and the instance each worker makes ahead does too), one of
+// them trapping.
 // Every normal output is checked exactly; every fault must be reported as
 // the fault it was. Then: open descriptors (listed from /proc/self/fd,
 // with their targets), OS threads (/proc/self/task), active handles,
@@ -31,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const kiln = await import(path.join(root, 'dist/node.js'));
-const { WASI, WasiBuilder, CaptureStream, MemoryFileSystem, WapcHost, WapcHostPool, WebAssemblyEngine, closeIdleWorkers, jspiAvailable } = kiln;
+const { WASI, WasiBuilder, CaptureStream, MemoryFileSystem, WapcHost, WapcHostPool, WebAssemblyEngine, closeIdleWorkers, jspiAvailable, transpileComponent, componentDiskCache } = kiln;
 
 const rounds = process.argv.includes('--long') ? 40 : 2;
 if (typeof globalThis.gc !== 'function') {
@@ -190,6 +194,25 @@ async function wapcRound() {
   counts.waPC = (counts.waPC ?? 0) + 24 + 16;
 }
 
+const proxy = await transpileComponent(readFileSync(path.join(root, 'build/components-js/http_echo.wasm')), componentDiskCache());
+
+/** A proxy component's fresh instances answer requests side by side in process workers; a trap is a 500 and the next request is served. */
+async function httpRound(dir) {
+  // The component writes why it trapped to its stderr: kept here.
+  const handler = new WASI({ preopens: { '/data': dir }, stderr: new CaptureStream() }).httpHandler(proxy);
+  try {
+    const request = (path) => ({ method: 'GET', pathWithQuery: path, scheme: 'http', authority: 'soak', headers: [], body: new Uint8Array(0) });
+    const answers = await Promise.all(['/a', '/b', '/trap', '/c'].map((p) => handler.handleAsync(request(p))));
+    assert.deepEqual(answers.map((r) => r.status), [201, 201, 500, 201]);
+    assert.equal(dec.decode(answers[0].body), 'method=GET path=/a authority=soak body= count=1\n');
+    // Idle a moment: each worker makes its next instance ahead.
+    await new Promise((resolve) => setTimeout(resolve, 40));
+  } finally {
+    handler.close();
+  }
+  counts.http = (counts.http ?? 0) + 4;
+}
+
 // ---- the soak ------------------------------------------------------------
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'soak-'));
@@ -197,6 +220,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'soak-'));
 // /dev/null open for good after its first spawn with an ignored stdin), then take the baseline.
 await runRound(dir);
 await cliRound();
+await httpRound(dir);
 await closeIdleWorkers();
 const before = holdings();
 const started = performance.now();
@@ -205,7 +229,7 @@ const sampler = setInterval(() => { peakRssMb = Math.max(peakRssMb, process.memo
 try {
   for (let round = 0; round < rounds; round++) {
     startRound();
-    await Promise.all([runRound(dir), threadedRound(), jspiRound(), cliRound(), wapcRound()]);
+    await Promise.all([runRound(dir), threadedRound(), jspiRound(), cliRound(), wapcRound(), httpRound(dir)]);
   }
 } finally {
   clearInterval(sampler);

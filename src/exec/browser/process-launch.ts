@@ -31,6 +31,7 @@ import { describeRun, reviveError, type WorkerReach } from '../process-config.js
 import type { WorkerReport, WorkerRun } from '../process-protocol.js';
 import { TimeoutError } from '../timeout.js';
 import type { WorkerRunner, WorkerRunRequest } from '../worker-runner.js';
+import { crossingCores } from '../component/component-instance.js';
 
 /** The MessageChannel members this file uses (Kiln's types do not assume the DOM). */
 interface Port {
@@ -66,8 +67,9 @@ function runInWebWorker(request: WorkerRunRequest, workerUrl: string | URL): Pro
   const channel = new (globalThis as unknown as { MessageChannel: MessageChannelConstructor }).MessageChannel();
   channel.port1.onmessage = ({ data }) => bridge.serve(data);
   const run: WorkerRun = {
-    type: 'run', config, module, threadedBytes: request.threadedBytes,
+    type: 'run', config, module: module instanceof WebAssembly.Module ? module : crossingCores(module), threadedBytes: request.threadedBytes,
     bridgePort: channel.port2, bridgeCell: cell.buffer as SharedArrayBuffer, bridgeMailbox: mailbox,
+    ...(request.httpRequest === undefined ? {} : { httpRequest: request.httpRequest }),
   };
   const worker = browserWorkers.acquire(workerUrl, 'kiln process');
   return new Promise<ExitStatus>((resolve) => {
@@ -87,6 +89,7 @@ function runInWebWorker(request: WorkerRunRequest, workerUrl: string | URL): Pro
       : setTimeout(() => settle({ kind: 'fault', error: new TimeoutError(timeoutMs) }), timeoutMs);
     worker.onmessage = ({ data: r }: { data: WorkerReport }) => {
       if (r.type === 'out') captures.get(r.stream)?.write(r.data);
+      else if (r.type === 'response') request.onResponse?.(r.response);
       else if (r.type === 'exit') settle(r.signal === undefined ? { kind: 'exit', code: r.code } : { kind: 'signal', signal: r.signal }, true, r.idleWorkers);
       else if (r.type === 'error') settle({ kind: 'fault', error: reviveError(r.error) }, true, r.idleWorkers);
     };

@@ -18,6 +18,9 @@
  * `handleAsync`: its waits (a sleep, an outgoing request, a socket)
  * suspend it, so the thread goes on with other requests meanwhile, each on
  * its own fresh instance (a reused instance takes one request at a time).
+ * For any other component, `handleAsync` sends each request to a fresh
+ * instance `elsewhere` when the platform gives a place (a process worker
+ * each: requests side by side, at most `concurrency` at once).
  */
 import type { Process } from '../../kernel/process.js';
 import { statusOfThrown, type ExitStatus } from '../../kernel/exit-status.js';
@@ -51,6 +54,20 @@ export interface HandlerProcesses {
   spawn(): Process;
   /** Kiln's interfaces over a process, given its context (with the embedder's replacements and tracing). */
   imports(ctx: HostContext): ComponentImports;
+  /**
+   * Where fresh instances of a synchronous component handle requests
+   * instead of this thread (a process worker each, on Node): requests are
+   * then handled side by side.
+   */
+  elsewhere?: ElsewhereHandling;
+}
+
+/** Requests handled by fresh instances away from the calling thread. */
+export interface ElsewhereHandling {
+  /** Handles `request` on a fresh instance elsewhere; resolves to its response (a 500 when the instance gave none). */
+  handle(request: ReceivedRequest): Promise<ServedResponse>;
+  /** The most requests handled elsewhere at once (the others wait their turn). */
+  concurrency: number;
 }
 
 interface Live {
@@ -62,7 +79,7 @@ interface Live {
 
 const encoder = new TextEncoder();
 
-/** A component's `wasi:http/incoming-handler`, called for one request at a time. */
+/** A component's `wasi:http/incoming-handler`: its instances, and the requests they handle. */
 export class ComponentHttpHandler {
   #live: Live | undefined;
   /** A fresh instance made ahead of its request (`prepare`). */
@@ -70,6 +87,9 @@ export class ComponentHttpHandler {
   #closed = false;
   /** The requests a reused suspending instance takes, one after the other. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Requests being handled elsewhere, and those waiting for one of them to end (each is handed its slot). */
+  #elsewhere = 0;
+  readonly #waiting: (() => void)[] = [];
 
   /**
    * A handler for `component` (NotAnHttpHandlerError when it exports no
@@ -114,6 +134,8 @@ export class ComponentHttpHandler {
    * component it is `handle`.
    */
   handleAsync(request: ReceivedRequest): Promise<ServedResponse> {
+    const elsewhere = this.processes.elsewhere;
+    if (elsewhere !== undefined && !this.reuse && this.component.suspending !== true) return this.#handleElsewhere(request, elsewhere);
     if (this.component.suspending !== true) {
       try {
         return Promise.resolve(this.handle(request));
@@ -125,6 +147,20 @@ export class ComponentHttpHandler {
     const turn = this.#queue.then(() => this.#handleSuspending(request));
     this.#queue = turn.catch(() => undefined);
     return turn;
+  }
+
+  async #handleElsewhere(request: ReceivedRequest, elsewhere: ElsewhereHandling): Promise<ServedResponse> {
+    if (this.#closed) throw new Error('the handler is closed');
+    if (this.#elsewhere < elsewhere.concurrency) this.#elsewhere++;
+    else await new Promise<void>((go) => this.#waiting.push(go));
+    try {
+      return await elsewhere.handle(request);
+    } finally {
+      // The slot goes to the next waiting request, or is freed.
+      const next = this.#waiting.shift();
+      if (next !== undefined) next();
+      else this.#elsewhere--;
+    }
   }
 
   async #handleSuspending(request: ReceivedRequest): Promise<ServedResponse> {
@@ -153,6 +189,7 @@ export class ComponentHttpHandler {
    */
   prepare(): void {
     if (this.#closed || this.#live !== undefined || this.#ready !== undefined) return;
+    if (this.processes.elsewhere !== undefined && !this.reuse && this.component.suspending !== true) return;
     try {
       this.#ready = this.#start();
     } catch {
@@ -212,12 +249,19 @@ function describe(status: ExitStatus): string {
   return `the component failed while handling the request: ${status.error instanceof Error ? status.error.message : String(status.error)}`;
 }
 
+/** A 500 that says why there is no response. */
+function failed(why: string): ServedResponse {
+  return { status: 500, headers: [['content-type', encoder.encode('text/plain; charset=utf-8')]], body: encoder.encode(`${why}\n`), complete: true, failure: why };
+}
+
+/** The 500 for a request whose instance ended (`status`) without a response: a run elsewhere that failed before it answered. */
+export function noResponse(status: ExitStatus): ServedResponse {
+  return failed(describe(status));
+}
+
 /** The response the outparam holds, or a 500 that says why there is none. */
 function responseOf(out: ResponseOutparam, ended: ExitStatus | undefined): ServedResponse {
   const outcome = out.outcome;
-  const failed = (why: string): ServedResponse => ({
-    status: 500, headers: [['content-type', encoder.encode('text/plain; charset=utf-8')]], body: encoder.encode(`${why}\n`), complete: true, failure: why,
-  });
   if (outcome === undefined) return failed(ended !== undefined ? describe(ended) : 'the component set no response');
   if (outcome.tag === 'err') return failed(`the component answered with the error ${JSON.stringify(outcome.val)}`);
   const response = outcome.val;

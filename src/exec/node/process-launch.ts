@@ -35,6 +35,7 @@ import { TimeoutError } from '../timeout.js';
 import type { WorkerRunRequest } from '../worker-runner.js';
 import type { WorkerReport, WorkerRun } from '../process-protocol.js';
 import { processWorkers } from './process-pool.js';
+import { crossingCores } from '../component/component-instance.js';
 import { unexpectedExit } from '../../host/node/node-thread-spawner.js';
 
 /** What a Node process worker reaches itself: host directories by path, host descriptors by number. */
@@ -63,7 +64,8 @@ export async function runInWorker(request: WorkerRunRequest): Promise<ExitStatus
   const portClosed = new Promise<void>((resolve) => { port1.once('close', () => resolve()); });
   const hostFds = new Int32Array(new SharedArrayBuffer(4 * ((options.maxDescriptors ?? 1024) + FD_SLOT_SPARE)));
   const run: WorkerRun = {
-    type: 'run', config, module, bridgePort: port2, bridgeCell: cell.buffer as SharedArrayBuffer, hostFds: hostFds.buffer as SharedArrayBuffer,
+    type: 'run', config, module: module instanceof WebAssembly.Module ? module : crossingCores(module), bridgePort: port2, bridgeCell: cell.buffer as SharedArrayBuffer, hostFds: hostFds.buffer as SharedArrayBuffer,
+    ...(request.httpRequest === undefined ? {} : { httpRequest: request.httpRequest }),
   };
   return new Promise<ExitStatus>((resolve) => {
     let outcome: ExitStatus | undefined;
@@ -94,6 +96,7 @@ export async function runInWorker(request: WorkerRunRequest): Promise<ExitStatus
     }, timeoutMs);
     const onMessage = (r: WorkerReport): void => {
       if (r.type === 'out') captures.get(r.stream)?.write(r.data);
+      else if (r.type === 'response') request.onResponse?.(r.response);
       else if (r.type === 'exit') finish(r.signal === undefined ? { kind: 'exit', code: r.code } : { kind: 'signal', signal: r.signal });
       else if (r.type === 'error') finish({ kind: 'fault', error: reviveError(r.error) });
     };

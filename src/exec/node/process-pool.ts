@@ -17,7 +17,7 @@ import os from 'node:os';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { nodeThreadSpawner, unexpectedExit } from '../../host/node/node-thread-spawner.js';
 import { startKilnWorker } from '../../host/node/worker-start.js';
-import type { WorkerReport } from '../process-protocol.js';
+import type { PoolMessage, WorkerReport } from '../process-protocol.js';
 
 /** Settles with a ready worker; `cancel()` gives it up (it joins the pool once ready). */
 export interface Acquisition {
@@ -75,11 +75,11 @@ export class ProcessWorkerPool {
   /** A worker whose run ended cleanly: kept idle (unreferenced) or terminated. */
   release(worker: Worker): void {
     if (this.#closed || this.#idle.size >= this.maxIdle) {
-      void worker.terminate();
+      void retire(worker);
       return;
     }
     worker.unref();
-    const timer = setTimeout(() => { this.#idle.delete(worker); void worker.terminate(); }, this.idleMs);
+    const timer = setTimeout(() => { this.#idle.delete(worker); void retire(worker); }, this.idleMs);
     timer.unref();
     this.#idle.set(worker, timer);
   }
@@ -89,7 +89,7 @@ export class ProcessWorkerPool {
     this.#closed = true;
     const idle = [...this.#idle.keys()];
     for (const w of idle) this.#forget(w);
-    await Promise.all(idle.map((w) => w.terminate()));
+    await Promise.all(idle.map(retire));
     this.#closed = false;
   }
 
@@ -108,6 +108,25 @@ export class ProcessWorkerPool {
     clearTimeout(timer);
     this.#idle.delete(worker);
   }
+}
+
+/** How long a retiring worker has to let go of what it keeps before it is terminated. */
+const RETIRE_MS = 2000;
+
+/**
+ * Ends an idle worker: it closes what it keeps (an instance made ahead for
+ * the next request holds host descriptors, which terminating its thread
+ * would leave open) and exits; terminated if it does not in time.
+ */
+function retire(worker: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => void worker.terminate(), RETIRE_MS);
+    timer.unref();
+    worker.once('exit', () => { clearTimeout(timer); resolve(); });
+    // Referenced until it has exited: whoever awaits this is kept alive for it.
+    worker.ref();
+    worker.postMessage({ type: 'retire' } satisfies PoolMessage);
+  });
 }
 
 /** The pool `run()` uses: a few idle workers, each kept for half a minute. */

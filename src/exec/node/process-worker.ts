@@ -14,7 +14,7 @@ import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_
 import { BridgeClient } from '../../host/bridge/client.js';
 import { observeHostFds } from '../../host/node/node-fs.js';
 import { nodeRuntime } from '../../host/node/node-runtime.js';
-import { serveRun } from '../process-worker-run.js';
+import { retireServed, serveRun } from '../process-worker-run.js';
 import type { PoolMessage, WorkerReport, WorkerRun } from '../process-protocol.js';
 
 const parent = parentPort!;
@@ -56,5 +56,10 @@ async function serve(message: WorkerRun): Promise<void> {
 
 parent.on('message', (m: PoolMessage) => {
   if (m.type === 'run') void serve(m);
+  else if (m.type === 'retire') {
+    // An instance kept for the next request holds host descriptors: they are closed before the thread ends.
+    retireServed();
+    process.exit(0);
+  }
 });
 report({ type: 'ready' });

@@ -2,11 +2,11 @@
  * Serving a component over HTTP on Node (layer: front doors): a node:http
  * server whose every request, once its body has arrived, goes to a
  * `ComponentHttpHandler` (exec/component/http-handler.ts) and whose
- * response is what the component set. The component runs on this thread:
- * one request at a time, or, for a component transpiled for JSPI, several,
- * each suspended while it waits. When
- * no request has come for 10 ms after a response, the handler makes the
- * next request's instance ahead (`prepare`).
+ * response is what the component set, through `handleAsync`: in process
+ * workers side by side, or on this thread (a component transpiled for
+ * JSPI: several, each suspended while it waits; a reused instance: in
+ * turn). When no request has come for 10 ms after a response, the handler
+ * makes the next request's instance ahead (`prepare`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
