@@ -151,6 +151,20 @@ describe('kiln serve: a wasi:http/proxy component answers HTTP requests', () => 
     assert.deepEqual(await answerOrder(process.execPath, ['--reuse-instance']), ['slow 201', 'fast 201']);
   });
 
+  test('--timeout stops a fresh instance that runs past it (in its process worker): a 500 that says so, and the next request is served; with --reuse-instance it is refused', async () => {
+    const server = await kilnServe(['--timeout', '500ms']);
+    try {
+      const slow = await request(server.port, 'GET', '/slow');
+      assert.deepEqual([slow.status, slow.body], [500, 'the component failed while handling the request: the guest did not finish within its time limit of 500 ms and was stopped\n']);
+      const next = await request(server.port, 'GET', '/next');
+      assert.deepEqual([next.status, next.body], [201, echoBody('GET', '/next', server.port, '', 1)]);
+    } finally {
+      await server.stop();
+    }
+    const refused = await runKilnCommandSimple(['serve', '--timeout', '1s', '--reuse-instance', jsComponent('http_echo')]);
+    assert.deepEqual([refused.status, refused.stderr], [2, 'kiln: serve: --timeout stops a fresh instance (in a process worker); a reused instance cannot be stopped\n']);
+  });
+
   test('trailers: those of a chunked request reach the component, those it finishes its body with follow the response', async () => {
     const server = await kilnServe([]);
     try {

@@ -33,6 +33,8 @@ Options:
   --reuse-instance     one instance serves every request (default: a fresh
                        instance per request, so no request sees another's state)
   -h, --help           show this help
+  --timeout DURATION   a time limit for each request (fresh instances: the
+                       instance is stopped and the request gets a 500)
   and kiln run's options for the component: --dir, --env, --env-inherit,
   --net, --allow-connect, --allow-bind, --max-fds, --max-sockets,
   --max-memory, --trace (see kiln run --help)
@@ -68,11 +70,14 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
   const bytes = readInputFile(args.module, 'a component');
   if (!isComponent(bytes)) throw new CannotRunError(`cannot serve ${args.module}: it is not a component (WASI preview 2)`);
   const options = componentOptionsOf(args);
+  if (reuse && options.timeoutMs !== undefined) throw new UsageError('serve: --timeout stops a fresh instance (in a process worker); a reused instance cannot be stopped');
   let server;
   let handler;
   try {
-    // Where the engine has JSPI, a request that waits is suspended and others are served meanwhile.
-    const component = await transpileComponent(bytes, options.componentCache, jspiAvailable());
+    // Where the engine has JSPI, a request that waits is suspended and others are served meanwhile;
+    // under a time limit each fresh instance runs in a process worker, which can be stopped.
+    const suspending = jspiAvailable() && options.timeoutMs === undefined;
+    const component = await transpileComponent(bytes, options.componentCache, suspending);
     handler = new WASI(options).httpHandler(component, { reuseInstance: reuse });
     server = await serveHttp(handler, addr);
   } catch (e) {
