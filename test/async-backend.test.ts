@@ -273,6 +273,17 @@ describe('JSPI path: runHere() / .thread(\'caller\')', () => {
     assert.ok(r.sleep.stdout.endsWith('slept 300ms: waited >= 300ms: yes\n'), r.sleep.stdout);
     assert.ok(r.sleep.ticks >= 5, `${r.sleep.ticks} ticks while the guest slept`);
 
+    // A component (files, through the preview 1 adapter) on the delayed filesystem: its filesystem calls suspend under JSPI.
+    assert.equal(r.component.here.code, 0, r.component.here.stdout);
+    // Writes go behind on an asynchronous filesystem: one that fails is reported by the file's next sync (host/async-backend.ts), as for modules.
+    const behind = r.component.synchronous.stdout
+      .replace('pwrite at 5 GiB: EFBIG (22)\n', 'pwrite at 5 GiB: 1\n')
+      .replace('fsync: ok\n', 'fsync: EFBIG (22)\n');
+    assert.notEqual(behind, r.component.synchronous.stdout);
+    assert.deepEqual(r.component.here, { ...r.component.synchronous, stdout: behind, asyncCalls: r.component.here.asyncCalls, ticks: r.component.here.ticks });
+    assert.ok(r.component.here.asyncCalls > 40, `${r.component.here.asyncCalls} asynchronous backend calls`);
+    assert.ok(r.component.here.ticks > 0, 'the event loop ran while the component was suspended');
+
     assert.match(r.timeout, /timeoutMs cannot stop a guest computing on the caller's thread; use run\(\)/);
     assert.equal(r.activeAfter, 0, `nothing left running: ${JSON.stringify((r as unknown as { active: string[] }).active)}`);
   });
@@ -285,6 +296,10 @@ interface ChildReport {
   worker: { code: number; stdout: string; trace: string[] };
   builder: { code: number; stdout: string };
   sleep: { code: number; stdout: string; ticks: number };
+  component: {
+    here: { code: number; stdout: string; stderr: string; files: string[]; asyncCalls: number; ticks: number };
+    synchronous: { code: number; stdout: string; stderr: string; files: string[] };
+  };
   timeout: string;
   activeAfter: number;
 }
@@ -293,12 +308,16 @@ function childScript(): string {
   const dist = pathToFileURL(join(repoRoot, 'dist', 'node.js')).href;
   return `
 import { readFileSync } from 'node:fs';
-import { CaptureStream, MemoryFileSystem, WASI, WasiBuilder, jspiAvailable } from ${JSON.stringify(dist)};
+import { BufferInputStream, CaptureStream, MemoryFileSystem, WASI, WasiBuilder, jspiAvailable, transpileComponent } from ${JSON.stringify(dist)};
 import { TREE, delayedFileSystem } from ${JSON.stringify(pathToFileURL(doublePath).href)};
 const wasm = (name) => readFileSync(${JSON.stringify(programsDir)} + '/' + name + '.wasm');
 const report = { node: process.version, jspi: jspiAvailable() };
 // This process's own stdout and stderr handles exist once used (a worker's output is piped to them).
 void process.stdout; void process.stderr;
+// The files component, transpiled both ways before the count: jco's transpiler, once loaded, keeps a handle of its own.
+const component = readFileSync(${JSON.stringify(join(repoRoot, 'build', 'components', 'files.wasm'))});
+await transpileComponent(component);
+await transpileComponent(component, undefined, true);
 const activeBefore = process.getActiveResourcesInfo().length;
 
 {
@@ -322,6 +341,27 @@ const activeBefore = process.getActiveResourcesInfo().length;
   const afs = delayedFileSystem(new MemoryFileSystem(TREE), { fail: { 'input.txt': 'EACCES' } });
   const r = await new WasiBuilder().thread('caller').preopen('/data', afs).stdout('capture').run(wasm('async_fs'));
   report.builder = { code: r.exitCode, stdout: r.stdoutText };
+}
+{
+  // The files component, on the delayed filesystem with runHere(), and on the same tree without delays.
+  const mem = new MemoryFileSystem({});
+  const afs = delayedFileSystem(mem);
+  const stdout = new CaptureStream();
+  let ticks = 0;
+  const timer = setInterval(() => { ticks++; }, 1);
+  const stderr = new CaptureStream();
+  const noInput = () => new BufferInputStream(new Uint8Array(0));
+  const code = await new WASI({ args: ['files'], preopens: { '/sandbox': afs }, stdin: noInput(), stdout, stderr }).runHere(component);
+  clearInterval(timer);
+  const plain = new MemoryFileSystem({});
+  const plainOut = new CaptureStream();
+  const plainErr = new CaptureStream();
+  const plainCode = await new WASI({ args: ['files'], preopens: { '/sandbox': plain }, stdin: noInput(), stdout: plainOut, stderr: plainErr }).run(component);
+  const names = (fs) => fs.root.list().map((e) => e.name).sort();
+  report.component = {
+    here: { code, stdout: stdout.text(), stderr: stderr.text(), files: names(mem), asyncCalls: afs.stats.calls, ticks },
+    synchronous: { code: plainCode, stdout: plainOut.text(), stderr: plainErr.text(), files: names(plain) },
+  };
 }
 {
   // A sleeping guest (poll_oneoff) suspends instead of blocking this thread.

@@ -329,9 +329,13 @@ export class WASI {
     this.#claim();
     if (!jspiAvailable()) throw new JspiUnavailableError('runHere()');
     const component = this.#capped(await transpileComponent(bytes, this.#options.componentCache, true));
-    const { process, imports } = this.#componentProcess(component);
+    // Its calls that meet an asynchronous filesystem suspend, and run again once the backend answered.
+    const session = new AsyncBackendSession();
+    const { process, imports } = this.#componentProcess(component, session);
     try {
-      return this.#finish(process, await runComponentSuspending(process, component, imports));
+      const status = await runComponentSuspending(process, component, imports);
+      await session.settled();
+      return this.#finish(process, status);
     } finally {
       await flushNetwork(this.#kernel.network);
     }
@@ -396,10 +400,10 @@ export class WASI {
     return this.#finish(process, runComponentInline(process, component, imports));
   }
 
-  /** The process a command component runs as, and its imports; the component checked against them (the process released when it fails). */
-  #componentProcess(component: TranspiledComponent): { process: Process; imports: ComponentImports } {
-    const process = spawnProcess(this.#kernel, this.#options);
-    const imports = hostImports(new HostContext(process), component, this.#options.interfaces, this.#trace);
+  /** The process a command component runs as (with `session`: its asynchronous filesystems replayed), and its imports; the component checked against them (the process released when it fails). */
+  #componentProcess(component: TranspiledComponent, session?: AsyncBackendSession): { process: Process; imports: ComponentImports } {
+    const process = spawnProcess(this.#kernel, this.#options, session === undefined ? {} : { session });
+    const imports = hostImports(new HostContext(process, session), component, this.#options.interfaces, this.#trace);
     try {
       checkCommand(component, imports);
     } catch (e) {

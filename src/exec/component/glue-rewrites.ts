@@ -7,8 +7,8 @@
  * transpiled again (exec/node/component-disk-cache.ts).
  */
 
-/** The revision of these rewrites (bumped whenever one changes). */
-export const GLUE_REVISION = 7;
+/** The revision of these rewrites and of the transpiler's options (bumped whenever one changes). */
+export const GLUE_REVISION = 9;
 
 /** `glue` as Kiln runs it; `suspending`: the glue was written for JSPI. */
 export function rewriteGlue(glue: string, suspending: boolean): string {

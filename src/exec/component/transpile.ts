@@ -20,6 +20,7 @@
  */
 
 import { rewriteGlue } from './glue-rewrites.js';
+import { DESCRIPTOR_BACKEND_METHODS } from '../../syscalls/p2/filesystem-descriptor.js';
 
 /** The npm package that transpiles components (an optional dependency of Kiln). */
 export const TRANSPILER_PACKAGE = '@bytecodealliance/jco-transpile';
@@ -111,8 +112,25 @@ const OPTIONS: GenerateOptions = {
   tracing: false,
 };
 
-/** The imports that may wait, as jco names them for JSPI (its ASYNC_WASI_IMPORTS): Kiln's host runs each through `HostContext.blocking`. */
+/** camelCase to kebab-case, as WIT names a method. */
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * The imports that may wait, as jco names them for JSPI: its own list of
+ * blocking WASI calls (ASYNC_WASI_IMPORTS), and the calls that may meet an
+ * asynchronous filesystem (the descriptor's methods, a stream's reads and
+ * writes: a file opened for appending asks its size).
+ * Kiln's host runs each through `HostContext.blocking`.
+ */
 const SUSPENDING_IMPORTS = [
+  ...DESCRIPTOR_BACKEND_METHODS.map((m) => `wasi:filesystem/types#[method]descriptor.${kebab(m)}`),
+  'wasi:io/streams#[method]input-stream.read',
+  'wasi:io/streams#[method]input-stream.skip',
+  'wasi:io/streams#[method]output-stream.check-write',
+  'wasi:io/streams#[method]output-stream.write',
+  'wasi:io/streams#[method]output-stream.flush',
+  'wasi:io/streams#[method]output-stream.write-zeroes',
+  'wasi:io/streams#[method]output-stream.splice',
   'wasi:io/poll#poll',
   'wasi:io/poll#[method]pollable.block',
   'wasi:io/streams#[method]input-stream.blocking-read',

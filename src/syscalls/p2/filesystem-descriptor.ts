@@ -75,8 +75,33 @@ export class DirectoryEntryStream {
   [DISPOSE](): void {}
 }
 
+/**
+ * The descriptor's methods that may call a filesystem backend: each runs
+ * through `HostContext.blocking`, so that under JSPI, on an asynchronous
+ * filesystem, it suspends the guest until the backend answers (jco's glue
+ * is told to suspend on them: exec/component/transpile.ts).
+ */
+export const DESCRIPTOR_BACKEND_METHODS = [
+  'readViaStream', 'writeViaStream', 'appendViaStream', 'advise', 'syncData', 'getFlags', 'getType', 'setSize', 'setTimes',
+  'read', 'write', 'readDirectory', 'sync', 'createDirectoryAt', 'stat', 'statAt', 'setTimesAt', 'linkAt', 'openAt',
+  'readlinkAt', 'removeDirectoryAt', 'renameAt', 'symlinkAt', 'unlinkFileAt', 'isSameObject', 'metadataHash', 'metadataHashAt',
+] as const;
+
 /** `wasi:filesystem/types.descriptor`. */
 export class Descriptor {
+  static {
+    for (const name of DESCRIPTOR_BACKEND_METHODS) {
+      const method = Descriptor.prototype[name] as (this: Descriptor, ...args: unknown[]) => unknown;
+      Object.defineProperty(Descriptor.prototype, name, {
+        configurable: true,
+        writable: true,
+        value: function (this: Descriptor, ...args: unknown[]): unknown {
+          return this.#host.ctx.blocking(() => method.apply(this, args));
+        },
+      });
+    }
+  }
+
   readonly #host: FilesystemHost;
   readonly #held: HeldResource;
   readonly #open: Open;

@@ -7,6 +7,7 @@
  */
 import { ClockId } from '../../abi/constants.js';
 import { Parked } from '../../kernel/blocking.js';
+import { runReplayable, type AsyncBackendSession } from '../../host/async-backend.js';
 import type { Process } from '../../kernel/process.js';
 import type { Resource } from '../../kernel/resource.js';
 
@@ -29,6 +30,12 @@ export class HostContext {
   constructor(
     /** The kernel process the component runs as (arguments, environment, descriptors, clocks, random). */
     readonly process: Process,
+    /**
+     * The session of the process's asynchronous filesystems, when the
+     * component runs with JSPI: a method run through `blocking` that meets
+     * a backend Promise then suspends until it settles and runs again.
+     */
+    readonly session?: AsyncBackendSession,
   ) {
     process.atEnd(() => {
       for (const h of [...this.#held]) h.close();
@@ -67,15 +74,24 @@ export class HostContext {
    * the process's readiness signal (or the wake-up time) and runs the
    * whole method again. So every method run this way waits before it
    * changes anything, or knows that it is run again (`blocking-write-and-flush`).
+   * With a `session`, its backend calls are recorded: one that answers an
+   * unsettled Promise makes the answer a promise too, which runs the
+   * method again once it settles, the recorded calls answered from the
+   * record (host/async-backend.ts).
    */
   blocking<T>(method: () => T): T | Promise<T> {
     const seen = this.process.readiness.generation;
     try {
-      return method();
+      return this.#run(method);
     } catch (e) {
       if (!(e instanceof Parked)) throw e;
       return this.#again(method, e, seen);
     }
+  }
+
+  /** `method` once, replayable where the process has asynchronous backends. */
+  #run<T>(method: () => T): T | Promise<T> {
+    return this.session === undefined ? method() : runReplayable(this.session, method);
   }
 
   async #again<T>(method: () => T, parked: Parked, seen: number): Promise<T> {
@@ -84,7 +100,7 @@ export class HostContext {
       await readiness.changeOrTimeout(since, wait.wakeIn());
       since = readiness.generation;
       try {
-        return method();
+        return await this.#run(method);
       } catch (e) {
         if (!(e instanceof Parked)) throw e;
         wait = e;

@@ -218,7 +218,13 @@ export class InputStream {
 
   constructor(readonly ctx: HostContext, readonly source: ByteSource) {}
 
-  read(len: bigint): Uint8Array {
+  /** `read`: replayable where the process has asynchronous filesystems (HostContext.blocking), so a file's stream can suspend under JSPI. */
+  read(len: bigint): Uint8Array | Promise<Uint8Array> {
+    return this.ctx.blocking(() => this.readNow(len));
+  }
+
+  /** One read now (for a caller already inside `HostContext.blocking`). */
+  readNow(len: bigint): Uint8Array {
     if (this.#ended) fail(CLOSED);
     const want = lengthOf(len, READ_MAX);
     if (want === 0) return new Uint8Array(0);
@@ -244,11 +250,11 @@ export class InputStream {
   /** `blocking-read` as one run: waits (or parks) until a read would not come back empty, then reads. */
   readWhenReady(len: bigint): Uint8Array {
     this.#waitReadable();
-    return this.read(len);
+    return this.readNow(len);
   }
 
-  skip(len: bigint): bigint {
-    return BigInt(this.read(len).length);
+  skip(len: bigint): bigint | Promise<bigint> {
+    return this.ctx.blocking(() => BigInt(this.readNow(len).length));
   }
 
   blockingSkip(len: bigint): bigint | Promise<bigint> {
@@ -291,13 +297,25 @@ export class OutputStream {
 
   constructor(readonly ctx: HostContext, readonly sink: ByteSink) {}
 
-  checkWrite(): bigint {
+  // check-write, write, flush, write-zeroes and splice may meet an asynchronous filesystem (a file opened
+  // for appending asks its size): replayable through HostContext.blocking, each over a `...Now` form that
+  // the methods already inside it call.
+
+  checkWrite(): bigint | Promise<bigint> {
+    return this.ctx.blocking(() => this.#checkWriteNow());
+  }
+
+  #checkWriteNow(): bigint {
     this.#push();
     if (this.#error !== undefined) this.#raise();
     return BigInt(OUTPUT_CAPACITY - this.#pendingBytes);
   }
 
-  write(contents: Uint8Array): void {
+  write(contents: Uint8Array): void | Promise<void> {
+    return this.ctx.blocking(() => this.#writeNow(contents));
+  }
+
+  #writeNow(contents: Uint8Array): void {
     this.#push();
     if (this.#error !== undefined) this.#raise();
     if (contents.length > OUTPUT_CAPACITY - this.#pendingBytes) {
@@ -316,7 +334,7 @@ export class OutputStream {
     if (contents.length > BLOCKING_WRITE_MAX) {
       throw new Error(`wasi:io/streams.output-stream.blocking-write-and-flush: ${contents.length} bytes, more than ${BLOCKING_WRITE_MAX}`);
     }
-    if (this.#pendingBytes === 0 && this.#error === undefined && this.#flushing === undefined) {
+    if (this.#pendingBytes === 0 && this.#error === undefined && this.#flushing === undefined && this.ctx.session === undefined) {
       // Nothing waiting: straight to the sink, and only what it does not take now waits to be flushed.
       const taken = this.#take(contents);
       if (taken === contents.length) return;
@@ -330,7 +348,7 @@ export class OutputStream {
       // Room for all of it (at most 4096 bytes of the 64 KiB), then the write, once, then the flush.
       if (this.#flushing !== contents) {
         this.#waitForRoom(contents.length);
-        this.write(contents);
+        this.#writeNow(contents);
         this.#flushing = contents;
       }
       try {
@@ -343,9 +361,11 @@ export class OutputStream {
     });
   }
 
-  flush(): void {
-    this.#push();
-    if (this.#error !== undefined) this.#raise();
+  flush(): void | Promise<void> {
+    return this.ctx.blocking(() => {
+      this.#push();
+      if (this.#error !== undefined) this.#raise();
+    });
   }
 
   blockingFlush(): void | Promise<void> {
@@ -368,19 +388,22 @@ export class OutputStream {
     });
   }
 
-  writeZeroes(len: bigint): void {
-    this.write(new Uint8Array(lengthOf(len, OUTPUT_CAPACITY + 1)));
+  writeZeroes(len: bigint): void | Promise<void> {
+    const zeroes = new Uint8Array(lengthOf(len, OUTPUT_CAPACITY + 1));
+    return this.ctx.blocking(() => this.#writeNow(zeroes));
   }
 
   blockingWriteZeroesAndFlush(len: bigint): void | Promise<void> {
     return this.blockingWriteAndFlush(new Uint8Array(lengthOf(len, BLOCKING_WRITE_MAX + 1)));
   }
 
-  splice(src: InputStream, len: bigint): bigint {
-    const room = this.checkWrite();
-    const data = src.read(len < room ? len : room);
-    this.write(data);
-    return BigInt(data.length);
+  splice(src: InputStream, len: bigint): bigint | Promise<bigint> {
+    return this.ctx.blocking(() => {
+      const room = this.#checkWriteNow();
+      const data = src.readNow(len < room ? len : room);
+      this.#writeNow(data);
+      return BigInt(data.length);
+    });
   }
 
   blockingSplice(src: InputStream, len: bigint): bigint | Promise<bigint> {
@@ -388,7 +411,7 @@ export class OutputStream {
       // Both waits come before anything moves: room here, then bytes there.
       const room = this.#waitForRoom(1);
       const data = src.readWhenReady(len < room ? len : room);
-      this.write(data);
+      this.#writeNow(data);
       return BigInt(data.length);
     });
   }
@@ -412,13 +435,13 @@ export class OutputStream {
 
   /** Waits until `check-write` offers room for `bytes`; returns the room. */
   #waitForRoom(bytes: number): bigint {
-    const room = this.checkWrite();
+    const room = this.#checkWriteNow();
     if (room >= BigInt(bytes)) return room;
     this.ctx.waitUntil(() => {
       this.#push();
       return this.#error !== undefined || OUTPUT_CAPACITY - this.#pendingBytes >= bytes ? true : undefined;
     });
-    return this.checkWrite();
+    return this.#checkWriteNow();
   }
 
   /** What the sink takes of `bytes` now: 0 when it has no room (EAGAIN) or fails (the failure kept as the stream's error). */
