@@ -8,7 +8,7 @@
  */
 
 /** The revision of these rewrites and of the transpiler's options (bumped whenever one changes). */
-export const GLUE_REVISION = 9;
+export const GLUE_REVISION = 10;
 
 /** `glue` as Kiln runs it; `suspending`: the glue was written for JSPI. */
 export function rewriteGlue(glue: string, suspending: boolean): string {
@@ -69,6 +69,8 @@ const LOWER_IMPORT = '  function _lowerImportBackwardsCompat(args) {\n    const 
  */
 function directSyncHostCalls(glue: string): string {
   if (/\b(isAsync|funcTypeIsAsync): true\b/.test(glue) || !glue.includes(LOWER_IMPORT)) return glue;
+  // The may-leave check reads the instance's flags as jco's own does.
+  if (!glue.includes('const INSTANCE_FLAGS = new Map()') || !glue.includes('const WebAssemblyRuntimeError = WebAssembly.RuntimeError;')) return glue;
   const trampolines = glue.split('const hostProvided = true;').length - 1;
   let setups = 0;
   let calls = 0;
@@ -93,10 +95,18 @@ function directSyncHostCalls(glue: string): string {
     if (args.isAsync || args.isManualAsync || args.funcTypeIsAsync) return _lowerImportBackwardsCompat.bind(thisArg, args);
     const importFn = args.importFn;
     const componentIdx = args.componentIdx;
-    return function () {
-      _checkMayLeave(componentIdx);
-      return importFn.apply(undefined, arguments);
-    };
+    const flags = INSTANCE_FLAGS.get(componentIdx);
+    if (flags === undefined) return function () { _checkMayLeave(componentIdx); return importFn.apply(undefined, arguments); };
+    const cannotLeave = () => { throw new WebAssemblyRuntimeError('cannot leave component instance'); };
+    // The trampoline's own arity (each names its parameters), so that no call gathers its arguments.
+    switch (importFn.length) {
+      case 0: return function () { if (flags.value !== 1) cannotLeave(); return importFn(); };
+      case 1: return function (a) { if (flags.value !== 1) cannotLeave(); return importFn(a); };
+      case 2: return function (a, b) { if (flags.value !== 1) cannotLeave(); return importFn(a, b); };
+      case 3: return function (a, b, c) { if (flags.value !== 1) cannotLeave(); return importFn(a, b, c); };
+      case 4: return function (a, b, c, d) { if (flags.value !== 1) cannotLeave(); return importFn(a, b, c, d); };
+      default: return function () { if (flags.value !== 1) cannotLeave(); return importFn.apply(undefined, arguments); };
+    }
   }
 ${LOWER_IMPORT}`);
   return setups === trampolines && calls === trampolines && lowered >= trampolines ? out : glue;
