@@ -351,20 +351,33 @@ class Exchange {
     return true;
   }
 
+  /**
+   * The lines of the section at the start of the input, up to the empty
+   * line that ends it (both taken from the input): undefined while it is
+   * not all in, `too-large` once it would pass HEAD_MAX.
+   */
+  #takeSection(): string[] | undefined | 'too-large' {
+    const text = decoder.decode(this.#in.subarray(0, Math.min(this.#in.length, HEAD_MAX)));
+    if (text.startsWith('\r\n')) {
+      this.#in = this.#in.subarray(2);
+      return [];
+    }
+    const end = text.indexOf('\r\n\r\n');
+    if (end < 0) return this.#in.length >= HEAD_MAX ? 'too-large' : undefined;
+    this.#in = this.#in.subarray(end + 4);
+    return text.slice(0, end).split('\r\n');
+  }
+
   /** Parses the status line and headers once they are all in: true when done. */
   #parseHead(): boolean {
-    const text = decoder.decode(this.#in.subarray(0, Math.min(this.#in.length, HEAD_MAX)));
-    const end = text.indexOf('\r\n\r\n');
-    if (end < 0) {
-      if (this.#in.length >= HEAD_MAX) failWith('HTTP-response-header-section-size', undefined);
-      return false;
-    }
-    const [statusLine, ...fieldLines] = text.slice(0, end).split('\r\n');
+    const section = this.#takeSection();
+    if (section === 'too-large') failWith('HTTP-response-header-section-size', undefined);
+    if (section === undefined) return false;
+    const [statusLine, ...fieldLines] = section;
     const m = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine!);
     if (m === null) failWith('HTTP-protocol-error');
     this.status = Number(m[1]);
     for (const line of fieldLines) this.headers.push(fieldOf(line) ?? failWith('HTTP-protocol-error'));
-    this.#in = this.#in.subarray(end + 4);
     const field = (name: string): string | undefined => {
       const f = this.headers.find(([k]) => k === name);
       return f === undefined ? undefined : decoder.decode(f[1]);
@@ -397,14 +410,9 @@ class Exchange {
     // Chunked: a size line, that many bytes, CRLF; a 0 size ends the data, trailer lines and an empty line the body.
     for (;;) {
       if (f.at === 'trailers') {
-        const text = decoder.decode(this.#in.subarray(0, Math.min(this.#in.length, HEAD_MAX)));
-        const end = text.startsWith('\r\n') ? 0 : text.indexOf('\r\n\r\n');
-        if (end < 0) {
-          if (this.#in.length >= HEAD_MAX) return failBody();
-          return 0;
-        }
-        const lines = end === 0 ? [] : text.slice(0, end).split('\r\n');
-        this.#in = this.#in.subarray(end === 0 ? 2 : end + 4);
+        const lines = this.#takeSection();
+        if (lines === 'too-large') return failBody();
+        if (lines === undefined) return 0;
         if (lines.length > 0) this.#trailers = lines.map((line) => fieldOf(line) ?? failBody());
         this.phase = 'done';
         return 0;
