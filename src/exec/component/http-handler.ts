@@ -134,8 +134,8 @@ export class ComponentHttpHandler {
    * component it is `handle`.
    */
   handleAsync(request: ReceivedRequest): Promise<ServedResponse> {
-    const elsewhere = this.processes.elsewhere;
-    if (elsewhere !== undefined && !this.reuse && this.component.suspending !== true) return this.#handleElsewhere(request, elsewhere);
+    const elsewhere = this.#elsewhereHandling();
+    if (elsewhere !== undefined) return this.#handleElsewhere(request, elsewhere);
     if (this.component.suspending !== true) {
       try {
         return Promise.resolve(this.handle(request));
@@ -147,6 +147,11 @@ export class ComponentHttpHandler {
     const turn = this.#queue.then(() => this.#handleSuspending(request));
     this.#queue = turn.catch(() => undefined);
     return turn;
+  }
+
+  /** Where fresh instances of this component handle requests instead of this thread, if anywhere (not a reused instance, not a suspending component). */
+  #elsewhereHandling(): ElsewhereHandling | undefined {
+    return this.reuse || this.component.suspending === true ? undefined : this.processes.elsewhere;
   }
 
   async #handleElsewhere(request: ReceivedRequest, elsewhere: ElsewhereHandling): Promise<ServedResponse> {
@@ -189,7 +194,7 @@ export class ComponentHttpHandler {
    */
   prepare(): void {
     if (this.#closed || this.#live !== undefined || this.#ready !== undefined) return;
-    if (this.processes.elsewhere !== undefined && !this.reuse && this.component.suspending !== true) return;
+    if (this.#elsewhereHandling() !== undefined) return;
     try {
       this.#ready = this.#start();
     } catch {
