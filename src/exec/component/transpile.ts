@@ -21,6 +21,7 @@
 
 import { rewriteGlue } from './glue-rewrites.js';
 import { DESCRIPTOR_BACKEND_METHODS } from '../../syscalls/p2/filesystem-descriptor.js';
+import { kebab } from '../../syscalls/p2/values.js';
 
 /** The npm package that transpiles components (an optional dependency of Kiln). */
 export const TRANSPILER_PACKAGE = '@bytecodealliance/jco-transpile';
@@ -111,9 +112,6 @@ const OPTIONS: GenerateOptions = {
   validLiftingOptimization: false,
   tracing: false,
 };
-
-/** camelCase to kebab-case, as WIT names a method. */
-const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
  * The imports that may wait, as jco names them for JSPI: its own list of

@@ -13,15 +13,11 @@
  */
 import type { TraceSink } from '../../host/stdio.js';
 import type { ComponentImports, InterfaceImports } from './imports.js';
-import { ResultError } from './values.js';
+import { kebab, ResultError } from './values.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 type Constructor = abstract new (...args: never[]) => object;
 
-/** camelCase to kebab-case, as WIT names things. */
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c, i: number) => (i === 0 ? c.toLowerCase() : `-${c.toLowerCase()}`));
-}
 
 /** A short rendering of a value for a trace line. */
 function show(value: unknown, names: ReadonlyMap<Constructor, string>, depth = 0): string {

@@ -69,3 +69,8 @@ export const MAX_LIST_BYTES = 64 * 1024 * 1024;
 export function lengthOf(len: bigint, cap: number): number {
   return len > BigInt(cap) ? cap : Number(len);
 }
+
+/** camelCase to kebab-case, as WIT names things (`blockingWriteAndFlush` → `blocking-write-and-flush`; `OutputStream` → `output-stream`). */
+export function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c, i: number) => (i === 0 ? c.toLowerCase() : `-${c.toLowerCase()}`));
+}
