@@ -8,11 +8,11 @@
  */
 
 /** The revision of these rewrites and of the transpiler's options (bumped whenever one changes). */
-export const GLUE_REVISION = 10;
+export const GLUE_REVISION = 11;
 
 /** `glue` as Kiln runs it; `suspending`: the glue was written for JSPI. */
 export function rewriteGlue(glue: string, suspending: boolean): string {
-  const rewritten = listsCopiedFromViews(promisingOnlyWhereItExists(debugSwitchReadOnce(lowerEmptyStringsThroughRealloc(glue))));
+  const rewritten = variantCasesBuiltWhenUsed(listsCopiedFromViews(promisingOnlyWhereItExists(debugSwitchReadOnce(lowerEmptyStringsThroughRealloc(glue)))));
   return suspending ? rewritten : directSyncHostCalls(rewritten);
 }
 
@@ -159,4 +159,38 @@ function _kilnListBytes(memory, ptr, len) {
 function listsCopiedFromViews(glue: string): string {
   const lifted = glue.replace(/new Uint8Array\((memory\d+)\.buffer\.slice\((\w+), \2 \+ (\w+) \* 1\)\)/g, '_kilnListBytes($1, $2, $3)');
   return lifted === glue ? glue : LIST_BYTES + lifted;
+}
+
+/** How jco's variant lowering builds its table of cases: when the lowering function is made. */
+const VARIANT_CASES_BUILT = `  let caseLookup = {};
+  for (const [idx, meta] of caseMetas.entries()) {
+    let tag = meta[0];
+    caseLookup[tag] = { discriminant: idx, meta };
+  }
+  
+  return function _lowerFlatVariantInner(ctx) {
+`;
+/** The same table built on the lowering function's first call. */
+const VARIANT_CASES_WHEN_USED = `  let caseLookup;
+  return function _lowerFlatVariantInner(ctx) {
+    if (caseLookup === undefined) {
+      caseLookup = {};
+      for (const [idx, meta] of caseMetas.entries()) {
+        let tag = meta[0];
+        caseLookup[tag] = { discriminant: idx, meta };
+      }
+    }
+`;
+
+/**
+ * jco's glue makes a lowering function for each variant and enum of each
+ * imported function's signature when the component is instantiated, and
+ * each builds its table of cases then: an object of up to 40 properties
+ * (error-code has 37) built property by property, about a twentieth of a
+ * small command's start and a fifth of what it allocates, for tables most
+ * runs never read (a synchronous import lowers its own results, see
+ * directSyncHostCalls). This builds each table on its first use instead.
+ */
+function variantCasesBuiltWhenUsed(glue: string): string {
+  return glue.replace(VARIANT_CASES_BUILT, VARIANT_CASES_WHEN_USED);
 }
