@@ -244,12 +244,19 @@ describe('components: kiln run and the cache', () => {
     ]) assert.ok(lines.includes(line), `no line ${line} in:\n${r.stderr}`);
   });
 
-  test("the installed transpiler's synchronous glue calls the host directly; the JSPI glue keeps jco's tasks", async () => {
+  test("the installed transpiler's synchronous glue calls the host directly; the JSPI glue keeps jco's tasks; both declare jco's runtime classes once", async () => {
     // A transpiler whose glue no longer matches would still run (tested above), slower: this says so.
     const bytes = readFileSync(componentPath('argsenv'));
     const direct = (c: TranspiledComponent): boolean => c.glue.includes('const task = _syncHostTask;');
-    assert.equal(direct(await transpileComponent(bytes)), true);
-    assert.equal(direct(await transpileComponent(bytes, undefined, true)), false);
+    const sync = await transpileComponent(bytes);
+    const jspi = await transpileComponent(bytes, undefined, true);
+    assert.equal(direct(sync), true);
+    assert.equal(direct(jspi), false);
+    for (const c of [sync, jspi]) {
+      const hoisted = [...c.glue.matchAll(/^const _kilnHoisted_(\w+) = class \1 \{/gm)].map((m) => m[1]);
+      assert.deepEqual(hoisted.filter((n) => ['AsyncTask', 'ComponentAsyncState', 'RepTable'].includes(n!)).sort(), ['AsyncTask', 'ComponentAsyncState', 'RepTable']);
+      assert.doesNotMatch(c.glue, /^ {2}class \w+ \{/m, 'a class left inside instantiate');
+    }
   });
 
   test('kiln transpile packs a component transpiled ahead (--jspi: the glue runHere() needs); run() finds it through componentsCache without transpiling', async () => {

@@ -7,13 +7,20 @@
  * transpiled again (exec/node/component-disk-cache.ts).
  */
 
-/** The revision of these rewrites and of the transpiler's options (bumped whenever one changes). */
-export const GLUE_REVISION = 11;
+import { hoistGlueClasses, type ParseModule } from './glue-class-hoisting.js';
 
-/** `glue` as Kiln runs it; `suspending`: the glue was written for JSPI. */
-export function rewriteGlue(glue: string, suspending: boolean): string {
+/** The revision of these rewrites and of the transpiler's options (bumped whenever one changes). */
+export const GLUE_REVISION = 12;
+
+/**
+ * `glue` as Kiln runs it; `suspending`: the glue was written for JSPI;
+ * `parse`: a JavaScript parser, for the rewrite that needs one (without
+ * it, that one is left out).
+ */
+export function rewriteGlue(glue: string, suspending: boolean, parse?: ParseModule): string {
   const rewritten = variantCasesBuiltWhenUsed(listsCopiedFromViews(promisingOnlyWhereItExists(debugSwitchReadOnce(lowerEmptyStringsThroughRealloc(glue)))));
-  return suspending ? rewritten : directSyncHostCalls(rewritten);
+  const direct = suspending ? rewritten : directSyncHostCalls(rewritten);
+  return parse === undefined ? direct : hoistGlueClasses(direct, parse);
 }
 
 /**

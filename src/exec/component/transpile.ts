@@ -20,12 +20,15 @@
  */
 
 import { rewriteGlue } from './glue-rewrites.js';
+import type { ParseModule } from './glue-class-hoisting.js';
 import { DESCRIPTOR_BACKEND_METHODS } from '../../syscalls/p2/filesystem-descriptor.js';
 import { kebab } from '../../syscalls/p2/values.js';
 
 /** The npm package that transpiles components (an optional dependency of Kiln). */
 export const TRANSPILER_PACKAGE = '@bytecodealliance/jco-transpile';
 const TRANSPILER_ENTRY = `${TRANSPILER_PACKAGE}/component`;
+/** The parser the glue's rewrites use (a dependency of Kiln, loaded only to transpile). */
+const PARSER_PACKAGE = 'acorn';
 
 /** A transpiled component: the glue's source, its core modules, and what it imports and exports. */
 export interface TranspiledComponent {
@@ -144,6 +147,21 @@ const SUSPENDING_OPTIONS: GenerateOptions = {
 };
 
 let bindgen: Promise<BindgenModule> | undefined;
+let parser: Promise<ParseModule | undefined> | undefined;
+
+/** The JavaScript parser that glue-class-hoisting.ts works on (acorn), loaded once; without it the glue keeps its classes where jco put them. */
+function loadParser(): Promise<ParseModule | undefined> {
+  parser ??= (async () => {
+    try {
+      const entry = PARSER_PACKAGE;
+      const acorn = await import(entry) as { parse(source: string, options: object): ReturnType<ParseModule> };
+      return (source: string) => acorn.parse(source, { ecmaVersion: 'latest', sourceType: 'module' });
+    } catch {
+      return undefined;
+    }
+  })();
+  return parser;
+}
 
 /** Loads the transpiler once (a specifier in a variable, so that bundlers leave the optional package out). */
 function loadBindgen(): Promise<BindgenModule> {
@@ -187,7 +205,7 @@ export async function transpileComponent(bytes: Uint8Array, cache?: TranspileCac
   const key = `${await sha256(bytes)}${suspending ? '-jspi' : ''}`;
   const kept = inMemory.get(key) ?? await cache?.get(key);
   if (kept !== undefined) return remember(kept);
-  const { generate } = await loadBindgen();
+  const [{ generate }, parse] = await Promise.all([loadBindgen(), loadParser()]);
   let out: Generated;
   try {
     out = generate(bytes, suspending ? SUSPENDING_OPTIONS : OPTIONS);
@@ -201,7 +219,7 @@ export async function transpileComponent(bytes: Uint8Array, cache?: TranspileCac
   const component: TranspiledComponent = {
     key,
     ...(suspending ? { suspending } : {}),
-    glue: rewriteGlue(new TextDecoder().decode(glue), suspending),
+    glue: rewriteGlue(new TextDecoder().decode(glue), suspending, parse),
     cores: files,
     imports: out.imports,
     exports: out.exports.map(([name]) => name),
