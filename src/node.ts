@@ -27,7 +27,7 @@ export { closeIdleWorkers } from './exec/node/process-pool.js';
 export { componentDiskCache, kilnCacheDir } from './exec/node/component-disk-cache.js';
 export { listenTcp, type ListenSockets, type ListenOptions } from './front/node/listen-tcp.js';
 export { serveHttp, portOf, type ServeAddress } from './front/node/http-serve.js';
-export { ListenError, NodeNetworking, nodeNetworking } from './host/node/node-networking.js';
+export { ListenError, NodeNetworking, nodeNetworking, type NodeNetworkingOptions } from './host/node/node-networking.js';
 export { loadNapiRsBinding, napiRsRuntime, type NapiRsOptions, type NapiRsRuntime } from './napi/napi-rs.js';
 
 /** The built-in synchronous waPC engine, on Node. */

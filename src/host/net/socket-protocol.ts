@@ -79,6 +79,8 @@ export type NetReply = { op: 'settled'; token: number };
 export interface NetWorkerData {
   /** One Int32 cell the kernel side bumps (Atomics.add + notify) whenever a socket has work. */
   doorbell: SharedArrayBuffer;
+  /** Certificates (PEM) that TLS connections trust besides the host's own (see `NodeNetworkingOptions`). */
+  trustedCertificates?: readonly string[];
 }
 
 /** Bumps a readiness cell and wakes the threads waiting on it (what the I/O thread does after every change). */

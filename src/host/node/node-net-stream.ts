@@ -13,7 +13,8 @@
  * writes plaintext like a net.Socket once its handshake is done.
  */
 import net from 'node:net';
-import { checkServerIdentity, connect as connectTls, TLSSocket, type PeerCertificate } from 'node:tls';
+import { readFileSync } from 'node:fs';
+import { checkServerIdentity, connect as connectTls, rootCertificates, TLSSocket, type PeerCertificate } from 'node:tls';
 import { Errno } from '../../abi/errno.js';
 import { errnoOf } from '../../abi/host-errors.js';
 import type { SocketOption } from '../net/networking.js';
@@ -37,12 +38,35 @@ function tlsErrnoOf(e: unknown): Errno {
   return errnoOf(e);
 }
 
+/** The certificates TLS connections of this thread trust; undefined: the host's own (Node's defaults). */
+let trustedCertificates: string[] | undefined;
+
+/**
+ * Makes TLS connections of this thread trust `extra` besides the host's
+ * own: Node's bundled roots and the file NODE_EXTRA_CA_CERTS names (a
+ * `ca` option replaces Node's defaults, so they are given again).
+ */
+export function trustCertificates(extra: readonly string[]): void {
+  if (extra.length === 0) return;
+  const fromEnvironment: string[] = [];
+  const file = process.env['NODE_EXTRA_CA_CERTS'];
+  if (file !== undefined && file !== '') {
+    try {
+      fromEnvironment.push(readFileSync(file, 'utf8'));
+    } catch {
+      // Node itself warns about an unreadable file at start-up and goes on without it.
+    }
+  }
+  trustedCertificates = [...rootCertificates, ...fromEnvironment, ...extra];
+}
+
 /** A TLS connection over TCP, its peer's certificate checked for `serverName` (no SNI for an IP address). */
 function tlsConnect(options: net.TcpNetConnectOpts, serverName: string): TLSSocket {
   const isIp = net.isIP(serverName) !== 0;
   return connectTls({
     ...options,
     ...(isIp ? {} : { servername: serverName }),
+    ...(trustedCertificates === undefined ? {} : { ca: trustedCertificates }),
     ALPNProtocols: ['http/1.1'],
     // Node's own check, of the name the guest asked for (the connection itself goes to an address).
     checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(serverName, cert),

@@ -26,7 +26,7 @@ import type { HostSocket, SocketRegistry } from './node-net-host-socket.js';
 import { HostListener } from './node-net-listener.js';
 import { lookupHost } from './node-net-lookup.js';
 import { probeBind } from './node-net-probe.js';
-import { HostStream } from './node-net-stream.js';
+import { HostStream, trustCertificates } from './node-net-stream.js';
 
 /** How long `settle` waits for queued output to reach the system before dropping connections. */
 const SETTLE_GRACE_MS = 1000;
@@ -186,7 +186,9 @@ class NetWorker implements SocketRegistry {
 }
 
 function main(port: MessagePort): void {
-  const worker = new NetWorker(workerData as NetWorkerData, (r) => port.postMessage(r));
+  const data = workerData as NetWorkerData;
+  trustCertificates(data.trustedCertificates ?? []);
+  const worker = new NetWorker(data, (r) => port.postMessage(r));
   process.on('uncaughtException', (e) => {
     worker.failAll(Errno.IO);
     process.stderr.write(`kiln: socket I/O thread failed: ${e instanceof Error ? e.stack : String(e)}\n`);

@@ -53,14 +53,31 @@ interface IoThread {
   refs: number;
 }
 
+/** How a `NodeNetworking` is made. */
+export interface NodeNetworkingOptions {
+  /**
+   * Certificates (PEM) that TLS connections (`connectTls`, `wasi:http`'s
+   * https) trust besides the host's own (Node's bundled roots and
+   * NODE_EXTRA_CA_CERTS): a private certificate authority, or a test
+   * server's own certificate.
+   */
+  readonly trustedCertificates?: readonly string[];
+}
+
 /** Real sockets on an I/O thread: the Node runtime's `networking`. */
 export class NodeNetworking implements VirtualNetworking {
   /** `host`. */
   readonly name = 'host';
+  readonly #trustedCertificates: readonly string[];
   #io: IoThread | undefined;
   /** The last close() under way (or done). */
   #closing: Promise<void> | undefined;
   #token = 0;
+
+  /** A network of real sockets; its I/O thread starts at the first socket or lookup. */
+  constructor(options: NodeNetworkingOptions = {}) {
+    this.#trustedCertificates = [...(options.trustedCertificates ?? [])];
+  }
 
   /** A new TCP (`stream`) or UDP (`datagram`) socket on the I/O thread; `readiness` is bumped at every change to it. */
   socket(family: IpFamily, kind: SocketKind, readiness: ReadinessSignal): VirtualSocket {
@@ -140,7 +157,10 @@ export class NodeNetworking implements VirtualNetworking {
   /** The I/O thread, started on first use. */
   #thread(): IoThread {
     if (this.#io !== undefined) return this.#io;
-    const data: NetWorkerData = { doorbell: new SharedArrayBuffer(4) };
+    const data: NetWorkerData = {
+      doorbell: new SharedArrayBuffer(4),
+      ...(this.#trustedCertificates.length > 0 ? { trustedCertificates: this.#trustedCertificates } : {}),
+    };
     const worker = new Worker(new URL('./node-net-worker.js', import.meta.url), { workerData: data, execArgv: [] });
     const io: IoThread = {
       worker,
