@@ -15,9 +15,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { Errno } from '../dist/abi/errno.js';
 import { NodeNetworking } from '../dist/host/node/node-networking.js';
@@ -25,6 +26,7 @@ import { ReadinessSignal } from '../dist/host/readiness-signal.js';
 import type { SocketAddress } from '../dist/host/net/socket-address.js';
 import type { VirtualSocket } from '../dist/host/net/networking.js';
 import { networkingContract } from '../dist/testing/index.js';
+import { selfSignedCertificate } from './helpers/tls-certificate.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -35,13 +37,44 @@ before(() => {
 const networking = new NodeNetworking();
 after(() => networking.close());
 
-// The contract every network passes, against real host sockets (one I/O thread per test's network).
+/** A self-signed certificate for localhost and 127.0.0.1 and its key (PEM). */
+function selfSigned(): { cert: string; key: string } {
+  const files = selfSignedCertificate();
+  try {
+    return { cert: readFileSync(files.cert, 'utf8'), key: readFileSync(files.key, 'utf8') };
+  } finally {
+    rmSync(files.dir, { recursive: true, force: true });
+  }
+}
+
+/** A TLS server on 127.0.0.1 that echoes what it receives. */
+async function tlsEcho(certificate: { cert: string; key: string }): Promise<{ address: SocketAddress; server: tls.Server }> {
+  const server = tls.createServer(certificate, (socket) => socket.pipe(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { address: v4((server.address() as net.AddressInfo).port), server };
+}
+
+let certificates: { trusted: { cert: string; key: string }; untrusted: { cert: string; key: string } } | undefined;
+
+// The contract every network passes, against real host sockets (one I/O thread per test's network),
+// its TLS connections trusting one test certificate (NodeNetworkingOptions.trustedCertificates).
 // Multicast delivery on the host follows the host's rules (Linux's IP_MULTICAST_ALL, the sender's
 // outgoing interface), which Node cannot set: the multicast tests below cover it instead.
-networkingContract('NodeNetworking (host sockets)', () => {
-  const host = new NodeNetworking();
-  return { networking: host, cleanup: () => host.close() };
-}, { multicast: false });
+networkingContract('NodeNetworking (host sockets)', async () => {
+  certificates ??= { trusted: selfSigned(), untrusted: selfSigned() };
+  const host = new NodeNetworking({ trustedCertificates: [certificates.trusted.cert] });
+  const trusted = await tlsEcho(certificates.trusted);
+  const untrusted = await tlsEcho(certificates.untrusted);
+  return {
+    networking: host,
+    tls: { trusted: { address: trusted.address, serverName: 'localhost' }, untrusted: { address: untrusted.address, serverName: 'localhost' } },
+    cleanup: async () => {
+      trusted.server.close();
+      untrusted.server.close();
+      await host.close();
+    },
+  };
+}, { multicast: false, tls: true });
 
 const v4 = (port: number, ip = '127.0.0.1'): SocketAddress => ({ family: 'ipv4', ip, port });
 const v6 = (port: number, ip = '::1'): SocketAddress => ({ family: 'ipv6', ip, port });

@@ -10,15 +10,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { repoRoot } from './helpers/programs.js';
 import { componentRunners, kilnBin, lines, node24, runKilnWorker, type RunResult } from './helpers/runners.js';
+import { selfSignedCertificate } from './helpers/tls-certificate.js';
 import { WASI, serveHttp, portOf, componentDiskCache } from '../src/node.js';
 import { transpileComponent } from '../src/exec/component/transpile.js';
 import { NotAnHttpHandlerError } from '../src/exec/component/component-instance.js';
@@ -293,19 +292,6 @@ function originServer(): Promise<{ port: number; close: () => Promise<void> }> {
       close: () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); }),
     }));
   });
-}
-
-/** A certificate for localhost and 127.0.0.1, made with openssl, and its key (PEM files in a temporary folder). */
-function selfSignedCertificate(): { dir: string; cert: string; key: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-tls-'));
-  const cert = path.join(dir, 'cert.pem');
-  const key = path.join(dir, 'key.pem');
-  const r = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  ], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `openssl could not make a certificate (apt-get install openssl): ${r.error?.message ?? r.stderr}`);
-  return { dir, cert, key };
 }
 
 /** An https server of the test's with that certificate, answering what each request was. */

@@ -5,4 +5,4 @@
  * expects (`kiln-wasm/testing`).
  */
 export { fileSystemContract, type ContractFixture, type FileSystemContractOptions } from './filesystem-contract.js';
-export { networkingContract, type NetworkingFixture, type NetworkingContractOptions } from './networking-contract.js';
+export { networkingContract, type NetworkingFixture, type NetworkingContractOptions, type TlsPeer } from './networking-contract.js';

@@ -18,7 +18,7 @@
  * signal of a socket whose state changed fails the same way.
  *
  * Where networks legitimately differ, `options` says what the one under
- * test does (IPv6, whether a refused connection shows at once).
+ * test does (IPv6, whether a refused connection shows at once, TLS).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,10 +27,24 @@ import type { HostLookup, SocketKind, SocketState, VirtualNetworking, VirtualSoc
 import { ReadinessSignal } from '../host/readiness-signal.js';
 import { anyAddress, loopbackAddress, type IpFamily, type SocketAddress } from '../host/net/socket-address.js';
 
+/** A TLS server the network under test reaches, for `connectTls`. */
+export interface TlsPeer {
+  /** Where it listens. */
+  address: SocketAddress;
+  /** The name its certificate holds (the certificate holds the address's IP too). */
+  serverName: string;
+}
+
 /** What `make` returns: a fresh network, and how to dispose of it. */
 export interface NetworkingFixture {
   /** The network under test. */
   networking: VirtualNetworking;
+  /**
+   * For a network with `connectTls` (option `tls`): two TLS servers that
+   * echo what they receive, one whose certificate the network trusts and
+   * one whose certificate it does not.
+   */
+  tls?: { trusted: TlsPeer; untrusted: TlsPeer };
   /** Called after the test (also when it failed), once its sockets are closed; may return a Promise. */
   cleanup?: () => void | Promise<void>;
 }
@@ -53,6 +67,11 @@ export interface NetworkingContractOptions {
   multicast?: boolean;
   /** How long one operation may keep answering EAGAIN before the test fails, in milliseconds (default 5000). */
   timeoutMs?: number;
+  /**
+   * Its stream sockets have `connectTls`, and the fixture gives TLS peers
+   * (`NetworkingFixture.tls`) (default false: the TLS tests are skipped).
+   */
+  tls?: boolean;
 }
 
 type WaitAsync = (cell: Int32Array, index: number, value: number, timeoutMs: number) =>
@@ -288,14 +307,15 @@ export function networkingContract(
   const multicast = options.multicast ?? true;
   const noIpv6 = 'the network has no IPv6 (ipv6: false)';
   const noMulticast = 'the network has no multicast (multicast: false)';
+  const noTls = 'the network carries no TLS (tls: false)';
 
   /** A test on a fresh network; skipped with `skip` as the reason when given. */
-  function check(title: string, body: (h: Harness) => Promise<void>, skip?: string | false): void {
+  function check(title: string, body: (h: Harness, fixture: NetworkingFixture) => Promise<void>, skip?: string | false): void {
     test(title, { ...(skip ? { skip } : {}), timeout: timeoutMs * 10 }, async () => {
       const fixture = await make();
       const h = new Harness(fixture.networking, timeoutMs);
       try {
-        await body(h);
+        await body(h, fixture);
       } finally {
         h.closeAll();
         await fixture.cleanup?.();
@@ -735,6 +755,66 @@ export function networkingContract(
         const l = h.net.lookup('no-such-host.invalid', h.signal);
         await h.rejects('lookup no-such-host.invalid', () => l.result(), Errno.NOENT);
       });
+    });
+
+    describe('TLS', () => {
+      /** The fixture's TLS peers (failing when a network said to carry TLS gives none). */
+      const peers = (fixture: NetworkingFixture): { trusted: TlsPeer; untrusted: TlsPeer } => {
+        assert.ok(fixture.tls !== undefined, 'tls: true, but the fixture gives no TLS peers (NetworkingFixture.tls)');
+        return fixture.tls;
+      };
+      /** A stream socket that has started a TLS connection to `address`, checked for `serverName`. */
+      const tlsClient = (h: Harness, address: SocketAddress, serverName: string): VirtualSocket => {
+        const s = h.socket(address.family, 'stream');
+        assert.ok(s.connectTls !== undefined, 'tls: true, but the stream socket has no connectTls');
+        s.connectTls(address, serverName);
+        return s;
+      };
+      const tls = options.tls ?? false;
+
+      check('connectTls to a peer whose certificate the network trusts: connected after the handshake, then plaintext both ways', async (h, fixture) => {
+        const { trusted } = peers(fixture);
+        const s = tlsClient(h, trusted.address, trusted.serverName);
+        const st = await h.settled(s);
+        assert.equal(`E${errnoName(st.error)}`, 'ESUCCESS', 'the handshake succeeded');
+        assert.equal(st.connected, true);
+        assert.deepEqual(s.peerAddress(), trusted.address);
+        const message = Uint8Array.from({ length: 3000 }, (_, i) => (i * 13) & 0xff);
+        await h.sendAll(s, message);
+        assert.deepEqual(await h.receiveExactly(s, 3000), message, 'the echo, byte for byte');
+      }, !tls && noTls);
+
+      check('connectTls by the peer\'s IP address: a certificate that holds the address is accepted', async (h, fixture) => {
+        const { trusted } = peers(fixture);
+        const s = tlsClient(h, trusted.address, trusted.address.ip);
+        assert.equal(`E${errnoName((await h.settled(s)).error)}`, 'ESUCCESS');
+        await h.sendAll(s, text('by address'));
+        assert.equal(str(await h.receiveExactly(s, 10)), 'by address');
+      }, !tls && noTls);
+
+      check('a certificate the network does not trust: state().error is EACCES, never connected', async (h, fixture) => {
+        const { untrusted } = peers(fixture);
+        const st = await h.settled(tlsClient(h, untrusted.address, untrusted.serverName));
+        assert.equal(st.connected, false);
+        assert.equal(`E${errnoName(st.error)}`, 'EACCES');
+      }, !tls && noTls);
+
+      check('a trusted certificate that names another host: EACCES', async (h, fixture) => {
+        const { trusted } = peers(fixture);
+        const st = await h.settled(tlsClient(h, trusted.address, 'another-host.invalid'));
+        assert.equal(st.connected, false);
+        assert.equal(`E${errnoName(st.error)}`, 'EACCES');
+      }, !tls && noTls);
+
+      check('a peer that answers without TLS: EPROTO', async (h) => {
+        const { socket: listener, address } = await h.listener('ipv4');
+        const s = tlsClient(h, address, 'localhost');
+        const server = h.track((await h.until('accept', () => listener.accept())).socket);
+        await h.sendAll(server, text('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n'));
+        const st = await h.settled(s);
+        assert.equal(st.connected, false);
+        assert.equal(`E${errnoName(st.error)}`, 'EPROTO');
+      }, !tls && noTls);
     });
 
     describe('readiness', () => {
