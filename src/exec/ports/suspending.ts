@@ -33,22 +33,9 @@ import { statusOfThrown, type ExitStatus } from '../../kernel/exit-status.js';
 import type { Process } from '../../kernel/process.js';
 import { formatCall } from '../../syscalls/trace.js';
 import { signaturesOf, type ImportFunction, type SyscallFunctions } from '../syscall-functions.js';
+import { jspi } from './jspi.js';
 
-export interface JspiApi {
-  Suspending: new (fn: (...args: never[]) => unknown) => object;
-  promising: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => Promise<R>;
-}
-
-/** WebAssembly's JSPI functions, where the engine has them. */
-export function jspi(): JspiApi | undefined {
-  const wa = WebAssembly as unknown as Partial<JspiApi>;
-  return typeof wa.Suspending === 'function' && typeof wa.promising === 'function' ? (wa as JspiApi) : undefined;
-}
-
-/** True where the engine has JSPI (`WebAssembly.Suspending` and `WebAssembly.promising`). */
-export function jspiAvailable(): boolean {
-  return jspi() !== undefined;
-}
+export { jspi, jspiAvailable, type JspiApi } from './jspi.js';
 
 /** Thrown by the caller's-thread entry points on an engine without JSPI. */
 export class JspiUnavailableError extends Error {
