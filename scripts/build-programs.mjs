@@ -319,6 +319,10 @@ const LANGS = {
   //                               what a WASIX host reads or calls: the
   //                               memory layout, the TLS set-up for new
   //                               threads, and the signal entry point;
+  // --export-table                the function table, as
+  //                               __indirect_function_table: where a host
+  //                               finds a function the guest names by its
+  //                               pointer (context_create's entrypoint);
   // -lwasi-emulated-mman -lwasi-emulated-process-clocks
   //                               mmap over malloc, clock() over
   //                               clock_gettime.

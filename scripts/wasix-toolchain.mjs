@@ -38,7 +38,7 @@ export function wasixCompileCommand(sysroot) {
     '-Wl,--shared-memory', '-Wl,--max-memory=268435456', '-Wl,--import-memory', '-Wl,--export-dynamic',
     '-Wl,--export=__heap_base', '-Wl,--export=__stack_pointer', '-Wl,--export=__data_end',
     '-Wl,--export=__wasm_init_tls', '-Wl,--export=__wasm_signal', '-Wl,--export=__tls_size',
-    '-Wl,--export=__tls_align', '-Wl,--export=__tls_base',
+    '-Wl,--export=__tls_align', '-Wl,--export=__tls_base', '-Wl,--export-table',
     '-lwasi-emulated-mman', '-lwasi-emulated-process-clocks',
   ];
 }

@@ -16,8 +16,8 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 
-scope.onmessage = ({ data: start }) => {
-  scope.postMessage(runThreadToEvent(start, undefined));
+scope.onmessage = async ({ data: start }) => {
+  scope.postMessage(await runThreadToEvent(start, undefined));
 };
 
 scope.postMessage({ type: 'ready' });

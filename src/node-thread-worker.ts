@@ -26,8 +26,8 @@ function writeAll(fd: number, data: Uint8Array): void {
 const port = parentPort;
 if (port === null) throw new Error('node-thread-worker must run in a worker thread');
 
-port.on('message', (start: GuestThreadStart) => {
-  port.postMessage(runThreadToEvent(start, writeAll));
+port.on('message', async (start: GuestThreadStart) => {
+  port.postMessage(await runThreadToEvent(start, writeAll));
 });
 
 // Loaded: from now on the worker can be stopped without leaving the loader's files open.

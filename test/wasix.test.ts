@@ -238,12 +238,64 @@ describe('WASIX workers outlive their processes', () => {
   });
 });
 
-/** Runs a wasix_64v1 program with Node 24 (memory64 without a flag), as `kiln run` or through the API. */
-function runOnNode24(how: 'kiln run' | 'worker' | 'jspi', program: string, dir: string): { status: number | null; stdout: string; stderr: string } {
+/** Runs a program with Node 24 (memory64 without a flag, JSPI), as `kiln run` or through the API. */
+function runOnNode24(how: 'kiln run' | 'worker' | 'jspi', program: string, dir: string, args = ['sixty-four']): { status: number | null; stdout: string; stderr: string } {
   const command = how === 'kiln run' ? [kilnBin, 'run'] : [path.join(repoRoot, 'scripts', 'kiln-api-run.mjs'), how];
-  const r = spawnSync(node24, [...command, '--dir', `${dir}::/sandbox`, programPath(program), 'sixty-four'], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(node24, [...command, '--dir', `${dir}::/sandbox`, programPath(program), ...args], { encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** wasix_context's output where the engine has JSPI (see wasix_context.c). */
+const CONTEXT_OUTPUT = [
+  'created two contexts: distinct, not main',
+  'ping 0', 'pong 1', 'ping 2', 'pong 3', 'ping 4', 'pong 5', 'ping 6',
+  'main: back, counter 7',
+  'switch to itself: 0',
+  'destroy main: EINVAL',
+  'switch to an unknown context: EINVAL',
+  'create with a non-function: EINVAL',
+  'create with a function that takes arguments: EINVAL',
+  'destroy pong: 0',
+  'switch to a destroyed context: EINVAL',
+  'destroy it again: 0',
+  'ping 7',
+  'main: counter 8',
+  'thread: its own main context, a context in it ran: yes',
+  '',
+].join('\n');
+
+describe('WASIX contexts (context_create, context_switch, context_destroy)', () => {
+  const skip = existsSync(node24) ? false : 'Node 24 is not installed (scripts/fetch-node24.mjs)';
+  for (const how of ['kiln run', 'worker', 'jspi'] as const) {
+    test(`two contexts take turns, the API's errors, a thread's own contexts (Node 24, JSPI): ${how}`, { skip }, () =>
+      withSandbox(async (sb) => {
+        const r = runOnNode24(how, 'wasix_context', sb.dir, []);
+        assert.equal(r.stdout, CONTEXT_OUTPUT, r.stderr);
+        assert.equal(r.status, 0);
+      }));
+    test(`a context whose entrypoint returns ends, and main resumes with a trap that says so: ${how}`, { skip }, () =>
+      withSandbox(async (sb) => {
+        const r = runOnNode24(how, 'wasix_context', sb.dir, ['return']);
+        assert.equal(r.stdout, 'the entrypoint returns\n');
+        assert.match(r.stderr, /WASIX context 1 returned from its entrypoint \(a context's entrypoint must not return\)/);
+        assert.equal(r.status, 134);
+      }));
+    test(`exit in a context ends the process with its status, its output written: ${how}`, { skip }, () =>
+      withSandbox(async (sb) => {
+        const r = runOnNode24(how, 'wasix_context', sb.dir, ['exit']);
+        assert.deepEqual([r.stdout, r.stderr, r.status], ['exit(3) in a context\n', '', 3]);
+      }));
+  }
+  // This Node: Node 20 has no JSPI, so no context-switching environment (ENOTSUP), as Wasmer without one.
+  const here = typeof (WebAssembly as { Suspending?: unknown }).Suspending === 'function';
+  for (const [placement, runner] of WASIX_RUNNERS.slice(0, 2)) {
+    test(`on this Node (${here ? 'JSPI' : 'no JSPI: ENOTSUP'}): ${placement}`, async () => {
+      const r = await runCase(runner, { program: 'wasix_context' });
+      assert.equal(r.stdout, here ? CONTEXT_OUTPUT : 'contexts: not supported (ENOTSUP)\n', r.stderr);
+      assert.equal(r.status, 0);
+    });
+  }
+});
 
 const WASIX64_OUTPUT = 'argv[1]=sixty-four\ncwd=/\npreopen=/sandbox\npipe: hello64\nnwritten is a u64: yes\na pointer past 4 GiB: EFAULT\n';
 

@@ -21,6 +21,8 @@ import { GuestWriteBuffer, type HostWrite } from '../guest-write-buffer.js';
 import { linkThroughAdapter, narrowing, type SplitFunction } from '../i64-adapter.js';
 import { forkRecord } from '../../abi/fork-record.js';
 import { StackCapture, type ThreadEntry } from './asyncify.js';
+import { GuestContexts } from './contexts.js';
+import { jspi } from './jspi.js';
 
 export type { HostWrite };
 
@@ -42,8 +44,14 @@ function threadEntryOf(start: GuestThreadStart, memory: WebAssembly.Memory, wide
 /** Thrown through the guest's frames by WASIX `thread_exit`: the thread's entry ends there. */
 class ThreadExit {}
 
-/** Runs the thread's entry to completion; a trap propagates. */
-export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | undefined): void {
+/** The WASIX context functions, served on the thread itself where it has JSPI (contexts.ts). */
+const CONTEXT_FUNCTIONS = new Set(['context_create', 'context_switch', 'context_destroy']);
+
+/**
+ * Runs the thread's entry to completion; a trap propagates. A thread with
+ * WASIX contexts (JSPI) runs its entry as a Promise, and so returns one.
+ */
+export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | undefined): void | Promise<void> {
   const channel = new SyscallChannel(start.channel, new Int32Array(start.doorbell, 0, 1));
   const slot = start.slot;
   const memory = start.memory;
@@ -52,6 +60,12 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   const wide = WebAssembly.Module.imports(start.module).some((i) => i.module === 'wasix_64v1');
   const capture = new StackCapture(memory, threadEntryOf(start, memory, wide), (copy, data) => channel.call(slot, forkNumber, [copy, data]), wide);
   const asyncified = WebAssembly.Module.exports(start.module).some((e) => e.name === 'asyncify_start_unwind');
+  const firstGen = start.entry.kind === 'thread' ? start.entry.firstGeneration : undefined;
+  // Contexts need the entry called through JSPI, with no JavaScript frame between it and the guest:
+  // not with asyncify's stack capture (fork, setjmp), nor for the first generation's thread entry.
+  const engine = jspi();
+  const usesContexts = WebAssembly.Module.imports(start.module).some((i) => (i.module === 'wasix_32v1' || i.module === 'wasix_64v1') && CONTEXT_FUNCTIONS.has(i.name));
+  const contexts = usesContexts && engine !== undefined && !asyncified && firstGen === undefined ? new GuestContexts(engine, memory) : undefined;
   let instance: WebAssembly.Instance | undefined;
   let signalCallback = '__wasm_signal';
   /** Runs the guest's signal handler for each signal the kernel handed this thread. */
@@ -78,6 +92,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     if (kind !== 'function' || !isSyscallModule(module)) continue;
     const entry = syscallEntry(module, name);
     if (entry === undefined) continue; // reported before the process started (missing imports)
+    if (contexts !== undefined && CONTEXT_FUNCTIONS.has(name)) continue; // below, not split
     const number = entry.number;
     let call: ImportFn;
     if (name === 'fd_write' && module !== 'wasix_64v1' && hostWrite !== undefined && start.directWrites) {
@@ -125,12 +140,26 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   for (const [module, functions] of Object.entries(split) as [SyscallModule, Record<string, ImportFn>][]) {
     namespaces[module] = linkThroughAdapter<Record<string, unknown>>(signaturesOf(module), functions);
   }
+  if (contexts !== undefined) {
+    const functions = contexts.imports();
+    for (const { module, name } of WebAssembly.Module.imports(start.module)) {
+      if ((module === 'wasix_32v1' || module === 'wasix_64v1') && CONTEXT_FUNCTIONS.has(name)) (namespaces[module] ??= {})[name] = functions[name as keyof typeof functions];
+    }
+  }
   (namespaces[start.memoryImport.module] ??= {})[start.memoryImport.name] = memory;
   instance = new WebAssembly.Instance(start.module, namespaces as WebAssembly.Imports);
   const exports = instance.exports;
   capture.instance = instance;
   const entry = capture.entry;
-  const firstGen = start.entry.kind === 'thread' ? start.entry.firstGeneration : undefined;
+  if (contexts !== undefined) {
+    contexts.instance = instance;
+    const main = entry.kind === 'main'
+      ? contexts.runMain(exports['_start'] as () => void)
+      : wide
+        ? contexts.runMain(exports['wasi_thread_start'] as (tid: number, arg: bigint) => void, entry.tid, BigInt(entry.arg >>> 0))
+        : contexts.runMain(exports['wasi_thread_start'] as (tid: number, arg: number) => void, entry.tid, entry.arg);
+    return main.catch(threadEnded).finally(() => gathered?.flush());
+  }
   if (start.entry.kind === 'main' && start.entry.resume !== undefined) capture.resumeChild(start.entry.resume);
   try {
     capture.run(() => {
@@ -140,13 +169,17 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
         else if (wide) (exports['wasi_thread_start'] as (tid: number, arg: bigint) => void)(entry.tid, BigInt(entry.arg >>> 0));
         else (exports['wasi_thread_start'] as (tid: number, arg: number) => void)(entry.tid, entry.arg);
       } catch (e) {
-        // thread_exit, or a call the kernel ended (the process ended): the thread returns.
-        if (!(e instanceof ThreadExit) && !(e instanceof CallEnded)) throw e;
+        threadEnded(e);
       }
     });
   } finally {
     gathered?.flush(); // returned, exited or trapped: what it wrote lands
   }
+}
+
+/** thread_exit, or a call the kernel ended (the process ended): the thread returns; anything else propagates. */
+function threadEnded(e: unknown): void {
+  if (!(e instanceof ThreadExit) && !(e instanceof CallEnded)) throw e;
 }
 
 /** A 64-bit pointer as the 32-bit one the kernel takes: 2^32 - 1 (past any memory here) when it does not fit. */

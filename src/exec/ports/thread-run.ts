@@ -6,13 +6,19 @@
 import type { GuestThreadStart, ThreadEvent } from '../../host/threads.js';
 import { runGuestThread, type HostWrite } from './channel.js';
 
-/** Runs the thread; `returned`, or `failed` with the error (a trap says so). */
-export function runThreadToEvent(start: GuestThreadStart, hostWrite: HostWrite | undefined): ThreadEvent {
+/** Runs the thread; `returned`, or `failed` with the error (a trap says so); a Promise of that for a thread with contexts. */
+export function runThreadToEvent(start: GuestThreadStart, hostWrite: HostWrite | undefined): ThreadEvent | Promise<ThreadEvent> {
   try {
-    runGuestThread(start, hostWrite);
-    return { type: 'returned' };
+    const running = runGuestThread(start, hostWrite);
+    return running === undefined ? RETURNED : running.then(() => RETURNED, failed);
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
-    return { type: 'failed', message: err.message, stack: err.stack ?? err.message, trap: e instanceof WebAssembly.RuntimeError };
+    return failed(e);
   }
+}
+
+const RETURNED: ThreadEvent = { type: 'returned' };
+
+function failed(e: unknown): ThreadEvent {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { type: 'failed', message: err.message, stack: err.stack ?? err.message, trap: e instanceof WebAssembly.RuntimeError };
 }

@@ -6,7 +6,8 @@
  *   where there is no virtual network interface (sockets are sock.ts);
  * - dynamic linking and FFI (`dlopen`, `dlsym`, `call_dynamic`,
  *   `closure_*`, `reflect_signature`) and green-thread contexts
- *   (`context_*`): ENOTSUP;
+ *   (`context_*`) where the guest's thread serves none (they need JSPI:
+ *   exec/ports/contexts.ts): ENOTSUP;
  * - `stack_checkpoint` and `stack_restore` reached here, not through the
  *   port's stack capture (exec/ports/asyncify.ts: a module with asyncify's
  *   exports in the channel placement): ENOTSUP, and `stack_restore`, which
