@@ -4,7 +4,10 @@
 // I/O thread of the host networking) and of the CLI into single files in
 // place of tsc's output in dist/: a worker (and
 // `kiln`) then loads one file instead of Kiln's modules one by one, which
-// is most of the cost of starting one. Each bundle keeps a source map that points at src/.
+// is most of the cost of starting one. The CLI's commands load their
+// modules with import(): its bundle is split, main.js and a chunk per
+// command (and the code they share) next to it, so that `kiln run` loads
+// only what running needs. Each bundle keeps a source map that points at src/.
 // Modules that find files next to themselves (`new URL('./x.js',
 // import.meta.url)`: the workers they start in turn) keep finding them: in
 // the bundle, each module's `import.meta.url` is its own unbundled file's.
@@ -13,7 +16,7 @@
 //   node scripts/bundle-workers.mjs [--out DIR]   (DIR: tsc's outDir, default dist/)
 import * as esbuild from 'esbuild';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,14 +24,15 @@ const at = process.argv.indexOf('--out');
 const out = at > 0 ? process.argv[at + 1] : join(root, 'dist');
 
 /**
- * Entries: source → the file tsc wrote, which the bundle replaces. The
- * workers, and the CLI (`kiln` starts as fast as Node loads one file).
+ * Entries: source → the file tsc wrote, which the bundle replaces, and
+ * whether the bundle is split at its dynamic imports (chunks named
+ * `[name]-[hash].js` beside it). The workers, and the CLI.
  */
 const ENTRIES = [
-  ['src/exec/node/process-worker.ts', 'exec/node/process-worker.js'],
-  ['src/node-thread-worker.ts', 'node-thread-worker.js'],
-  ['src/host/node/node-net-worker.ts', 'host/node/node-net-worker.js'],
-  ['src/cli/main.ts', 'cli/main.js'],
+  ['src/exec/node/process-worker.ts', 'exec/node/process-worker.js', false],
+  ['src/node-thread-worker.ts', 'node-thread-worker.js', false],
+  ['src/host/node/node-net-worker.ts', 'host/node/node-net-worker.js', false],
+  ['src/cli/main.ts', 'cli/main.js', true],
 ];
 
 /** Gives each bundled module of src/ the `import.meta.url` of its own compiled file in `out`. */
@@ -48,12 +52,16 @@ function ownImportMetaUrl(outfile) {
   };
 }
 
-for (const [entry, target] of ENTRIES) {
+for (const [entry, target, split] of ENTRIES) {
   const outfile = join(out, target);
+  // Split: every output lands in the entry's folder, so the import.meta.url each module is given holds in any chunk.
+  const placement = split
+    ? { outdir: dirname(outfile), entryNames: basename(outfile, '.js'), chunkNames: '[name]-[hash]', splitting: true }
+    : { outfile };
   const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: [entry],
-    outfile,
+    ...placement,
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -67,5 +75,6 @@ for (const [entry, target] of ENTRIES) {
     banner: { js: `// Kiln worker entry, bundled from ${entry} by scripts/bundle-workers.mjs` },
   });
   const modules = Object.keys(result.metafile.inputs).length;
-  process.stdout.write(`bundle-workers: ${relative(process.cwd(), outfile) || outfile}: ${modules} modules\n`);
+  const files = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).length;
+  process.stdout.write(`bundle-workers: ${relative(process.cwd(), outfile) || outfile}: ${modules} modules${split ? ` in ${files} files` : ''}\n`);
 }

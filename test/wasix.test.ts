@@ -224,6 +224,20 @@ describe('WASIX workers outlive their processes', () => {
       console.log('idle', spawner.idle);`), '0 hello idle 1\n0 hello idle 1\nidle 0\n');
   });
 
+  test('prestart() starts workers ahead of spawns, up to maxIdle; a run takes one still loading', () => {
+    assert.equal(inNode(`
+      const spawner = createNodeThreadSpawner({ maxIdle: 2 });
+      spawner.prestart(1);
+      console.log('idle', spawner.idle);
+      spawner.prestart(5);
+      console.log('idle', spawner.idle);
+      const stdout = new CaptureStream();
+      const code = await new WASI({ args: ['hello'], stdout, runtime: { threadSpawn: spawner } }).run(readFileSync(${JSON.stringify(programPath('wasix_hello'))}));
+      console.log(code, new TextDecoder().decode(stdout.bytes()).split('\\n')[0], 'idle', spawner.idle);
+      await spawner.closeIdle();
+      console.log('idle', spawner.idle);`), 'idle 1\nidle 2\n0 hello idle 2\nidle 0\n');
+  });
+
   test('a process tree ended by a signal releases the workers of its three threads, each waiting in a call (a sleep)', () => {
     assert.equal(inNode(`
       const spawner = createNodeThreadSpawner();

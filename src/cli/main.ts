@@ -7,15 +7,15 @@
  * waPC guest once (wapc.ts); `kiln demo` serves the
  * browser demo (demo.ts).
  */
-import { DEMO_HELP, demoCommand } from './demo.js';
 import { CannotRunError, UsageError } from './errors.js';
 import { OVERVIEW, RUN_HELP, VERSION } from './help.js';
 import { parseRunArgs } from './run-args.js';
-import { runCommand } from './run.js';
-import { SERVE_HELP, serveCommand } from './serve.js';
-import { TRANSPILE_HELP, transpileCommand } from './transpile.js';
-import { wapcCommand } from './wapc.js';
+import { prestartThreadsFor } from './thread-prestart.js';
 import { WAPC_USAGE } from './wapc-args.js';
+
+// Each command's module is loaded when that command runs: `kiln run` does
+// not load the waPC host, the HTTP server or the transpiler (less to load
+// and compile at every start; scripts/bundle-workers.mjs splits them).
 
 function fail(message: string, status: number): number {
   process.stderr.write(`kiln: ${message}\n`);
@@ -23,13 +23,13 @@ function fail(message: string, status: number): number {
 }
 
 /** `kiln help [COMMAND]`. */
-function help(command: string | undefined): number {
+async function help(command: string | undefined): Promise<number> {
   if (command === undefined) process.stdout.write(OVERVIEW);
   else if (command === 'run') process.stdout.write(RUN_HELP);
   else if (command === 'wapc') process.stdout.write(WAPC_USAGE);
-  else if (command === 'demo') process.stdout.write(DEMO_HELP);
-  else if (command === 'serve') process.stdout.write(SERVE_HELP);
-  else if (command === 'transpile') process.stdout.write(TRANSPILE_HELP);
+  else if (command === 'demo') process.stdout.write((await import('./demo.js')).DEMO_HELP);
+  else if (command === 'serve') process.stdout.write((await import('./serve.js')).SERVE_HELP);
+  else if (command === 'transpile') process.stdout.write((await import('./transpile.js')).TRANSPILE_HELP);
   else return fail(`no command '${command}': the commands are run, serve, transpile, wapc and demo (try \`kiln --help\`)`, 2);
   return 0;
 }
@@ -58,12 +58,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(RUN_HELP);
         return 0;
       }
-      return await runCommand(args);
+      // A threaded module's first worker starts while the runner loads.
+      prestartThreadsFor(args.module);
+      return await (await import('./run.js')).runCommand(args);
     }
-    if (command === 'wapc') return await wapcCommand(rest);
-    if (command === 'demo') return await demoCommand(rest);
-    if (command === 'serve') return await serveCommand(rest);
-    if (command === 'transpile') return await transpileCommand(rest);
+    if (command === 'wapc') return await (await import('./wapc.js')).wapcCommand(rest);
+    if (command === 'demo') return await (await import('./demo.js')).demoCommand(rest);
+    if (command === 'serve') return await (await import('./serve.js')).serveCommand(rest);
+    if (command === 'transpile') return await (await import('./transpile.js')).transpileCommand(rest);
     throw new UsageError(`unknown command '${command}' (try \`kiln --help\`)`);
   } catch (e) {
     if (e instanceof UsageError) return fail(e.message, 2);

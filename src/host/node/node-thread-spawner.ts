@@ -47,6 +47,12 @@ export interface NodeThreadSpawner extends ThreadSpawner {
   closeIdle(): Promise<void>;
   /** How many workers are kept for later spawns now. */
   readonly idle: number;
+  /**
+   * Starts workers now, so that the next spawns find them ready: as many as
+   * make `count` kept in all (at most `maxIdle`), each kept as a released
+   * one is (unreferenced, for `idleMs`).
+   */
+  prestart(count: number): void;
 }
 
 /** Why a worker ended that Kiln did not stop: out of memory, or another exit. */
@@ -170,6 +176,9 @@ export function createNodeThreadSpawner(options: NodeThreadSpawnerOptions = {}):
       await Promise.all([...idle].map((p) => stop(p)));
     },
     get idle(): number { return idle.length; },
+    prestart(count: number): void {
+      while (idle.length < Math.min(count, maxIdle)) keep(startWorker());
+    },
   };
 }
 
