@@ -64,6 +64,7 @@ export {
   AsyncBackendSession, CallRecord, runReplayable,
   type AsyncFileSystem, type AsyncFsDirectory, type AsyncFsNode, type AsyncFsSymlink, type AsyncFileHandle, type MaybePromise,
 } from './host/async-backend.js';
+export { Pending } from './host/pending.js';
 export type { RunResult, RunThread, CapturedOutput, OutputTarget, InputSource } from './front/builder.js';
 export { ProcessExit } from './abi/process-exit.js';
 export { isComponent } from './exec/component/component-binary.js';

@@ -26,10 +26,9 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import {
-  AsyncBackendSession, CaptureStream, JspiUnavailableError, MemoryFileSystem, runReplayable, WASI, WasiBuilder,
+  AsyncBackendSession, CaptureStream, JspiUnavailableError, MemoryFileSystem, Pending, runReplayable, WASI, WasiBuilder,
   type AsyncFileSystem, type FileSystem, type MemoryTree,
 } from '../dist/node.js';
-import { Pending } from '../dist/host/pending.js';
 import { programPath, programsDir, repoRoot } from './helpers/programs.js';
 
 const NODE24 = join(repoRoot, 'build', 'node24', 'bin', 'node');

@@ -20,11 +20,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { Errno } from '../dist/abi/errno.js';
-import { NodeNetworking } from '../dist/host/node/node-networking.js';
-import { ReadinessSignal } from '../dist/host/readiness-signal.js';
-import type { SocketAddress } from '../dist/host/net/socket-address.js';
-import type { VirtualSocket } from '../dist/host/net/networking.js';
+import { Errno, NodeNetworking, ReadinessSignal, type SocketAddress, type VirtualSocket } from '../dist/node.js';
 import { networkingContract } from '../dist/testing/index.js';
 import { selfSignedCertificate } from './helpers/tls-certificate.js';
 

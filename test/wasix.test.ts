@@ -203,8 +203,7 @@ describe('WASIX workers outlive their processes', () => {
     const dist = (file: string): string => JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', file)).href);
     const script = `
       import { readFileSync } from 'node:fs';
-      import { CaptureStream } from ${dist('host/stdio.js')};
-      import { WASI, createNodeThreadSpawner } from ${dist('node.js')};
+      import { CaptureStream, WASI, createNodeThreadSpawner } from ${dist('node.js')};
       ${body}`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.stderr, '');

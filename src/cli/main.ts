@@ -15,7 +15,7 @@ import { WAPC_USAGE } from './wapc-args.js';
 
 // Each command's module is loaded when that command runs: `kiln run` does
 // not load the waPC host, the HTTP server or the transpiler (less to load
-// and compile at every start; scripts/bundle-workers.mjs splits them).
+// and compile at every start; scripts/bundle-node.mjs splits them).
 
 function fail(message: string, status: number): number {
   process.stderr.write(`kiln: ${message}\n`);
