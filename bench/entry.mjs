@@ -25,9 +25,29 @@ async function timeEach(fn, n, warm) {
   return median(samples);
 }
 
+/**
+ * Runs `source` as a module script in a new node process with `args`;
+ * { stdout, ms }: ms from spawn to exit. A script file, not -e: flags such
+ * as --input-type are not for the workers a run starts.
+ */
+function nodeScript(source, args = []) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-entry-'));
+  try {
+    const file = path.join(dir, 'script.mjs');
+    writeFileSync(file, source);
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [file, ...args], { encoding: 'utf8' });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`node ${path.basename(file)}: exit ${r.status}: ${r.stderr}`);
+    return { stdout: r.stdout, ms };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The first run() of a fresh process, in ms (module already compiled; Kiln already imported). */
 function firstRun(kilnModule, wasmPath) {
-  const script = `
+  return Number(nodeScript(`
     const { readFileSync } = await import('node:fs');
     const { WASI, CaptureStream } = await import(${JSON.stringify(pathToFileURL(kilnModule).href)});
     const module = await WebAssembly.compile(readFileSync(${JSON.stringify(wasmPath)}));
@@ -35,18 +55,31 @@ function firstRun(kilnModule, wasmPath) {
     const t0 = performance.now();
     await new WASI({ stdout: out }).run(module);
     if (out.text() !== 'hello\\n') throw new Error('unexpected output ' + JSON.stringify(out.text()));
-    process.stdout.write(String(performance.now() - t0));`;
-  // A script file, not -e: flags such as --input-type are not for the workers a run starts.
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-entry-'));
-  try {
-    const file = path.join(dir, 'first-run.mjs');
-    writeFileSync(file, script);
-    const r = spawnSync(process.execPath, [file], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`first run: ${r.stderr}`);
-    return Number(r.stdout);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    process.stdout.write(String(performance.now() - t0));`).stdout);
+}
+
+/** How long a fresh process takes to import `specifier`, in ms (timed inside it). */
+function importTime(specifier) {
+  return Number(nodeScript(`
+    const t0 = performance.now();
+    await import(${JSON.stringify(specifier)});
+    process.stdout.write(String(performance.now() - t0));`).stdout);
+}
+
+/** A whole process that runs hello.wasm, spawn to exit: `kiln run` (the CLI next to `kilnModule`), or a node:wasi script. */
+function helloProcess(who, kilnModule, wasmPath) {
+  const source = who === 'kiln'
+    ? `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(path.dirname(kilnModule), 'cli', 'main.js')).href)});
+       process.exitCode = await main(['run', ...process.argv.slice(2)]);`
+    : `import { readFileSync } from 'node:fs';
+       import { WASI } from 'node:wasi';
+       const [file, ...args] = process.argv.slice(2);
+       const wasi = new WASI({ version: 'preview1', args: [file, ...args], returnOnExit: true });
+       const module = await WebAssembly.compile(readFileSync(file));
+       process.exitCode = wasi.start(new WebAssembly.Instance(module, wasi.getImportObject()));`;
+  const { stdout, ms } = nodeScript(source, [wasmPath]);
+  if (stdout !== 'hello\n') throw new Error(`${who} process: unexpected output ${JSON.stringify(stdout)}`);
+  return ms;
 }
 
 export async function runEntryBench({ quick = false, kilnModule, wasmDir }) {
@@ -76,6 +109,15 @@ export async function runEntryBench({ quick = false, kilnModule, wasmDir }) {
   }, n, 10);
   const firsts = Array.from({ length: quick ? 2 : 5 }, () => firstRun(kilnModule, wasmPath));
   const runFirst = median(firsts);
+  // Loading and whole processes, alternating Kiln and node:wasi.
+  const loads = { kiln: [], node: [], kilnProcess: [], nodeProcess: [] };
+  for (let i = 0; i < (quick ? 3 : 9); i++) {
+    loads.kiln.push(importTime(pathToFileURL(kilnModule).href));
+    loads.node.push(importTime('node:wasi'));
+    loads.kilnProcess.push(helloProcess('kiln', kilnModule, wasmPath));
+    loads.nodeProcess.push(helloProcess('node', kilnModule, wasmPath));
+  }
+  const [importKiln, importNode, processKiln, processNode] = [loads.kiln, loads.node, loads.kilnProcess, loads.nodeProcess].map(median);
   closeSync(devNull);
   await kiln.closeIdleWorkers?.();
 
@@ -85,6 +127,11 @@ export async function runEntryBench({ quick = false, kilnModule, wasmDir }) {
     ['kiln start()', ms(startKiln), '1.00', fmtRatio(startKiln / startNode), 'the same on Kiln, stdout captured'],
     ['kiln run(), warm', ms(runWarm), fmtRatio(runWarm / startKiln), fmtRatio(runWarm / startNode), 'a pooled process worker, stdout captured across'],
     ['kiln run(), first', ms(runFirst), fmtRatio(runFirst / startKiln), fmtRatio(runFirst / startNode), 'a fresh process: a worker started, Kiln loaded in it'],
+  ]);
+  console.log('\nentry: loading Kiln and a whole process, median ms (lower is faster)');
+  printTable(['what', 'kiln', 'node:wasi', 'kiln/node', 'measures'], [
+    ['import', ms(importKiln), ms(importNode), fmtRatio(importKiln / importNode), "a fresh process's import() of the library (kiln-wasm / node:wasi)"],
+    ['process: hello', ms(processKiln), ms(processNode), fmtRatio(processKiln / processNode), '`kiln run hello.wasm` vs a node:wasi script, spawn to exit (Node\'s own start in both)'],
   ]);
   const target = 2 * startKiln + 1;
   console.log(`entry summary: warm run() ${ms(runWarm)} (target <= 2 x start() + 1 ms = ${ms(target)}: ${runWarm <= target ? 'met' : 'BELOW'}); first run() ${ms(runFirst)} (target < 60 ms: ${runFirst < 60 ? 'met' : 'BELOW'})`);
