@@ -311,6 +311,24 @@ const MAX_SCALE = 64;
  * warm-up's loop (loopNs) says is needed to reach MIN_LOOP_NS. Returns
  * Map id -> { samples: figures, error, k }.
  */
+/**
+ * Waits until this process is quiet: a 10 ms window in which its threads
+ * (workers included) used under 1 ms of CPU, for at most 300 ms. Each
+ * run starts so, whichever ran before it: after a run, @wasmer/sdk's
+ * threads go on working for tens of milliseconds (about 15 ms of CPU seen
+ * in the 100 ms after a start), which, run into, tripled Kiln's next start
+ * on a 2-vCPU VM.
+ */
+async function settle() {
+  const until = performance.now() + 300;
+  while (performance.now() < until) {
+    const before = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const used = process.cpuUsage(before);
+    if (used.user + used.system < 1000) return;
+  }
+}
+
 async function measure(variants, runs, verbose, benchName, { warmup = 1, fmt = (x) => x.toPrecision(4) } = {}) {
   const t0 = performance.now();
   process.stderr.write(`  wasix ${benchName}: running...`);
@@ -319,6 +337,7 @@ async function measure(variants, runs, verbose, benchName, { warmup = 1, fmt = (
     const s = state.get(v.id);
     if (s.error) return;
     try {
+      await settle();
       const { figure, loopNs } = await v.run(s.k);
       if (timed) s.samples.push(figure);
       else if (loopNs < MIN_LOOP_NS) s.k = Math.min(MAX_SCALE, Math.ceil(MIN_LOOP_NS / Math.max(loopNs, 1e6)));
