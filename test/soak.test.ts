@@ -1,8 +1,9 @@
 /**
  * The soak in its short form (test/soak/soak.mjs --short): every entry
  * point with many guests at once, mixed with traps, time limits, proc_exit
- * from threads, exhausted memory and descriptor caps and an embedder that
- * throws, and then the host holds exactly what it held before. It runs in
+ * from threads, exhausted memory and descriptor caps, an embedder that
+ * throws and WASIX process trees (fork, spawn, pipes, one stopped by its
+ * time limit), and then the host holds exactly what it held before. It runs in
  * a child with --expose-gc (a per-process flag Kiln's workers must not
  * inherit), on Node 20 and, where the test setup fetched it, on Node 24
  * (which adds runHere(), JSPI). `npm run soak` runs the long form.
@@ -34,11 +35,11 @@ function runSoak(node: string): Record<string, unknown> {
 test('Node 20: many guests through every entry point leave the host as it was', (t) => {
   const s = runSoak(process.execPath);
   t.diagnostic(JSON.stringify(s));
-  assert.deepEqual(Object.keys(s['counts'] as object).sort(), ['http', 'kiln run', 'run()', 'start()', 'threaded', 'waPC']);
+  assert.deepEqual(Object.keys(s['counts'] as object).sort(), ['WASIX', 'http', 'kiln run', 'run()', 'start()', 'threaded', 'waPC']);
 });
 
 test('Node 24: the same, with runHere() (JSPI)', { skip: existsSync(node24) ? false : `no Node 24 at ${node24}` }, (t) => {
   const s = runSoak(node24);
   t.diagnostic(JSON.stringify(s));
-  assert.deepEqual(Object.keys(s['counts'] as object).sort(), ['http', 'kiln run', 'run()', 'runHere()', 'start()', 'threaded', 'waPC']);
+  assert.deepEqual(Object.keys(s['counts'] as object).sort(), ['WASIX', 'http', 'kiln run', 'run()', 'runHere()', 'start()', 'threaded', 'waPC']);
 });

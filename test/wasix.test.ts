@@ -133,8 +133,7 @@ describe('WASIX process trees end whole', () => {
   test('WASI.kill(): SIGINT reaches the guest, whose library ends it as wasix-libc does (message, exit 127)', () => {
     const script = `
       import { readFileSync } from 'node:fs';
-      import { CaptureStream } from ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'host', 'stdio.js')).href)};
-      import { WASI } from ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'node.js')).href)};
+      import { CaptureStream, WASI } from ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'node.js')).href)};
       process.stdout.write(''); process.stderr.write('');
       await new Promise((r) => setTimeout(r, 50));
       const before = JSON.stringify(process.getActiveResourcesInfo());

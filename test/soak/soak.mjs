@@ -18,7 +18,9 @@
 // a wasi:http proxy component serving requests on fresh instances in
 // process workers (a directory preopened, so each instance holds a host
 // descriptor, and the instance each worker makes ahead does too), one of
-// them trapping.
+// them trapping; WASIX processes (hello, pthreads, fork, a two-process
+// pipeline spawned from the sandbox's own files, and a tree of a forked
+// child, a spawned grandchild and a thread stopped by its time limit).
 // Every normal output is checked exactly; every fault must be reported as
 // the fault it was. Then: open descriptors (listed from /proc/self/fd,
 // with their targets), OS threads (/proc/self/task), active handles,
@@ -28,7 +30,7 @@
 // the differences when something was left behind or a run went wrong.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +47,8 @@ if (typeof globalThis.gc !== 'function') {
 
 const program = (name) => readFileSync(path.join(root, 'build/programs', `${name}.wasm`));
 const PROGRAMS = Object.fromEntries(['hello', 'exit42', 'trap', 'limit_spin', 'limit_malloc', 'limit_fds', 'cat', 'threads_basic',
-  'threads_exit', 'threads_trap', 'threads_spin', 'wapc_as_echo'].map((n) => [n, program(n)]));
+  'threads_exit', 'threads_trap', 'threads_spin', 'wapc_as_echo', 'wasix_hello', 'wasix_pthreads', 'wasix_fork', 'wasix_pipeline',
+  'wasix_fork_tree'].map((n) => [n, program(n)]));
 const compiled = Object.fromEntries(await Promise.all(['hello', 'exit42', 'trap'].map(async (n) => [n, await WebAssembly.compile(PROGRAMS[n])])));
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -194,6 +197,33 @@ async function wapcRound() {
   counts.waPC = (counts.waPC ?? 0) + 24 + 16;
 }
 
+/** A WASIX program's expected stdout and exit status (test/programs/wasix/NAME.expected: "# exit N", then the output). */
+function wasixExpected(name) {
+  const text = readFileSync(path.join(root, 'test/programs/wasix', `${name}.expected`), 'utf8');
+  const newline = text.indexOf('\n');
+  return [Number(/^# exit (\d+)$/.exec(text.slice(0, newline))[1]), text.slice(newline + 1)];
+}
+
+/** WASIX process trees side by side: threads, fork, spawn and pipes between processes, and a tree its time limit stops. */
+async function wasixRound(dir) {
+  const sandbox = mkdtempSync(path.join(dir, 'wasix-'));
+  mkdirSync(path.join(sandbox, 'bin'));
+  for (const name of ['child', 'wc']) copyFileSync(path.join(root, 'build/programs', `wasix_${name}.wasm`), path.join(sandbox, 'bin', name));
+  const exactly = async (name, builder) => {
+    const r = await builder.stdout('capture').stderr('capture').run(PROGRAMS[name]);
+    assert.deepEqual([r.exitCode, r.stdoutText], wasixExpected(name), r.stderrText);
+  };
+  const jobs = [
+    exactly('wasix_hello', new WasiBuilder().args(['wasix_hello', 'one', 'two words']).env('KILN_TEST', 'kiln')),
+    exactly('wasix_pthreads', new WasiBuilder().args(['wasix_pthreads'])),
+    exactly('wasix_fork', new WasiBuilder().args(['wasix_fork'])),
+    exactly('wasix_pipeline', new WasiBuilder().args(['wasix_pipeline', '/sandbox/bin/child', '/sandbox/bin/wc']).preopenDir(sandbox, '/sandbox')),
+    faults(new WasiBuilder().args(['tree']).stdout('capture').timeout(800).run(PROGRAMS.wasix_fork_tree), 'TimeoutError', /800 ms/),
+  ];
+  await Promise.all(jobs);
+  counts.WASIX = (counts.WASIX ?? 0) + jobs.length;
+}
+
 const proxy = await transpileComponent(readFileSync(path.join(root, 'build/components-js/http_echo.wasm')), componentDiskCache());
 
 /** A proxy component's fresh instances answer requests side by side in process workers; a trap is a 500 and the next request is served. */
@@ -221,6 +251,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'soak-'));
 await runRound(dir);
 await cliRound();
 await httpRound(dir);
+await wasixRound(dir);
 await closeIdleWorkers();
 const before = holdings();
 const started = performance.now();
@@ -229,7 +260,7 @@ const sampler = setInterval(() => { peakRssMb = Math.max(peakRssMb, process.memo
 try {
   for (let round = 0; round < rounds; round++) {
     startRound();
-    await Promise.all([runRound(dir), threadedRound(), jspiRound(), cliRound(), wapcRound(), httpRound(dir)]);
+    await Promise.all([runRound(dir), threadedRound(), jspiRound(), cliRound(), wapcRound(), httpRound(dir), wasixRound(dir)]);
   }
 } finally {
   clearInterval(sampler);
