@@ -38,6 +38,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { packComponent, transpileComponent } from '../../src/node.js';
+import { node24 } from '../helpers/runners.js';
 import { CHROMIUM, closeServer, eventually, launchChromium, nothingLeftRunning, startServer, underKilnRun, type Served } from './chromium.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -45,7 +46,7 @@ const BUNDLE = join(ROOT, 'dist/kiln.browser.js');
 const WASM = join(ROOT, 'build/programs/browser_fs.wasm');
 const THREADS_WASM = join(ROOT, 'build/programs/threads_basic.wasm');
 /** WASIX programs that start processes, and the ones they start. */
-const PROCESS_PROGRAMS = ['wasix_fork', 'wasix_pipeline', 'wasix_child', 'wasix_wc', 'wasix_net_two', 'wasix_http_server'];
+const PROCESS_PROGRAMS = ['wasix_fork', 'wasix_pipeline', 'wasix_child', 'wasix_wc', 'wasix_net_two', 'wasix_http_server', 'wasix_context'];
 /** What threads_basic (test/programs/threads/threads_basic.c) writes: the same as under `kiln run`. */
 const THREADS_STDOUT = [0, 1, 2, 3].map((i) => `thread ${i}: added 500500000\n`).join('') + 'total 2002000000\ntids ok\nstacks ok\ntls ok\n';
 /** docs/browser.md's first example, verbatim: a page that imports the bundle in a plain module script. */
@@ -352,6 +353,15 @@ test('Kiln in headless Chromium: the prebuilt bundle, page main thread, worker',
         await nothingLeftRunning(coi.page, 'kilnTest', 'the processes\' workers to end');
       });
     }
+
+    await t.test('WASIX contexts in the page (Chromium has JSPI): wasix_context gives the output it gives under kiln run on Node 24', { skip: existsSync(node24) ? false : `no Node 24 at ${node24}` }, async () => {
+      const expected = underKilnRun(FILES['wasix_context.wasm']!, [], {}, node24);
+      assert.equal(expected.status, 0, expected.stderr);
+      assert.match(expected.stdout, /^created two contexts: distinct, not main\n/, 'Node 24 switched contexts (not ENOTSUP)');
+      const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runProcesses('wasix_context', [], {}));
+      assert.deepEqual(r, { exitCode: 0, stdout: expected.stdout, stderr: expected.stderr });
+      await nothingLeftRunning(coi.page, 'kilnTest', 'the process\'s workers to end');
+    });
 
     await t.test('loopback networking in the page: a WASIX process fetches over TCP from the HTTP server it spawned', async () => {
       const r = await coi.page.evaluate(() => (window as unknown as TestWindow).kilnTest!.runLoopback());

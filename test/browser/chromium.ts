@@ -86,12 +86,12 @@ export async function eventually(check: () => boolean, what: string, ms = 5000):
  * /sandbox whose bin/ holds `bin` (name → file): the reference output for
  * a program the browser tests run too.
  */
-export function underKilnRun(wasm: string, args: string[], bin: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+export function underKilnRun(wasm: string, args: string[], bin: Record<string, string>, node = process.execPath): { status: number | null; stdout: string; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-browser-'));
   try {
     mkdirSync(join(dir, 'bin'));
     for (const [name, file] of Object.entries(bin)) copyFileSync(file, join(dir, 'bin', name));
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/kiln.js'), 'run', '--dir', `${dir}::/sandbox`, wasm, ...args], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(node, [join(ROOT, 'bin/kiln.js'), 'run', '--dir', `${dir}::/sandbox`, wasm, ...args], { encoding: 'utf8', timeout: 30_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
