@@ -93,7 +93,11 @@ async function connect(port: number, host = '127.0.0.1', deadlineMs = 10_000): P
         s.once('error', reject);
       });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() > end) throw e;
+      // Refused: kiln does not listen yet. Reset while connecting: the port, free when picked, was
+      // briefly another test's (test files run two at a time), and that listener closed; kiln's
+      // listener, once up, stays until it exits, so neither can come from it.
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'ECONNREFUSED' && code !== 'ECONNRESET') || Date.now() > end) throw e;
       await new Promise((r) => setTimeout(r, 25));
     }
   }
