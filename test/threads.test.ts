@@ -33,11 +33,11 @@ const countingSpawner: ThreadSpawner = {
 };
 
 /** Runs a threaded program in this process (WASI.run() with a counting thread spawner) with captured output. */
-async function runHere(name: string, limits: { maxThreads?: number; timeoutMs?: number } = {}, args: string[] = []) {
+async function runHere(name: string, limits: { maxThreads?: number; timeoutMs?: number } = {}, args: string[] = [], env: Record<string, string> = {}) {
   const { bytes } = await load(name);
   const stdout = new CaptureStream();
   const stderr = new CaptureStream();
-  const wasi = new WASI({ args: [name, ...args], stdout, stderr, ...limits, runtime: { threadSpawn: countingSpawner } });
+  const wasi = new WASI({ args: [name, ...args], env, stdout, stderr, ...limits, runtime: { threadSpawn: countingSpawner } });
   const code = await wasi.run(bytes);
   return { code, stdout: new TextDecoder().decode(stdout.bytes()), stderr: new TextDecoder().decode(stderr.bytes()) };
 }
@@ -61,6 +61,28 @@ test('in process: output goes through the kernel to a capture stream, and nothin
   // Every worker was terminated, and no timer or handle is left behind.
   assert.equal(liveWorkers, 0);
   assert.deepEqual(newResources(before), []);
+});
+
+const THREAD_ARGS_OUTPUT = [
+  'argc 2',
+  'args_sizes_get count out of bounds: 21',
+  'args_get argv out of bounds: 21',
+  'args_get buf straddles the end: 21',
+  'environ_sizes_get size out of bounds: 21',
+  'environ_get buf out of bounds: 21',
+  'argv[1] one',
+].join('\n') + '\n';
+
+test('the thread answers args_* and environ_* itself: the strings, and EFAULT for each pointer out of the memory', async () => {
+  const r = await runHere('thread_args', {}, ['one'], { A: 'B' });
+  assert.deepEqual(r, { code: 0, stdout: THREAD_ARGS_OUTPUT, stderr: '' });
+});
+
+test('traced, the same calls go through the kernel and answer the same', async () => {
+  const r = await runKiln({ program: 'thread_args', args: ['one'], env: { A: 'B' }, flags: ['--trace'] });
+  assert.equal(r.stdout, THREAD_ARGS_OUTPUT);
+  assert.match(r.stderr, /^\[kiln trace\] args_get\(argv=0xfffffff0, argv_buf=0x200\) = FAULT$/m);
+  assert.equal(r.status, 0);
 });
 
 test('a thread blocked in poll_oneoff does not stall the other threads', async () => {

@@ -79,6 +79,17 @@ export interface GuestThreadStart {
   /** False while syscalls are traced: every write and futex call then goes through the kernel. */
   directWrites: boolean;
   /**
+   * The process's arguments and environment (NUL-terminated strings), for
+   * the thread to answer `args_*` and `environ_*` itself. Unset while
+   * syscalls are traced.
+   */
+  argsEnv?: {
+    /** `argv`, each string with its NUL. */
+    args: Uint8Array[];
+    /** `NAME=value` strings, each with its NUL. */
+    env: Uint8Array[];
+  };
+  /**
    * Set when the process reads the default clocks and the host's threads
    * share one monotonic clock (host/clocks.ts, `sharedMonotonicNs`): the
    * thread reads the monotonic and realtime clocks itself, realtime from

@@ -23,6 +23,8 @@ import { forkRecord } from '../../abi/fork-record.js';
 import { StackCapture, type ThreadEntry } from './asyncify.js';
 import { GuestContexts } from './contexts.js';
 import { jspi } from './jspi.js';
+import { GuestMemory } from '../../abi/memory.js';
+import { listGet, listSizesGet } from '../../syscalls/preview1/string-lists.js';
 
 export type { HostWrite };
 
@@ -43,6 +45,9 @@ function threadEntryOf(start: GuestThreadStart, memory: WebAssembly.Memory, wide
 
 /** Thrown through the guest's frames by WASIX `thread_exit`: the thread's entry ends there. */
 class ThreadExit {}
+
+/** The functions a thread answers from the arguments and environment it was handed (`argsEnv`). */
+const STRING_LISTS = new Set(['args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get']);
 
 /** The WASIX context functions, served on the thread itself where it has JSPI (contexts.ts). */
 const CONTEXT_FUNCTIONS = new Set(['context_create', 'context_switch', 'context_destroy']);
@@ -80,6 +85,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   const gathered = start.writeBuffer !== undefined && hostWrite !== undefined ? new GuestWriteBuffer(start.writeBuffer, hostWrite) : undefined;
   if (gathered !== undefined) channel.beforeCall = () => { if (gathered.pending) gathered.flush(); };
   const views = new MemoryViews(memory);
+  const guestMemory = new GuestMemory(memory);
   const futexes = guestFutexes(channel, slot, views, () => takeSignals(), channel.beforeCall);
   /** Function `number` through the kernel; the thread's signal handlers run after it. */
   const viaKernel = (number: number): ImportFn => (...args) => {
@@ -97,6 +103,10 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     let call: ImportFn;
     if (name === 'fd_write' && module !== 'wasix_64v1' && hostWrite !== undefined && start.directWrites) {
       call = directFdWrite(channel, slot, number, views, hostWrite, gathered, () => takeSignals());
+    } else if (start.argsEnv !== undefined && module !== 'wasix_64v1' && STRING_LISTS.has(name)) {
+      const list = name.startsWith('args_') ? start.argsEnv.args : start.argsEnv.env;
+      const body = name.endsWith('_sizes_get') ? listSizesGet : listGet;
+      call = localStringList(guestMemory, list, body, viaKernel(number), takeSignals);
     } else if (name === 'clock_time_get' && start.localClock !== undefined && (module === 'wasi_snapshot_preview1' || module === 'wasix_32v1')) {
       call = localClockTimeGet(views, start.localClock.realtimeAnchor, channel.beforeCall, viaKernel(number), takeSignals);
     } else if (module === 'wasix_32v1' && start.directWrites && (name === 'futex_wait' || name === 'futex_wake' || name === 'futex_wake_all')) {
@@ -274,6 +284,26 @@ function localClockTimeGet(views: MemoryViews, realtimeAnchor: bigint, beforeCal
       return 0;
     }
     return viaKernel(id, precisionLo, precisionHi, out);
+  };
+}
+
+/**
+ * An `args_*` or `environ_*` function answered on the thread from `list`
+ * (syscalls/preview1/string-lists.ts, the kernel's own bodies); a pointer
+ * out of the memory goes to the kernel, which answers EFAULT. `afterCall`
+ * runs after each (signals).
+ */
+function localStringList(
+  memory: GuestMemory, list: readonly Uint8Array[], body: typeof listGet, viaKernel: ImportFn, afterCall: () => void,
+): ImportFn {
+  return (a: number, b: number): number => {
+    try {
+      body(memory, list, a, b);
+    } catch {
+      return viaKernel(a, b);
+    }
+    afterCall();
+    return 0;
   };
 }
 
