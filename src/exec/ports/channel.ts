@@ -106,7 +106,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     } else if (start.argsEnv !== undefined && module !== 'wasix_64v1' && STRING_LISTS.has(name)) {
       const list = name.startsWith('args_') ? start.argsEnv.args : start.argsEnv.env;
       const body = name.endsWith('_sizes_get') ? listSizesGet : listGet;
-      call = localStringList(guestMemory, list, body, viaKernel(number), takeSignals);
+      call = localStringList(guestMemory, list, body, channel.beforeCall, viaKernel(number), takeSignals);
     } else if (name === 'clock_time_get' && start.localClock !== undefined && (module === 'wasi_snapshot_preview1' || module === 'wasix_32v1')) {
       call = localClockTimeGet(views, start.localClock.realtimeAnchor, channel.beforeCall, viaKernel(number), takeSignals);
     } else if (module === 'wasix_32v1' && start.directWrites && (name === 'futex_wait' || name === 'futex_wake' || name === 'futex_wake_all')) {
@@ -290,13 +290,16 @@ function localClockTimeGet(views: MemoryViews, realtimeAnchor: bigint, beforeCal
 /**
  * An `args_*` or `environ_*` function answered on the thread from `list`
  * (syscalls/preview1/string-lists.ts, the kernel's own bodies); a pointer
- * out of the memory goes to the kernel, which answers EFAULT. `afterCall`
- * runs after each (signals).
+ * out of the memory goes to the kernel, which answers EFAULT. `beforeCall`
+ * runs before each, as before any call (gathered writes), `afterCall`
+ * after each (signals).
  */
 function localStringList(
-  memory: GuestMemory, list: readonly Uint8Array[], body: typeof listGet, viaKernel: ImportFn, afterCall: () => void,
+  memory: GuestMemory, list: readonly Uint8Array[], body: typeof listGet,
+  beforeCall: (() => void) | undefined, viaKernel: ImportFn, afterCall: () => void,
 ): ImportFn {
   return (a: number, b: number): number => {
+    beforeCall?.();
     try {
       body(memory, list, a, b);
     } catch {
