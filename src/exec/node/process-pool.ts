@@ -75,22 +75,37 @@ export class ProcessWorkerPool {
   /** A worker whose run ended cleanly: kept idle (unreferenced) or terminated. */
   release(worker: Worker): void {
     if (this.#closed || this.#idle.size >= this.maxIdle) {
-      void retire(worker);
+      void this.#retire(worker);
       return;
     }
     worker.unref();
-    const timer = setTimeout(() => { this.#idle.delete(worker); void retire(worker); }, this.idleMs);
+    const timer = setTimeout(() => { this.#idle.delete(worker); void this.#retire(worker); }, this.idleMs);
     timer.unref();
     this.#idle.set(worker, timer);
   }
 
-  /** Terminates every idle worker (those running go on, and are terminated when they end). */
+  /**
+   * Terminates every idle worker (those running go on, and are terminated
+   * when they end), and settles once they, and any worker retiring
+   * already, have exited.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     const idle = [...this.#idle.keys()];
     for (const w of idle) this.#forget(w);
-    await Promise.all(idle.map(retire));
+    for (const w of idle) void this.#retire(w);
+    await Promise.all([...this.#retiring]);
     this.#closed = false;
+  }
+
+  /** Workers retiring now (a worker released past `maxIdle` retires without anyone waiting): `close()` waits for them too. */
+  readonly #retiring = new Set<Promise<void>>();
+
+  #retire(worker: Worker): Promise<void> {
+    const retired = retire(worker);
+    this.#retiring.add(retired);
+    void retired.then(() => { this.#retiring.delete(retired); });
+    return retired;
   }
 
   #takeIdle(key: string): Worker | undefined {

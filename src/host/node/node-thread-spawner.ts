@@ -43,7 +43,11 @@ export interface NodeThreadSpawnerOptions {
 
 /** A Node thread spawner; `closeIdle()` stops the workers it keeps for later spawns. */
 export interface NodeThreadSpawner extends ThreadSpawner {
-  /** Terminates the workers kept for later spawns (those running threads go on). */
+  /**
+   * Terminates the workers kept for later spawns (those running threads go
+   * on), and settles once they, and any worker being stopped already, have
+   * ended.
+   */
   closeIdle(): Promise<void>;
   /** How many workers are kept for later spawns now. */
   readonly idle: number;
@@ -99,14 +103,23 @@ export function createNodeThreadSpawner(options: NodeThreadSpawnerOptions = {}):
     p.idleTimer = undefined;
   };
 
-  const stop = async (p: PooledWorker): Promise<void> => {
+  /** Stops in flight (a worker released past `maxIdle` is stopped without anyone waiting): `closeIdle()` waits for them too. */
+  const stopping = new Set<Promise<void>>();
+
+  const stop = (p: PooledWorker): Promise<void> => {
     p.stopping = true;
     forget(p);
-    // A worker stopped while it still loads its modules leaves the loader's files open: let it finish loading (at most 5 s).
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([p.ready, new Promise<void>((resolve) => { timer = setTimeout(resolve, 5000); })]);
-    clearTimeout(timer);
-    await p.worker.terminate();
+    const stopped = (async () => {
+      // A worker stopped while it still loads its modules leaves the loader's files open: let it finish loading (at most 5 s).
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([p.ready, new Promise<void>((resolve) => { timer = setTimeout(resolve, 5000); })]);
+      clearTimeout(timer);
+      await p.worker.terminate();
+    })();
+    stopping.add(stopped);
+    const done = (): void => { stopping.delete(stopped); };
+    stopped.then(done, done);
+    return stopped;
   };
 
   const startWorker = (): PooledWorker => {
@@ -173,7 +186,8 @@ export function createNodeThreadSpawner(options: NodeThreadSpawnerOptions = {}):
       };
     },
     async closeIdle(): Promise<void> {
-      await Promise.all([...idle].map((p) => stop(p)));
+      for (const p of [...idle]) void stop(p);
+      await Promise.all([...stopping]);
     },
     get idle(): number { return idle.length; },
     prestart(count: number): void {
