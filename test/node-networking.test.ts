@@ -22,6 +22,7 @@ import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { Errno, NodeNetworking, ReadinessSignal, type SocketAddress, type VirtualSocket } from '../dist/node.js';
 import { networkingContract } from '../dist/testing/index.js';
+import { freePort } from './helpers/free-port.js';
 import { selfSignedCertificate } from './helpers/tls-certificate.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -158,13 +159,6 @@ function collect(s: net.Socket): Promise<Buffer> {
       resolve(Buffer.concat(chunks));
     });
   });
-}
-
-async function freePort(host = '127.0.0.1'): Promise<number> {
-  const srv = await server(() => {}, host);
-  const port = portOf(srv);
-  await closeServer(srv);
-  return port;
 }
 
 async function hasIpv6(): Promise<boolean> {

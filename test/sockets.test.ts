@@ -12,6 +12,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './helpers/free-port.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const program = (name: string) => join(root, 'build/programs', `${name}.wasm`);
@@ -25,18 +26,6 @@ before(() => {
   }
   assert.ok(existsSync(join(root, 'dist/cli/main.js')), 'dist/ is missing: run npm run build');
 });
-
-/** A port that was free a moment ago (bind port 0, read it, close). */
-async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 interface Run {
   child: ChildProcess;
@@ -93,11 +82,7 @@ async function connect(port: number, host = '127.0.0.1', deadlineMs = 10_000): P
         s.once('error', reject);
       });
     } catch (e) {
-      // Refused: kiln does not listen yet. Reset while connecting: the port, free when picked, was
-      // briefly another test's (test files run two at a time), and that listener closed; kiln's
-      // listener, once up, stays until it exits, so neither can come from it.
-      const code = (e as NodeJS.ErrnoException).code;
-      if ((code !== 'ECONNREFUSED' && code !== 'ECONNRESET') || Date.now() > end) throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() > end) throw e;
       await new Promise((r) => setTimeout(r, 25));
     }
   }
