@@ -22,7 +22,7 @@
 //   node scripts/bundle-node.mjs [--out DIR]   (DIR: tsc's outDir, default dist/)
 import * as esbuild from 'esbuild';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

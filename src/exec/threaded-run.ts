@@ -284,7 +284,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
       atomicWait: memoryImport.atomicWait,
       ...(entry.kind === 'main' && writeBuffer !== undefined ? { writeBuffer } : {}),
       directWrites: run.directWrites,
-      ...(run.directWrites ? { argsEnv: { args: [...process.argBytes], env: [...process.envBytes] } } : {}),
+      ...(run.directWrites ? { argsEnv: { args: process.argBytes, env: process.envBytes } } : {}),
       ...(localClock === undefined ? {} : { localClock }),
     });
   };

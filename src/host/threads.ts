@@ -85,9 +85,9 @@ export interface GuestThreadStart {
    */
   argsEnv?: {
     /** `argv`, each string with its NUL. */
-    args: Uint8Array[];
+    args: readonly Uint8Array[];
     /** `NAME=value` strings, each with its NUL. */
-    env: Uint8Array[];
+    env: readonly Uint8Array[];
   };
   /**
    * Set when the process reads the default clocks and the host's threads

@@ -30,6 +30,8 @@ export class ProcessWorkerPool {
   /** Each worker's resource limits, as a key: a run takes only a worker started with the limits it asks for. */
   readonly #limits = new Map<Worker, string>();
   #closed = false;
+  /** Workers retiring now (a worker released past `maxIdle` retires without anyone waiting): `close()` waits for them too. */
+  readonly #retiring = new Set<Promise<void>>();
 
   /** Keeps at most `maxIdle` idle workers, each for at most `idleMs`. */
   constructor(readonly maxIdle: number, readonly idleMs: number) {}
@@ -97,9 +99,6 @@ export class ProcessWorkerPool {
     await Promise.all([...this.#retiring]);
     this.#closed = false;
   }
-
-  /** Workers retiring now (a worker released past `maxIdle` retires without anyone waiting): `close()` waits for them too. */
-  readonly #retiring = new Set<Promise<void>>();
 
   #retire(worker: Worker): Promise<void> {
     const retired = retire(worker);
