@@ -122,6 +122,15 @@ const WASM_OPT = process.env.KILN_WASM_OPT || 'wasm-opt';
 const WASIX_ASYNCIFY = /^wasix_(fork|vfork|exec|setjmp)/;
 
 /**
+ * WASIX programs built in the layout of the first generations' binaries
+ * (Rust's, and the 2023 wasix-libc examples'): the stack below the data
+ * (`--stack-first`), and no `asyncify_get_state` export, which the binaryen
+ * of the time did not add (scripts/drop-export.mjs takes it out).
+ */
+const WASIX_STACK_FIRST = /^wasix_\w+_stack_first$/;
+const DROP_EXPORT = 'scripts/drop-export.mjs'; // relative to the repository (tools run there)
+
+/**
  * The wasix_64v1 WAT programs that fork or longjmp. Debian's binaryen (108)
  * cannot add asyncify to a memory64 module; the npm package `binaryen` (a
  * devDependency, binaryen compiled to JavaScript) can: its wasm-opt runs
@@ -333,14 +342,18 @@ const LANGS = {
     ext: '.c',
     compiler: wasixCompileCommand(wasixSysroot)[0],
     args: wasixCompileCommand(wasixSysroot).slice(1),
-    post: (name) => (WASIX_ASYNCIFY.test(name) ? [WASM_OPT, '-O2', '--asyncify', '{out}', '-o', '{out}'] : null),
+    linkArgs: (name) => (WASIX_STACK_FIRST.test(name) ? ['-Wl,--stack-first'] : []),
+    post: (name) => (WASIX_STACK_FIRST.test(name)
+      ? ['node', DROP_EXPORT, '{out}', 'asyncify_get_state', '--', WASM_OPT, '-O2', '--asyncify', '{out}', '-o', '{out}']
+      : WASIX_ASYNCIFY.test(name) ? [WASM_OPT, '-O2', '--asyncify', '{out}', '-o', '{out}'] : null),
     unavailable: wasixUnavailable,
     // The shared header, and the sysroot's libraries and README (which names
     // the wasix-libc commit it was built from), are part of every program.
     extraInputs: (dir) => [
       ...fs
         .readdirSync(dir)
-        .filter((f) => f.endsWith('.h'))
+        // The headers, and the programs a variant includes (wasix_setjmp_stack_first.c includes wasix_setjmp.c).
+        .filter((f) => f.endsWith('.h') || f === 'wasix_setjmp.c')
         .sort()
         .map((f) => path.join(dir, f)),
       ...(wasixSysroot
@@ -428,7 +441,7 @@ function postCommand(program) {
 function hashOf(program) {
   const spec = LANGS[program.lang];
   const h = createHash('sha256');
-  h.update(JSON.stringify([spec.compiler, ...spec.args]));
+  h.update(JSON.stringify([spec.compiler, ...spec.args, ...(spec.linkArgs?.(program.name) ?? [])]));
   const post = postCommand(program);
   if (post) h.update(`\0${JSON.stringify(post)}`);
   for (const file of [program.src, ...program.extras]) {
@@ -470,7 +483,7 @@ async function compile(program) {
   const tmp = path.join(work, `${program.name}.wasm`);
   const fill = (a) => (a === '{src}' ? program.src : a === '{out}' ? tmp : a.replaceAll('{name}', program.name));
   try {
-    let result = await runTool(spec.compiler, spec.args.map(fill));
+    let result = await runTool(spec.compiler, [...spec.args, ...(spec.linkArgs?.(program.name) ?? [])].map(fill));
     // The step after the compiler (wasm-opt --asyncify) rewrites the module in place.
     const post = postCommand(program);
     if (result.ok && post && fs.existsSync(tmp)) {

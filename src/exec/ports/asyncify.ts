@@ -3,8 +3,10 @@
  * in the thread's worker): WASIX `proc_fork` and `stack_checkpoint` /
  * `stack_restore` (setjmp/longjmp) on modules transformed by binaryen's
  * asyncify (`wasm-opt --asyncify`), which export `asyncify_start_unwind`,
- * `asyncify_stop_unwind`, `asyncify_start_rewind`, `asyncify_stop_rewind`
- * and `asyncify_get_state`. See docs/architecture.md, "WASIX".
+ * `asyncify_stop_unwind`, `asyncify_start_rewind` and
+ * `asyncify_stop_rewind` (newer binaryen adds `asyncify_get_state`; it is
+ * not needed: only this class starts and stops unwinding and rewinding,
+ * so it keeps the state). See docs/architecture.md, "WASIX".
  *
  * The import unwinds the guest's stack into a buffer at the bottom of the
  * thread's own stack (below everything in use), the thread's entry
@@ -33,7 +35,6 @@ interface AsyncifyExports {
   asyncify_stop_unwind(): void;
   asyncify_start_rewind(data: number | bigint): void;
   asyncify_stop_rewind(): void;
-  asyncify_get_state(): number;
 }
 
 const enum State { NORMAL = 0, UNWINDING = 1, REWINDING = 2 }
@@ -50,13 +51,16 @@ export interface ResumeAt {
 /** A checkpoint (setjmp) of this thread: the unwound stack and the stack pointer. */
 interface Checkpoint { bytes: Uint8Array; stackPointer: number }
 
-/** True when `exports` has asyncify's exports. */
-export function hasAsyncify(exports: WebAssembly.Exports): boolean {
-  return typeof exports['asyncify_start_unwind'] === 'function' && typeof exports['asyncify_get_state'] === 'function';
+/** True when `exports` has the asyncify exports this class drives. */
+function hasAsyncify(exports: WebAssembly.Exports): boolean {
+  return ['asyncify_start_unwind', 'asyncify_stop_unwind', 'asyncify_start_rewind', 'asyncify_stop_rewind'].every((name) => typeof exports[name] === 'function');
 }
 
 /** Signature of the call that forks the process in the kernel: errno; the child's pid in the header. */
 export type KernelFork = (copyMemory: number, data: number) => number;
+
+/** Marks the checkpoint table a fork leaves for its child ("kcp1"). */
+const CHECKPOINTS_TAG = 0x3170636b;
 
 /** errno values this file answers itself. */
 const EFAULT = 21;
@@ -69,6 +73,8 @@ export class StackCapture {
   #resumeWith: (() => number) | undefined;
   /** The value a restored checkpoint's call writes (longjmp's `val`). */
   #resumeValue: bigint | undefined;
+  /** Where asyncify stands: only this class starts and stops unwinding and rewinding. */
+  #state = State.NORMAL;
   #nextCheckpoint = 1;
   readonly #checkpoints = new Map<number, Checkpoint>();
   readonly #record: ForkRecordLayout;
@@ -88,6 +94,16 @@ export class StackCapture {
 
   get #asyncify(): AsyncifyExports {
     return this.#instance!.exports as unknown as AsyncifyExports;
+  }
+
+  #startUnwind(data: number): void {
+    this.#state = State.UNWINDING;
+    this.#asyncify.asyncify_start_unwind(this.#pointer(data));
+  }
+
+  #startRewind(data: number): void {
+    this.#state = State.REWINDING;
+    this.#asyncify.asyncify_start_rewind(this.#pointer(data));
   }
 
   get #view(): DataView { return new DataView(this.memory.buffer); }
@@ -127,7 +143,10 @@ export class StackCapture {
     const sp = Number(this.#global('__stack_pointer')?.value ?? 0);
     let lower: number;
     if (this.entry.kind === 'main') {
-      lower = Number(this.#global('__data_end')?.value ?? 0);
+      // The stack's bottom: `__stack_low` where the linker exports it; else the end of the data below
+      // the stack, or, when the data lies above it (`--stack-first`, Rust's layout), the start of memory.
+      const dataEnd = Number(this.#global('__data_end')?.value ?? 0);
+      lower = Number(this.#global('__stack_low')?.value ?? (dataEnd < sp ? dataEnd : 16));
     } else {
       // thread_start_t: the stack's top is field 0 and its size field 14 (pointer-sized fields).
       const view = this.#view;
@@ -149,9 +168,9 @@ export class StackCapture {
   run(enter: () => void): void {
     for (;;) {
       enter();
-      const asyncify = this.#instance === undefined || !hasAsyncify(this.#instance.exports) ? undefined : this.#asyncify;
-      if (asyncify === undefined || asyncify.asyncify_get_state() !== State.UNWINDING) return;
-      asyncify.asyncify_stop_unwind();
+      if (this.#state !== State.UNWINDING || this.#instance === undefined || !hasAsyncify(this.#instance.exports)) return;
+      this.#asyncify.asyncify_stop_unwind();
+      this.#state = State.NORMAL;
       const after = this.#after!;
       this.#after = undefined;
       after();
@@ -165,15 +184,63 @@ export class StackCapture {
     this.#setAddress(this.#global('__stack_pointer')!, view.getUint32(at.data + record.STACK_POINTER, true));
     const tls = this.#global('__tls_base');
     if (tls !== undefined) this.#setAddress(tls, view.getUint32(at.data + record.TLS_BASE, true));
+    this.#takeCheckpoints(at.data);
     this.#resumeWith = () => 0;
-    this.#asyncify.asyncify_start_rewind(this.#pointer(at.data));
+    this.#startRewind(at.data);
+  }
+
+  /**
+   * Writes this thread's checkpoints after the unwound frames of a fork
+   * (free stack, below the stack pointer), for the child, whose copy of
+   * the memory carries them: a longjmp in the child to a setjmp the parent
+   * made before the fork works, as on Wasmer. The table: a tag, the count,
+   * then for each its id, stack pointer, length and bytes. Checkpoints
+   * that do not fit below the stack pointer are left out (a longjmp to one
+   * traps in the child).
+   */
+  #handCheckpoints(data: number): void {
+    const view = this.#view;
+    let at = (this.#readPointer(view, data + this.#record.START) + 7) & ~7;
+    const limit = Number(this.#global('__stack_pointer')!.value) - MARGIN;
+    if (at + 8 > limit) return;
+    const table = at;
+    let count = 0;
+    at += 8;
+    const bytes = new Uint8Array(this.memory.buffer);
+    for (const [id, saved] of this.#checkpoints) {
+      const next = (at + 12 + saved.bytes.byteLength + 7) & ~7;
+      if (next > limit) continue;
+      view.setUint32(at, id, true);
+      view.setUint32(at + 4, saved.stackPointer, true);
+      view.setUint32(at + 8, saved.bytes.byteLength, true);
+      bytes.set(saved.bytes, at + 12);
+      at = next;
+      count++;
+    }
+    view.setUint32(table, CHECKPOINTS_TAG, true);
+    view.setUint32(table + 4, count, true);
+  }
+
+  /** A forked child: the checkpoints its parent handed on (`#handCheckpoints`). */
+  #takeCheckpoints(data: number): void {
+    const view = this.#view;
+    let at = (this.#readPointer(view, data + this.#record.START) + 7) & ~7;
+    if (!this.#inMemory(at, 8) || view.getUint32(at, true) !== CHECKPOINTS_TAG) return;
+    const count = view.getUint32(at + 4, true);
+    at += 8;
+    for (let i = 0; i < count; i++) {
+      const id = view.getUint32(at, true);
+      const length = view.getUint32(at + 8, true);
+      this.#checkpoints.set(id, { stackPointer: view.getUint32(at + 4, true), bytes: new Uint8Array(this.memory.buffer, at + 12, length).slice() });
+      this.#nextCheckpoint = Math.max(this.#nextCheckpoint, id + 1);
+      at = (at + 12 + length + 7) & ~7;
+    }
   }
 
   /** `proc_fork(copy_memory, pid_out)`. */
   fork = (copyMemory: number, pidOutArg: number): number => {
     const pidOut = pidOutArg >>> 0;
-    const asyncify = this.#asyncify;
-    if (asyncify.asyncify_get_state() === State.REWINDING) return this.#finishRewind(pidOut, 'u32');
+    if (this.#state === State.REWINDING) return this.#finishRewind(pidOut, 'u32');
     if (!this.#inMemory(pidOut, 4)) return EFAULT;
     const data = this.#buffer();
     if (data === undefined) return ENOMEM; // no room on the stack for the unwound frames
@@ -184,13 +251,14 @@ export class StackCapture {
     view.setUint32(data + record.ENTRY, this.entry.kind === 'main' ? 0 : 1, true);
     view.setUint32(data + record.TID, this.entry.kind === 'main' ? 0 : this.entry.tid, true);
     view.setUint32(data + record.ARG, this.entry.kind === 'main' ? 0 : this.entry.arg, true);
-    asyncify.asyncify_start_unwind(this.#pointer(data));
+    this.#startUnwind(data);
     this.#after = () => {
-      // The stack is in the buffer now: the kernel copies the memory with it.
+      // The stack is in the buffer now (the checkpoints after it): the kernel copies the memory with it.
+      this.#handCheckpoints(data);
       const errno = this.kernelFork(FORK_FROM_PORT + (copyMemory !== 0 ? 1 : 0), data);
       const pid = new DataView(this.memory.buffer).getUint32(data + record.CHILD_PID, true);
       this.#resumeWith = errno === 0 ? () => pid : () => -errno;
-      this.#asyncify.asyncify_start_rewind(this.#pointer(data));
+      this.#startRewind(data);
     };
     return 0;
   };
@@ -199,13 +267,12 @@ export class StackCapture {
   checkpoint = (snapshotArg: number, retPtrArg: number): number => {
     const snapshot = snapshotArg >>> 0;
     const retPtr = retPtrArg >>> 0;
-    const asyncify = this.#asyncify;
-    if (asyncify.asyncify_get_state() === State.REWINDING) return this.#finishRewind(retPtr, 'u64');
+    if (this.#state === State.REWINDING) return this.#finishRewind(retPtr, 'u64');
     if (!this.#inMemory(snapshot, 24) || !this.#inMemory(retPtr, 8)) return EFAULT;
     const data = this.#buffer();
     if (data === undefined) return ENOMEM;
     const stackPointer = Number(this.#global('__stack_pointer')!.value);
-    asyncify.asyncify_start_unwind(this.#pointer(data));
+    this.#startUnwind(data);
     this.#after = () => {
       const view = new DataView(this.memory.buffer);
       const used = this.#readPointer(view, data + this.#record.START);
@@ -215,7 +282,7 @@ export class StackCapture {
       view.setBigUint64(snapshot + 8, 0x6b696c6e_00000000n | BigInt(id), true);
       view.setBigUint64(snapshot + 16, 0n, true);
       this.#resumeWith = () => 0;
-      this.#asyncify.asyncify_start_rewind(this.#pointer(data));
+      this.#startRewind(data);
     };
     return 0;
   };
@@ -234,7 +301,7 @@ export class StackCapture {
     if (saved.bytes.byteLength > this.#readPointer(new DataView(this.memory.buffer), data + record.END) - data) {
       throw new WebAssembly.RuntimeError('stack_restore: the stack has no room for the checkpoint');
     }
-    this.#asyncify.asyncify_start_unwind(this.#pointer(data));
+    this.#startUnwind(data);
     this.#after = () => {
       // Drop what was unwound; put the checkpoint's frames back (same thread, same buffer address) and rewind into them.
       new Uint8Array(this.memory.buffer).set(saved.bytes, data);
@@ -244,13 +311,14 @@ export class StackCapture {
       this.#setAddress(this.#global('__stack_pointer')!, saved.stackPointer);
       this.#resumeValue = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
       this.#resumeWith = () => 0;
-      this.#asyncify.asyncify_start_rewind(this.#pointer(data));
+      this.#startRewind(data);
     };
   };
 
   /** The call rewound into: stop rewinding, write its result, return success. */
   #finishRewind(out: number, width: 'u32' | 'u64'): number {
     this.#asyncify.asyncify_stop_rewind();
+    this.#state = State.NORMAL;
     const result = this.#resumeWith?.() ?? 0;
     this.#resumeWith = undefined;
     if (result < 0) return -result;

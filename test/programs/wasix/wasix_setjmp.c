@@ -1,7 +1,8 @@
 /*
  * WASIX setjmp/longjmp: jumps back across function frames, with the value
- * passed (0 becomes 1), volatile locals kept, out of a recursion, and
- * repeatedly to the same jmp_buf.
+ * passed (0 becomes 1), volatile locals kept, out of a recursion,
+ * repeatedly to the same jmp_buf, and in a forked child to a jmp_buf the
+ * parent filled before the fork (as Wasmer allows).
  *
  * stdout (exit 0):
  *   setjmp returned 0 first
@@ -11,11 +12,13 @@
  *   longjmp out of a recursion 10 deep: setjmp returned 10, depth reached 10
  *   5 jumps to one jmp_buf: count=5
  *   sigsetjmp/siglongjmp: returned 3
+ *   longjmp in a forked child to the parent's setjmp: child exit 9
  */
 #include "wasix_test.h"
 
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #if defined(__wasi__) && !defined(__wasm_exception_handling__)
 /* wasix-libc's setjmp.h (asyncify build) defines sigjmp_buf but does not
@@ -72,5 +75,16 @@ int main(void) {
   r = sigsetjmp(senv, 1);
   if (r == 0) siglongjmp(senv, 3);
   printf("sigsetjmp/siglongjmp: returned %d\n", r);
+
+  /* A forked child longjmps to a jmp_buf its parent filled before the fork. */
+  static jmp_buf before_fork;
+  r = setjmp(before_fork);
+  if (r != 0) _exit(r); /* the child, back from its longjmp */
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) longjmp(before_fork, 9);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  printf("longjmp in a forked child to the parent's setjmp: child exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
   return 0;
 }
