@@ -1,7 +1,8 @@
 /**
- * Pipe resources (layer: kernel): the two ends of an in-memory pipe (WASIX
- * `fd_pipe`, and pipes between processes of one kernel), over one bounded
- * ring buffer that both ends share.
+ * Pipe resources (layer: kernel): the two ends of an in-memory pipe, over
+ * bounded ring buffers the ends share: WASIX `fd_pipe`'s pipes go both
+ * ways (a ring each way), the pipes `proc_spawn` gives a child's stdio one
+ * way (one ring).
  *
  * Never blocks: a read of an empty pipe whose writer is open, and a write to
  * a full pipe, throw EAGAIN, and readiness tells when to try again. Every
@@ -105,7 +106,72 @@ class PipeBuffer {
   }
 }
 
-/** What both ends have: a non-seekable stream of type UNKNOWN. */
+/**
+ * One direction of a pipe, as its reading side sees it: what is buffered,
+ * up to `dst`'s size; 0 at end of file (every writer closed, nothing
+ * buffered) or for an empty `dst`; EAGAIN when empty while a writer is open.
+ */
+function readFrom(pipe: PipeBuffer, dst: Uint8Array[]): number {
+  if (pipe.readerClosed) throw new WasiError(Errno.BADF);
+  if (total(dst) === 0) return 0;
+  const n = pipe.take(dst);
+  if (n > 0) {
+    pipe.notify(); // room for a waiting writer
+    return n;
+  }
+  if (pipe.writerClosed) return 0;
+  throw new WasiError(Errno.AGAIN);
+}
+
+/**
+ * One direction of a pipe, as its writing side sees it: buffers `src`, all
+ * of it when it is at most PIPE_BUF bytes (or EAGAIN), else what fits (at
+ * least one byte, or EAGAIN when full). EPIPE when the reader closed; 0 for
+ * an empty `src`.
+ */
+function writeTo(pipe: PipeBuffer, src: Uint8Array[]): number {
+  if (pipe.writerClosed) throw new WasiError(Errno.BADF);
+  const want = total(src);
+  if (want === 0) return 0;
+  if (pipe.readerClosed) throw new WasiError(Errno.PIPE);
+  const free = pipe.free;
+  if (free === 0 || (want <= atomicSize(pipe) && want > free)) throw new WasiError(Errno.AGAIN);
+  const n = pipe.put(src);
+  pipe.notify(); // data for a waiting reader
+  return n;
+}
+
+/** Readable with bytes buffered (`nbytes`), or at hangup (the writer closed). */
+function readReadiness(pipe: PipeBuffer): Readiness {
+  if (pipe.readerClosed) return NOT_READY;
+  if (pipe.size > 0 || pipe.writerClosed) return { ready: true, nbytes: BigInt(pipe.size), hangup: pipe.writerClosed };
+  return NOT_READY;
+}
+
+/**
+ * Writable with at least PIPE_BUF bytes free (`nbytes`: the free space), or
+ * at hangup (the reader closed: a write is EPIPE).
+ */
+function writeReadiness(pipe: PipeBuffer): Readiness {
+  if (pipe.writerClosed) return NOT_READY;
+  if (pipe.readerClosed) return { ready: true, nbytes: 0n, hangup: true };
+  const free = pipe.free;
+  return free >= atomicSize(pipe) ? { ready: true, nbytes: BigInt(free), hangup: false } : NOT_READY;
+}
+
+/** Ends the reading side: buffered bytes are dropped, and writing becomes EPIPE. */
+function closeReading(pipe: PipeBuffer): void {
+  if (pipe.readerClosed) return;
+  pipe.readerClosed = true;
+  pipe.discard();
+}
+
+/** Ends the writing side: once drained, the reader reads end of file. */
+function closeWriting(pipe: PipeBuffer): void {
+  pipe.writerClosed = true;
+}
+
+/** What every end has: a non-seekable stream of type UNKNOWN. */
 abstract class PipeEnd extends Resource {
   /**
    * WASI has no FIFO file type: Wasmer reports `Filetype::Unknown` for its
@@ -113,17 +179,6 @@ abstract class PipeEnd extends Resource {
    * FIFO as UNKNOWN ("preview1 never had a FIFO code").
    */
   readonly filetype = FileType.UNKNOWN;
-
-  constructor(protected readonly pipe: PipeBuffer) { super(); }
-
-  /** True once the read end closed. */
-  get readerClosed(): boolean { return this.pipe.readerClosed; }
-  /** True once the write end closed. */
-  get writerClosed(): boolean { return this.pipe.writerClosed; }
-  /** Bytes buffered in the pipe now. */
-  get buffered(): number { return this.pipe.size; }
-  /** The pipe's capacity in bytes. */
-  get capacity(): number { return this.pipe.capacity; }
 
   override pread(_dst: Uint8Array[], _offset: number): number { throw new WasiError(Errno.SPIPE); }
   override pwrite(_src: Uint8Array[], _offset: number): number { throw new WasiError(Errno.SPIPE); }
@@ -139,105 +194,105 @@ abstract class PipeEnd extends Resource {
   override datasync(): void { throw new WasiError(Errno.INVAL); }
 }
 
-/** The read end of a pipe. Writing to it is EBADF (the Resource default), as on Linux. */
-export class PipeReader extends PipeEnd {
-  /**
-   * What is buffered, up to `dst`'s size; 0 at end of file (every writer
-   * closed, nothing buffered) or for an empty `dst`; EAGAIN when empty
-   * while the writer is open.
-   */
-  override read(dst: Uint8Array[]): number {
-    const pipe = this.pipe;
-    if (pipe.readerClosed) throw new WasiError(Errno.BADF);
-    if (total(dst) === 0) return 0;
-    const n = pipe.take(dst);
-    if (n > 0) {
-      pipe.notify(); // room for a waiting writer
-      return n;
-    }
-    if (pipe.writerClosed) return 0;
-    throw new WasiError(Errno.AGAIN);
-  }
+/** An end of a one-way pipe (the pipes `proc_spawn` gives a child's stdio). */
+abstract class OneWayEnd extends PipeEnd {
+  constructor(protected readonly pipe: PipeBuffer) { super(); }
 
-  /** Ready with bytes buffered (`nbytes`), or at hangup (the writer closed). */
-  override pollRead(): Readiness {
-    const pipe = this.pipe;
-    if (pipe.readerClosed) return NOT_READY;
-    if (pipe.size > 0 || pipe.writerClosed) return { ready: true, nbytes: BigInt(pipe.size), hangup: pipe.writerClosed };
-    return NOT_READY;
-  }
+  /** True once the read end closed. */
+  get readerClosed(): boolean { return this.pipe.readerClosed; }
+  /** True once the write end closed. */
+  get writerClosed(): boolean { return this.pipe.writerClosed; }
+  /** Bytes buffered in the pipe now. */
+  get buffered(): number { return this.pipe.size; }
+  /** The pipe's capacity in bytes. */
+  get capacity(): number { return this.pipe.capacity; }
+}
 
+/** The read end of a one-way pipe. Writing to it is EBADF (the Resource default), as on Linux. */
+export class PipeReader extends OneWayEnd {
+  override read(dst: Uint8Array[]): number { return readFrom(this.pipe, dst); }
+  override pollRead(): Readiness { return readReadiness(this.pipe); }
   /** The read end is never writable. */
   override pollWrite(): Readiness { return NOT_READY; }
 
-  /** Ends the read side: buffered bytes are dropped, and writing becomes EPIPE. */
   override close(): void {
-    const pipe = this.pipe;
-    if (pipe.readerClosed) return;
-    pipe.readerClosed = true;
-    pipe.discard();
+    if (this.pipe.readerClosed) return;
+    closeReading(this.pipe);
     dropFromEpollSets(this);
-    pipe.notify();
+    this.pipe.notify();
   }
 }
 
-/** The write end of a pipe. Reading from it is EBADF (the Resource default), as on Linux. */
-export class PipeWriter extends PipeEnd {
+/** The write end of a one-way pipe. Reading from it is EBADF (the Resource default), as on Linux. */
+export class PipeWriter extends OneWayEnd {
   override get waitsForRoom(): boolean { return true; }
   override get raisesSigpipe(): boolean { return true; }
 
-  /**
-   * Buffers `src`: all of it when it is at most PIPE_BUF bytes (or EAGAIN),
-   * else what fits (at least one byte, or EAGAIN when full). EPIPE when the
-   * reader closed; 0 for an empty `src`.
-   */
-  override write(src: Uint8Array[]): number {
-    const pipe = this.pipe;
-    if (pipe.writerClosed) throw new WasiError(Errno.BADF);
-    const want = total(src);
-    if (want === 0) return 0;
-    if (pipe.readerClosed) throw new WasiError(Errno.PIPE);
-    const free = pipe.free;
-    if (free === 0 || (want <= atomicSize(pipe) && want > free)) throw new WasiError(Errno.AGAIN);
-    const n = pipe.put(src);
-    pipe.notify(); // data for a waiting reader
-    return n;
-  }
-
+  override write(src: Uint8Array[]): number { return writeTo(this.pipe, src); }
   /** The write end is never readable. */
   override pollRead(): Readiness { return NOT_READY; }
+  override pollWrite(): Readiness { return writeReadiness(this.pipe); }
 
-  /**
-   * Ready with at least PIPE_BUF bytes free (`nbytes`: the free space), or
-   * at hangup (the reader closed: a write is EPIPE).
-   */
-  override pollWrite(): Readiness {
-    const pipe = this.pipe;
-    if (pipe.writerClosed) return NOT_READY;
-    if (pipe.readerClosed) return { ready: true, nbytes: 0n, hangup: true };
-    const free = pipe.free;
-    return free >= atomicSize(pipe) ? { ready: true, nbytes: BigInt(free), hangup: false } : NOT_READY;
-  }
-
-  /** Ends the write side: once drained, the reader reads end of file. */
   override close(): void {
-    const pipe = this.pipe;
-    if (pipe.writerClosed) return;
-    pipe.writerClosed = true;
+    if (this.pipe.writerClosed) return;
+    closeWriting(this.pipe);
     dropFromEpollSets(this);
-    pipe.notify();
+    this.pipe.notify();
   }
 }
 
 /**
- * A new pipe of `capacity` bytes: its read end and its write end.
+ * An end of a two-way pipe (WASIX `fd_pipe`: "Pipes are bidirectional",
+ * as Wasmer makes them): it reads what the other end writes and writes
+ * what the other end reads, each direction a pipe of its own with the
+ * one-way semantics above. Closing it ends both of its sides: the other
+ * end reads end of file and its writes are EPIPE.
+ */
+export class DuplexPipeEnd extends PipeEnd {
+  constructor(
+    /** The direction this end reads. */
+    private readonly inbound: PipeBuffer,
+    /** The direction this end writes. */
+    private readonly outbound: PipeBuffer,
+  ) { super(); }
+
+  override get waitsForRoom(): boolean { return true; }
+  override get raisesSigpipe(): boolean { return true; }
+
+  override read(dst: Uint8Array[]): number { return readFrom(this.inbound, dst); }
+  override write(src: Uint8Array[]): number { return writeTo(this.outbound, src); }
+  override pollRead(): Readiness { return readReadiness(this.inbound); }
+  override pollWrite(): Readiness { return writeReadiness(this.outbound); }
+
+  override close(): void {
+    if (this.inbound.readerClosed) return;
+    closeReading(this.inbound);
+    closeWriting(this.outbound);
+    dropFromEpollSets(this);
+    this.inbound.notify();
+  }
+}
+
+/**
+ * A new one-way pipe of `capacity` bytes: its read end and its write end.
  * `notify` (the process's readiness signal) is called after every change
  * that may let the other end go on.
  */
 export function createPipe(notify: () => void, capacity = PIPE_CAPACITY): [PipeReader, PipeWriter] {
-  if (!Number.isSafeInteger(capacity) || capacity < 1) throw new WasiError(Errno.INVAL, `pipe capacity ${capacity}`);
-  const pipe = new PipeBuffer(capacity, notify);
+  const pipe = newBuffer(notify, capacity);
   return [new PipeReader(pipe), new PipeWriter(pipe)];
+}
+
+/** A new two-way pipe (`capacity` bytes each way): its two ends. `notify` as for `createPipe`. */
+export function createDuplexPipe(notify: () => void, capacity = PIPE_CAPACITY): [DuplexPipeEnd, DuplexPipeEnd] {
+  const there = newBuffer(notify, capacity);
+  const back = newBuffer(notify, capacity);
+  return [new DuplexPipeEnd(back, there), new DuplexPipeEnd(there, back)];
+}
+
+function newBuffer(notify: () => void, capacity: number): PipeBuffer {
+  if (!Number.isSafeInteger(capacity) || capacity < 1) throw new WasiError(Errno.INVAL, `pipe capacity ${capacity}`);
+  return new PipeBuffer(capacity, notify);
 }
 
 /** The largest write that must go in whole (PIPE_BUF, or the whole pipe when smaller). */

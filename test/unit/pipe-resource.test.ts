@@ -3,13 +3,14 @@
  * between a read end and a write end that never block: EAGAIN on an empty
  * or full pipe, end of file once the writer closed and the bytes drained,
  * EPIPE once the reader closed, PIPE_BUF-sized writes all or nothing,
- * readiness with exact byte counts, and a notify after every change.
+ * readiness with exact byte counts, and a notify after every change; and
+ * the two-way pipes of WASIX fd_pipe, a direction each way.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FileType, Whence } from '../../src/abi/constants.js';
 import { Errno, WasiError } from '../../src/abi/errno.js';
-import { createPipe, PIPE_BUF, PIPE_CAPACITY } from '../../src/kernel/pipe-resource.js';
+import { createDuplexPipe, createPipe, PIPE_BUF, PIPE_CAPACITY } from '../../src/kernel/pipe-resource.js';
 import { assertErrno } from './helpers/errno.js';
 import { Prng } from './helpers/prng.js';
 
@@ -232,5 +233,65 @@ describe('pipe: a non-seekable stream of type UNKNOWN', () => {
   test('a capacity below 1 is EINVAL', () => {
     assertErrno(() => createPipe(() => {}, 0), Errno.INVAL);
     assertErrno(() => createPipe(() => {}, 1.5), Errno.INVAL);
+  });
+});
+
+describe('pipe: two-way (WASIX fd_pipe)', () => {
+  /** A two-way pipe whose notifications are counted. */
+  function duplex(capacity?: number) {
+    const counter = { notified: 0 };
+    const [a, b] = createDuplexPipe(() => { counter.notified++; }, capacity);
+    return { a, b, counter };
+  }
+
+  test('each end reads what the other writes, each way on its own', () => {
+    const { a, b, counter } = duplex();
+    assert.equal(a.write([enc('to b')]), 4);
+    assert.equal(b.write([enc('to a!')]), 5);
+    assert.equal(counter.notified, 2);
+    assert.deepEqual(a.pollRead(), { ready: true, nbytes: 5n, hangup: false });
+    assert.deepEqual(b.pollRead(), { ready: true, nbytes: 4n, hangup: false });
+    const buf = new Uint8Array(16);
+    assert.equal(b.read([buf]), 4);
+    assert.equal(dec(buf.subarray(0, 4)), 'to b');
+    assert.equal(a.read([buf]), 5);
+    assert.equal(dec(buf.subarray(0, 5)), 'to a!');
+    assert.equal(again(() => a.read([buf])), 'again', 'nothing more came');
+  });
+
+  test('both ends are writable while their direction has room; a full direction does not block the other', () => {
+    const { a, b } = duplex(PIPE_BUF);
+    assert.deepEqual(a.pollWrite(), { ready: true, nbytes: BigInt(PIPE_BUF), hangup: false });
+    assert.equal(a.write([new Uint8Array(PIPE_BUF)]), PIPE_BUF);
+    assert.deepEqual(a.pollWrite(), { ready: false, nbytes: 0n, hangup: false });
+    assert.equal(again(() => a.write([enc('x')])), 'again');
+    assert.equal(b.write([enc('x')]), 1, 'the other way still has room');
+  });
+
+  test('closing one end: the other reads what was left, then end of file, and its writes are EPIPE', () => {
+    const { a, b, counter } = duplex();
+    a.write([enc('last')]);
+    b.write([enc('unread')]);
+    a.close();
+    assert.equal(counter.notified, 3, 'the close notified');
+    assert.deepEqual(b.pollRead(), { ready: true, nbytes: 4n, hangup: true });
+    assert.deepEqual(b.pollWrite(), { ready: true, nbytes: 0n, hangup: true });
+    const buf = new Uint8Array(8);
+    assert.equal(b.read([buf]), 4);
+    assert.equal(b.read([buf]), 0, 'end of file');
+    assertErrno(() => b.write([enc('x')]), Errno.PIPE);
+    assert.equal(b.raisesSigpipe, true);
+    assertErrno(() => a.read([buf]), Errno.BADF, 'the closed end');
+    assertErrno(() => a.write([enc('x')]), Errno.BADF, 'the closed end');
+    const seen = counter.notified;
+    a.close();
+    assert.equal(counter.notified, seen, 'a second close changes nothing');
+  });
+
+  test('a stream of type UNKNOWN that cannot seek', () => {
+    const { a } = duplex();
+    assert.equal(a.filetype, FileType.UNKNOWN);
+    assertErrno(() => a.seek(0n, Whence.CUR), Errno.SPIPE);
+    assertErrno(() => createDuplexPipe(() => {}, 0), Errno.INVAL);
   });
 });

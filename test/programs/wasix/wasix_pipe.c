@@ -15,6 +15,9 @@
  *   dup clears FD_CLOEXEC yes
  *   write end closed, read=0
  *   read end closed: EBADF
+ *   two-way: p[1] read 4 bytes: back
+ *   two-way: p[0] read 5 bytes: forth
+ *   two-way: p[0] closed, p[1] reads 0
  *
  * 1. A thread writes two chunks into a pipe and closes the write end; main
  *    reads until end of file (read returns 0) and prints what it got.
@@ -26,6 +29,9 @@
  *    F_SETFD is not checked: wasix-libc's F_SETFD always sets it.)
  * 4. With its write end closed, reading a pipe returns 0; a closed
  *    descriptor gives EBADF.
+ * 5. WASIX pipes are two-way (the witx: "Pipes are bidirectional"; Wasmer
+ *    makes them so): what is written to either end is read from the other,
+ *    and closing one end is end of file at the other.
  */
 #include "wasix_test.h"
 
@@ -103,5 +109,19 @@ int main(void) {
   errno = 0;
   ssize_t r = read(p[0], buf, sizeof buf);
   printf("read end closed: %s\n", r < 0 ? errname(errno) : "no error");
+
+  /* 5. two-way: each end reads what the other writes */
+  CHECK(pipe(p) == 0, "pipe");
+  CHECK(write(p[0], "back", 4) == 4, "write to p[0]");
+  CHECK(write(p[1], "forth", 5) == 5, "write to p[1]");
+  memset(buf, 0, sizeof buf);
+  ssize_t got1 = read(p[1], buf, sizeof buf - 1);
+  printf("two-way: p[1] read %d bytes: %s\n", (int)got1, buf);
+  memset(buf, 0, sizeof buf);
+  ssize_t got0 = read(p[0], buf, sizeof buf - 1);
+  printf("two-way: p[0] read %d bytes: %s\n", (int)got0, buf);
+  close(p[0]);
+  printf("two-way: p[0] closed, p[1] reads %d\n", (int)read(p[1], buf, sizeof buf));
+  close(p[1]);
   return 0;
 }
