@@ -68,6 +68,11 @@ const CASES: WasixCase[] = [
   { name: 'vfork', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'exec', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'setjmp' },
+  {
+    name: 'first_generation', args: ['/sandbox/bin/first_generation'], env: { PATH: '/sandbox/bin' },
+    setup: (sb) => installPrograms(sb.dir, 'first_generation', 'child'),
+  },
+  { name: 'setjmp_stack_first', label: 'stack below the data, no asyncify_get_state export, as 2023 binaries are' },
   { name: 'sockets', label: 'over --net loopback', flags: ['--net', 'loopback'] },
   { name: 'sockets', label: 'over --net host', flags: ['--net', 'host'] },
   // Only over loopback: natively the program picks the sender's multicast

@@ -213,14 +213,17 @@ export type WasixExtensionName = keyof typeof WASIX_EXTENSIONS;
  * The first generation's signatures of names a later generation kept with
  * other parameters. A binary imports them under the same name; the
  * execution layer tells the forms apart by the arguments the guest passes
- * (bigints for the i64s) and the numbering (abi/syscall-table.ts) gives
- * each form a number of its own, after every namespace.
+ * (bigints for the i64s; two arguments, not three, for `proc_join`) and
+ * the numbering (abi/syscall-table.ts) gives each form a number of its
+ * own, after every namespace.
  *
  * `thread_spawn`: a thread that starts in the module's exported
  * `_start_thread(user_data)` with its stack pointer at `stack_base`.
  */
 export const WASIX_FIRST_GENERATION_FORMS = {
   thread_spawn: [['user_data', 'u64'], ['stack_base', 'u64'], ['stack_start', 'u64'], ['reactor', 'bool'], ['tid_out', 'ptr']],
+  /** Waits for a child: `pid` in and out (u32; 2^32 - 1 for any child), its exit code (u32) out. */
+  proc_join: [['pid', 'ptr'], ['exit_code_out', 'ptr']],
 } as const satisfies Record<string, Signature>;
 
 /**

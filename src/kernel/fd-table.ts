@@ -87,6 +87,20 @@ export class FdTable {
     this.#release(old.resource);
   }
 
+  /**
+   * WASIX's fd_renumber (as Wasmer's): like `renumber`, but `to` need not
+   * be open; a number at or past the limit is EBADF.
+   */
+  move(from: number, to: number): void {
+    const d = this.get(from);
+    if (from === to) return;
+    if (to >= this.maxDescriptors) throw new WasiError(Errno.BADF);
+    this.#slots[from] = undefined;
+    const old = this.#slots[to];
+    this.#slots[to] = d;
+    if (old !== undefined) this.#release(old.resource);
+  }
+
   /** How many more descriptors fit under the limit. */
   room(): number {
     let open = 0;

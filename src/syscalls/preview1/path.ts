@@ -8,27 +8,43 @@ import { Errno } from '../../abi/errno.js';
 import { FdFlags, LookupFlags, OFlags, OFLAGS_ALL, FDFLAGS_ALL, Rights } from '../../abi/constants.js';
 import { FILESTAT } from '../../abi/layouts.js';
 import { encodeUtf8 } from '../../abi/memory.js';
+import type { DirectoryResource } from '../../kernel/directory-resource.js';
 import * as ops from '../../kernel/fs-ops.js';
+import { absolutePath, locate } from '../../kernel/guest-paths.js';
 import { definedRights, syscall, type SyscallContext } from '../context.js';
 import { applicableRights, timesFromFlags, writeFilestat } from './fd.js';
 
 const READ_RIGHTS = Rights.FD_READ | Rights.FD_READDIR;
 const WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE;
 
-export function pathSyscalls(ctx: SyscallContext) {
+/**
+ * The path functions of a process. With `fromRoot` (WASIX's, as Wasmer
+ * resolves paths), an absolute path is the guest's own: it starts at the
+ * preopen that holds it, whichever directory descriptor came with it (the
+ * first generations' wasix-libc passes its root preopen with absolute
+ * paths). Without it (preview 1), the resolver refuses one (EPERM).
+ */
+export function pathSyscalls(ctx: SyscallContext, fromRoot = false) {
   const fds = ctx.process.fds;
   const str = (ptr: number, len: number): string => ctx.memory.string(ptr, len);
   const follows = (flags: number): boolean => (flags & LookupFlags.SYMLINK_FOLLOW) !== 0;
+  /** The directory (checked for `rights`) and the path a call names. */
+  const at = (fd: number, rights: number, ptr: number, len: number): [DirectoryResource, string] => where(ctx.dir(fd, rights), str(ptr, len));
+  /** Where `path`, given with `dir`, starts. */
+  const where = (dir: DirectoryResource, path: string): [DirectoryResource, string] => {
+    if (!fromRoot || path.charCodeAt(0) !== 47 /* / */) return [dir, path];
+    const { dir: root, rest } = locate(fds, absolutePath('/', path));
+    return [root, rest !== '.' && path.endsWith('/') ? `${rest}/` : rest];
+  };
 
   return {
     path_create_directory: syscall((fd: number, path: number, pathLen: number): number => {
-      ops.mkdirAt(ctx.dir(fd, Rights.PATH_CREATE_DIRECTORY), str(path, pathLen));
+      ops.mkdirAt(...at(fd, Rights.PATH_CREATE_DIRECTORY, path, pathLen));
       return Errno.SUCCESS;
     }),
 
     path_filestat_get: syscall((fd: number, flags: number, path: number, pathLen: number, out: number): number => {
-      const dir = ctx.dir(fd, Rights.PATH_FILESTAT_GET);
-      const p = str(path, pathLen);
+      const [dir, p] = at(fd, Rights.PATH_FILESTAT_GET, path, pathLen);
       ctx.memory.check(out, FILESTAT.size);
       writeFilestat(ctx.memory, out, ops.statAt(dir, p, follows(flags)));
       return Errno.SUCCESS;
@@ -38,7 +54,7 @@ export function pathSyscalls(ctx: SyscallContext) {
       atimLo: number, atimHi: number, mtimLo: number, mtimHi: number, fstFlags: number): number => {
       const dir = ctx.dir(fd, Rights.PATH_FILESTAT_SET_TIMES);
       const [a, m] = timesFromFlags(atimLo, atimHi, mtimLo, mtimHi, fstFlags);
-      ops.setTimesAt(dir, str(path, pathLen), follows(flags), a, m);
+      ops.setTimesAt(...where(dir, str(path, pathLen)), follows(flags), a, m);
       return Errno.SUCCESS;
     }),
 
@@ -46,7 +62,7 @@ export function pathSyscalls(ctx: SyscallContext) {
       newFd: number, newPath: number, newPathLen: number): number => {
       const from = ctx.dir(oldFd, Rights.PATH_LINK_SOURCE);
       const to = ctx.dir(newFd, Rights.PATH_LINK_TARGET);
-      ops.linkAt(from, str(oldPath, oldPathLen), follows(oldFlags), to, str(newPath, newPathLen));
+      ops.linkAt(...where(from, str(oldPath, oldPathLen)), follows(oldFlags), ...where(to, str(newPath, newPathLen)));
       return Errno.SUCCESS;
     }),
 
@@ -58,8 +74,7 @@ export function pathSyscalls(ctx: SyscallContext) {
       if (oflags & OFlags.CREAT) needed |= Rights.PATH_CREATE_FILE;
       if (oflags & OFlags.TRUNC) needed |= Rights.PATH_FILESTAT_SET_SIZE;
       const d = fds.get(fd);
-      const dir = ctx.dir(fd, needed);
-      const p = str(path, pathLen);
+      const [dir, p] = at(fd, needed, path, pathLen);
       ctx.memory.check(fdOut, 4);
       // Rights beyond the 30 defined bits cannot be granted by anything; ignore them.
       const base = definedRights(rightsBaseLo);
@@ -90,8 +105,7 @@ export function pathSyscalls(ctx: SyscallContext) {
     }),
 
     path_readlink: syscall((fd: number, path: number, pathLen: number, buf: number, bufLen: number, bufusedOut: number): number => {
-      const dir = ctx.dir(fd, Rights.PATH_READLINK);
-      const target = encodeUtf8(ops.readlinkAt(dir, str(path, pathLen)));
+      const target = encodeUtf8(ops.readlinkAt(...at(fd, Rights.PATH_READLINK, path, pathLen)));
       const m = ctx.memory;
       m.check(bufusedOut, m.sizeBytes);
       const dst = m.slice(buf, bufLen);
@@ -102,25 +116,25 @@ export function pathSyscalls(ctx: SyscallContext) {
     }),
 
     path_remove_directory: syscall((fd: number, path: number, pathLen: number): number => {
-      ops.rmdirAt(ctx.dir(fd, Rights.PATH_REMOVE_DIRECTORY), str(path, pathLen));
+      ops.rmdirAt(...at(fd, Rights.PATH_REMOVE_DIRECTORY, path, pathLen));
       return Errno.SUCCESS;
     }),
 
     path_rename: syscall((fd: number, oldPath: number, oldPathLen: number, newFd: number, newPath: number, newPathLen: number): number => {
       const from = ctx.dir(fd, Rights.PATH_RENAME_SOURCE);
       const to = ctx.dir(newFd, Rights.PATH_RENAME_TARGET);
-      ops.renameAt(from, str(oldPath, oldPathLen), to, str(newPath, newPathLen));
+      ops.renameAt(...where(from, str(oldPath, oldPathLen)), ...where(to, str(newPath, newPathLen)));
       return Errno.SUCCESS;
     }),
 
     path_symlink: syscall((oldPath: number, oldPathLen: number, fd: number, newPath: number, newPathLen: number): number => {
       const dir = ctx.dir(fd, Rights.PATH_SYMLINK);
-      ops.symlinkAt(str(oldPath, oldPathLen), dir, str(newPath, newPathLen));
+      ops.symlinkAt(str(oldPath, oldPathLen), ...where(dir, str(newPath, newPathLen)));
       return Errno.SUCCESS;
     }),
 
     path_unlink_file: syscall((fd: number, path: number, pathLen: number): number => {
-      ops.unlinkAt(ctx.dir(fd, Rights.PATH_UNLINK_FILE), str(path, pathLen));
+      ops.unlinkAt(...at(fd, Rights.PATH_UNLINK_FILE, path, pathLen));
       return Errno.SUCCESS;
     }),
   };

@@ -13,7 +13,7 @@ import { FdFlags, RIGHTS_STREAM } from '../../abi/constants.js';
 import { u64Number, u64Safe, type Preview1Split } from '../../abi/signatures.js';
 import { EpollResource, type EpollData } from '../../kernel/epoll-resource.js';
 import { EventResource } from '../../kernel/event-resource.js';
-import { createPipe } from '../../kernel/pipe-resource.js';
+import { createDuplexPipe } from '../../kernel/pipe-resource.js';
 import { syscall, type SyscallContext } from '../context.js';
 
 /** `fdflagsext`: close on exec. */
@@ -31,7 +31,8 @@ const enum EpollOp { WITX_ADD = 0, ADD = 1, DEL = 2, MOD = 3 }
 const EPOLL_EVENT_SIZE = 32;
 
 /** The WASIX descriptor functions of a process. */
-export function wasixFdSyscalls(ctx: SyscallContext, preview1: Preview1Split) {
+/** `pathOpen`: the path_open body `path_open2` builds on. */
+export function wasixFdSyscalls(ctx: SyscallContext, pathOpen: Preview1Split['path_open']) {
   const process = ctx.process;
   const fds = process.fds;
   const notify = (): void => process.readiness.notify();
@@ -46,6 +47,13 @@ export function wasixFdSyscalls(ctx: SyscallContext, preview1: Preview1Split) {
       const d = fds.get(fd);
       ctx.memory.check(fdOut, 4);
       ctx.memory.setU32(fdOut, fds.add({ ...d, cloexec: false }));
+      return Errno.SUCCESS;
+    }),
+
+    // Also onto a number that is not open, as Wasmer's does (the first generations' wasix-libc
+    // makes dup2 of it: close, then renumber); preview 1's answers EBADF there, as wasmtime's does.
+    fd_renumber: syscall((fd: number, to: number): number => {
+      fds.move(fd, to >>> 0);
       return Errno.SUCCESS;
     }),
 
@@ -70,25 +78,26 @@ export function wasixFdSyscalls(ctx: SyscallContext, preview1: Preview1Split) {
       return Errno.SUCCESS;
     }),
 
+    // Both ends read and write (the witx: "Pipes are bidirectional"; Wasmer's pipes are too).
     fd_pipe: syscall((readOut: number, writeOut: number): number => {
       const m = ctx.memory;
       m.check(readOut, 4);
       m.check(writeOut, 4);
-      const [reader, writer] = createPipe(notify);
+      const [first, second] = createDuplexPipe(notify);
       let r: number;
       try {
-        r = fds.add({ resource: reader, rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
+        r = fds.add({ resource: first, rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
       } catch (e) {
-        reader.close();
-        writer.close();
+        first.close();
+        second.close();
         throw e;
       }
       let w: number;
       try {
-        w = fds.add({ resource: writer, rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
+        w = fds.add({ resource: second, rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
       } catch (e) {
         fds.close(r);
-        writer.close();
+        second.close();
         throw e;
       }
       m.setU32(readOut, r);
@@ -109,7 +118,7 @@ export function wasixFdSyscalls(ctx: SyscallContext, preview1: Preview1Split) {
     path_open2: syscall((fd: number, dirflags: number, path: number, pathLen: number, oflags: number,
       baseLo: number, baseHi: number, inhLo: number, inhHi: number, fdflags: number, fdflagsext: number, fdOut: number): number => {
       if ((fdflagsext & ~FDFLAGSEXT_CLOEXEC & 0xffff) !== 0) return Errno.INVAL;
-      const errno = preview1.path_open(fd, dirflags, path, pathLen, oflags, baseLo, baseHi, inhLo, inhHi, fdflags, fdOut);
+      const errno = pathOpen(fd, dirflags, path, pathLen, oflags, baseLo, baseHi, inhLo, inhHi, fdflags, fdOut);
       if (errno === Errno.SUCCESS && (fdflagsext & FDFLAGSEXT_CLOEXEC) !== 0) fds.get(ctx.memory.u32(fdOut)).cloexec = true;
       return errno;
     }),

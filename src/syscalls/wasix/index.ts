@@ -1,12 +1,14 @@
 /**
  * The `wasix_32v1` functions (layer: syscalls), in split form: the
  * preview 1 functions (the same bodies `wasi_snapshot_preview1` serves,
- * over the same process) and the WASIX extensions, one module per family.
+ * over the same process; the path functions take absolute paths, as
+ * Wasmer's do) and the WASIX extensions, one module per family.
  * Every name of abi/wasix-signatures.ts has a body here.
  */
 import type { Preview1Split, SplitSyscallFunction } from '../../abi/signatures.js';
 import { WASIX_32V1, type Wasix32Name } from '../../abi/wasix-signatures.js';
 import type { SyscallContext } from '../context.js';
+import { pathSyscalls } from '../preview1/path.js';
 import { wasixCwdTtySyscalls } from './cwd-tty.js';
 import { wasixFdSyscalls } from './fd.js';
 import { wasixForkSyscalls } from './fork.js';
@@ -22,14 +24,17 @@ export type Wasix32Split = { [N in Wasix32Name]: SplitSyscallFunction<(typeof WA
 
 export function createWasixImports(ctx: SyscallContext, preview1: Preview1Split): Wasix32Split {
   const threads = wasixThreadSyscalls(ctx);
+  const paths = pathSyscalls(ctx, true);
+  const proc = wasixProcSyscalls(ctx);
   const imports = Object.assign(
     {},
     preview1,
-    wasixFdSyscalls(ctx, preview1),
+    paths,
+    wasixFdSyscalls(ctx, paths.path_open),
     wasixCwdTtySyscalls(ctx),
     threads,
-    wasixLegacySyscalls(ctx, threads.thread_spawn_v2),
-    wasixProcSyscalls(ctx),
+    proc,
+    wasixLegacySyscalls(ctx, { threadSpawnV2: threads.thread_spawn_v2, procJoin: proc.proc_join }),
     wasixSpawnSyscalls(ctx),
     wasixSockSyscalls(ctx),
     wasixUnsupportedSyscalls(),

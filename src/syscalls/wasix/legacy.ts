@@ -2,6 +2,11 @@
  * The names of WASIX's first two generations (layer: syscalls), for
  * binaries built from 2022 to May 2023 (wasix-abi.md §0):
  *
+ * - `proc_join(pid, exit_code_out)` (the first two generations: no flags,
+ *   `pid` a u32, 2^32 - 1 for any child) waits as the current form does,
+ *   blocking, and writes the child's exit code as Wasmer does: the code
+ *   itself (that generation's waitpid hands it to the program as the wait
+ *   status), 128 + the signal for a child a signal ended;
  * - `thread_spawn(start, tid_out)` (second generation) is
  *   `thread_spawn_v2`; the first generation's five-argument form
  *   (`user_data`, `stack_base`, `stack_start`, `reactor`, `tid_out`) starts
@@ -16,6 +21,8 @@ import { Errno } from '../../abi/errno.js';
 import { i64Big, splitArgs, type SplitSyscallFunction } from '../../abi/signatures.js';
 import { WASIX_FIRST_GENERATION_FORMS } from '../../abi/wasix-signatures.js';
 import { syscall, type SyscallContext } from '../context.js';
+import { linuxSignalNumber, type ExitStatus } from '../../kernel/exit-status.js';
+import { joinChild, joinExitCode } from './proc.js';
 
 /** A function in split form (every argument an i32). */
 type SplitFunction = (...args: number[]) => number;
@@ -26,8 +33,14 @@ const UNSERVED = ['bus_open_local', 'bus_open_remote', 'bus_close', 'bus_call', 
 interface ThreadLocals { nextKey: number; keys: Set<number>; values: WeakMap<object, Map<number, bigint>> }
 const localsOf = new WeakMap<object, ThreadLocals>();
 
-/** The legacy WASIX functions of a process; `threadSpawnV2` is the current thread_spawn_v2 body. */
-export function wasixLegacySyscalls(ctx: SyscallContext, threadSpawnV2: (start: number, tidOut: number) => number) {
+/** The current bodies the legacy names share: the second generation's thread_spawn, and proc_join. */
+interface CurrentForms {
+  threadSpawnV2: (start: number, tidOut: number) => number;
+  procJoin: (pid: number, flags: number, statusOut: number) => number;
+}
+
+/** The legacy WASIX functions of a process, over the current bodies they share. */
+export function wasixLegacySyscalls(ctx: SyscallContext, current: CurrentForms) {
   const process = ctx.process;
   const locals = (): ThreadLocals => {
     let l = localsOf.get(process);
@@ -42,10 +55,15 @@ export function wasixLegacySyscalls(ctx: SyscallContext, threadSpawnV2: (start: 
   const out: Record<string, SplitFunction> = {
     // A first-generation binary calls this name with five arguments, the first three bigints (see below).
     thread_spawn: (start: number | bigint, tidOut: number | bigint, ...rest: (number | bigint)[]): number => {
-      if (typeof start === 'number' && typeof tidOut === 'number') return threadSpawnV2(start, tidOut);
+      if (typeof start === 'number' && typeof tidOut === 'number') return current.threadSpawnV2(start, tidOut);
       const [userLo, userHi, baseLo, baseHi, stackLo, stackHi, reactor, out] = splitArgs(WASIX_FIRST_GENERATION_FORMS.thread_spawn, [start, tidOut, ...rest]);
       return firstGeneration(ctx).thread_spawn(userLo!, userHi!, baseLo!, baseHi!, stackLo!, stackHi!, reactor!, out!);
     },
+
+    // The first generations' form has two arguments (pid in and out, the exit code out).
+    proc_join: (pid: number, flags: number, statusOut?: number): number => (statusOut === undefined
+      ? firstGeneration(ctx).proc_join(pid, flags)
+      : current.procJoin(pid, flags, statusOut)),
 
     thread_local_create: syscall((_lo: number, _hi: number, keyOut: number): number => {
       ctx.memory.check(keyOut, 4);
@@ -119,5 +137,25 @@ export function firstGeneration(ctx: SyscallContext): FirstGenerationSplit {
       ctx.memory.setU32(tidOut, tid);
       return Errno.SUCCESS;
     }),
+
+    proc_join: syscall((pidPtr: number, exitCodeOut: number): number => {
+      const m = ctx.memory;
+      m.check(pidPtr, 4);
+      m.check(exitCodeOut, 4);
+      const wanted = m.u32(pidPtr);
+      const result = joinChild(ctx.process, wanted === 0xffffffff ? undefined : wanted, false, (pid, child) => {
+        m.setU32(pidPtr, pid);
+        m.setU32(exitCodeOut, child?.status === undefined ? 0 : exitCode(child.status));
+        return Errno.SUCCESS;
+      });
+      // No such child, as Wasmer answers: ECHILD in the exit code too (and, for any child, pid 2^32 - 1).
+      if (result === Errno.CHILD) m.setU32(exitCodeOut, Errno.CHILD);
+      return result;
+    }),
   };
+}
+
+/** The exit code (a trap's as 134), or 128 + the (Linux) number of the signal that ended the child, as a shell reports it. */
+function exitCode(status: ExitStatus): number {
+  return status.kind === 'signal' ? 128 + linuxSignalNumber(status.signal) : joinExitCode(status);
 }

@@ -13,7 +13,7 @@ import { Errno } from '../../abi/errno.js';
 import { SIGNAL_MAX } from '../../abi/constants.js';
 import { ProcessExit } from '../../abi/process-exit.js';
 import { u64Number, u64Safe } from '../../abi/signatures.js';
-import { linuxSignalNumber, signalOfLinux } from '../../kernel/exit-status.js';
+import { linuxSignalNumber, signalOfLinux, type ExitStatus } from '../../kernel/exit-status.js';
 import type { Process } from '../../kernel/process.js';
 import { syscall, type SyscallContext } from '../context.js';
 import { endVforkChild } from '../vfork-child.js';
@@ -61,13 +61,7 @@ export function wasixProcSyscalls(ctx: SyscallContext) {
       m.check(pidPtr, 8);
       m.check(statusOut, 6);
       const wanted = m.u8(pidPtr) === Option.SOME ? m.u32(pidPtr + 4) | 0 : undefined;
-      const candidates = (): Process[] => {
-        if (wanted === undefined || wanted === -1 || wanted === 0) return [...process.children.values()];
-        const child = process.children.get(Math.abs(wanted));
-        return child === undefined ? [] : [child];
-      };
-      if (candidates().length === 0) return Errno.CHILD;
-      const report = (pid: number, child: Process | undefined): number => {
+      return joinChild(process, wanted, (flags & JOIN_NON_BLOCKING) !== 0, (pid, child) => {
         const mem = ctx.memory;
         mem.setU8(pidPtr, Option.SOME);
         mem.setU32(pidPtr + 4, pid);
@@ -80,21 +74,10 @@ export function wasixProcSyscalls(ctx: SyscallContext) {
           mem.setU8(statusOut + 4, linuxSignalNumber(status.signal));
         } else {
           mem.setU8(statusOut, JoinStatus.EXIT_NORMAL);
-          // A fault (a trap) reports as SIGABRT's exit status would, 134 (the status kiln run gives).
-          mem.setU16(statusOut + 2, status.kind === 'exit' ? status.code & 0xff : 134);
+          mem.setU16(statusOut + 2, joinExitCode(status));
         }
-        if (child !== undefined) process.reap(child);
         return Errno.SUCCESS;
-      };
-      const attempt = (): number | undefined => {
-        const list = candidates();
-        if (list.length === 0) return Errno.CHILD;
-        const ended = list.find((c) => c.finished);
-        if (ended !== undefined) return report(ended.pid, ended);
-        if ((flags & JOIN_NON_BLOCKING) !== 0) return report(0, undefined);
-        return undefined;
-      };
-      return process.block(attempt, () => Infinity);
+      });
     }),
 
     proc_signal: syscall((pid: number, sig: number): number => {
@@ -172,4 +155,43 @@ function startupDispositions(process: Process): (readonly [number, number])[] {
 /** The thread `thread_signal` names: a live thread, or the main thread under wasix-libc's id for it. */
 export function signalTarget(process: Process, tid: number) {
   return process.threads.get(tid) ?? (tid === LIBC_MAIN_TID ? process.mainThread : undefined);
+}
+
+/**
+ * Waits for a child of `process` to end (waitpid): `wanted` a pid (a
+ * negative one: its absolute value), or -1, 0 or undefined for any child.
+ * CHILD when there is no such child; `report(pid, child)` with the child
+ * that ended (then reaped), or with 0 and no child when `nonBlocking` and
+ * none has ended yet; its result is the call's.
+ */
+export function joinChild(process: Process, wanted: number | undefined, nonBlocking: boolean,
+  report: (pid: number, child: Process | undefined) => number): number {
+  const candidates = (): Process[] => {
+    if (wanted === undefined || wanted === -1 || wanted === 0) return [...process.children.values()];
+    const child = process.children.get(Math.abs(wanted));
+    return child === undefined ? [] : [child];
+  };
+  if (candidates().length === 0) return Errno.CHILD;
+  const attempt = (): number | undefined => {
+    const list = candidates();
+    if (list.length === 0) return Errno.CHILD;
+    const ended = list.find((c) => c.finished);
+    if (ended !== undefined) {
+      const result = report(ended.pid, ended);
+      process.reap(ended);
+      return result;
+    }
+    if (nonBlocking) return report(0, undefined);
+    return undefined;
+  };
+  return process.block(attempt, () => Infinity);
+}
+
+/**
+ * The exit code a join reports for a child that exited (its low 8 bits),
+ * or ended by a fault (a trap): 134, as SIGABRT's exit status would be
+ * (the status kiln run gives). Not for a child a signal ended.
+ */
+export function joinExitCode(status: ExitStatus): number {
+  return status.kind === 'exit' ? status.code & 0xff : 134;
 }

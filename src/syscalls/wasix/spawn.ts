@@ -18,7 +18,7 @@
  * directory, every thread stopped, the new module on a new memory);
  * elsewhere as a spawn followed by a wait.
  */
-import { Errno, WasiError } from '../../abi/errno.js';
+import { Errno, errnoName, WasiError } from '../../abi/errno.js';
 import { ProcessExit } from '../../abi/process-exit.js';
 import { RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, RIGHTS_STREAM } from '../../abi/constants.js';
 import { NullStream } from '../../host/stdio.js';
@@ -31,7 +31,7 @@ import type { LaunchRequest, Process } from '../../kernel/process.js';
 import { openAt } from '../../kernel/fs-ops.js';
 import { DirectoryResource } from '../../kernel/directory-resource.js';
 import { syscall, type SyscallContext } from '../context.js';
-import { inVforkChild, leaveVforkChild } from '../vfork-child.js';
+import { endVforkChild, inVforkChild, leaveVforkChild } from '../vfork-child.js';
 import { kernelSignal } from './proc.js';
 
 /** proc_spawn's `stdio_mode`. */
@@ -284,7 +284,34 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
     proc_exec2: syscall((name: number, nameLen: number, args: number, argsLen: number, envs: number, envsLen: number): number =>
       exec(str(name, nameLen), lines(str(args, argsLen)), envOf(envs, envsLen), false, undefined)),
 
-    proc_exec: syscall((name: number, nameLen: number, args: number, argsLen: number): number =>
-      exec(str(name, nameLen), lines(str(args, argsLen)), currentEnv(), false, undefined)),
+    /**
+     * The older exec, which has no result (the first generations'
+     * wasix-libc calls it as `_Noreturn`): as Wasmer does, a bare name is
+     * a command (searched in `PATH`), and a program that cannot start
+     * ends the process (a vfork child: that child) with status 45
+     * (ENOEXEC), after a line on its stderr that says why.
+     */
+    proc_exec: (name: number, nameLen: number, args: number, argsLen: number): number => {
+      let command = '';
+      let errno: number;
+      try {
+        command = str(name, nameLen);
+        errno = exec(command, lines(str(args, argsLen)), currentEnv(), true, undefined);
+      } catch (e) {
+        if (!(e instanceof WasiError)) throw e; // the new program runs (or the process ended)
+        errno = e.errno;
+      }
+      if (errno === Errno.SUCCESS) return errno;
+      tellStderr(process, `kiln: cannot run '${command}': E${errnoName(errno)}\n`);
+      if (endVforkChild(ctx, Errno.NOEXEC)) return Errno.SUCCESS;
+      throw new ProcessExit(Errno.NOEXEC);
+    },
   };
+}
+
+/** Writes `message` to the process's stderr, if it has one that takes it now (never blocks). */
+function tellStderr(process: Process, message: string): void {
+  try {
+    process.fds.get(2).resource.write([new TextEncoder().encode(message)]);
+  } catch { /* no stderr, or a full pipe: the exit status says it */ }
 }

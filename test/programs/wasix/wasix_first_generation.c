@@ -1,0 +1,118 @@
+/*
+ * The calls of WASIX's first generations (2022 to May 2023) whose meaning
+ * differs from the current ones, made as those binaries make them: through
+ * `wasix_32v1` imports declared here (a program built today links the
+ * current forms). Kiln answers them as Wasmer does.
+ *
+ * stdout (exit 7: the exec'd child's status):
+ *   renumber onto a closed number: OK
+ *   through the renumbered end: moved
+ *   absolute path from a directory descriptor: OK regular yes
+ *   preview 1, the same absolute path: EPERM
+ *   join: OK, pid is the child's yes, exit code 7
+ *   join with no child left: ECHILD, exit code ECHILD yes, pid all ones yes
+ *   exec of a missing command: exit code 45
+ *   child argv[0]=child
+ *   child argv[1]=by-name
+ *   child CHILD_VAR=(unset)
+ *   child stdin: (empty)
+ *
+ * 1. fd_renumber moves a descriptor onto a number that is not open (Wasmer
+ *    allows it; that generation's dup2 is close + renumber).
+ * 2. path_filestat_get takes an absolute guest path with any directory
+ *    descriptor (that generation's libc passes its root preopen with
+ *    absolute paths); preview 1's refuses one.
+ * 3. proc_join(pid*, exit_code*): two arguments, the exit code itself;
+ *    2^32 - 1 waits for any child, and with none ECHILD is the result and
+ *    the exit code.
+ * 4. proc_exec(name, args) has no result: a bare name is searched in PATH,
+ *    and a program that cannot start ends the process with status 45
+ *    (ENOEXEC) — checked in a spawned copy of this program ("missing" as
+ *    its argument) — else the program replaces this one.
+ *
+ * Arguments: this program's own path under /sandbox; PATH names the
+ * directory where `child` (wasix_child) is.
+ */
+#include "wasix_test.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdint.h>
+
+#define FIRST_GENERATION(name) __attribute__((__import_module__("wasix_32v1"), __import_name__(#name)))
+
+int32_t old_fd_renumber(int32_t fd, int32_t to) FIRST_GENERATION(fd_renumber);
+int32_t old_path_filestat_get(int32_t fd, int32_t flags, const char *path, int32_t len, void *out) FIRST_GENERATION(path_filestat_get);
+int32_t old_proc_join(uint32_t *pid, uint32_t *exit_code) FIRST_GENERATION(proc_join);
+void old_proc_exec(const char *name, int32_t len, const char *args, int32_t args_len) FIRST_GENERATION(proc_exec);
+int32_t p1_path_filestat_get(int32_t fd, int32_t flags, const char *path, int32_t len, void *out)
+  __attribute__((__import_module__("wasi_snapshot_preview1"), __import_name__("path_filestat_get")));
+
+/** WASI errno values (not the libc's). */
+enum { WASI_ECHILD = 12, WASI_EPERM = 63 };
+/** filestat's filetype byte and the regular-file type. */
+enum { FILESTAT_FILETYPE = 16, FILETYPE_REGULAR = 4 };
+
+static void exec_by_name(const char *name, const char *args) {
+  fflush(stdout);
+  old_proc_exec(name, (int32_t)strlen(name), args, (int32_t)strlen(args));
+}
+
+int main(int argc, char **argv) {
+  CHECK(argc >= 2, "usage: first_generation SELF | missing");
+  if (strcmp(argv[1], "missing") == 0) {
+    exec_by_name("no-such-command", "no-such-command\n");
+    printf("not reached\n");
+    return 0;
+  }
+  const char *self = argv[1];
+
+  /* 1. */
+  int p[2];
+  CHECK(pipe(p) == 0, "pipe");
+  int target = p[1] + 10;
+  int32_t e = old_fd_renumber(p[1], target);
+  printf("renumber onto a closed number: %s\n", e == 0 ? "OK" : "failed");
+  CHECK(write(target, "moved", 5) == 5, "write through the renumbered end");
+  char buf[16] = {0};
+  CHECK(read(p[0], buf, sizeof buf - 1) == 5, "read");
+  printf("through the renumbered end: %s\n", buf);
+  close(p[0]);
+  close(target);
+
+  /* 2. */
+  int dir = open("/sandbox", O_RDONLY | O_DIRECTORY);
+  CHECK(dir >= 0, "open /sandbox");
+  uint8_t stat[64];
+  e = old_path_filestat_get(dir, 1, self, (int32_t)strlen(self), stat);
+  printf("absolute path from a directory descriptor: %s regular %s\n", e == 0 ? "OK" : "failed", yesno(e == 0 && stat[FILESTAT_FILETYPE] == FILETYPE_REGULAR));
+  e = p1_path_filestat_get(dir, 1, self, (int32_t)strlen(self), stat);
+  printf("preview 1, the same absolute path: %s\n", e == WASI_EPERM ? "EPERM" : "other");
+  close(dir);
+
+  /* 3. */
+  pid_t child;
+  char *child_argv[] = {"child", NULL};
+  posix_spawn_file_actions_t quiet; /* its lines are not this program's */
+  CHECK(posix_spawn_file_actions_init(&quiet) == 0, "file_actions_init");
+  CHECK(posix_spawn_file_actions_addclose(&quiet, 1) == 0, "addclose");
+  CHECK(posix_spawnp(&child, "child", &quiet, NULL, child_argv, NULL) == 0, "posix_spawnp child");
+  posix_spawn_file_actions_destroy(&quiet);
+  uint32_t pid = (uint32_t)child, code = 0;
+  e = old_proc_join(&pid, &code);
+  printf("join: %s, pid is the child's %s, exit code %u\n", e == 0 ? "OK" : "failed", yesno(pid == (uint32_t)child), code);
+  pid = UINT32_MAX;
+  e = old_proc_join(&pid, &code);
+  printf("join with no child left: %s, exit code ECHILD %s, pid all ones %s\n", e == WASI_ECHILD ? "ECHILD" : "other",
+         yesno(code == WASI_ECHILD), yesno(pid == UINT32_MAX));
+
+  /* 4. */
+  char *copy_argv[] = {"first_generation", "missing", NULL};
+  CHECK(posix_spawn(&child, self, NULL, NULL, copy_argv, NULL) == 0, "posix_spawn self");
+  pid = UINT32_MAX;
+  CHECK(old_proc_join(&pid, &code) == 0, "join the copy");
+  printf("exec of a missing command: exit code %u\n", code);
+  exec_by_name("child", "child\nby-name\n");
+  printf("not reached\n");
+  return 1;
+}
