@@ -69,7 +69,7 @@ const CASES: WasixCase[] = [
   { name: 'exec', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'setjmp' },
   {
-    name: 'first_generation', args: ['/sandbox/bin/first_generation'], env: { PATH: '/sandbox/bin' },
+    name: 'first_generation', args: ['/sandbox/bin/first_generation'], env: { PATH: '/sandbox/bin' }, flags: ['--net', 'loopback'],
     setup: (sb) => installPrograms(sb.dir, 'first_generation', 'child'),
   },
   { name: 'setjmp_stack_first', label: 'stack below the data, no asyncify_get_state export, as 2023 binaries are' },

@@ -213,7 +213,8 @@ export type WasixExtensionName = keyof typeof WASIX_EXTENSIONS;
  * The first generation's signatures of names a later generation kept with
  * other parameters. A binary imports them under the same name; the
  * execution layer tells the forms apart by the arguments the guest passes
- * (bigints for the i64s; two arguments, not three, for `proc_join`) and
+ * (bigints for the i64s; two arguments, not three, for `proc_join`; four,
+ * not three, for `sock_accept`) and
  * the numbering (abi/syscall-table.ts) gives each form a number of its
  * own, after every namespace.
  *
@@ -224,6 +225,8 @@ export const WASIX_FIRST_GENERATION_FORMS = {
   thread_spawn: [['user_data', 'u64'], ['stack_base', 'u64'], ['stack_start', 'u64'], ['reactor', 'bool'], ['tid_out', 'ptr']],
   /** Waits for a child: `pid` in and out (u32; 2^32 - 1 for any child), its exit code (u32) out. */
   proc_join: [['pid', 'ptr'], ['exit_code_out', 'ptr']],
+  /** Accepts a connection: its descriptor, and the peer's address (a 20-byte `addr_port_t`). */
+  sock_accept: [['fd', 'fd'], ['flags', 'fdflags'], ['fd_out', 'ptr'], ['addr_out', 'ptr']],
 } as const satisfies Record<string, Signature>;
 
 /**

@@ -122,12 +122,12 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
       call = (...args: (number | bigint)[]) => (typeof args[0] === 'bigint'
         ? channel.call(slot, firstGeneration, splitArgs(WASIX_FIRST_GENERATION_FORMS.thread_spawn, args))
         : channel.call(slot, number, args as number[]));
-    } else if (module === 'wasix_32v1' && name === 'proc_join') {
-      // The first two generations' form takes two arguments: it has a number of its own (abi/syscall-table.ts).
-      const firstGeneration = firstGenerationEntry(name)!.number;
-      const join = viaKernel(number);
-      const joinFirstGeneration = viaKernel(firstGeneration);
-      call = (...args) => (args.length === 2 ? joinFirstGeneration(...args) : join(...args));
+    } else if (module === 'wasix_32v1' && (name === 'proc_join' || name === 'sock_accept')) {
+      // The first generations' forms take another number of arguments (two; four): they have numbers of their own (abi/syscall-table.ts).
+      const firstGenerationArgs = name === 'proc_join' ? 2 : 4;
+      const current = viaKernel(number);
+      const firstGeneration = viaKernel(firstGenerationEntry(name)!.number);
+      call = (...args) => (args.length === firstGenerationArgs ? firstGeneration(...args) : current(...args));
     } else if (module === 'wasi' && name === 'thread-spawn') {
       // A memory64 module passes its start argument as an i64 (a bigint); it stays below 4 GiB here.
       call = (arg) => channel.call(slot, number, [typeof arg === 'bigint' ? narrowPointer(arg) : arg!]);

@@ -34,7 +34,7 @@ export function createWasixImports(ctx: SyscallContext, preview1: Preview1Split)
     wasixCwdTtySyscalls(ctx),
     threads,
     proc,
-    wasixLegacySyscalls(ctx, { threadSpawnV2: threads.thread_spawn_v2, procJoin: proc.proc_join }),
+    wasixLegacySyscalls(ctx, { threadSpawnV2: threads.thread_spawn_v2, procJoin: proc.proc_join, sockAccept: preview1.sock_accept }),
     wasixSpawnSyscalls(ctx),
     wasixSockSyscalls(ctx),
     wasixUnsupportedSyscalls(),

@@ -7,6 +7,8 @@
  *   blocking, and writes the child's exit code as Wasmer does: the code
  *   itself (that generation's waitpid hands it to the program as the wait
  *   status), 128 + the signal for a child a signal ended;
+ * - `sock_accept(fd, flags, fd_out, addr_out)` (the first generation):
+ *   the peer's address too, as a 20-byte `addr_port_t`;
  * - `thread_spawn(start, tid_out)` (second generation) is
  *   `thread_spawn_v2`; the first generation's five-argument form
  *   (`user_data`, `stack_base`, `stack_start`, `reactor`, `tid_out`) starts
@@ -23,6 +25,8 @@ import { WASIX_FIRST_GENERATION_FORMS } from '../../abi/wasix-signatures.js';
 import { syscall, type SyscallContext } from '../context.js';
 import { linuxSignalNumber, type ExitStatus } from '../../kernel/exit-status.js';
 import { joinChild, joinExitCode } from './proc.js';
+import { acceptConnection } from './sock.js';
+import { FIRST_GENERATION_ADDR_PORT_SIZE } from './sock-address.js';
 
 /** A function in split form (every argument an i32). */
 type SplitFunction = (...args: number[]) => number;
@@ -37,6 +41,7 @@ const localsOf = new WeakMap<object, ThreadLocals>();
 interface CurrentForms {
   threadSpawnV2: (start: number, tidOut: number) => number;
   procJoin: (pid: number, flags: number, statusOut: number) => number;
+  sockAccept: (fd: number, flags: number, fdOut: number) => number;
 }
 
 /** The legacy WASIX functions of a process, over the current bodies they share. */
@@ -64,6 +69,11 @@ export function wasixLegacySyscalls(ctx: SyscallContext, current: CurrentForms) 
     proc_join: (pid: number, flags: number, statusOut?: number): number => (statusOut === undefined
       ? firstGeneration(ctx).proc_join(pid, flags)
       : current.procJoin(pid, flags, statusOut)),
+
+    // The first generation's form has four arguments: the peer's address too.
+    sock_accept: (fd: number, flags: number, fdOut: number, addrOut?: number): number => (addrOut === undefined
+      ? current.sockAccept(fd, flags, fdOut)
+      : firstGeneration(ctx).sock_accept(fd, flags, fdOut, addrOut)),
 
     thread_local_create: syscall((_lo: number, _hi: number, keyOut: number): number => {
       ctx.memory.check(keyOut, 4);
@@ -137,6 +147,9 @@ export function firstGeneration(ctx: SyscallContext): FirstGenerationSplit {
       ctx.memory.setU32(tidOut, tid);
       return Errno.SUCCESS;
     }),
+
+    sock_accept: syscall((fd: number, flags: number, fdOut: number, addrOut: number): number =>
+      acceptConnection(ctx, fd, flags, fdOut, addrOut, FIRST_GENERATION_ADDR_PORT_SIZE)),
 
     proc_join: syscall((pidPtr: number, exitCodeOut: number): number => {
       const m = ctx.memory;

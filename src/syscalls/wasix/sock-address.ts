@@ -15,6 +15,8 @@ export const enum AddressFamily { UNSPEC = 0, INET4 = 1, INET6 = 2, UNIX = 3 }
 
 /** Size of `addr_port_t`. */
 export const ADDR_PORT_SIZE = 110;
+/** Size of the first generation's `addr_port_t` (the same layout, up to an IPv6 address's end). */
+export const FIRST_GENERATION_ADDR_PORT_SIZE = 20;
 /** Size of `addr_ip_t`. */
 export const ADDR_IP_SIZE = 18;
 
@@ -34,10 +36,14 @@ export function readAddrPort(m: GuestMemory, ptr: number): SocketAddress {
   return { family, ip: formatIp(bytes), port };
 }
 
-/** Writes `a` as an `addr_port_t` (undefined: the unspecified family, all zeros). */
-export function writeAddrPort(m: GuestMemory, ptr: number, a: SocketAddress | undefined): void {
-  m.check(ptr, ADDR_PORT_SIZE);
-  m.bytes.fill(0, ptr, ptr + ADDR_PORT_SIZE);
+/**
+ * Writes `a` as an `addr_port_t` of `size` bytes (undefined: the
+ * unspecified family, all zeros). The first generation's is 20 bytes, the
+ * same layout cut short after an IPv6 address.
+ */
+export function writeAddrPort(m: GuestMemory, ptr: number, a: SocketAddress | undefined, size = ADDR_PORT_SIZE): void {
+  m.check(ptr, size);
+  m.bytes.fill(0, ptr, ptr + size);
   if (a === undefined) return;
   m.setU8(ptr, a.family === 'ipv4' ? AddressFamily.INET4 : AddressFamily.INET6);
   m.setU16(ptr + 2, a.port);

@@ -31,7 +31,7 @@ import { anyAddress, formatIp, ipFamily, isAnyAddress, loopbackAddress, type IpF
 import { blockingIo, isNonblocking, waitFor, writeAll } from '../blocking-io.js';
 import { errnoOrRethrow, syscall, type SyscallContext } from '../context.js';
 import { noteForTrace } from '../trace-note.js';
-import { ADDR_IP_SIZE, AddressFamily, ipFamilyOf, readAddrPort, writeAddrIp, writeAddrPort } from './sock-address.js';
+import { ADDR_IP_SIZE, ADDR_PORT_SIZE, AddressFamily, ipFamilyOf, readAddrPort, writeAddrIp, writeAddrPort } from './sock-address.js';
 
 /** `sock_type`. */
 const enum SockType { STREAM = 1, DGRAM = 2 }
@@ -184,26 +184,8 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
       return untilDone(() => s.socket.listen(n));
     }),
 
-    sock_accept_v2: syscall((fd: number, flags: number, fdOut: number, addrOut: number): number => {
-      const listener = fds.get(fd).resource;
-      if (!listener.isSocket) return Errno.NOTSOCK;
-      if (!listener.isListening) return Errno.INVAL;
-      fds.get(fd, Rights.SOCK_ACCEPT);
-      if ((flags & ~FdFlags.NONBLOCK) !== 0) return Errno.INVAL;
-      const m = ctx.memory;
-      m.check(fdOut, 4);
-      m.check(addrOut, 110);
-      // A guest's own socket knows its peer; one the embedder handed in (--listen) reports none.
-      const own = listener instanceof NetSocketResource ? listener : undefined;
-      return blockingIo(ctx, listener, () => {
-        process.checkSocketRoom(1);
-        const { resource, peer } = own !== undefined ? own.acceptWithPeer(flags) : { resource: listener.accept(flags), peer: undefined };
-        const newFd = fds.add({ resource, rightsBase: RIGHTS_SOCKET, rightsInheriting: 0 });
-        ctx.memory.setU32(fdOut, newFd);
-        writeAddrPort(ctx.memory, addrOut, peer);
-        return Errno.SUCCESS;
-      }, false, own?.times.accept);
-    }),
+    sock_accept_v2: syscall((fd: number, flags: number, fdOut: number, addrOut: number): number =>
+      acceptConnection(ctx, fd, flags, fdOut, addrOut, ADDR_PORT_SIZE)),
 
     sock_connect: syscall((fd: number, addrPtr: number): number => {
       const { s } = socketOf(fd);
@@ -467,4 +449,32 @@ export function wasixSockSyscalls(ctx: SyscallContext) {
       else s.socket.leaveMulticast(group, iface);
     });
   }
+}
+
+/**
+ * Accepts a connection on the listening socket `fd`: its descriptor to
+ * `fdOut`, the peer's address to `addrOut` as an `addr_port_t` of
+ * `addrSize` bytes (110; the first generation's are 20, the same layout
+ * cut short).
+ */
+export function acceptConnection(ctx: SyscallContext, fd: number, flags: number, fdOut: number, addrOut: number, addrSize: number): number {
+  const fds = ctx.process.fds;
+  const listener = fds.get(fd).resource;
+  if (!listener.isSocket) return Errno.NOTSOCK;
+  if (!listener.isListening) return Errno.INVAL;
+  fds.get(fd, Rights.SOCK_ACCEPT);
+  if ((flags & ~FdFlags.NONBLOCK) !== 0) return Errno.INVAL;
+  const m = ctx.memory;
+  m.check(fdOut, 4);
+  m.check(addrOut, addrSize);
+  // A guest's own socket knows its peer; one the embedder handed in (--listen) reports none.
+  const own = listener instanceof NetSocketResource ? listener : undefined;
+  return blockingIo(ctx, listener, () => {
+    ctx.process.checkSocketRoom(1);
+    const { resource, peer } = own !== undefined ? own.acceptWithPeer(flags) : { resource: listener.accept(flags), peer: undefined };
+    const newFd = fds.add({ resource, rightsBase: RIGHTS_SOCKET, rightsInheriting: 0 });
+    ctx.memory.setU32(fdOut, newFd);
+    writeAddrPort(ctx.memory, addrOut, peer, addrSize);
+    return Errno.SUCCESS;
+  }, false, own?.times.accept);
 }

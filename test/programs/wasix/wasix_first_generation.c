@@ -9,6 +9,7 @@
  *   through the renumbered end: moved
  *   absolute path from a directory descriptor: OK regular yes
  *   preview 1, the same absolute path: EPERM
+ *   accept with the peer's address: OK, family INET4 yes, the client's port yes, 127.0.0.1 yes, nothing past 20 bytes yes
  *   join: OK, pid is the child's yes, exit code 7
  *   join with no child left: ECHILD, exit code ECHILD yes, pid all ones yes
  *   exec of a missing command: exit code 45
@@ -22,10 +23,13 @@
  * 2. path_filestat_get takes an absolute guest path with any directory
  *    descriptor (that generation's libc passes its root preopen with
  *    absolute paths); preview 1's refuses one.
- * 3. proc_join(pid*, exit_code*): two arguments, the exit code itself;
+ * 3. sock_accept(fd, flags, fd_out, addr_out): four arguments, the peer's
+ *    address in the first generation's 20-byte addr_port_t (run with
+ *    --net loopback).
+ * 4. proc_join(pid*, exit_code*): two arguments, the exit code itself;
  *    2^32 - 1 waits for any child, and with none ECHILD is the result and
  *    the exit code.
- * 4. proc_exec(name, args) has no result: a bare name is searched in PATH,
+ * 5. proc_exec(name, args) has no result: a bare name is searched in PATH,
  *    and a program that cannot start ends the process with status 45
  *    (ENOEXEC) — checked in a spawned copy of this program ("missing" as
  *    its argument) — else the program replaces this one.
@@ -35,15 +39,19 @@
  */
 #include "wasix_test.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <spawn.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #define FIRST_GENERATION(name) __attribute__((__import_module__("wasix_32v1"), __import_name__(#name)))
 
 int32_t old_fd_renumber(int32_t fd, int32_t to) FIRST_GENERATION(fd_renumber);
 int32_t old_path_filestat_get(int32_t fd, int32_t flags, const char *path, int32_t len, void *out) FIRST_GENERATION(path_filestat_get);
 int32_t old_proc_join(uint32_t *pid, uint32_t *exit_code) FIRST_GENERATION(proc_join);
+int32_t old_sock_accept(int32_t fd, int32_t flags, int32_t *fd_out, uint8_t *addr_out) FIRST_GENERATION(sock_accept);
 void old_proc_exec(const char *name, int32_t len, const char *args, int32_t args_len) FIRST_GENERATION(proc_exec);
 int32_t p1_path_filestat_get(int32_t fd, int32_t flags, const char *path, int32_t len, void *out)
   __attribute__((__import_module__("wasi_snapshot_preview1"), __import_name__("path_filestat_get")));
@@ -91,6 +99,31 @@ int main(int argc, char **argv) {
   close(dir);
 
   /* 3. */
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK(listener >= 0, "socket");
+  struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = 0, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof at;
+  CHECK(bind(listener, (struct sockaddr *)&at, sizeof at) == 0, "bind");
+  CHECK(listen(listener, 1) == 0, "listen");
+  CHECK(getsockname(listener, (struct sockaddr *)&at, &len) == 0, "getsockname");
+  int client = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK(client >= 0 && connect(client, (struct sockaddr *)&at, sizeof at) == 0, "connect");
+  struct sockaddr_in mine;
+  len = sizeof mine;
+  CHECK(getsockname(client, (struct sockaddr *)&mine, &len) == 0, "getsockname client");
+  uint8_t addr[24];
+  memset(addr, 0xee, sizeof addr);
+  int32_t accepted = -1;
+  e = old_sock_accept(listener, 0, &accepted, addr);
+  uint16_t port = (uint16_t)(addr[2] | addr[3] << 8);
+  printf("accept with the peer's address: %s, family INET4 %s, the client's port %s, 127.0.0.1 %s, nothing past 20 bytes %s\n",
+         e == 0 && accepted >= 0 ? "OK" : "failed", yesno(addr[0] == 1), yesno(port == ntohs(mine.sin_port)),
+         yesno(addr[4] == 127 && addr[5] == 0 && addr[6] == 0 && addr[7] == 1), yesno(addr[20] == 0xee && addr[23] == 0xee));
+  close(accepted);
+  close(client);
+  close(listener);
+
+  /* 4. */
   pid_t child;
   char *child_argv[] = {"child", NULL};
   posix_spawn_file_actions_t quiet; /* its lines are not this program's */
@@ -106,7 +139,7 @@ int main(int argc, char **argv) {
   printf("join with no child left: %s, exit code ECHILD %s, pid all ones %s\n", e == WASI_ECHILD ? "ECHILD" : "other",
          yesno(code == WASI_ECHILD), yesno(pid == UINT32_MAX));
 
-  /* 4. */
+  /* 5. */
   char *copy_argv[] = {"first_generation", "missing", NULL};
   CHECK(posix_spawn(&child, self, NULL, NULL, copy_argv, NULL) == 0, "posix_spawn self");
   pid = UINT32_MAX;
