@@ -69,7 +69,8 @@ const CASES: WasixCase[] = [
   { name: 'exec', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'setjmp' },
   {
-    name: 'first_generation', args: ['/sandbox/bin/first_generation'], env: { PATH: '/sandbox/bin' }, flags: ['--net', 'loopback'],
+    name: 'first_generation', args: ['/sandbox/bin/first_generation'], env: { PATH: '/sandbox/bin' },
+    flags: ['--net', 'loopback', '--command', `/bin/registered=${programPath('wasix_child')}`],
     setup: (sb) => installPrograms(sb.dir, 'first_generation', 'child'),
   },
   { name: 'setjmp_stack_first', label: 'stack below the data, no asyncify_get_state export, as 2023 binaries are' },

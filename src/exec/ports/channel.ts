@@ -22,6 +22,7 @@ import { linkThroughAdapter, narrowing, type SplitFunction } from '../i64-adapte
 import { forkRecord } from '../../abi/fork-record.js';
 import { StackCapture, type ThreadEntry } from './asyncify.js';
 import { GuestContexts } from './contexts.js';
+import { GuestThreadLocals } from './thread-locals.js';
 import { jspi } from './jspi.js';
 import { GuestMemory } from '../../abi/memory.js';
 import { listGet, listSizesGet } from '../../syscalls/preview1/string-lists.js';
@@ -87,6 +88,10 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   const views = new MemoryViews(memory);
   const guestMemory = new GuestMemory(memory);
   const futexes = guestFutexes(channel, slot, views, () => takeSignals(), channel.beforeCall);
+  // The first generations' thread locals: their destructor calls are made here (thread-locals.ts).
+  const threadLocals = WebAssembly.Module.imports(start.module).some((i) => i.module === 'wasix_32v1' && i.name === 'thread_local_create')
+    ? new GuestThreadLocals(memory, (key, out) => channel.call(slot, syscallEntry('wasix_32v1', 'thread_local_get')!.number, [key, out]), () => instance?.exports)
+    : undefined;
   /** Function `number` through the kernel; the thread's signal handlers run after it. */
   const viaKernel = (number: number): ImportFn => (...args) => {
     const result = channel.call(slot, number, args);
@@ -136,6 +141,20 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
         channel.call(slot, number, args);
         throw new ThreadExit();
       };
+    } else if (module === 'wasix_32v1' && threadLocals !== undefined && name === 'thread_local_destroy') {
+      const destroy = viaKernel(number);
+      call = (...args) => {
+        const result = destroy(...args);
+        threadLocals.runPending();
+        return result;
+      };
+    } else if (module === 'wasix_32v1' && threadLocals !== undefined && name === 'callback_thread_local_destroy') {
+      call = (ptr, len) => {
+        const result = channel.call(slot, number, [ptr!, len!]);
+        threadLocals.name(ptr!, len!);
+        takeSignals();
+        return result;
+      };
     } else if ((module === 'wasix_32v1' || module === 'wasix_64v1') && name === 'callback_signal') {
       // wasix_64v1's pointer and length come as i32 halves (below 4 GiB: the low ones).
       call = (...args) => {
@@ -177,6 +196,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     return main.catch(threadEnded).finally(() => gathered?.flush());
   }
   if (start.entry.kind === 'main' && start.entry.resume !== undefined) capture.resumeChild(start.entry.resume);
+  let processEnded = false;
   try {
     capture.run(() => {
       try {
@@ -185,9 +205,18 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
         else if (wide) (exports['wasi_thread_start'] as (tid: number, arg: bigint) => void)(entry.tid, BigInt(entry.arg >>> 0));
         else (exports['wasi_thread_start'] as (tid: number, arg: number) => void)(entry.tid, entry.arg);
       } catch (e) {
+        processEnded = e instanceof CallEnded;
         threadEnded(e);
       }
     });
+    // A thread that returned or called thread_exit destroys its thread locals (not when the process ended it).
+    if (entry.kind === 'thread' && !processEnded && threadLocals !== undefined) {
+      try {
+        threadLocals.runAtExit();
+      } catch (e) {
+        threadEnded(e);
+      }
+    }
   } finally {
     gathered?.flush(); // returned, exited or trapped: what it wrote lands
   }

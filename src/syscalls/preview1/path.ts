@@ -5,7 +5,9 @@
  * resolver's job.
  */
 import { Errno } from '../../abi/errno.js';
-import { FdFlags, LookupFlags, OFlags, OFLAGS_ALL, FDFLAGS_ALL, Rights } from '../../abi/constants.js';
+import { errnoOf } from '../../abi/host-errors.js';
+import type { FileStat } from '../../host/fs/types.js';
+import { FdFlags, FileType, LookupFlags, OFlags, OFLAGS_ALL, FDFLAGS_ALL, Rights } from '../../abi/constants.js';
 import { FILESTAT } from '../../abi/layouts.js';
 import { encodeUtf8 } from '../../abi/memory.js';
 import type { DirectoryResource } from '../../kernel/directory-resource.js';
@@ -37,6 +39,15 @@ export function pathSyscalls(ctx: SyscallContext, fromRoot = false) {
     return [root, rest !== '.' && path.endsWith('/') ? `${rest}/` : rest];
   };
 
+  /** The command registered at the guest path `path` names from `dir` (a preopen; or any directory, for an absolute `path` with `fromRoot`). */
+  const registeredCommand = (dir: DirectoryResource, path: string): (() => Uint8Array) | undefined => {
+    const commands = ctx.process.kernel.commands;
+    if (commands === undefined || commands.size === 0) return undefined;
+    const absolute = path.charCodeAt(0) === 47 /* / */;
+    if (absolute ? !fromRoot : dir.preopenPath === undefined) return undefined;
+    return commands.get(absolute ? absolutePath('/', path) : absolutePath(absolutePath('/', dir.preopenPath!), path));
+  };
+
   return {
     path_create_directory: syscall((fd: number, path: number, pathLen: number): number => {
       ops.mkdirAt(...at(fd, Rights.PATH_CREATE_DIRECTORY, path, pathLen));
@@ -44,9 +55,19 @@ export function pathSyscalls(ctx: SyscallContext, fromRoot = false) {
     }),
 
     path_filestat_get: syscall((fd: number, flags: number, path: number, pathLen: number, out: number): number => {
-      const [dir, p] = at(fd, Rights.PATH_FILESTAT_GET, path, pathLen);
+      const dir = ctx.dir(fd, Rights.PATH_FILESTAT_GET);
+      const p = str(path, pathLen);
       ctx.memory.check(out, FILESTAT.size);
-      writeFilestat(ctx.memory, out, ops.statAt(dir, p, follows(flags)));
+      let stat: FileStat;
+      try {
+        stat = ops.statAt(...where(dir, p), follows(flags));
+      } catch (e) {
+        // A command the embedder registered at a path its files do not hold is a file there (a shell's PATH search stats it).
+        const command = errnoOf(e) === Errno.NOENT ? registeredCommand(dir, p) : undefined;
+        if (command === undefined) throw e;
+        stat = { dev: 0n, ino: 0n, filetype: FileType.REGULAR_FILE, nlink: 1n, size: BigInt(command().byteLength), atim: 0n, mtim: 0n, ctim: 0n };
+      }
+      writeFilestat(ctx.memory, out, stat);
       return Errno.SUCCESS;
     }),
 

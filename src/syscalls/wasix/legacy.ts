@@ -15,12 +15,16 @@
  *   a thread in the module's exported `_start_thread(user_data)`, or the
  *   export `callback_thread` / `callback_reactor` named (`firstGeneration`);
  * - `thread_local_create/destroy/set/get`: keys of the process, a value
- *   per thread (0 until set); `callback_thread_local_destroy` is accepted
- *   (its export is not called: no destructors run at thread exit);
+ *   per thread (0 until set). As in Wasmer, each value gets a call of the
+ *   destructor export (`_thread_local_destroy`, or the one
+ *   `callback_thread_local_destroy` names) with the key's user data, when
+ *   its thread ends or its key is destroyed; the kernel keeps the calls,
+ *   the thread's port makes them (abi/thread-locals.ts);
  * - the bus, HTTP and websocket calls: ENOTSUP.
  */
 import { Errno } from '../../abi/errno.js';
 import { i64Big, splitArgs, type SplitSyscallFunction } from '../../abi/signatures.js';
+import { TAKE_AT_THREAD_EXIT, TAKE_PENDING } from '../../abi/thread-locals.js';
 import { WASIX_FIRST_GENERATION_FORMS } from '../../abi/wasix-signatures.js';
 import { syscall, type SyscallContext } from '../context.js';
 import { linuxSignalNumber, type ExitStatus } from '../../kernel/exit-status.js';
@@ -33,8 +37,17 @@ type SplitFunction = (...args: number[]) => number;
 
 const UNSERVED = ['bus_open_local', 'bus_open_remote', 'bus_close', 'bus_call', 'bus_subcall', 'bus_poll', 'call_reply', 'call_fault', 'call_close', 'ws_connect', 'http_request', 'http_status'];
 
-/** Thread-local keys of each process, and each thread's values. */
-interface ThreadLocals { nextKey: number; keys: Set<number>; values: WeakMap<object, Map<number, bigint>> }
+/**
+ * Thread-local keys of each process (with the user data their destructor
+ * gets), each thread's values, and the destructor calls a thread has yet
+ * to make (abi/thread-locals.ts).
+ */
+interface ThreadLocals {
+  nextKey: number;
+  keys: Map<number, bigint>;
+  values: Map<object, Map<number, bigint>>;
+  pending: WeakMap<object, [user: bigint, value: bigint][]>;
+}
 const localsOf = new WeakMap<object, ThreadLocals>();
 
 /** The current bodies the legacy names share: the second generation's thread_spawn, and proc_join. */
@@ -49,13 +62,36 @@ export function wasixLegacySyscalls(ctx: SyscallContext, current: CurrentForms) 
   const process = ctx.process;
   const locals = (): ThreadLocals => {
     let l = localsOf.get(process);
-    if (l === undefined) localsOf.set(process, l = { nextKey: 1, keys: new Set(), values: new WeakMap() });
+    if (l === undefined) localsOf.set(process, l = { nextKey: 1, keys: new Map(), values: new Map(), pending: new WeakMap() });
     return l;
   };
   const valuesOf = (l: ThreadLocals): Map<number, bigint> => {
     let v = l.values.get(ctx.thread);
     if (v === undefined) l.values.set(ctx.thread, v = new Map());
     return v;
+  };
+  const pendingOf = (l: ThreadLocals): [bigint, bigint][] => {
+    let p = l.pending.get(ctx.thread);
+    if (p === undefined) l.pending.set(ctx.thread, p = []);
+    return p;
+  };
+  /** One destructor call of the calling thread to `out` (its values first become calls when it ends, `atExit`). */
+  const takeDestructorCall = (l: ThreadLocals, atExit: boolean, out: number): number => {
+    ctx.memory.check(out, 16);
+    const calls = pendingOf(l);
+    const values = atExit ? l.values.get(ctx.thread) : undefined;
+    if (values !== undefined) {
+      l.values.delete(ctx.thread);
+      for (const [key, value] of values) {
+        const user = l.keys.get(key);
+        if (user !== undefined) calls.push([user, value]);
+      }
+    }
+    const next = calls.shift();
+    if (next === undefined) return Errno.NOENT;
+    ctx.memory.setU64(out, next[0]);
+    ctx.memory.setU64(out + 8, next[1]);
+    return Errno.SUCCESS;
   };
   const out: Record<string, SplitFunction> = {
     // A first-generation binary calls this name with five arguments, the first three bigints (see below).
@@ -75,15 +111,29 @@ export function wasixLegacySyscalls(ctx: SyscallContext, current: CurrentForms) 
       ? current.sockAccept(fd, flags, fdOut)
       : firstGeneration(ctx).sock_accept(fd, flags, fdOut, addrOut)),
 
-    thread_local_create: syscall((_lo: number, _hi: number, keyOut: number): number => {
+    thread_local_create: syscall((lo: number, hi: number, keyOut: number): number => {
       ctx.memory.check(keyOut, 4);
       const l = locals();
       const key = l.nextKey++;
-      l.keys.add(key);
+      l.keys.set(key, BigInt.asUintN(64, i64Big(lo, hi)));
       ctx.memory.setU32(keyOut, key);
       return Errno.SUCCESS;
     }),
-    thread_local_destroy: syscall((key: number): number => (locals().keys.delete(key >>> 0) ? Errno.SUCCESS : Errno.INVAL)),
+    // As Wasmer: every thread's value of the key is a destructor call for the calling thread (its port makes them).
+    thread_local_destroy: syscall((key: number): number => {
+      const l = locals();
+      const user = l.keys.get(key >>> 0);
+      if (user === undefined) return Errno.INVAL;
+      l.keys.delete(key >>> 0);
+      const calls = pendingOf(l);
+      for (const values of l.values.values()) {
+        const value = values.get(key >>> 0);
+        if (value === undefined) continue;
+        values.delete(key >>> 0);
+        calls.push([user, value]);
+      }
+      return Errno.SUCCESS;
+    }),
     thread_local_set: syscall((key: number, lo: number, hi: number): number => {
       const l = locals();
       if (!l.keys.has(key >>> 0)) return Errno.INVAL;
@@ -92,8 +142,10 @@ export function wasixLegacySyscalls(ctx: SyscallContext, current: CurrentForms) 
     }),
     thread_local_get: syscall((key: number, valOut: number): number => {
       const l = locals();
-      if (!l.keys.has(key >>> 0)) return Errno.INVAL;
-      ctx.memory.setU64(valOut, valuesOf(l).get(key >>> 0) ?? 0n);
+      const k = key >>> 0;
+      if (k === TAKE_AT_THREAD_EXIT || k === TAKE_PENDING) return takeDestructorCall(l, k === TAKE_AT_THREAD_EXIT, valOut);
+      if (!l.keys.has(k)) return Errno.INVAL;
+      ctx.memory.setU64(valOut, valuesOf(l).get(k) ?? 0n);
       return Errno.SUCCESS;
     }),
     callback_thread: (ptr: number, len: number): number => nameEntry(ctx, 'thread', ptr, len),

@@ -9,9 +9,12 @@
  *   through the renumbered end: moved
  *   absolute path from a directory descriptor: OK regular yes
  *   preview 1, the same absolute path: EPERM
+ *   a registered command: OK regular yes
  *   accept with the peer's address: OK, family INET4 yes, the client's port yes, 127.0.0.1 yes, nothing past 20 bytes yes
  *   join: OK, pid is the child's yes, exit code 7
  *   join with no child left: ECHILD, exit code ECHILD yes, pid all ones yes
+ *   thread ended: 1 destructor call, user data yes, value yes
+ *   key destroyed: the named export called 1 time with main's value yes, then get EINVAL yes
  *   exec of a missing command: exit code 45
  *   child argv[0]=child
  *   child argv[1]=by-name
@@ -22,13 +25,18 @@
  *    allows it; that generation's dup2 is close + renumber).
  * 2. path_filestat_get takes an absolute guest path with any directory
  *    descriptor (that generation's libc passes its root preopen with
- *    absolute paths); preview 1's refuses one.
+ *    absolute paths); preview 1's refuses one. A command the embedder
+ *    registered (run with --command /bin/registered=...) is a file there.
  * 3. sock_accept(fd, flags, fd_out, addr_out): four arguments, the peer's
  *    address in the first generation's 20-byte addr_port_t (run with
  *    --net loopback).
  * 4. proc_join(pid*, exit_code*): two arguments, the exit code itself;
  *    2^32 - 1 waits for any child, and with none ECHILD is the result and
  *    the exit code.
+ * 6. Thread locals (thread_local_create/set/get/destroy): as in Wasmer, a
+ *    value gets a call of the destructor export (`_thread_local_destroy`,
+ *    or the one callback_thread_local_destroy names) with the key's user
+ *    data, when its thread ends or its key is destroyed. (Checked before 5.)
  * 5. proc_exec(name, args) has no result: a bare name is searched in PATH,
  *    and a program that cannot start ends the process with status 45
  *    (ENOEXEC) — checked in a spawned copy of this program ("missing" as
@@ -41,6 +49,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -53,11 +62,38 @@ int32_t old_path_filestat_get(int32_t fd, int32_t flags, const char *path, int32
 int32_t old_proc_join(uint32_t *pid, uint32_t *exit_code) FIRST_GENERATION(proc_join);
 int32_t old_sock_accept(int32_t fd, int32_t flags, int32_t *fd_out, uint8_t *addr_out) FIRST_GENERATION(sock_accept);
 void old_proc_exec(const char *name, int32_t len, const char *args, int32_t args_len) FIRST_GENERATION(proc_exec);
+int32_t old_thread_local_create(uint64_t user_data, uint32_t *key) FIRST_GENERATION(thread_local_create);
+int32_t old_thread_local_destroy(uint32_t key) FIRST_GENERATION(thread_local_destroy);
+int32_t old_thread_local_set(uint32_t key, uint64_t value) FIRST_GENERATION(thread_local_set);
+int32_t old_thread_local_get(uint32_t key, uint64_t *value) FIRST_GENERATION(thread_local_get);
+void old_callback_thread_local_destroy(const char *name, int32_t len) FIRST_GENERATION(callback_thread_local_destroy);
+
+/* The destructor exports: the default name, and one callback_thread_local_destroy names. */
+static volatile int destroyed, renamed;
+static volatile uint64_t destroyed_user, destroyed_value, renamed_value;
+static uint64_t joined(int32_t lo, int32_t hi) { return (uint64_t)(uint32_t)lo | (uint64_t)(uint32_t)hi << 32; }
+__attribute__((export_name("_thread_local_destroy"))) void default_destroy(int32_t user_lo, int32_t user_hi, int32_t lo, int32_t hi) {
+  destroyed_user = joined(user_lo, user_hi);
+  destroyed_value = joined(lo, hi);
+  destroyed++;
+}
+__attribute__((export_name("renamed_destroy"))) void renamed_destroy(int32_t user_lo, int32_t user_hi, int32_t lo, int32_t hi) {
+  (void)user_lo, (void)user_hi;
+  renamed_value = joined(lo, hi);
+  renamed++;
+}
+
+static uint32_t key;
+static void *set_and_end(void *arg) {
+  (void)arg;
+  CHECK(old_thread_local_set(key, 0x700000007ULL) == 0, "thread_local_set");
+  return NULL;
+}
 int32_t p1_path_filestat_get(int32_t fd, int32_t flags, const char *path, int32_t len, void *out)
   __attribute__((__import_module__("wasi_snapshot_preview1"), __import_name__("path_filestat_get")));
 
 /** WASI errno values (not the libc's). */
-enum { WASI_ECHILD = 12, WASI_EPERM = 63 };
+enum { WASI_ECHILD = 12, WASI_EINVAL = 28, WASI_EPERM = 63 };
 /** filestat's filetype byte and the regular-file type. */
 enum { FILESTAT_FILETYPE = 16, FILETYPE_REGULAR = 4 };
 
@@ -96,6 +132,10 @@ int main(int argc, char **argv) {
   printf("absolute path from a directory descriptor: %s regular %s\n", e == 0 ? "OK" : "failed", yesno(e == 0 && stat[FILESTAT_FILETYPE] == FILETYPE_REGULAR));
   e = p1_path_filestat_get(dir, 1, self, (int32_t)strlen(self), stat);
   printf("preview 1, the same absolute path: %s\n", e == WASI_EPERM ? "EPERM" : "other");
+  const char *registered = "/bin/registered";
+  memset(stat, 0, sizeof stat);
+  e = old_path_filestat_get(dir, 1, registered, (int32_t)strlen(registered), stat);
+  printf("a registered command: %s regular %s\n", e == 0 ? "OK" : "failed", yesno(e == 0 && stat[FILESTAT_FILETYPE] == FILETYPE_REGULAR));
   close(dir);
 
   /* 3. */
@@ -138,6 +178,23 @@ int main(int argc, char **argv) {
   e = old_proc_join(&pid, &code);
   printf("join with no child left: %s, exit code ECHILD %s, pid all ones %s\n", e == WASI_ECHILD ? "ECHILD" : "other",
          yesno(code == WASI_ECHILD), yesno(pid == UINT32_MAX));
+
+  /* 6. */
+  CHECK(old_thread_local_create(0x2a0000002aULL, &key) == 0, "thread_local_create");
+  pthread_t thread;
+  CHECK(pthread_create(&thread, NULL, set_and_end, NULL) == 0, "pthread_create");
+  CHECK(pthread_join(thread, NULL) == 0, "pthread_join");
+  /* The call comes as the thread ends, which may be just after the join. */
+  for (int i = 0; i < 5000 && destroyed == 0; i++) usleep(1000);
+  printf("thread ended: %d destructor call, user data %s, value %s\n", destroyed,
+         yesno(destroyed_user == 0x2a0000002aULL), yesno(destroyed_value == 0x700000007ULL));
+  CHECK(old_thread_local_set(key, 9) == 0, "thread_local_set");
+  const char *name = "renamed_destroy";
+  old_callback_thread_local_destroy(name, (int32_t)strlen(name));
+  CHECK(old_thread_local_destroy(key) == 0, "thread_local_destroy");
+  uint64_t value;
+  printf("key destroyed: the named export called %d time with main's value %s, then get EINVAL %s\n", renamed,
+         yesno(renamed_value == 9), yesno(old_thread_local_get(key, &value) == WASI_EINVAL));
 
   /* 5. */
   char *copy_argv[] = {"first_generation", "missing", NULL};
