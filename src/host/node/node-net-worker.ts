@@ -28,8 +28,14 @@ import { lookupHost } from './node-net-lookup.js';
 import { probeBind } from './node-net-probe.js';
 import { HostStream, trustCertificates } from './node-net-stream.js';
 
-/** How long `settle` waits for queued output to reach the system before dropping connections. */
-const SETTLE_GRACE_MS = 1000;
+/**
+ * How long `settle` waits for queued output to reach the system before
+ * dropping connections (a peer that never reads holds it that long). As
+ * long as Kiln lives, close(2)'s lingering is this wait: one second was
+ * short on a loaded machine, and the connections it dropped were reset
+ * with the guest's last bytes unsent.
+ */
+const SETTLE_GRACE_MS = 10_000;
 
 type WaitAsync = (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string };
 
