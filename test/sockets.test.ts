@@ -109,7 +109,11 @@ async function echo(args: string[], port: number, input: Buffer, pieces = 1, env
     if (pieces > 1) await new Promise((r) => setTimeout(r, 10));
   }
   client.end();
-  const { data, closedAt } = await received;
+  const { data, closedAt } = await received.catch(async (e: Error) => {
+    // Say what kiln did: a reset connection alone does not tell.
+    const ended = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r('still running'), 5000))]);
+    throw new Error(`${e.message}; kiln: ${JSON.stringify(ended)}, stderr ${JSON.stringify(run.stderr())}, stdout ${JSON.stringify(run.stdout())}`);
+  });
   const { code, at } = await run.exited;
   assert.equal(run.stderr(), '');
   assert.equal(code, 0);
