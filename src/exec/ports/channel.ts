@@ -62,15 +62,17 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   const slot = start.slot;
   const memory = start.memory;
   const forkNumber = syscallEntry('wasix_32v1', 'proc_fork')!.number;
+  /** The module's imports, read once (each read makes a new list). */
+  const imports = WebAssembly.Module.imports(start.module);
   /** A wasix_64v1 module: memory64, its pointers i64 (`wasi_thread_start` takes the start argument as one). */
-  const wide = WebAssembly.Module.imports(start.module).some((i) => i.module === 'wasix_64v1');
+  const wide = imports.some((i) => i.module === 'wasix_64v1');
   const capture = new StackCapture(memory, threadEntryOf(start, memory, wide), (copy, data) => channel.call(slot, forkNumber, [copy, data]), wide);
   const asyncified = WebAssembly.Module.exports(start.module).some((e) => e.name === 'asyncify_start_unwind');
   const firstGen = start.entry.kind === 'thread' ? start.entry.firstGeneration : undefined;
   // Contexts need the entry called through JSPI, with no JavaScript frame between it and the guest:
   // not with asyncify's stack capture (fork, setjmp), nor for the first generation's thread entry.
   const engine = jspi();
-  const usesContexts = WebAssembly.Module.imports(start.module).some((i) => (i.module === 'wasix_32v1' || i.module === 'wasix_64v1') && CONTEXT_FUNCTIONS.has(i.name));
+  const usesContexts = imports.some((i) => (i.module === 'wasix_32v1' || i.module === 'wasix_64v1') && CONTEXT_FUNCTIONS.has(i.name));
   const contexts = usesContexts && engine !== undefined && !asyncified && firstGen === undefined ? new GuestContexts(engine, memory) : undefined;
   let instance: WebAssembly.Instance | undefined;
   let signalCallback = '__wasm_signal';
@@ -89,8 +91,9 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   const guestMemory = new GuestMemory(memory);
   const futexes = guestFutexes(channel, slot, views, () => takeSignals(), channel.beforeCall);
   // The first generations' thread locals: their destructor calls are made here (thread-locals.ts).
-  const threadLocals = WebAssembly.Module.imports(start.module).some((i) => i.module === 'wasix_32v1' && i.name === 'thread_local_create')
-    ? new GuestThreadLocals(memory, (key, out) => channel.call(slot, syscallEntry('wasix_32v1', 'thread_local_get')!.number, [key, out]), () => instance?.exports)
+  const threadLocalGet = syscallEntry('wasix_32v1', 'thread_local_get')!.number;
+  const threadLocals = imports.some((i) => i.module === 'wasix_32v1' && i.name === 'thread_local_create')
+    ? new GuestThreadLocals(memory, (key, out) => channel.call(slot, threadLocalGet, [key, out]), () => instance?.exports)
     : undefined;
   /** Function `number` through the kernel; the thread's signal handlers run after it. */
   const viaKernel = (number: number): ImportFn => (...args) => {
@@ -99,7 +102,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     return result;
   };
   const split: Partial<Record<SyscallModule, Record<string, ImportFn>>> = {};
-  for (const { module, name, kind } of WebAssembly.Module.imports(start.module)) {
+  for (const { module, name, kind } of imports) {
     if (kind !== 'function' || !isSyscallModule(module)) continue;
     const entry = syscallEntry(module, name);
     if (entry === undefined) continue; // reported before the process started (missing imports)
@@ -177,7 +180,7 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   }
   if (contexts !== undefined) {
     const functions = contexts.imports();
-    for (const { module, name } of WebAssembly.Module.imports(start.module)) {
+    for (const { module, name } of imports) {
       if ((module === 'wasix_32v1' || module === 'wasix_64v1') && CONTEXT_FUNCTIONS.has(name)) (namespaces[module] ??= {})[name] = functions[name as keyof typeof functions];
     }
   }

@@ -50,7 +50,7 @@ interface ThreadLocals {
 }
 const localsOf = new WeakMap<object, ThreadLocals>();
 
-/** The current bodies the legacy names share: the second generation's thread_spawn, and proc_join. */
+/** The current bodies the legacy names share: the second generation's thread_spawn, proc_join and preview 1's sock_accept. */
 interface CurrentForms {
   threadSpawnV2: (start: number, tidOut: number) => number;
   procJoin: (pid: number, flags: number, statusOut: number) => number;
@@ -93,23 +93,26 @@ export function wasixLegacySyscalls(ctx: SyscallContext, current: CurrentForms) 
     ctx.memory.setU64(out + 8, next[1]);
     return Errno.SUCCESS;
   };
+  /** The first generations' forms, made on first use (a binary calls them through these names when Kiln runs it on the calling thread). */
+  let older: FirstGenerationSplit | undefined;
+  const oldForms = (): FirstGenerationSplit => (older ??= firstGeneration(ctx));
   const out: Record<string, SplitFunction> = {
     // A first-generation binary calls this name with five arguments, the first three bigints (see below).
     thread_spawn: (start: number | bigint, tidOut: number | bigint, ...rest: (number | bigint)[]): number => {
       if (typeof start === 'number' && typeof tidOut === 'number') return current.threadSpawnV2(start, tidOut);
       const [userLo, userHi, baseLo, baseHi, stackLo, stackHi, reactor, out] = splitArgs(WASIX_FIRST_GENERATION_FORMS.thread_spawn, [start, tidOut, ...rest]);
-      return firstGeneration(ctx).thread_spawn(userLo!, userHi!, baseLo!, baseHi!, stackLo!, stackHi!, reactor!, out!);
+      return oldForms().thread_spawn(userLo!, userHi!, baseLo!, baseHi!, stackLo!, stackHi!, reactor!, out!);
     },
 
     // The first generations' form has two arguments (pid in and out, the exit code out).
     proc_join: (pid: number, flags: number, statusOut?: number): number => (statusOut === undefined
-      ? firstGeneration(ctx).proc_join(pid, flags)
+      ? oldForms().proc_join(pid, flags)
       : current.procJoin(pid, flags, statusOut)),
 
     // The first generation's form has four arguments: the peer's address too.
     sock_accept: (fd: number, flags: number, fdOut: number, addrOut?: number): number => (addrOut === undefined
       ? current.sockAccept(fd, flags, fdOut)
-      : firstGeneration(ctx).sock_accept(fd, flags, fdOut, addrOut)),
+      : oldForms().sock_accept(fd, flags, fdOut, addrOut)),
 
     thread_local_create: syscall((lo: number, hi: number, keyOut: number): number => {
       ctx.memory.check(keyOut, 4);
