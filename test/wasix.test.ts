@@ -45,6 +45,7 @@ const CASES: WasixCase[] = [
   { name: 'pthreads' },
   { name: 'pipe' },
   { name: 'sigpipe', args: ['/sandbox/bin/sigpipe'], setup: (sb) => installPrograms(sb.dir, 'sigpipe') },
+  { name: 'pipe_load', args: ['/sandbox/bin/pipe_load'], setup: (sb) => installPrograms(sb.dir, 'pipe_load') },
   { name: 'eventfd' },
   { name: 'epoll' },
   { name: 'sleep' },
@@ -106,6 +107,17 @@ test('--trace marks each child\'s lines with its pid, as strace -f does; the fir
   assert.deepEqual([...whose].sort(), ['[pid 2] ', '[pid 3] ', 'first']);
   assert.ok(lines.some((l) => l.startsWith('[kiln trace] proc_spawn2(name="/sandbox/bin/child"')), 'the parent spawns, unmarked');
   assert.ok(lines.some((l) => /^\[kiln trace\] \[pid 3\] fd_read\(fd=0, /.test(l)), 'the filter (pid 3) reads its stdin');
+});
+
+test('pipes under load through the kernel alone (--trace: no thread moves a pipe\'s bytes itself) keep the same semantics', async () => {
+  const want = expected('wasix_pipe_load');
+  const r = await runCase(runKiln, {
+    program: 'wasix_pipe_load', args: ['/sandbox/bin/pipe_load'], flags: ['--trace'],
+    setup: (sb) => installPrograms(sb.dir, 'pipe_load'),
+  });
+  assert.equal(r.stdout, want.stdout, r.stderr.split('\n').filter((l) => !l.startsWith('[kiln trace]')).join('\n'));
+  assert.equal(r.status, want.status);
+  assert.ok(/\[kiln trace\] \[pid 2\] fd_write\(fd=1, /.test(r.stderr), 'the child\'s writes to the pipe went through the kernel');
 });
 
 describe('WASIX process trees end whole', () => {

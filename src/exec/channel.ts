@@ -21,7 +21,9 @@
  *
  * The direct-write map says, for guest descriptors 0..63, which host
  * descriptor a guest thread may write to itself (see docs/architecture.md,
- * "Ports"): host fd + 1, or 0.
+ * "Ports"): host fd + 1, or 0. The direct-pipe maps say, for the same
+ * descriptors, which ring of the kernel's pipe arena a guest thread may
+ * read, and write, itself (host/pipe-arena.ts `mapEntry`, or 0).
  */
 import { splitLength } from '../abi/signatures.js';
 import { SYSCALLS } from '../abi/syscall-table.js';
@@ -39,7 +41,8 @@ export type FutexWaitResult = 'ok' | 'not-equal' | 'timed-out' | 'interrupted';
 /** Thrown on the guest's thread by a call the kernel ended (`endCall`): the thread's entry unwinds and returns. */
 export class CallEnded {}
 
-const enum Cell { STATE = 0, FUNC = 1, RESULT = 2, SIGNALS = 3, FUTEX = 4, CELLS = 5 }
+/** FUTEX_ON: what the FUTEX cell indexes, the thread's memory (0) or the pipe arena (1). */
+const enum Cell { STATE = 0, FUNC = 1, RESULT = 2, SIGNALS = 3, FUTEX = 4, FUTEX_ON = 5, CELLS = 6 }
 
 /** For each function number, how many arguments it takes in split form. */
 const SPLIT_ARGS: readonly number[] = SYSCALLS.map((e) => splitLength(e.signature));
@@ -51,6 +54,8 @@ export const DIRECT_WRITE_FDS = 64;
 /** The bit of a direct-write entry that marks it bufferable. */
 const BUFFERABLE = 1 << 30;
 const HEADER_BYTES = 16;
+/** The descriptor maps: direct writes, pipe reads, pipe writes. */
+const MAPS = 3;
 
 export class SyscallChannel {
   readonly buffer: SharedArrayBuffer;
@@ -58,11 +63,13 @@ export class SyscallChannel {
   readonly #cells: Int32Array;
   readonly #args: Int32Array;
   readonly #direct: Int32Array;
+  readonly #pipeRead: Int32Array;
+  readonly #pipeWrite: Int32Array;
   readonly #doorbell: Int32Array;
 
   /** Memory for `slots` guest threads. */
   static create(slots: number): SharedArrayBuffer {
-    const buffer = new SharedArrayBuffer(HEADER_BYTES + DIRECT_WRITE_FDS * 4 + slots * (SLOT_CELL_BYTES + SLOT_ARG_BYTES));
+    const buffer = new SharedArrayBuffer(HEADER_BYTES + MAPS * DIRECT_WRITE_FDS * 4 + slots * (SLOT_CELL_BYTES + SLOT_ARG_BYTES));
     new Int32Array(buffer, 0, 1)[0] = slots;
     return buffer;
   }
@@ -72,7 +79,9 @@ export class SyscallChannel {
     this.buffer = buffer;
     this.slots = new Int32Array(buffer, 0, 1)[0]!;
     this.#direct = new Int32Array(buffer, HEADER_BYTES, DIRECT_WRITE_FDS);
-    const cellsAt = HEADER_BYTES + DIRECT_WRITE_FDS * 4;
+    this.#pipeRead = new Int32Array(buffer, HEADER_BYTES + DIRECT_WRITE_FDS * 4, DIRECT_WRITE_FDS);
+    this.#pipeWrite = new Int32Array(buffer, HEADER_BYTES + 2 * DIRECT_WRITE_FDS * 4, DIRECT_WRITE_FDS);
+    const cellsAt = HEADER_BYTES + MAPS * DIRECT_WRITE_FDS * 4;
     this.#cells = new Int32Array(buffer, cellsAt, this.slots * Cell.CELLS);
     const argsAt = cellsAt + this.slots * SLOT_CELL_BYTES;
     this.#args = new Int32Array(buffer, argsAt, this.slots * ARGS);
@@ -110,11 +119,14 @@ export class SyscallChannel {
    * most `timeoutMs`, on the guest's own thread (no call to the kernel): a
    * wake is an Atomics.notify of that word, from another guest thread or
    * from the kernel (`wakeFutex`: a signal for the thread). Throws
-   * `CallEnded` when the process ended meanwhile (`endCall`).
+   * `CallEnded` when the process ended meanwhile (`endCall`). With
+   * `onPipes`, `words` is the kernel's pipe arena (a thread waiting for a
+   * pipe's bytes or room) instead of the thread's memory.
    */
-  futexWait(slot: number, words: Int32Array, index: number, expected: number, timeoutMs: number): FutexWaitResult {
+  futexWait(slot: number, words: Int32Array, index: number, expected: number, timeoutMs: number, onPipes = false): FutexWaitResult {
     const c = slot * Cell.CELLS;
     this.#cells[c + Cell.FUTEX] = index;
+    this.#cells[c + Cell.FUTEX_ON] = onPipes ? 1 : 0;
     Atomics.store(this.#cells, c + Cell.STATE, SlotState.FUTEX);
     // A signal raised before the state was set finds no waiter to wake: look now.
     const result: FutexWaitResult = Atomics.load(this.#cells, c + Cell.SIGNALS) !== 0
@@ -138,6 +150,22 @@ export class SyscallChannel {
   /** True when writes to `fd` (a direct-write descriptor) may be gathered (not a terminal: exec/guest-write-buffer.ts). */
   directWriteBufferable(fd: number): boolean {
     return (Atomics.load(this.#direct, fd) & BUFFERABLE) !== 0;
+  }
+
+  /** The pipe ring a guest thread may read `fd` from itself (a map entry: host/pipe-arena.ts), or 0. */
+  pipeReadEntry(fd: number): number {
+    return fd >= 0 && fd < DIRECT_WRITE_FDS ? Atomics.load(this.#pipeRead, fd) : 0;
+  }
+
+  /** The pipe ring a guest thread may write `fd` to itself, or 0. */
+  pipeWriteEntry(fd: number): number {
+    return fd >= 0 && fd < DIRECT_WRITE_FDS ? Atomics.load(this.#pipeWrite, fd) : 0;
+  }
+
+  /** Rings the kernel's doorbell (a guest thread changed something a parked call may wait for). */
+  ringDoorbell(): void {
+    Atomics.add(this.#doorbell, 0, 1);
+    Atomics.notify(this.#doorbell, 0);
   }
 
   // ---- kernel side ----
@@ -171,23 +199,30 @@ export class SyscallChannel {
    * process ended): the thread unwinds (`CallEnded`) and its worker is free.
    * False when the thread is not in a call (it runs guest code).
    */
-  endCall(slot: number, memory: ArrayBufferLike): boolean {
+  endCall(slot: number, memory: ArrayBufferLike, pipes?: ArrayBufferLike): boolean {
     const c = slot * Cell.CELLS + Cell.STATE;
     if (Atomics.compareExchange(this.#cells, c, SlotState.REQUEST, SlotState.ENDED) === SlotState.REQUEST) {
       Atomics.notify(this.#cells, c);
       return true;
     }
     const index = this.#cells[slot * Cell.CELLS + Cell.FUTEX]!;
+    const on = this.#waitedOn(slot, memory, pipes);
     if (Atomics.compareExchange(this.#cells, c, SlotState.FUTEX, SlotState.ENDED) !== SlotState.FUTEX) return false;
-    Atomics.notify(new Int32Array(memory), index);
+    if (on !== undefined) Atomics.notify(new Int32Array(on), index);
     return true;
   }
 
-  /** Wakes the thread of `slot` if it waits on a futex (`futexWait`): a signal came for it. */
-  wakeFutex(slot: number, memory: ArrayBufferLike): void {
+  /** Wakes the thread of `slot` if it waits on a futex or a pipe (`futexWait`): a signal came for it. */
+  wakeFutex(slot: number, memory: ArrayBufferLike, pipes?: ArrayBufferLike): void {
     const c = slot * Cell.CELLS;
     if (Atomics.load(this.#cells, c + Cell.STATE) !== SlotState.FUTEX) return;
-    Atomics.notify(new Int32Array(memory), this.#cells[c + Cell.FUTEX]!);
+    const on = this.#waitedOn(slot, memory, pipes);
+    if (on !== undefined) Atomics.notify(new Int32Array(on), this.#cells[c + Cell.FUTEX]!);
+  }
+
+  /** The memory the thread of `slot` waits in (`futexWait`). */
+  #waitedOn(slot: number, memory: ArrayBufferLike, pipes: ArrayBufferLike | undefined): ArrayBufferLike | undefined {
+    return this.#cells[slot * Cell.CELLS + Cell.FUTEX_ON] === 1 ? pipes : memory;
   }
 
   /** Hands signal `linuxSignal` (1 to 31) to the thread of `slot`. */
@@ -205,6 +240,14 @@ export class SyscallChannel {
   setDirectWrites(hostFds: readonly number[], bufferable: readonly boolean[] = []): void {
     for (let fd = 0; fd < DIRECT_WRITE_FDS; fd++) {
       Atomics.store(this.#direct, fd, ((hostFds[fd] ?? -1) + 1) | (bufferable[fd] === true ? BUFFERABLE : 0));
+    }
+  }
+
+  /** Sets the direct-pipe maps: `read[fd]`, `write[fd]` a map entry (host/pipe-arena.ts `mapEntry`) or 0. */
+  setDirectPipes(read: readonly number[], write: readonly number[]): void {
+    for (let fd = 0; fd < DIRECT_WRITE_FDS; fd++) {
+      Atomics.store(this.#pipeRead, fd, read[fd] ?? 0);
+      Atomics.store(this.#pipeWrite, fd, write[fd] ?? 0);
     }
   }
 }

@@ -24,6 +24,8 @@ import type { GuestThreadStart, ThreadEvent, ThreadSpawner, ThreadWorker } from 
 import { linuxSignalNumber, statusOfThrown, type ExitStatus } from '../kernel/exit-status.js';
 import type { Process } from '../kernel/process.js';
 import { OutputStreamResource } from '../kernel/stream-resource.js';
+import { PipeEnd } from '../kernel/pipe-resource.js';
+import { mapEntry, threadToken } from '../host/pipe-arena.js';
 import type { KernelThread } from '../kernel/thread.js';
 import { ChannelServer, type SlotOwner } from './channel-server.js';
 import { DIRECT_WRITE_FDS, SyscallChannel } from './channel.js';
@@ -71,8 +73,15 @@ export interface ThreadedRun {
 /** How long a thread whose blocked call was ended may take to return before its worker is terminated. */
 const UNWIND_MS = 250;
 
-/** Names of the calls after which the direct-write map may be stale. */
-const CHANGES_DESCRIPTORS = ['fd_close', 'fd_renumber', 'path_open', 'fd_fdstat_set_rights', 'fd_fdstat_set_flags', 'path_open2', 'fd_dup', 'fd_dup2'];
+/**
+ * Names of the calls after which the direct-write and direct-pipe maps
+ * may be stale: they change the descriptor table, or begin or end a vfork
+ * (whose child's calls the thread makes: no direct I/O then).
+ */
+const CHANGES_DESCRIPTORS = [
+  'fd_close', 'fd_renumber', 'path_open', 'fd_fdstat_set_rights', 'fd_fdstat_set_flags', 'path_open2', 'fd_dup', 'fd_dup2',
+  'fd_pipe', 'proc_spawn', 'proc_spawn2', 'proc_fork_env', 'proc_exec', 'proc_exec2', 'proc_exec3', 'proc_exit', 'proc_exit2',
+];
 
 const RENUMBERING = new Set(CHANGES_DESCRIPTORS.flatMap((name) =>
   ['wasi_snapshot_preview1', 'wasi_unstable', 'wasix_32v1'].map((module) => syscallEntry(module, name)?.number)
@@ -113,16 +122,30 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
 
   const end = (status: ExitStatus): void => { void process.end(status); };
 
+  /** The rings of the kernel's pipes, which the threads read and write themselves (not while tracing). */
+  const pipes = run.directWrites ? process.kernel.pipes : undefined;
   /** The streams behind the host descriptors the threads write to directly, by host descriptor. */
   const hostStreams = new Map<number, OutputStream>();
   const refreshDirectWrites = (): void => {
     const hostFds: number[] = [];
     const bufferable: boolean[] = [];
+    const pipeRead: number[] = [];
+    const pipeWrite: number[] = [];
     for (let fd = 0; fd < DIRECT_WRITE_FDS; fd++) {
       hostFds.push(-1);
       bufferable.push(false);
+      pipeRead.push(0);
+      pipeWrite.push(0);
       // has() first: a closed number would throw (and build an error) for each of the 64.
-      if (!process.fds.has(fd)) continue;
+      // A thread acting for a vfork child makes that child's calls, on its own table: none directly.
+      if (!process.fds.has(fd) || process.vforking.size > 0) continue;
+      const open = process.fds.get(fd);
+      if (pipes !== undefined && open.resource instanceof PipeEnd) {
+        const rings = open.resource.directRings();
+        if (rings.read !== undefined && (open.rightsBase & Rights.FD_READ) !== 0) pipeRead[fd] = mapEntry(rings.read);
+        if (rings.write !== undefined && (open.rightsBase & Rights.FD_WRITE) !== 0) pipeWrite[fd] = mapEntry(rings.write);
+        continue;
+      }
       let d;
       try { d = process.fds.get(fd, Rights.FD_WRITE); } catch { continue; }
       if (d.resource instanceof OutputStreamResource) {
@@ -136,6 +159,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
       }
     }
     channel.setDirectWrites(hostFds, bufferable);
+    channel.setDirectPipes(pipeRead, pipeWrite);
   };
 
   /** The main thread's gathered writes (exec/guest-write-buffer.ts); not while tracing. */
@@ -183,6 +207,10 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     completed: (number) => { if (RENUMBERING.has(number)) refreshDirectWrites(); },
   });
 
+  /** Stops the worker of `slot`'s thread at once: a pipe lock it held mid-copy is freed (host/pipe-arena.ts). */
+  const terminate = (worker: ThreadWorker, slot: number): Promise<void> =>
+    worker.terminate().finally(() => pipes?.releaseLocksOf(threadToken(process.pid, slot)));
+
   /** Workers whose blocked call was ended as their process ended: what to do once they report. */
   const unwinding = new Map<ThreadWorker, (event: ThreadEvent) => void>();
 
@@ -203,18 +231,18 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
    */
   const halt = (worker: ThreadWorker, slot: number): Promise<void> => {
     server.detach(slot);
-    if (!channel.endCall(slot, memory.buffer)) return worker.terminate().then(drainWrites);
+    if (!channel.endCall(slot, memory.buffer, pipes?.buffer)) return terminate(worker, slot).then(drainWrites);
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         unwinding.delete(worker);
-        worker.terminate().then(drainWrites).then(resolve, resolve);
+        terminate(worker, slot).then(drainWrites).then(resolve, resolve);
       }, UNWIND_MS);
       unwinding.set(worker, (event) => {
         clearTimeout(timer);
         if (event.type === 'returned') {
           void letGo(worker).then(resolve);
         } else {
-          worker.terminate().then(resolve, resolve);
+          terminate(worker, slot).then(resolve, resolve);
         }
       });
     });
@@ -269,7 +297,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     thread.deliver = (sig) => {
       if (interruptsCalls(sig)) thread.interrupts++;
       channel.raiseSignal(slot, linuxSignalNumber(sig));
-      channel.wakeFutex(slot, memory.buffer); // a futex wait on the thread's side wakes to run the handler
+      channel.wakeFutex(slot, memory.buffer, pipes?.buffer); // a futex or pipe wait on the thread's side wakes to run the handler
       process.readiness.notify(); // a call the thread is blocked in ends with EINTR
     };
     server.attach(slot, ownerOf(thread));
@@ -285,6 +313,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
       ...(entry.kind === 'main' && writeBuffer !== undefined ? { writeBuffer } : {}),
       directWrites: run.directWrites,
       ...(run.directWrites ? { argsEnv: { args: process.argBytes, env: process.envBytes } } : {}),
+      ...(pipes === undefined ? {} : { pipes: { arena: pipes.buffer, token: threadToken(process.pid, slot) } }),
       ...(localClock === undefined ? {} : { localClock }),
     });
   };
@@ -329,7 +358,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
       workers.delete(worker);
       server.detach(entry.slot);
       // Terminated, not unwound: their slots serve the new image's threads.
-      entry.thread.halt = () => worker.terminate();
+      entry.thread.halt = () => terminate(worker, entry.slot);
       const stopping = entry.thread.stop();
       if (stopping !== undefined) stopped.push(stopping.catch(() => undefined));
       if (entry.slot !== 0) freeSlots.push(entry.slot);

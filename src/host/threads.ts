@@ -79,6 +79,15 @@ export interface GuestThreadStart {
   /** False while syscalls are traced: every write and futex call then goes through the kernel. */
   directWrites: boolean;
   /**
+   * The kernel's pipe arena (host/pipe-arena.ts), whose rings the thread
+   * reads and writes itself where the channel's direct-pipe maps say so,
+   * and the thread's lock token. Unset while syscalls are traced.
+   */
+  pipes?: {
+    arena: SharedArrayBuffer;
+    token: number;
+  };
+  /**
    * The process's arguments and environment (NUL-terminated strings), for
    * the thread to answer `args_*` and `environ_*` itself. Unset while
    * syscalls are traced.

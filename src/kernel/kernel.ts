@@ -8,6 +8,7 @@
 import type { ReadinessSignal } from '../host/readiness-signal.js';
 import { ReadinessSignal as Signal } from '../host/readiness-signal.js';
 import type { Runtime } from '../host/runtime.js';
+import { PipeArena } from '../host/pipe-arena.js';
 import { NO_NETWORK, type KernelNetwork } from './network.js';
 import { Process, type ProcessLauncher, type ProcessSpec } from './process.js';
 
@@ -17,6 +18,11 @@ export interface KernelOptions {
   /** The network guests' sockets use, and what they may reach on it (default: none). */
   network?: KernelNetwork;
 }
+
+/** Pipe directions whose bytes can live in shared memory at once (more live in the kernel alone). */
+const PIPE_RINGS = 64;
+/** Each one's capacity: four times Linux's default (a writer runs further ahead of its reader between wake-ups). */
+const PIPE_RING_BYTES = 262144;
 
 export class Kernel {
   /** Bumped by anything that may make a blocked call able to go on. */
@@ -29,6 +35,7 @@ export class Kernel {
   /** Programs by absolute guest path that the embedder registered (found before the filesystem). */
   commands: ReadonlyMap<string, () => Uint8Array> = new Map();
   #nextPid: number;
+  #pipes: PipeArena | null | undefined;
 
   constructor(
     /** The platform services every process of this kernel uses. */
@@ -38,6 +45,19 @@ export class Kernel {
     this.readiness = options.readiness ?? new Signal();
     this.network = options.network ?? NO_NETWORK;
     this.#nextPid = runtime.getpid() ?? 1;
+  }
+
+  /**
+   * The rings the bytes of this kernel's pipes live in, which guest
+   * threads in workers move themselves (host/pipe-arena.ts), made on first
+   * use; undefined where there is no SharedArrayBuffer (pipes then live in
+   * the kernel alone).
+   */
+  get pipes(): PipeArena | undefined {
+    if (this.#pipes === undefined) {
+      this.#pipes = typeof SharedArrayBuffer === 'function' ? new PipeArena(PipeArena.create(PIPE_RINGS, PIPE_RING_BYTES)) : null;
+    }
+    return this.#pipes ?? undefined;
   }
 
   /** Creates a process from `spec`, a child of `parent` when given. */

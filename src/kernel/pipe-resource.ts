@@ -2,7 +2,10 @@
  * Pipe resources (layer: kernel): the two ends of an in-memory pipe, over
  * bounded ring buffers the ends share: WASIX `fd_pipe`'s pipes go both
  * ways (a ring each way), the pipes `proc_spawn` gives a child's stdio one
- * way (one ring).
+ * way (one ring). A ring lives in the kernel's pipe arena
+ * (host/pipe-arena.ts) while one is free there, where guest threads also
+ * move its bytes themselves (exec/ports/direct-pipes.ts, with the same
+ * semantics), else in the kernel's own memory.
  *
  * Never blocks: a read of an empty pipe whose writer is open, and a write to
  * a full pipe, throw EAGAIN, and readiness tells when to try again. Every
@@ -29,21 +32,50 @@
  * Linux ends that side of the pipe.
  */
 import { Errno, WasiError } from '../abi/errno.js';
-import { FileType, type Advice, type Whence } from '../abi/constants.js';
+import { FdFlags, FileType, type Advice, type Whence } from '../abi/constants.js';
 import type { FileStat } from '../host/fs/types.js';
 import { dropFromEpollSets } from './epoll-resource.js';
 import { Resource, type Readiness } from './resource.js';
+import { KERNEL_TOKEN, PIPE_BUF, PipeCell, PipeFlag, type ArenaPipe, type PipeArena } from '../host/pipe-arena.js';
 
 /** POSIX PIPE_BUF (Linux's value): writes up to this size are atomic. */
-export const PIPE_BUF = 4096;
+export { PIPE_BUF };
 
 /** Linux's default pipe capacity (16 pages). */
 export const PIPE_CAPACITY = 65536;
 
 const NOT_READY: Readiness = { ready: false, nbytes: 0n, hangup: false };
 
-/** The bytes in flight between the ends: a ring buffer, allocated on the first write. */
-class PipeBuffer {
+/** The bytes in flight one way between the ends, as the kernel sees them. */
+interface PipeBuffer {
+  readonly capacity: number;
+  /** Bytes buffered now. */
+  readonly size: number;
+  readonly readerClosed: boolean;
+  readonly writerClosed: boolean;
+  /** Moves up to `size` bytes into `dst` (iovecs in order); the number moved (0 also when it cannot now). */
+  take(dst: readonly Uint8Array[]): number;
+  /**
+   * Copies what fits of `src` (iovecs in order), all of it or nothing when
+   * `whole`; the number copied (0 when nothing could go in now).
+   */
+  put(src: readonly Uint8Array[], whole: boolean): number;
+  /** Bytes that could go in now (readiness). */
+  readonly free: number;
+  closeReading(): void;
+  closeWriting(): void;
+  /** Mirrors a side's NONBLOCK for the threads that move bytes themselves. */
+  setNonblock(reader: boolean, on: boolean): void;
+  /** Wakes whoever waits on the pipe: it changed. */
+  notify(): void;
+  /** Wakes only the guest threads waiting on its ring, if it has one (the kernel is notified once per change). */
+  wakeThreads(): void;
+  /** The shared-memory ring guest threads move this pipe's bytes through themselves, if it has one. */
+  readonly shared: ArenaPipe | undefined;
+}
+
+/** A pipe direction in the kernel's own memory: a ring buffer, allocated on the first write. */
+class LocalPipeBuffer implements PipeBuffer {
   #data: Uint8Array | undefined;
   /** Index of the oldest buffered byte. */
   #head = 0;
@@ -55,8 +87,8 @@ class PipeBuffer {
 
   get size(): number { return this.#size; }
   get free(): number { return this.capacity - this.#size; }
+  get shared(): undefined { return undefined; }
 
-  /** Moves up to `size` bytes into `dst` (iovecs in order); the number moved. */
   take(dst: readonly Uint8Array[]): number {
     const data = this.#data;
     if (data === undefined) return 0;
@@ -77,9 +109,9 @@ class PipeBuffer {
     return moved;
   }
 
-  /** Copies up to `free` bytes from `src` (iovecs in order); the number copied. */
-  put(src: readonly Uint8Array[]): number {
+  put(src: readonly Uint8Array[], whole: boolean): number {
     const cap = this.capacity;
+    if (whole && total(src) > cap - this.#size) return 0;
     const data = this.#data ??= new Uint8Array(cap);
     let copied = 0;
     for (const buf of src) {
@@ -98,11 +130,104 @@ class PipeBuffer {
     return copied;
   }
 
-  /** Drops what is buffered and the memory (nobody will read it). */
-  discard(): void {
+  /** Buffered bytes are dropped with the memory (nobody will read them). */
+  closeReading(): void {
+    this.readerClosed = true;
     this.#data = undefined;
     this.#head = 0;
     this.#size = 0;
+  }
+
+  closeWriting(): void { this.writerClosed = true; }
+
+  setNonblock(): void {}
+  wakeThreads(): void {}
+}
+
+/**
+ * A pipe direction in a ring of the kernel's pipe arena
+ * (host/pipe-arena.ts), which guest threads in workers also read and
+ * write themselves: the kernel takes a side's lock only by trying (a
+ * taken lock is "not now": its holder's change rings the doorbell, as the
+ * kernel watches the ring before every look), and keeps the closed flags
+ * itself too, since the ring goes back to the arena once both sides
+ * closed.
+ */
+class SharedPipeBuffer implements PipeBuffer {
+  readerClosed = false;
+  writerClosed = false;
+
+  constructor(readonly shared: ArenaPipe, readonly signal: () => void) {}
+
+  get capacity(): number { return this.shared.capacity; }
+
+  get size(): number {
+    this.shared.watch();
+    return this.shared.ring.used();
+  }
+
+  get free(): number {
+    this.shared.watch();
+    return this.shared.ring.free();
+  }
+
+  take(dst: readonly Uint8Array[]): number {
+    const pipe = this.shared;
+    pipe.watch();
+    if (!pipe.tryLock(PipeCell.READ_LOCK, KERNEL_TOKEN)) return 0;
+    try {
+      return pipe.ring.read(dst);
+    } finally {
+      pipe.unlock(PipeCell.READ_LOCK);
+    }
+  }
+
+  put(src: readonly Uint8Array[], whole: boolean): number {
+    const pipe = this.shared;
+    pipe.watch();
+    if (!pipe.tryLock(PipeCell.WRITE_LOCK, KERNEL_TOKEN)) return 0;
+    try {
+      return whole && total(src) > pipe.ring.free() ? 0 : pipe.ring.write(src);
+    } finally {
+      pipe.unlock(PipeCell.WRITE_LOCK);
+    }
+  }
+
+  /** Buffered bytes are dropped (nobody will read them). */
+  closeReading(): void {
+    this.readerClosed = true;
+    const pipe = this.shared;
+    pipe.setFlags(PipeFlag.READER_CLOSED);
+    if (pipe.tryLock(PipeCell.READ_LOCK, KERNEL_TOKEN)) {
+      pipe.ring.discard();
+      pipe.unlock(PipeCell.READ_LOCK);
+    }
+    this.#releaseWhenClosed();
+  }
+
+  closeWriting(): void {
+    this.writerClosed = true;
+    this.shared.setFlags(PipeFlag.WRITER_CLOSED);
+    this.#releaseWhenClosed();
+  }
+
+  setNonblock(reader: boolean, on: boolean): void {
+    const bit = reader ? PipeFlag.READER_NONBLOCK : PipeFlag.WRITER_NONBLOCK;
+    if (on) this.shared.setFlags(bit);
+    else this.shared.clearFlags(bit);
+  }
+
+  notify(): void {
+    this.wakeThreads();
+    this.signal();
+  }
+
+  wakeThreads(): void {
+    if (!this.readerClosed || !this.writerClosed) this.shared.changed();
+  }
+
+  #releaseWhenClosed(): void {
+    if (this.readerClosed && this.writerClosed) this.shared.arena.release(this.shared);
   }
 }
 
@@ -114,12 +239,13 @@ class PipeBuffer {
 function readFrom(pipe: PipeBuffer, dst: Uint8Array[]): number {
   if (pipe.readerClosed) throw new WasiError(Errno.BADF);
   if (total(dst) === 0) return 0;
+  const writerClosed = pipe.writerClosed; // before the take: bytes written before the close are seen
   const n = pipe.take(dst);
   if (n > 0) {
     pipe.notify(); // room for a waiting writer
     return n;
   }
-  if (pipe.writerClosed) return 0;
+  if (writerClosed && pipe.size === 0) return 0;
   throw new WasiError(Errno.AGAIN);
 }
 
@@ -134,9 +260,8 @@ function writeTo(pipe: PipeBuffer, src: Uint8Array[]): number {
   const want = total(src);
   if (want === 0) return 0;
   if (pipe.readerClosed) throw new WasiError(Errno.PIPE);
-  const free = pipe.free;
-  if (free === 0 || (want <= atomicSize(pipe) && want > free)) throw new WasiError(Errno.AGAIN);
-  const n = pipe.put(src);
+  const n = pipe.put(src, want <= atomicSize(pipe));
+  if (n === 0) throw new WasiError(Errno.AGAIN);
   pipe.notify(); // data for a waiting reader
   return n;
 }
@@ -144,7 +269,8 @@ function writeTo(pipe: PipeBuffer, src: Uint8Array[]): number {
 /** Readable with bytes buffered (`nbytes`), or at hangup (the writer closed). */
 function readReadiness(pipe: PipeBuffer): Readiness {
   if (pipe.readerClosed) return NOT_READY;
-  if (pipe.size > 0 || pipe.writerClosed) return { ready: true, nbytes: BigInt(pipe.size), hangup: pipe.writerClosed };
+  const size = pipe.size;
+  if (size > 0 || pipe.writerClosed) return { ready: true, nbytes: BigInt(size), hangup: pipe.writerClosed };
   return NOT_READY;
 }
 
@@ -161,18 +287,16 @@ function writeReadiness(pipe: PipeBuffer): Readiness {
 
 /** Ends the reading side: buffered bytes are dropped, and writing becomes EPIPE. */
 function closeReading(pipe: PipeBuffer): void {
-  if (pipe.readerClosed) return;
-  pipe.readerClosed = true;
-  pipe.discard();
+  if (!pipe.readerClosed) pipe.closeReading();
 }
 
 /** Ends the writing side: once drained, the reader reads end of file. */
 function closeWriting(pipe: PipeBuffer): void {
-  pipe.writerClosed = true;
+  if (!pipe.writerClosed) pipe.closeWriting();
 }
 
 /** What every end has: a non-seekable stream of type UNKNOWN. */
-abstract class PipeEnd extends Resource {
+export abstract class PipeEnd extends Resource {
   /**
    * WASI has no FIFO file type: Wasmer reports `Filetype::Unknown` for its
    * pipes (fd_fdstat_get and fd_filestat_get), and wasmtime reports a host
@@ -192,6 +316,29 @@ abstract class PipeEnd extends Resource {
   override advise(_offset: bigint, _len: bigint, _advice: Advice): void { throw new WasiError(Errno.SPIPE); }
   override sync(): void { throw new WasiError(Errno.INVAL); }
   override datasync(): void { throw new WasiError(Errno.INVAL); }
+
+  /** The direction this end reads, and the one it writes (undefined: it does not). */
+  protected abstract readonly reading: PipeBuffer | undefined;
+  protected abstract readonly writing: PipeBuffer | undefined;
+
+  /**
+   * The shared-memory rings a guest thread may read and write this end
+   * through itself (host/pipe-arena.ts): none for a direction whose bytes
+   * live in the kernel alone, or whose side is closed.
+   */
+  directRings(): { read?: ArenaPipe; write?: ArenaPipe } {
+    const read = this.reading?.readerClosed === false ? this.reading.shared : undefined;
+    const write = this.writing?.writerClosed === false ? this.writing.shared : undefined;
+    return { ...(read === undefined ? {} : { read }), ...(write === undefined ? {} : { write }) };
+  }
+
+  /** NONBLOCK is mirrored where guest threads read it. */
+  override setFdflags(flags: number): void {
+    super.setFdflags(flags);
+    const on = (flags & FdFlags.NONBLOCK) !== 0;
+    this.reading?.setNonblock(true, on);
+    this.writing?.setNonblock(false, on);
+  }
 }
 
 /** An end of a one-way pipe (the pipes `proc_spawn` gives a child's stdio). */
@@ -210,6 +357,9 @@ abstract class OneWayEnd extends PipeEnd {
 
 /** The read end of a one-way pipe. Writing to it is EBADF (the Resource default), as on Linux. */
 export class PipeReader extends OneWayEnd {
+  protected get reading(): PipeBuffer { return this.pipe; }
+  protected get writing(): undefined { return undefined; }
+
   override read(dst: Uint8Array[]): number { return readFrom(this.pipe, dst); }
   override pollRead(): Readiness { return readReadiness(this.pipe); }
   /** The read end is never writable. */
@@ -225,6 +375,9 @@ export class PipeReader extends OneWayEnd {
 
 /** The write end of a one-way pipe. Reading from it is EBADF (the Resource default), as on Linux. */
 export class PipeWriter extends OneWayEnd {
+  protected get reading(): undefined { return undefined; }
+  protected get writing(): PipeBuffer { return this.pipe; }
+
   override get waitsForRoom(): boolean { return true; }
   override get raisesSigpipe(): boolean { return true; }
 
@@ -258,6 +411,8 @@ export class DuplexPipeEnd extends PipeEnd {
 
   override get waitsForRoom(): boolean { return true; }
   override get raisesSigpipe(): boolean { return true; }
+  protected get reading(): PipeBuffer { return this.inbound; }
+  protected get writing(): PipeBuffer { return this.outbound; }
 
   override read(dst: Uint8Array[]): number { return readFrom(this.inbound, dst); }
   override write(src: Uint8Array[]): number { return writeTo(this.outbound, src); }
@@ -269,6 +424,7 @@ export class DuplexPipeEnd extends PipeEnd {
     closeReading(this.inbound);
     closeWriting(this.outbound);
     dropFromEpollSets(this);
+    this.outbound.wakeThreads();
     this.inbound.notify();
   }
 }
@@ -276,23 +432,26 @@ export class DuplexPipeEnd extends PipeEnd {
 /**
  * A new one-way pipe of `capacity` bytes: its read end and its write end.
  * `notify` (the process's readiness signal) is called after every change
- * that may let the other end go on.
+ * that may let the other end go on. With an `arena` (the kernel's pipe
+ * arena) the bytes live in one of its rings while one is free (the
+ * capacity is then the arena's), else in the kernel.
  */
-export function createPipe(notify: () => void, capacity = PIPE_CAPACITY): [PipeReader, PipeWriter] {
-  const pipe = newBuffer(notify, capacity);
+export function createPipe(notify: () => void, capacity = PIPE_CAPACITY, arena?: PipeArena): [PipeReader, PipeWriter] {
+  const pipe = newBuffer(notify, capacity, arena);
   return [new PipeReader(pipe), new PipeWriter(pipe)];
 }
 
-/** A new two-way pipe (`capacity` bytes each way): its two ends. `notify` as for `createPipe`. */
-export function createDuplexPipe(notify: () => void, capacity = PIPE_CAPACITY): [DuplexPipeEnd, DuplexPipeEnd] {
-  const there = newBuffer(notify, capacity);
-  const back = newBuffer(notify, capacity);
+/** A new two-way pipe (`capacity` bytes each way): its two ends. `notify` and `arena` as for `createPipe`. */
+export function createDuplexPipe(notify: () => void, capacity = PIPE_CAPACITY, arena?: PipeArena): [DuplexPipeEnd, DuplexPipeEnd] {
+  const there = newBuffer(notify, capacity, arena);
+  const back = newBuffer(notify, capacity, arena);
   return [new DuplexPipeEnd(back, there), new DuplexPipeEnd(there, back)];
 }
 
-function newBuffer(notify: () => void, capacity: number): PipeBuffer {
+function newBuffer(notify: () => void, capacity: number, arena: PipeArena | undefined): PipeBuffer {
   if (!Number.isSafeInteger(capacity) || capacity < 1) throw new WasiError(Errno.INVAL, `pipe capacity ${capacity}`);
-  return new PipeBuffer(capacity, notify);
+  const ring = arena?.allocate();
+  return ring === undefined ? new LocalPipeBuffer(capacity, notify) : new SharedPipeBuffer(ring, notify);
 }
 
 /** The largest write that must go in whole (PIPE_BUF, or the whole pipe when smaller). */

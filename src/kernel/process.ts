@@ -16,6 +16,7 @@ import type { Clocks } from '../host/clocks.js';
 import type { FileSystem } from '../host/fs/types.js';
 import type { RandomSource } from '../host/random.js';
 import type { ReadinessSignal } from '../host/readiness-signal.js';
+import type { PipeArena } from '../host/pipe-arena.js';
 import type { Runtime } from '../host/runtime.js';
 import type { KernelNetwork } from './network.js';
 import type { InputStream, OutputStream } from '../host/stdio.js';
@@ -62,6 +63,8 @@ export interface ProcessKernel {
   readonly commands?: ReadonlyMap<string, () => Uint8Array>;
   /** The network guests' sockets use (none when absent). */
   readonly network?: KernelNetwork;
+  /** The shared-memory rings of its pipes (host/pipe-arena.ts), where there are (else pipes live in the kernel alone). */
+  readonly pipes?: PipeArena;
 }
 
 /** A program to start as a child process. */

@@ -23,6 +23,7 @@ import { forkRecord } from '../../abi/fork-record.js';
 import { StackCapture, type ThreadEntry } from './asyncify.js';
 import { GuestContexts } from './contexts.js';
 import { GuestThreadLocals } from './thread-locals.js';
+import { directPipes } from './direct-pipes.js';
 import { jspi } from './jspi.js';
 import { GuestMemory } from '../../abi/memory.js';
 import { listGet, listSizesGet } from '../../syscalls/preview1/string-lists.js';
@@ -76,13 +77,16 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   const contexts = usesContexts && engine !== undefined && !asyncified && firstGen === undefined ? new GuestContexts(engine, memory) : undefined;
   let instance: WebAssembly.Instance | undefined;
   let signalCallback = '__wasm_signal';
-  /** Runs the guest's signal handler for each signal the kernel handed this thread. */
-  const takeSignals = (): void => {
+  /** Runs the guest's signal handler for each signal the kernel handed this thread; the signals taken (a bit each). */
+  const takeSignals = (): number => {
+    let taken = 0;
     for (let bits = channel.takeSignals(slot); bits !== 0; bits = channel.takeSignals(slot)) {
+      taken |= bits;
       const handler = instance?.exports[signalCallback];
-      if (typeof handler !== 'function') return;
+      if (typeof handler !== 'function') return taken;
       for (let sig = 1; sig < 32; sig++) if ((bits & (1 << sig)) !== 0) (handler as (sig: number) => void)(sig);
     }
+    return taken;
   };
   /** The main thread's gathered writes (exec/guest-write-buffer.ts): written before any call, and when the thread ends. */
   const gathered = start.writeBuffer !== undefined && hostWrite !== undefined ? new GuestWriteBuffer(start.writeBuffer, hostWrite) : undefined;
@@ -90,6 +94,9 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
   const views = new MemoryViews(memory);
   const guestMemory = new GuestMemory(memory);
   const futexes = guestFutexes(channel, slot, views, () => takeSignals(), channel.beforeCall);
+  // Pipes whose bytes live in the kernel's pipe arena: read and written here (direct-pipes.ts).
+  const pipes = start.pipes === undefined ? undefined
+    : directPipes({ channel, slot, arena: start.pipes.arena, token: start.pipes.token, views, beforeCall: channel.beforeCall, takeSignals });
   // The first generations' thread locals: their destructor calls are made here (thread-locals.ts).
   const threadLocalGet = syscallEntry('wasix_32v1', 'thread_local_get')!.number;
   const threadLocals = imports.some((i) => i.module === 'wasix_32v1' && i.name === 'thread_local_create')
@@ -109,8 +116,11 @@ export function runGuestThread(start: GuestThreadStart, hostWrite: HostWrite | u
     if (contexts !== undefined && CONTEXT_FUNCTIONS.has(name)) continue; // below, not split
     const number = entry.number;
     let call: ImportFn;
-    if (name === 'fd_write' && module !== 'wasix_64v1' && hostWrite !== undefined && start.directWrites) {
-      call = directFdWrite(channel, slot, number, views, hostWrite, gathered, () => takeSignals());
+    if (name === 'fd_write' && module !== 'wasix_64v1' && (pipes !== undefined || (hostWrite !== undefined && start.directWrites))) {
+      const toHost = hostWrite !== undefined && start.directWrites ? directFdWrite(channel, slot, number, views, hostWrite, gathered, () => takeSignals()) : viaKernel(number);
+      call = pipes === undefined ? toHost : pipes.fdWrite(toHost);
+    } else if (name === 'fd_read' && module !== 'wasix_64v1' && pipes !== undefined) {
+      call = pipes.fdRead(viaKernel(number));
     } else if (start.argsEnv !== undefined && module !== 'wasix_64v1' && STRING_LISTS.has(name)) {
       const list = name.startsWith('args_') ? start.argsEnv.args : start.argsEnv.env;
       const body = name.endsWith('_sizes_get') ? listSizesGet : listGet;

@@ -13,7 +13,7 @@ import { FdFlags, RIGHTS_STREAM } from '../../abi/constants.js';
 import { u64Number, u64Safe, type Preview1Split } from '../../abi/signatures.js';
 import { EpollResource, type EpollData } from '../../kernel/epoll-resource.js';
 import { EventResource } from '../../kernel/event-resource.js';
-import { createDuplexPipe } from '../../kernel/pipe-resource.js';
+import { createDuplexPipe, PIPE_CAPACITY } from '../../kernel/pipe-resource.js';
 import { syscall, type SyscallContext } from '../context.js';
 
 /** `fdflagsext`: close on exec. */
@@ -83,7 +83,7 @@ export function wasixFdSyscalls(ctx: SyscallContext, pathOpen: Preview1Split['pa
       const m = ctx.memory;
       m.check(readOut, 4);
       m.check(writeOut, 4);
-      const [first, second] = createDuplexPipe(notify);
+      const [first, second] = createDuplexPipe(notify, PIPE_CAPACITY, process.kernel.pipes);
       let r: number;
       try {
         r = fds.add({ resource: first, rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });

@@ -22,7 +22,7 @@ import { Errno, errnoName, WasiError } from '../../abi/errno.js';
 import { ProcessExit } from '../../abi/process-exit.js';
 import { RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, RIGHTS_STREAM } from '../../abi/constants.js';
 import { NullStream } from '../../host/stdio.js';
-import { createPipe } from '../../kernel/pipe-resource.js';
+import { createPipe, PIPE_CAPACITY } from '../../kernel/pipe-resource.js';
 import { InputStreamResource, OutputStreamResource } from '../../kernel/stream-resource.js';
 import { exitCodeOf, linuxSignalNumber } from '../../kernel/exit-status.js';
 import type { FdTable } from '../../kernel/fd-table.js';
@@ -168,7 +168,7 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
       return undefined;
     }
     if (mode !== StdioMode.PIPED) throw new WasiError(Errno.INVAL);
-    const [reader, writer] = createPipe(() => process.readiness.notify());
+    const [reader, writer] = createPipe(() => process.readiness.notify(), PIPE_CAPACITY, process.kernel.pipes);
     const [mine, theirs] = fd === 0 ? [writer, reader] : [reader, writer];
     let end: number;
     try {
