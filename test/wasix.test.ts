@@ -68,6 +68,11 @@ const CASES: WasixCase[] = [
   { name: 'fork_signals' },
   { name: 'vfork', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
   { name: 'exec', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },
+  {
+    name: 'exec_preview1', label: 'the new image a module with its own memory',
+    args: ['/sandbox/bin/lc'],
+    setup: (sb) => { mkdirSync(path.join(sb.dir, 'bin'), { recursive: true }); copyFileSync(programPath('line_count'), path.join(sb.dir, 'bin', 'lc')); },
+  },
   { name: 'setjmp' },
   {
     name: 'first_generation', args: ['/sandbox/bin/first_generation'], env: { PATH: '/sandbox/bin' },

@@ -13,9 +13,9 @@ import { statusOfThrown } from '../kernel/exit-status.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { LaunchRequest, Process, ProcessLauncher } from '../kernel/process.js';
 import { SyscallFunctions } from './syscall-functions.js';
-import { isThreadedModule, threadedMemory, type MemoryImport } from './threaded-module.js';
+import type { MemoryImport } from './threaded-module.js';
 import { runThreaded, sharedMemory } from './threaded-run.js';
-import { importingSharedMemory } from './module-binary.js';
+import { compileProgram } from './child-program.js';
 
 /** What every child of a kernel runs with. */
 export interface LauncherOptions {
@@ -23,21 +23,6 @@ export interface LauncherOptions {
   threads: ThreadSpawner;
   /** Where traced calls go (children are traced when the parent is). */
   trace?: TraceSink;
-}
-
-/** Compiled programs, by a hash of their bytes; a hit is used only when the bytes are the same (a pipeline spawns one program many times). */
-const compiled = new Map<string, { source: Uint8Array; bytes: Uint8Array; module: WebAssembly.Module }>();
-
-function keyOf(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  return `${bytes.length}:${h >>> 0}`;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 const decoder = new TextDecoder();
@@ -64,28 +49,10 @@ export function createLauncher(options: LauncherOptions): ProcessLauncher {
       let module: WebAssembly.Module;
       let memory: MemoryImport;
       try {
-        const key = keyOf(request.program);
-        const hit = compiled.get(key);
-        let bytes = request.program;
-        if (hit !== undefined && sameBytes(hit.source, request.program)) {
-          ({ module, bytes } = hit);
-        } else {
-          module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
-          if (!isThreadedModule(module)) {
-            // A single-threaded module (preview 1): its memory becomes a shared one Kiln makes, so it runs as every child does.
-            const importing = importingSharedMemory(bytes);
-            if (importing === undefined) throw new WasiError(Errno.NOEXEC, 'the module has no memory of its own to run it with');
-            bytes = importing;
-            module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
-          }
-        }
-        memory = threadedMemory(module, bytes);
-        if (compiled.size > 64) compiled.clear();
-        compiled.set(key, { source: request.program, bytes, module });
+        ({ module, memory } = compileProgram(request.program));
       } catch (e) {
         if (request.into === undefined) request.fds.release(); // a vfork child keeps its table: its exec failed, it goes on
-        if (e instanceof WasiError) throw e;
-        throw new WasiError(Errno.NOEXEC, e instanceof Error ? e.message : String(e));
+        throw e;
       }
       const child = request.into ?? options.kernel.spawn({
         args: request.args,

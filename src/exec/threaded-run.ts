@@ -29,7 +29,8 @@ import { mapEntry, threadToken } from '../host/pipe-arena.js';
 import type { KernelThread } from '../kernel/thread.js';
 import { ChannelServer, type SlotOwner } from './channel-server.js';
 import { DIRECT_WRITE_FDS, SyscallChannel } from './channel.js';
-import { isThreadedModule, threadedMemory, type MemoryImport } from './threaded-module.js';
+import type { MemoryImport } from './threaded-module.js';
+import { compileProgram } from './child-program.js';
 import { CallReplaced } from '../kernel/blocking.js';
 import { SyscallFunctions } from './syscall-functions.js';
 import { TimeoutError } from './timeout.js';
@@ -342,15 +343,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
   });
 
   process.replaceImage = (request) => {
-    let next: WebAssembly.Module;
-    let decl: MemoryImport;
-    try {
-      next = new WebAssembly.Module(request.program as Uint8Array<ArrayBuffer>);
-      if (!isThreadedModule(next)) throw new Error('only modules that import their memory (WASIX, wasi-threads) can replace a process');
-      decl = threadedMemory(next, request.program);
-    } catch (e) {
-      throw new WasiError(Errno.NOEXEC, e instanceof Error ? e.message : String(e));
-    }
+    const { module: next, memory: decl } = compileProgram(request.program);
     // Every thread stops, the caller's too (its call is never answered).
     const stopped: Promise<void>[] = [];
     for (const [worker, entry] of [...running]) {
