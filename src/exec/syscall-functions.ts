@@ -116,14 +116,16 @@ export class SyscallFunctions {
     return this.#wasix64Split;
   }
 
-  /** The `wasix_64v1` functions for a guest (made on first use). */
+  /** The `wasix_64v1` functions for a guest (made on first use), as `wasix`. */
   get wasix64(): Readonly<Record<string, ImportFunction>> {
+    this.context.absolutePaths = true;
     this.#wasix64 ??= linkThroughAdapter<Record<string, ImportFunction>>(WASIX_64V1, this.#wasix64SplitFunctions());
     return this.#wasix64;
   }
 
-  /** The `wasix_32v1` functions for a guest (made on first use). */
+  /** The `wasix_32v1` functions for a guest (made on first use): a guest that links them is a WASIX one (`runs`). */
   get wasix(): Readonly<Record<string, ImportFunction>> {
+    this.context.absolutePaths = true;
     this.#wasix ??= linkThroughAdapter<Record<string, ImportFunction>>(WASIX_32V1, this.#wasixSplitFunctions() as unknown as Record<string, SplitFunction>);
     return this.#wasix;
   }
@@ -149,6 +151,7 @@ export class SyscallFunctions {
    * nothing more (linking `wasix_64v1` makes the memory 64-bit).
    */
   importsFor(module: WebAssembly.Module): Record<string, Readonly<Record<string, ImportFunction>>> {
+    this.runs(module);
     const out: Record<string, Readonly<Record<string, ImportFunction>>> = {};
     for (const { module: name } of WebAssembly.Module.imports(module)) {
       if (name in out || name === 'wasi' || !isSyscallModule(name)) continue;
@@ -156,6 +159,11 @@ export class SyscallFunctions {
       if (functions !== undefined) out[name] = functions;
     }
     return out;
+  }
+
+  /** The process runs `module` (its first image, or one exec put in place): a WASIX module's preview 1 paths may be absolute. */
+  runs(module: WebAssembly.Module): void {
+    this.context.absolutePaths = WebAssembly.Module.imports(module).some((i) => i.module === 'wasix_32v1' || i.module === 'wasix_64v1');
   }
 
   /** The functions of `module` in split form (i64 arguments as two i32 halves), if served. */

@@ -109,6 +109,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
   }
   let memory = run.forked?.memory ?? sharedMemory(run.memory);
   functions.context.bind(memory);
+  functions.runs(module);
   process.image = { module, memory: memoryImport, instanceMemory: memory };
   process.parkBlockedCalls = true;
   const readiness = process.readiness;
@@ -188,6 +189,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     if (found === undefined) {
       found = new SyscallFunctions(child, functions.trace);
       found.context.wide = functions.context.wide;
+      found.context.absolutePaths = functions.context.absolutePaths;
       found.context.bind(memory);
       vforkFunctions.set(child, found);
     }
@@ -364,6 +366,7 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
     exported = exportedFunctions(next);
     memory = sharedMemory(decl);
     functions.context.bind(memory);
+    functions.runs(next);
     process.image = { module, memory: memoryImport, instanceMemory: memory };
     refreshDirectWrites();
     // The new image starts once the old threads' workers are gone: a thread still waiting on a

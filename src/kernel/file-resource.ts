@@ -47,7 +47,8 @@ export class FileResource extends Resource implements BufferedWriter {
       if (append) {
         this.position = this.handle.append(buf) + buf.byteLength;
       } else {
-        if (!bufferWrite(this, buf, this.position)) this.#writeAll(buf, this.position);
+        // Only a regular file's writes are gathered: a device's answer (ENOSPC from /dev/full, a terminal's) is the write's own.
+        if (this.filetype !== FileType.REGULAR_FILE || !bufferWrite(this, buf, this.position)) this.#writeAll(buf, this.position);
         this.position += buf.byteLength;
       }
       total += buf.byteLength;

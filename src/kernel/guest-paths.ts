@@ -11,6 +11,7 @@ import { FileType } from '../abi/constants.js';
 import { DirectoryResource } from './directory-resource.js';
 import { openAt, statAt } from './fs-ops.js';
 import type { FdTable } from './fd-table.js';
+import { DEVICES_PATH } from './devices.js';
 
 /** A guest path's preopened directory and the rest of the path below it. */
 export interface Located {
@@ -33,8 +34,12 @@ export function absolutePath(cwd: string, path: string): string {
   return `/${parts.join('/')}`;
 }
 
-/** The preopen of `fds` whose guest path holds the absolute `path` (the longest such), or ENOENT. */
-export function locate(fds: FdTable, path: string): Located {
+/**
+ * The preopen of `fds` whose guest path holds the absolute `path` (the
+ * longest such), or ENOENT. With `devices` (kernel/devices.ts), a path in
+ * `/dev` that no preopen at `/dev` or below holds is in that directory.
+ */
+export function locate(fds: FdTable, path: string, devices?: DirectoryResource): Located {
   let best: Located | undefined;
   let bestLength = -1;
   for (const fd of fds.numbers()) {
@@ -46,19 +51,46 @@ export function locate(fds: FdTable, path: string): Located {
     best = { dir: r, rest: inside === '/' ? '.' : inside.slice(1) };
     bestLength = root.length;
   }
+  if (devices !== undefined && bestLength < DEVICES_PATH.length) {
+    const device = inDevices(path, devices);
+    if (device !== undefined) return device;
+  }
   if (best === undefined) throw new WasiError(Errno.NOENT);
   return best;
 }
 
+/** `path` (absolute, normalised) in the device directory, or undefined when it lies outside `/dev`. */
+function inDevices(path: string, devices: DirectoryResource): Located | undefined {
+  if (path === DEVICES_PATH) return { dir: devices, rest: '.' };
+  return path.startsWith(`${DEVICES_PATH}/`) ? { dir: devices, rest: path.slice(DEVICES_PATH.length + 1) } : undefined;
+}
+
+/**
+ * Where a path relative to the preopen `dir` starts when it names
+ * something in `/dev` that no preopen at `/dev` or below holds (a libc
+ * that resolves absolute paths itself hands `/dev/null` to its `/`
+ * preopen as `dev/null`): the device directory. Undefined otherwise, and
+ * for a path with a `..` (the resolver judges those).
+ */
+export function preopenDevicePath(fds: FdTable, dir: DirectoryResource, path: string, devices: DirectoryResource): Located | undefined {
+  if (dir.preopenPath === undefined || path.split('/').includes('..')) return undefined;
+  const root = absolutePath('/', dir.preopenPath);
+  if (root.length >= DEVICES_PATH.length && root !== '/') return undefined; // only "/" can hold /dev below itself
+  const full = absolutePath(root, path);
+  if (inDevices(full, devices) === undefined) return undefined;
+  const located = locate(fds, full, devices);
+  return located.dir === devices ? located : undefined;
+}
+
 /** Checks that the absolute guest `path` is a directory (ENOENT, ENOTDIR otherwise). */
-export function requireDirectory(fds: FdTable, path: string): void {
-  const { dir, rest } = locate(fds, path);
+export function requireDirectory(fds: FdTable, path: string, devices?: DirectoryResource): void {
+  const { dir, rest } = locate(fds, path, devices);
   if (statAt(dir, rest, true).filetype !== FileType.DIRECTORY) throw new WasiError(Errno.NOTDIR);
 }
 
 /** The bytes of the file at the absolute guest `path`. */
-export function readGuestFile(fds: FdTable, path: string): Uint8Array {
-  const { dir, rest } = locate(fds, path);
+export function readGuestFile(fds: FdTable, path: string, devices?: DirectoryResource): Uint8Array {
+  const { dir, rest } = locate(fds, path, devices);
   const file = openAt(dir, rest, { follow: true, create: false, directory: false, exclusive: false, truncate: false, read: true, write: false, fdflags: 0 });
   try {
     if (file.filetype === FileType.DIRECTORY) throw new WasiError(Errno.ISDIR);

@@ -17,6 +17,7 @@ import type { FileSystem } from '../host/fs/types.js';
 import type { RandomSource } from '../host/random.js';
 import type { ReadinessSignal } from '../host/readiness-signal.js';
 import type { PipeArena } from '../host/pipe-arena.js';
+import { deviceDirectory } from './devices.js';
 import type { Runtime } from '../host/runtime.js';
 import type { KernelNetwork } from './network.js';
 import type { InputStream, OutputStream } from '../host/stdio.js';
@@ -272,6 +273,10 @@ export class Process {
 
   /** The kernel's readiness signal, which blocked calls of this process wait on. */
   get readiness(): ReadinessSignal { return this.kernel.readiness; }
+
+  #devices: DirectoryResource | undefined;
+  /** The `/dev` its WASIX paths reach where no preopen holds one (kernel/devices.ts), made on first use. */
+  get devices(): DirectoryResource { return this.#devices ??= deviceDirectory(this.random); }
 
   /** The thread that runs `_start`. */
   get mainThread(): KernelThread | undefined { return this.threads.get(0); }

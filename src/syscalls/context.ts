@@ -30,6 +30,13 @@ export class SyscallContext {
   thread: KernelThread;
   /** Starts a thread, where the runner can (threaded processes); undefined elsewhere (EAGAIN). */
   spawnThread: SpawnThread | undefined;
+  /**
+   * True while the process runs a WASIX module: its preview 1 path
+   * functions then take absolute paths as its WASIX ones do (wasix-libc
+   * hands them `/dev/null` with its root preopen, as Wasmer resolves
+   * them). A preview 1 module's are refused (EPERM), as wasmtime does.
+   */
+  absolutePaths = false;
 
   constructor(readonly process: Process) {
     this.thread = process.mainThread!;

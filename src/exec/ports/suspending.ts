@@ -71,6 +71,7 @@ export async function runSuspending(run: SuspendingRun): Promise<ExitStatus> {
   const { session, functions } = run;
   const process = functions.process;
   process.parkBlockedCalls = true;
+  functions.runs(run.module);
   const imports: Record<string, Record<string, object>> = {};
   for (const { module, name, kind } of WebAssembly.Module.imports(run.module)) {
     if (kind !== 'function' || !isSyscallModule(module)) continue;

@@ -12,7 +12,7 @@ import { FILESTAT } from '../../abi/layouts.js';
 import { encodeUtf8 } from '../../abi/memory.js';
 import type { DirectoryResource } from '../../kernel/directory-resource.js';
 import * as ops from '../../kernel/fs-ops.js';
-import { absolutePath, locate } from '../../kernel/guest-paths.js';
+import { absolutePath, locate, preopenDevicePath } from '../../kernel/guest-paths.js';
 import { definedRights, syscall, type SyscallContext } from '../context.js';
 import { applicableRights, timesFromFlags, writeFilestat } from './fd.js';
 
@@ -21,7 +21,7 @@ const WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_S
 
 /**
  * The path functions of a process. With `fromRoot` (WASIX's, as Wasmer
- * resolves paths), an absolute path is the guest's own: it starts at the
+ * resolves paths; also preview 1's in a WASIX module, `ctx.absolutePaths`), an absolute path is the guest's own: it starts at the
  * preopen that holds it, whichever directory descriptor came with it (the
  * first generations' wasix-libc passes its root preopen with absolute
  * paths). Without it (preview 1), the resolver refuses one (EPERM).
@@ -34,8 +34,13 @@ export function pathSyscalls(ctx: SyscallContext, fromRoot = false) {
   const at = (fd: number, rights: number, ptr: number, len: number): [DirectoryResource, string] => where(ctx.dir(fd, rights), str(ptr, len));
   /** Where `path`, given with `dir`, starts. */
   const where = (dir: DirectoryResource, path: string): [DirectoryResource, string] => {
-    if (!fromRoot || path.charCodeAt(0) !== 47 /* / */) return [dir, path];
-    const { dir: root, rest } = locate(fds, absolutePath('/', path));
+    if (!fromRoot && !ctx.absolutePaths) return [dir, path];
+    if (path.charCodeAt(0) !== 47 /* / */) {
+      // `dev/null` from the `/` preopen: the device directory (kernel/devices.ts).
+      const device = dir.preopenPath === '/' && path.startsWith('dev') ? preopenDevicePath(fds, dir, path, ctx.process.devices) : undefined;
+      return device === undefined ? [dir, path] : [device.dir, device.rest];
+    }
+    const { dir: root, rest } = locate(fds, absolutePath('/', path), ctx.process.devices);
     return [root, rest !== '.' && path.endsWith('/') ? `${rest}/` : rest];
   };
 
@@ -44,7 +49,7 @@ export function pathSyscalls(ctx: SyscallContext, fromRoot = false) {
     const commands = ctx.process.kernel.commands;
     if (commands === undefined || commands.size === 0) return undefined;
     const absolute = path.charCodeAt(0) === 47 /* / */;
-    if (absolute ? !fromRoot : dir.preopenPath === undefined) return undefined;
+    if (absolute ? !fromRoot && !ctx.absolutePaths : dir.preopenPath === undefined) return undefined;
     return commands.get(absolute ? absolutePath('/', path) : absolutePath(absolutePath('/', dir.preopenPath!), path));
   };
 

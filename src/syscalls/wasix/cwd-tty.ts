@@ -38,7 +38,7 @@ export function wasixCwdTtySyscalls(ctx: SyscallContext) {
 
     chdir: syscall((ptr: number, len: number): number => {
       const target = absolutePath(process.cwd, ctx.memory.string(ptr, len));
-      requireDirectory(process.fds, target);
+      requireDirectory(process.fds, target, process.devices);
       process.cwd = target;
       return Errno.SUCCESS;
     }),

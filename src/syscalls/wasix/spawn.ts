@@ -76,7 +76,7 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
       let bytes: Uint8Array;
       try {
         const registered = process.kernel.commands?.get(candidate);
-        bytes = registered !== undefined ? registered() : readGuestFile(process.fds, candidate);
+        bytes = registered !== undefined ? registered() : readGuestFile(process.fds, candidate, process.devices);
       } catch (e) {
         error = e;
         continue;
@@ -122,7 +122,7 @@ export function wasixSpawnSyscalls(ctx: SyscallContext) {
         }
         case FdOp.OPEN: {
           const path = absolutePath(cwd.value, pathOf(at));
-          const { dir, rest } = locate(fds, path);
+          const { dir, rest } = locate(fds, path, process.devices);
           const oflags = m.u16(at + op.oflags);
           const base = m.u64(at + op.rightsBase);
           const fdflags = m.u16(at + op.fdflags);

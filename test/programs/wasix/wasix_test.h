@@ -51,6 +51,7 @@ static inline const char *errname(int e) {
     case ENOENT: return "ENOENT";
     case ENOEXEC: return "ENOEXEC";
     case ENOMEM: return "ENOMEM";
+    case ENOSPC: return "ENOSPC";
     case ENOSYS: return "ENOSYS";
     case ENOTDIR: return "ENOTDIR";
     case ENOTEMPTY: return "ENOTEMPTY";
