@@ -7,7 +7,9 @@
  * It holds character devices that reach nothing of the host: `null` (reads
  * end of file, takes every write), `zero` (reads zeros, takes every
  * write), `full` (reads zeros, writes are ENOSPC), `random` and `urandom`
- * (the process's random source; writes are taken, as Linux takes them).
+ * (the process's random source; writes are taken, as Linux takes them);
+ * `path_open` of `stdin`, `stdout`, `stderr` and `fd/N` there gives another
+ * descriptor for what that descriptor names (`descriptorAlias`).
  * It is read-only: creating, removing or renaming anything in it is EPERM.
  * A preview 1 guest never sees it (its paths never start at `/`), and a
  * preopen at `/dev` or below it takes its place.
@@ -105,6 +107,22 @@ class DeviceDirectory implements FsDirectory {
   unlink(): void { throw new WasiError(Errno.PERM); }
   rmdir(): void { throw new WasiError(Errno.PERM); }
   rename(): void { throw new WasiError(Errno.PERM); }
+}
+
+/**
+ * The descriptor a name in the device directory stands for: `stdin`,
+ * `stdout`, `stderr` (0, 1, 2) and `fd/N`; `path_open` gives another
+ * descriptor for what that one names (EBADF when it is closed). They are
+ * not in the listing, and only opening them works (their stat is ENOENT).
+ */
+export function descriptorAlias(name: string): number | undefined {
+  switch (name) {
+    case 'stdin': return 0;
+    case 'stdout': return 1;
+    case 'stderr': return 2;
+  }
+  const m = /^fd\/(0|[1-9][0-9]{0,8})$/.exec(name);
+  return m === null ? undefined : Number(m[1]);
 }
 
 /** A process's device directory, over its random source. */

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { FileType } from '../../src/abi/constants.js';
 import { Errno } from '../../src/abi/errno.js';
 import { MemoryFileSystem } from '../../src/host/fs/memory-fs.js';
-import { deviceDirectory } from '../../src/kernel/devices.js';
+import { descriptorAlias, deviceDirectory } from '../../src/kernel/devices.js';
 import { DirectoryResource } from '../../src/kernel/directory-resource.js';
 import { FdTable } from '../../src/kernel/fd-table.js';
 import { mkdirAt, openAt, renameAt, statAt, unlinkAt } from '../../src/kernel/fs-ops.js';
@@ -56,6 +56,11 @@ describe('the device directory', () => {
     assertErrno(() => unlinkAt(dev, 'null'), Errno.PERM);
     assertErrno(() => renameAt(dev, 'null', dev, 'nothing'), Errno.PERM);
   });
+});
+
+test('stdin, stdout, stderr and fd/N stand for descriptors; other names do not', () => {
+  assert.deepEqual(['stdin', 'stdout', 'stderr', 'fd/0', 'fd/17'].map(descriptorAlias), [0, 1, 2, 0, 17]);
+  assert.deepEqual(['fd/', 'fd/01', 'fd/-1', 'fd/1x', 'fd/1/2', 'null', 'fd/9999999999'].map(descriptorAlias), Array(7).fill(undefined));
 });
 
 describe('guest paths in /dev', () => {

@@ -13,6 +13,7 @@ import { encodeUtf8 } from '../../abi/memory.js';
 import type { DirectoryResource } from '../../kernel/directory-resource.js';
 import * as ops from '../../kernel/fs-ops.js';
 import { absolutePath, locate, preopenDevicePath } from '../../kernel/guest-paths.js';
+import { descriptorAlias } from '../../kernel/devices.js';
 import { definedRights, syscall, type SyscallContext } from '../context.js';
 import { applicableRights, timesFromFlags, writeFilestat } from './fd.js';
 
@@ -105,6 +106,13 @@ export function pathSyscalls(ctx: SyscallContext, fromRoot = false) {
       // Rights beyond the 30 defined bits cannot be granted by anything; ignore them.
       const base = definedRights(rightsBaseLo);
       const inheriting = definedRights(rightsInheritingLo);
+      const alias = dir === ctx.process.devices ? descriptorAlias(p) : undefined;
+      if (alias !== undefined) {
+        // /dev/stdout and the like: another descriptor for what that one names, with at most its rights.
+        const named = fds.get(alias);
+        ctx.memory.setU32(fdOut, fds.add({ resource: named.resource, rightsBase: named.rightsBase & base, rightsInheriting: named.rightsInheriting & inheriting }));
+        return Errno.SUCCESS;
+      }
       const resource = ops.openAt(dir, p, {
         follow: (dirflags & LookupFlags.SYMLINK_FOLLOW) !== 0,
         create: (oflags & OFlags.CREAT) !== 0,

@@ -2,7 +2,9 @@
  * The character devices a WASIX guest finds in /dev (as Wasmer gives
  * every guest): null, zero, full, random and urandom, opened by absolute
  * path and relative to /dev as the current directory, listed by readdir,
- * and used as a shell's redirection target. Nothing here changes /dev
+ * and used as a shell's redirection target; /dev/stdout and /dev/fd/N
+ * open what those descriptors name (stdout must not be a regular file
+ * natively, where opening /dev/stdout starts again at its beginning). Nothing here changes /dev
  * (the native run that makes the .expected file uses the real one).
  *
  * Kiln's test runs it with an empty directory preopened at / (libc hands
@@ -75,6 +77,26 @@ int main(void) {
   printf("relative to /dev as the current directory: open null %s\n", fd >= 0 ? "OK" : errname(errno));
   if (fd >= 0) close(fd);
   CHECK(chdir("/") == 0, "chdir /");
+
+  /* /dev/stdout and /dev/fd/N: what those descriptors name. */
+  fflush(stdout);
+  fd = open("/dev/stdout", O_WRONLY);
+  CHECK(fd >= 0, "open /dev/stdout");
+  const char *line = "written through /dev/stdout\n";
+  CHECK(write(fd, line, strlen(line)) == (ssize_t)strlen(line), "write /dev/stdout");
+  close(fd);
+  int p[2];
+  CHECK(pipe(p) == 0, "pipe");
+  char name[32];
+  snprintf(name, sizeof name, "/dev/fd/%d", p[1]);
+  fd = open(name, O_WRONLY);
+  CHECK(fd >= 0, "open /dev/fd/N");
+  CHECK(write(fd, "via fd", 6) == 6, "write /dev/fd/N");
+  close(fd);
+  memset(buf, 0, sizeof buf);
+  printf("/dev/fd/N of a pipe's write end: the read end got \"%.*s\"\n", (int)read(p[0], buf, sizeof buf), (char *)buf);
+  close(p[0]);
+  close(p[1]);
 
   /* A shell's `>/dev/null`: stdout onto the device, and back. */
   fflush(stdout);
