@@ -84,7 +84,9 @@ export interface GuestThreadStart {
    * and the thread's lock token. Unset while syscalls are traced.
    */
   pipes?: {
+    /** The arena's memory (host/pipe-arena.ts `PipeArena`). */
     arena: SharedArrayBuffer;
+    /** The thread's lock token (`threadToken`), unique in its kernel. */
     token: number;
   };
   /**
