@@ -51,6 +51,7 @@ const CASES: WasixCase[] = [
   { name: 'sleep' },
   { name: 'signal' },
   { name: 'cwd' },
+  { name: 'devices', label: 'through the root Kiln gives a WASIX guest' },
   { name: 'devices', label: 'with a directory preopened at /', morePreopens: ['/'] },
   { name: 'tty' },
   { name: 'spawn', args: ['/sandbox/bin/child'], setup: (sb) => installPrograms(sb.dir, 'child') },

@@ -118,14 +118,14 @@ export class SyscallFunctions {
 
   /** The `wasix_64v1` functions for a guest (made on first use), as `wasix`. */
   get wasix64(): Readonly<Record<string, ImportFunction>> {
-    this.context.absolutePaths = true;
+    if (this.#wasix64 === undefined) this.#linksWasix();
     this.#wasix64 ??= linkThroughAdapter<Record<string, ImportFunction>>(WASIX_64V1, this.#wasix64SplitFunctions());
     return this.#wasix64;
   }
 
   /** The `wasix_32v1` functions for a guest (made on first use): a guest that links them is a WASIX one (`runs`). */
   get wasix(): Readonly<Record<string, ImportFunction>> {
-    this.context.absolutePaths = true;
+    if (this.#wasix === undefined) this.#linksWasix();
     this.#wasix ??= linkThroughAdapter<Record<string, ImportFunction>>(WASIX_32V1, this.#wasixSplitFunctions() as unknown as Record<string, SplitFunction>);
     return this.#wasix;
   }
@@ -161,9 +161,21 @@ export class SyscallFunctions {
     return out;
   }
 
-  /** The process runs `module` (its first image, or one exec put in place): a WASIX module's preview 1 paths may be absolute. */
+  /** A guest links WASIX functions: absolute paths, and a root (as `runs`). */
+  #linksWasix(): void {
+    this.context.absolutePaths = true;
+    this.process.addRoot();
+  }
+
+  /**
+   * The process runs `module` (its first image, or one exec put in place):
+   * a WASIX module's preview 1 paths may be absolute, and it gets a root
+   * (`Process.addRoot`, unless it has one).
+   */
   runs(module: WebAssembly.Module): void {
-    this.context.absolutePaths = WebAssembly.Module.imports(module).some((i) => i.module === 'wasix_32v1' || i.module === 'wasix_64v1');
+    const wasix = WebAssembly.Module.imports(module).some((i) => i.module === 'wasix_32v1' || i.module === 'wasix_64v1');
+    this.context.absolutePaths = wasix;
+    if (wasix) this.process.addRoot();
   }
 
   /** The functions of `module` in split form (i64 arguments as two i32 halves), if served. */

@@ -65,23 +65,6 @@ function inDevices(path: string, devices: DirectoryResource): Located | undefine
   return path.startsWith(`${DEVICES_PATH}/`) ? { dir: devices, rest: path.slice(DEVICES_PATH.length + 1) } : undefined;
 }
 
-/**
- * Where a path relative to the preopen `dir` starts when it names
- * something in `/dev` that no preopen at `/dev` or below holds (a libc
- * that resolves absolute paths itself hands `/dev/null` to its `/`
- * preopen as `dev/null`): the device directory. Undefined otherwise, and
- * for a path with a `..` (the resolver judges those).
- */
-export function preopenDevicePath(fds: FdTable, dir: DirectoryResource, path: string, devices: DirectoryResource): Located | undefined {
-  if (dir.preopenPath === undefined || path.split('/').includes('..')) return undefined;
-  const root = absolutePath('/', dir.preopenPath);
-  if (root.length >= DEVICES_PATH.length && root !== '/') return undefined; // only "/" can hold /dev below itself
-  const full = absolutePath(root, path);
-  if (inDevices(full, devices) === undefined) return undefined;
-  const located = locate(fds, full, devices);
-  return located.dir === devices ? located : undefined;
-}
-
 /** Checks that the absolute guest `path` is a directory (ENOENT, ENOTDIR otherwise). */
 export function requireDirectory(fds: FdTable, path: string, devices?: DirectoryResource): void {
   const { dir, rest } = locate(fds, path, devices);

@@ -13,11 +13,13 @@
 import { Errno, WasiError } from '../abi/errno.js';
 import { RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, RIGHTS_STREAM, Rights } from '../abi/constants.js';
 import type { Clocks } from '../host/clocks.js';
-import type { FileSystem } from '../host/fs/types.js';
+import type { FileSystem, FsDirectory } from '../host/fs/types.js';
 import type { RandomSource } from '../host/random.js';
 import type { ReadinessSignal } from '../host/readiness-signal.js';
 import type { PipeArena } from '../host/pipe-arena.js';
 import { deviceDirectory } from './devices.js';
+import { rootDirectory } from './root-directory.js';
+import { absolutePath } from './guest-paths.js';
 import type { Runtime } from '../host/runtime.js';
 import type { KernelNetwork } from './network.js';
 import type { InputStream, OutputStream } from '../host/stdio.js';
@@ -273,6 +275,29 @@ export class Process {
 
   /** The kernel's readiness signal, which blocked calls of this process wait on. */
   get readiness(): ReadinessSignal { return this.kernel.readiness; }
+
+  /**
+   * Gives the process a root, a preopen at `/` (kernel/root-directory.ts:
+   * the devices at `dev`, the preopened directories at their paths), added
+   * after every descriptor it has, unless a preopen is at `/` already
+   * (or the descriptor cap leaves no room). A WASIX guest gets one, as
+   * Wasmer gives every guest a root.
+   */
+  addRoot(): void {
+    const mounts: [string, FsDirectory][] = [];
+    for (const fd of this.fds.numbers()) {
+      const r = this.fds.get(fd).resource;
+      if (!(r instanceof DirectoryResource) || r.preopenPath === undefined || !r.preopenPath.startsWith('/')) continue;
+      if (absolutePath('/', r.preopenPath) === '/') return;
+      mounts.push([absolutePath('/', r.preopenPath), r.node]);
+    }
+    const root = new DirectoryResource(rootDirectory(this.devices.node, mounts), undefined, '/');
+    try {
+      this.fds.add({ resource: root, rightsBase: RIGHTS_DIRECTORY, rightsInheriting: RIGHTS_DIRECTORY_INHERITING });
+    } catch {
+      // No descriptor left under the cap (maxDescriptors): the guest runs without a root.
+    }
+  }
 
   #devices: DirectoryResource | undefined;
   /** The `/dev` its WASIX paths reach where no preopen holds one (kernel/devices.ts), made on first use. */

@@ -13,7 +13,7 @@ import { descriptorAlias, deviceDirectory } from '../../src/kernel/devices.js';
 import { DirectoryResource } from '../../src/kernel/directory-resource.js';
 import { FdTable } from '../../src/kernel/fd-table.js';
 import { mkdirAt, openAt, renameAt, statAt, unlinkAt } from '../../src/kernel/fs-ops.js';
-import { locate, preopenDevicePath } from '../../src/kernel/guest-paths.js';
+import { locate } from '../../src/kernel/guest-paths.js';
 import { assertErrno } from './helpers/errno.js';
 
 const counting = (dst: Uint8Array) => { for (let i = 0; i < dst.length; i++) dst[i] = i + 1; };
@@ -80,14 +80,5 @@ describe('guest paths in /dev', () => {
     assert.equal(locate(table('/'), '/devices/x', devices).dir === devices, false, '/devices is not /dev');
     assertErrno(() => locate(table('/sandbox'), '/devices/x', devices), Errno.NOENT);
     assertErrno(() => locate(table('/sandbox'), '/dev/null'), Errno.NOENT, 'without devices (preview 1 guests)');
-  });
-
-  test('a path relative to the / preopen that names /dev (libc strips the root) reaches them; one with .. does not', () => {
-    const fds = table('/');
-    const root = fds.get(0).resource as DirectoryResource;
-    assert.equal(preopenDevicePath(fds, root, 'dev/null', devices)?.rest, 'null');
-    assert.equal(preopenDevicePath(fds, root, 'dev', devices)?.rest, '.');
-    assert.equal(preopenDevicePath(fds, root, 'x/../dev/null', devices), undefined);
-    assert.equal(preopenDevicePath(fds, root, 'devnull', devices), undefined);
   });
 });

@@ -12,7 +12,7 @@ import { FILESTAT } from '../../abi/layouts.js';
 import { encodeUtf8 } from '../../abi/memory.js';
 import type { DirectoryResource } from '../../kernel/directory-resource.js';
 import * as ops from '../../kernel/fs-ops.js';
-import { absolutePath, locate, preopenDevicePath } from '../../kernel/guest-paths.js';
+import { absolutePath, locate } from '../../kernel/guest-paths.js';
 import { descriptorAlias } from '../../kernel/devices.js';
 import { definedRights, syscall, type SyscallContext } from '../context.js';
 import { applicableRights, timesFromFlags, writeFilestat } from './fd.js';
@@ -36,12 +36,14 @@ export function pathSyscalls(ctx: SyscallContext, fromRoot = false) {
   /** Where `path`, given with `dir`, starts. */
   const where = (dir: DirectoryResource, path: string): [DirectoryResource, string] => {
     if (!fromRoot && !ctx.absolutePaths) return [dir, path];
-    if (path.charCodeAt(0) !== 47 /* / */) {
-      // `dev/null` from the `/` preopen: the device directory (kernel/devices.ts).
-      const device = dir.preopenPath === '/' && path.startsWith('dev') ? preopenDevicePath(fds, dir, path, ctx.process.devices) : undefined;
-      return device === undefined ? [dir, path] : [device.dir, device.rest];
-    }
-    const { dir: root, rest } = locate(fds, absolutePath('/', path), ctx.process.devices);
+    let absolute: string;
+    if (path.charCodeAt(0) === 47 /* / */) absolute = absolutePath('/', path);
+    // From the root, a relative path starts at the current directory (Wasmer's root descriptor; wasix-libc's first generations rely on it).
+    else if (dir.preopenPath === '/' && ctx.process.cwd !== '/') absolute = absolutePath(ctx.process.cwd, path);
+    // `dev/null` from a root the embedder preopened: the device directory (kernel/devices.ts), unless that root holds a dev/.
+    else if (dir.preopenPath === '/' && (path === 'dev' || path.startsWith('dev/'))) absolute = absolutePath('/', path);
+    else return [dir, path];
+    const { dir: root, rest } = locate(fds, absolute, ctx.process.devices);
     return [root, rest !== '.' && path.endsWith('/') ? `${rest}/` : rest];
   };
 

@@ -7,8 +7,9 @@
  * natively, where opening /dev/stdout starts again at its beginning). Nothing here changes /dev
  * (the native run that makes the .expected file uses the real one).
  *
- * Kiln's test runs it with an empty directory preopened at / (libc hands
- * `/dev/null` to that preopen as `dev/null`), besides /sandbox.
+ * Kiln's test runs it with the root Kiln gives a WASIX guest (a preopen
+ * at / holding dev and /sandbox), and with an empty directory the
+ * embedder preopened at / instead.
  */
 #include "wasix_test.h"
 
