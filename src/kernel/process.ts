@@ -11,7 +11,7 @@
  * the process owns, records the status and wakes whoever waits for it.
  */
 import { Errno, WasiError } from '../abi/errno.js';
-import { RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, RIGHTS_STREAM, Rights } from '../abi/constants.js';
+import { FileType, RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING, RIGHTS_STREAM, Rights } from '../abi/constants.js';
 import type { Clocks } from '../host/clocks.js';
 import type { FileSystem, FsDirectory } from '../host/fs/types.js';
 import type { RandomSource } from '../host/random.js';
@@ -30,7 +30,7 @@ import { FdTable } from './fd-table.js';
 import { FutexTable } from './futex.js';
 import type { Resource } from './resource.js';
 import { Signals } from './signals.js';
-import { InputStreamResource, OutputStreamResource } from './stream-resource.js';
+import { InputStreamResource, OutputStreamResource, TerminalResource } from './stream-resource.js';
 import { KernelThread } from './thread.js';
 import { flushPendingWrites, writesPending } from './write-buffer.js';
 
@@ -252,13 +252,19 @@ export class Process {
     this.futexes = new FutexTable(() => kernel.readiness.notify());
     this.#ended = new Promise((resolve) => { this.#settle = resolve; });
     this.threads.set(0, new KernelThread(this, 0));
+    this.terminal = parent?.terminal;
     if (spec.fds !== undefined) return;
     if (spec.stdin === undefined || spec.stdout === undefined || spec.stderr === undefined) throw new TypeError('a process needs stdio or a descriptor table');
     // stdin is open for reading only, stdout and stderr for writing only (as wasmtime).
     const input = RIGHTS_STREAM & ~Rights.FD_WRITE;
     const output = RIGHTS_STREAM & ~Rights.FD_READ;
-    this.fds.add({ resource: new InputStreamResource(spec.stdin, kernel.readiness), rightsBase: input, rightsInheriting: 0 });
-    this.fds.add({ resource: new OutputStreamResource(spec.stdout), rightsBase: output, rightsInheriting: 0 });
+    const stdin = new InputStreamResource(spec.stdin, kernel.readiness);
+    const stdout = new OutputStreamResource(spec.stdout);
+    this.fds.add({ resource: stdin, rightsBase: input, rightsInheriting: 0 });
+    this.fds.add({ resource: stdout, rightsBase: output, rightsInheriting: 0 });
+    if (stdin.filetype === FileType.CHARACTER_DEVICE && stdout.filetype === FileType.CHARACTER_DEVICE && isTerminal(kernel.runtime)) {
+      this.terminal = new TerminalResource(stdin, stdout);
+    }
     this.fds.add({ resource: new OutputStreamResource(spec.stderr), rightsBase: output, rightsInheriting: 0 });
     for (const p of spec.preopens ?? []) {
       this.fds.add({
@@ -298,6 +304,13 @@ export class Process {
       // No descriptor left under the cap (maxDescriptors): the guest runs without a root.
     }
   }
+
+  /**
+   * `/dev/tty` (kernel/devices.ts): set when the process started with a
+   * terminal as both standard input and output, or its parent had one.
+   * Descriptors opened on it share it; it is never closed.
+   */
+  readonly terminal: TerminalResource | undefined;
 
   #devices: DirectoryResource | undefined;
   /** The `/dev` its WASIX paths reach where no preopen holds one (kernel/devices.ts), made on first use. */
@@ -477,4 +490,10 @@ export class Process {
     }
     return Promise.all(stopping).then(release);
   }
+}
+
+/** True when the runtime's standard input and output are a terminal (not, say, /dev/null, also a character device). */
+function isTerminal(runtime: Runtime): boolean {
+  const state = runtime.ttyGet();
+  return state.stdinTty && state.stdoutTty;
 }

@@ -3,7 +3,7 @@
  * streams over the host's InputStream / OutputStream.
  */
 import { Errno, WasiError } from '../abi/errno.js';
-import type { FileType } from '../abi/constants.js';
+import { FileType } from '../abi/constants.js';
 import type { FileStat } from '../host/fs/types.js';
 import type { InputStream, OutputStream, ReadinessNotifier } from '../host/stdio.js';
 import { Resource, type Readiness } from './resource.js';
@@ -116,4 +116,20 @@ export class InputStreamResource extends StreamResource {
   }
 
   override close(): void { this.stream.close?.(); }
+}
+
+/**
+ * `/dev/tty`: the terminal the process's first program started on, as a
+ * descriptor that reads what its standard input read and writes where its
+ * standard output wrote (kernel/devices.ts). Closing it closes neither.
+ */
+export class TerminalResource extends StreamResource {
+  constructor(readonly input: InputStreamResource, readonly output: OutputStreamResource) { super(); }
+
+  get filetype(): FileType { return FileType.CHARACTER_DEVICE; }
+  override read(dst: Uint8Array[]): number { return this.input.read(dst); }
+  override pollRead(): Readiness { return this.input.pollRead(); }
+  override write(src: Uint8Array[]): number { return this.output.write(src); }
+  override pollWrite(): Readiness { return this.output.pollWrite(); }
+  override close(): void {}
 }

@@ -7,7 +7,7 @@
 import { Errno } from '../../abi/errno.js';
 import { errnoOf } from '../../abi/host-errors.js';
 import type { FileStat } from '../../host/fs/types.js';
-import { FdFlags, FileType, LookupFlags, OFlags, OFLAGS_ALL, FDFLAGS_ALL, Rights } from '../../abi/constants.js';
+import { FdFlags, FileType, LookupFlags, OFlags, OFLAGS_ALL, FDFLAGS_ALL, Rights, RIGHTS_STREAM } from '../../abi/constants.js';
 import { FILESTAT } from '../../abi/layouts.js';
 import { encodeUtf8 } from '../../abi/memory.js';
 import type { DirectoryResource } from '../../kernel/directory-resource.js';
@@ -108,6 +108,13 @@ export function pathSyscalls(ctx: SyscallContext, fromRoot = false) {
       // Rights beyond the 30 defined bits cannot be granted by anything; ignore them.
       const base = definedRights(rightsBaseLo);
       const inheriting = definedRights(rightsInheritingLo);
+      if (dir === ctx.process.devices && p === 'tty') {
+        // The terminal the process started on; none is ENXIO, as for a Linux process without a controlling terminal.
+        const terminal = ctx.process.terminal;
+        if (terminal === undefined) return Errno.NXIO;
+        ctx.memory.setU32(fdOut, fds.add({ resource: terminal, rightsBase: RIGHTS_STREAM & base, rightsInheriting: 0 }));
+        return Errno.SUCCESS;
+      }
       const alias = dir === ctx.process.devices ? descriptorAlias(p) : undefined;
       if (alias !== undefined) {
         // /dev/stdout and the like: another descriptor for what that one names, with at most its rights.

@@ -56,6 +56,7 @@ static inline const char *errname(int e) {
     case ENOTDIR: return "ENOTDIR";
     case ENOTEMPTY: return "ENOTEMPTY";
     case ENOTTY: return "ENOTTY";
+    case ENXIO: return "ENXIO";
     case EPERM: return "EPERM";
     case EPIPE: return "EPIPE";
     case ESPIPE: return "ESPIPE";

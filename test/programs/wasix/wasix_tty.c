@@ -7,11 +7,15 @@
  *   isatty 1 no
  *   isatty 2 no
  *   stdout not a terminal: tcgetattr ENOTTY
- * with stdout a terminal (whatever stdin and stderr are: lines 1 and 3
- * follow them):
+ *   no terminal: open /dev/tty ENXIO
+ * (natively, run without a controlling terminal: setsid); with stdout a
+ * terminal (whatever stdin and stderr are: lines 1 and 3 follow them; Kiln
+ * gives a /dev/tty where stdin and stdout both are one):
  *   isatty 0 yes
  *   isatty 1 yes
  *   isatty 2 yes
+ *   written to /dev/tty
+ *   /dev/tty isatty yes
  *   tcgetattr ok
  *   ECHO off after tcsetattr yes
  *   ECHO back on after tcsetattr yes
@@ -25,6 +29,7 @@
  */
 #include "wasix_test.h"
 
+#include <fcntl.h>
 #include <string.h>
 
 #include <sys/ioctl.h>
@@ -47,8 +52,16 @@ int main(int argc, char **argv) {
     errno = 0;
     int r = tcgetattr(1, &saved);
     printf("stdout not a terminal: tcgetattr %s\n", r < 0 ? errname(errno) : "succeeded");
+    int tty = open("/dev/tty", O_RDWR);
+    printf("no terminal: open /dev/tty %s\n", tty < 0 ? errname(errno) : "succeeded");
     return 0;
   }
+  int tty = open("/dev/tty", O_RDWR);
+  CHECK(tty >= 0, "open /dev/tty");
+  const char *line = "written to /dev/tty\n";
+  CHECK(write(tty, line, strlen(line)) == (ssize_t)strlen(line), "write /dev/tty");
+  printf("/dev/tty isatty %s\n", yesno(isatty(tty)));
+  close(tty);
   CHECK(tcgetattr(1, &saved) == 0, "tcgetattr");
   printf("tcgetattr ok\n");
   fflush(stdout);
