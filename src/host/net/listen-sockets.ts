@@ -81,8 +81,7 @@ async function listenOn(host: ListeningHost, a: ListenAddress, readiness: Readin
   try {
     // Connections of these listeners serve interactive peers: no Nagle delay.
     socket.setOption('noDelay', true);
-    await untilReady(() => socket.bind({ family, ip, port: a.port }), readiness);
-    await untilReady(() => socket.listen(tuning.maxSpares), readiness);
+    await untilReady(() => socket.listenAt({ family, ip, port: a.port }, tuning.maxSpares), readiness);
     return socket;
   } catch (e) {
     socket.close();

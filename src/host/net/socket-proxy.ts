@@ -189,6 +189,21 @@ export class SharedSocket implements VirtualSocket {
     this.#listening = true;
   }
 
+  /**
+   * Binds `address` and listens in one step on the host, with no bind
+   * probe: the probe listens for a moment itself, and a peer that connects
+   * in that moment is reset when it closes. For listeners opened before a
+   * guest runs (`kiln run --listen`), whose peers may already be trying.
+   */
+  listenAt(address: SocketAddress, backlog: number): void {
+    if (this.#bound === undefined && this.#pendingSeq === 0) {
+      this.#usable();
+      this.#checkFamily(address);
+      this.#bound = address;
+    }
+    this.listen(backlog);
+  }
+
   accept(): AcceptedSocket {
     this.#usable();
     if (!this.#listening) throw new WasiError(Errno.INVAL, 'not listening');
