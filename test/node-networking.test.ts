@@ -236,6 +236,50 @@ describe('TCP', () => {
     s.close();
   });
 
+  test('a peer that connects between bind and listen waits for accept: the host holds the address from bind on', async () => {
+    const signal = new ReadinessSignal();
+    const s = networking.socket('ipv4', 'stream', signal);
+    await until(() => s.bind(v4(0)), signal);
+    const port = s.localAddress().port;
+    const early = net.connect(port, '127.0.0.1');
+    await new Promise((resolve, reject) => { early.once('connect', resolve); early.once('error', reject); });
+    let failure: string | undefined;
+    early.on('error', (e: NodeJS.ErrnoException) => { failure = e.code; });
+    early.write('early');
+    await listening(s, signal);
+    const conn = await until(() => s.accept(), signal);
+    assert.deepEqual(conn.peer, v4(early.localPort!));
+    const buf = new Uint8Array(16);
+    const n = await until(() => conn.socket.receive([buf], false), signal);
+    assert.equal(Buffer.from(buf.subarray(0, n)).toString(), 'early');
+    assert.equal(failure, undefined, 'the peer was not reset');
+    early.destroy();
+    conn.socket.close();
+    s.close();
+  });
+
+  test('a socket bound and closed without listening lets its address go', async () => {
+    const signal = new ReadinessSignal();
+    const s = networking.socket('ipv4', 'stream', signal);
+    await until(() => s.bind(v4(0)), signal);
+    const port = s.localAddress().port;
+    s.close();
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const srv = net.createServer();
+      const bound = await new Promise<boolean>((resolve) => {
+        srv.once('error', () => resolve(false));
+        srv.listen(port, '127.0.0.1', () => resolve(true));
+      });
+      if (bound) {
+        await closeServer(srv);
+        break;
+      }
+      assert.ok(Date.now() < deadline, 'the port is still held');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+
   test('more connections than spares wait on the host and are accepted in order', async () => {
     const signal = new ReadinessSignal();
     const s = networking.socket('ipv4', 'stream', signal);

@@ -4,9 +4,11 @@
  * (or EADDRNOTAVAIL, EACCES) at once, and port 0 turned into the port the
  * system chose, for `getsockname` before `listen`. Node cannot hold a TCP
  * port without listening on it, so the I/O thread probes: it listens on
- * the address, reads the port, and closes. The socket then listens or
- * connects on that port (a port taken in between shows then, as
- * EADDRINUSE).
+ * the address, answers with the port, and holds it for the socket. The
+ * socket's listen takes that server over (a peer that connected in
+ * between waits for accept, where closing it would have reset the peer);
+ * its connect or close lets the address go first (a port taken in between
+ * shows then, as EADDRINUSE).
  *
  * The kernel posts a `probe` command with a small SharedArrayBuffer; the
  * I/O thread writes the answer there, then bumps the readiness signal.

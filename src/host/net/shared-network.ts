@@ -54,15 +54,15 @@ export class SharedNetworkClient implements SocketHost {
     });
   }
 
-  /** Starts a bind probe of `address` (a stream socket's bind: shared-bind-probe.ts). */
-  probe(address: SocketAddress, onlyV6: boolean, readiness: ReadinessSignal): BindProbe {
+  /** Starts a bind probe of `address` for stream socket `socket` (its bind: shared-bind-probe.ts). */
+  probe(address: SocketAddress, onlyV6: boolean, readiness: ReadinessSignal, socket: number): BindProbe {
     const cell = readinessCell(readiness);
     const buffer = probeBuffer();
     const id = this.nextId();
     for (const [k, l] of this.#lookups) if (done(l.buffer)) this.#lookups.delete(k);
     // Kept with the lookups: a failed I/O thread answers both with its errno (same DONE and ERRNO cells).
     this.#lookups.set(id, { buffer, readiness });
-    this.#post({ op: 'probe', id, address, onlyV6, buffer, readiness: cell });
+    this.#post({ op: 'probe', id, socket, address, onlyV6, buffer, readiness: cell });
     return new BindProbe(buffer);
   }
 

@@ -62,8 +62,13 @@ export type NetCommand =
   /** Resolves `host`; the answer goes into `buffer` (shared-lookup.ts). */
   | { op: 'lookup'; id: number; host: string; buffer: SharedArrayBuffer; readiness: ReadinessCell }
   | { op: 'cancelLookup'; id: number }
-  /** Probes whether a stream socket can bind `address`; the answer (the port) goes into `buffer` (shared-bind-probe.ts). */
-  | { op: 'probe'; id: number; address: SocketAddress; onlyV6: boolean; buffer: SharedArrayBuffer; readiness: ReadinessCell }
+  /**
+   * Probes whether stream socket `socket` can bind `address`; the answer
+   * (the port) goes into `buffer` (shared-bind-probe.ts). The I/O thread
+   * holds the address until that socket listens (which takes it over),
+   * connects or closes.
+   */
+  | { op: 'probe'; id: number; socket: number; address: SocketAddress; onlyV6: boolean; buffer: SharedArrayBuffer; readiness: ReadinessCell }
   /**
    * Closes the sockets `ids` (every socket with 'all'; none with 'closed'),
    * sending what is queued and FIN, waits for those and the sockets the

@@ -10,9 +10,10 @@
  * A socket reaches the I/O thread only when it needs the host: at `listen`
  * and `connect` (stream), at `bind`, `connect` or the first `sendTo`
  * (datagram). A stream socket's `bind` has the I/O thread probe the
- * address (shared-bind-probe.ts: listen on it, read the port, close), so
+ * address (shared-bind-probe.ts: listen on it, read the port, hold it), so
  * an address in use fails at bind and port 0 reads as the port chosen;
- * the host binds it at `listen` or `connect`. A datagram socket's `bind`
+ * `listen` takes the held address over, `connect` lets it go and binds
+ * it on the host. A datagram socket's `bind`
  * binds on the host. Both, like `listen`, answer AGAIN until the host has
  * answered (then return, or throw the host's error, e.g. EADDRINUSE). The
  * kernel calls again with the same arguments.
@@ -55,8 +56,8 @@ export interface SocketHost {
   opened(socket: SharedSocket): void;
   /** The socket was closed. */
   released(socket: SharedSocket): void;
-  /** Starts a bind probe of `address` (a stream socket's bind). */
-  probe(address: SocketAddress, onlyV6: boolean, readiness: ReadinessSignal): BindProbe;
+  /** Starts a bind probe of `address` for stream socket `socket` (its bind). */
+  probe(address: SocketAddress, onlyV6: boolean, readiness: ReadinessSignal, socket: number): BindProbe;
 }
 
 /** Sizes of a socket's shared memory. */
@@ -136,7 +137,7 @@ export class SharedSocket implements VirtualSocket {
       // The I/O thread probes the address; the host binds it at listen or connect (shared-bind-probe.ts).
       if (this.#mem !== undefined || (this.#bound !== undefined && this.#probe === undefined)) throw new WasiError(Errno.INVAL, 'already bound');
       if (this.#probe === undefined) {
-        this.#probe = this.#host.probe(address, this.#options.get('onlyV6') === true, this.readiness);
+        this.#probe = this.#host.probe(address, this.#options.get('onlyV6') === true, this.readiness, this.id);
         this.#bound = address;
       } else if (!sameAddress(address, this.#bound)) {
         throw new WasiError(Errno.INVAL, 'already binding');
@@ -440,7 +441,11 @@ export class SharedSocket implements VirtualSocket {
     this.#closed = true;
     this.#groups.clear();
     const mem = this.#mem;
-    if (mem === undefined) return;
+    if (mem === undefined) {
+      // A stream socket bound and never used: the I/O thread lets go of the address it holds for it.
+      if (this.kind === 'stream' && this.#bound !== undefined) this.#host.post({ op: 'close', id: this.id });
+      return;
+    }
     mem.or(SocketCell.KERNEL_FLAGS, KernelState.CLOSED);
     this.#host.post({ op: 'close', id: this.id });
     this.#host.ring();

@@ -15,6 +15,7 @@ import { SocketIoSide } from '../net/socket-io-side.js';
 import type { Spare } from '../net/socket-protocol.js';
 import { socketAddress, type HostSocket, type SocketRegistry } from './node-net-host-socket.js';
 import { HostStream } from './node-net-stream.js';
+import type { HeldAddress } from './node-net-probe.js';
 
 export class HostListener implements HostSocket {
   readonly io: SocketIoSide;
@@ -34,9 +35,21 @@ export class HostListener implements HostSocket {
     this.#registry = registry;
   }
 
-  /** Binds `address` and listens; answers `seq` in the shared memory. */
-  listen(seq: number, address: SocketAddress, backlog: number, spares: readonly Spare[]): void {
+  /**
+   * Binds `address` and listens; answers `seq` in the shared memory. With
+   * `held` (the address the socket's bind probe holds), its server is taken
+   * over, already listening, with the connections that came meanwhile.
+   */
+  listen(seq: number, address: SocketAddress, backlog: number, spares: readonly Spare[], held?: HeldAddress): void {
     this.#spares.push(...spares);
+    if (held !== undefined) {
+      const { server, waiting } = held.takeOver();
+      server.on('connection', (s) => this.#arrived(s));
+      this.#server = server;
+      this.#listening(seq, server);
+      for (const s of waiting) this.#arrived(s);
+      return;
+    }
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
     const failed = (e: unknown) => {
       this.#server = undefined;
@@ -49,22 +62,27 @@ export class HostListener implements HostSocket {
     try {
       server.listen({ host: address.ip, port: address.port, backlog, ipv6Only: this.#options.get('onlyV6') === true }, () => {
         server.off('error', failed);
-        if (this.#closed) {
-          // The kernel closed it while the host was binding.
-          server.close();
-          return;
-        }
         server.on('error', () => { /* a listening server reports nothing more the kernel could use */ });
-        const bound = server.address() as net.AddressInfo;
-        this.io.bound(socketAddress(this.family, bound.address, bound.port));
-        this.io.set(IoState.LISTENING);
-        this.io.answer(seq, 0);
-        this.io.notify();
-        this.#assign();
+        this.#listening(seq, server);
       });
     } catch (e) {
       failed(e);
     }
+  }
+
+  /** `server` listens: answers `seq` with the address it is bound to. */
+  #listening(seq: number, server: net.Server): void {
+    if (this.#closed) {
+      // The kernel closed it while the host was binding.
+      server.close();
+      return;
+    }
+    const bound = server.address() as net.AddressInfo;
+    this.io.bound(socketAddress(this.family, bound.address, bound.port));
+    this.io.set(IoState.LISTENING);
+    this.io.answer(seq, 0);
+    this.io.notify();
+    this.#assign();
   }
 
   /** A fresh spare from the kernel (it accepted a connection). */

@@ -25,7 +25,7 @@ import { HostDatagram } from './node-net-datagram.js';
 import type { HostSocket, SocketRegistry } from './node-net-host-socket.js';
 import { HostListener } from './node-net-listener.js';
 import { lookupHost } from './node-net-lookup.js';
-import { probeBind } from './node-net-probe.js';
+import { probeBind, type HeldAddress } from './node-net-probe.js';
 import { HostStream, trustCertificates } from './node-net-stream.js';
 
 /**
@@ -51,6 +51,8 @@ function stall(): void {
 
 class NetWorker implements SocketRegistry {
   readonly #sockets = new Map<number, HostSocket>();
+  /** Addresses held for stream sockets between their bind and their listen, connect or close (node-net-probe.ts). */
+  readonly #held = new Map<number, HeldAddress>();
   /** Sockets the kernel closed that are still finishing (sending their last bytes and FIN). */
   readonly #closing = new Set<Closing>();
   readonly #lookups = new Set<number>();
@@ -109,7 +111,10 @@ class NetWorker implements SocketRegistry {
       }
       case 'listen': {
         const s = this.#sockets.get(c.id);
-        if (s instanceof HostListener) s.listen(c.seq, c.address, c.backlog, c.spares);
+        const held = this.#held.get(c.id);
+        this.#held.delete(c.id);
+        if (s instanceof HostListener) s.listen(c.seq, c.address, c.backlog, c.spares, held);
+        else held?.close();
         return;
       }
       case 'spare': {
@@ -118,6 +123,7 @@ class NetWorker implements SocketRegistry {
         return;
       }
       case 'connect': {
+        this.#letGo(c.id); // the socket connects from its address: the probe's server must not hold it
         const s = this.#sockets.get(c.id);
         if (s instanceof HostStream) s.connect(c.address, c.local, c.tls);
         if (s instanceof HostDatagram) s.connect(c.address);
@@ -132,6 +138,7 @@ class NetWorker implements SocketRegistry {
         return;
       }
       case 'close': {
+        this.#letGo(c.id);
         const s = this.remove(c.id);
         if (s !== undefined) this.#closed(c.id, s);
         return;
@@ -141,7 +148,8 @@ class NetWorker implements SocketRegistry {
         lookupHost(c.host, c.buffer, c.readiness, () => this.#lookups.delete(c.id));
         return;
       case 'probe':
-        probeBind(c.address, c.onlyV6, c.buffer, c.readiness);
+        this.#letGo(c.socket);
+        this.#held.set(c.socket, probeBind(c.address, c.onlyV6, c.buffer, c.readiness));
         return;
       case 'cancelLookup':
         this.#lookups.delete(c.id);
@@ -155,6 +163,13 @@ class NetWorker implements SocketRegistry {
   /** Something broke this thread: every socket fails, so no kernel waits forever. */
   failAll(errno: number): void {
     for (const s of this.#sockets.values()) s.fail(errno);
+    for (const id of [...this.#held.keys()]) this.#letGo(id);
+  }
+
+  /** Lets go of the address held for socket `id` since its bind (node-net-probe.ts), if any. */
+  #letGo(id: number): void {
+    this.#held.get(id)?.close();
+    this.#held.delete(id);
   }
 
   #closed(id: number, socket: HostSocket): Closing {
@@ -171,6 +186,7 @@ class NetWorker implements SocketRegistry {
    */
   async #settle(ids: readonly number[] | 'all' | 'closed', token: number): Promise<void> {
     const wanted = typeof ids === 'string' ? undefined : new Set(ids);
+    if (ids === 'all') for (const id of [...this.#held.keys()]) this.#letGo(id);
     const entries: Closing[] = [];
     for (const [id, s] of [...this.#sockets]) {
       if (ids === 'closed' || (wanted !== undefined && !wanted.has(id))) continue;
