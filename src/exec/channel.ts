@@ -102,8 +102,7 @@ export class SyscallChannel {
     for (let i = 0; i < n; i++) this.#args[a + i] = args[i] ?? 0;
     this.#cells[c + Cell.FUNC] = func;
     Atomics.store(this.#cells, c + Cell.STATE, SlotState.REQUEST);
-    Atomics.add(this.#doorbell, 0, 1);
-    Atomics.notify(this.#doorbell, 0);
+    this.ringDoorbell();
     let state: number;
     while ((state = Atomics.load(this.#cells, c + Cell.STATE)) === SlotState.REQUEST) {
       Atomics.wait(this.#cells, c + Cell.STATE, SlotState.REQUEST);

@@ -148,10 +148,8 @@ export async function runThreaded(run: ThreadedRun): Promise<ExitStatus> {
         if (rings.write !== undefined && (open.rightsBase & Rights.FD_WRITE) !== 0) pipeWrite[fd] = mapEntry(rings.write);
         continue;
       }
-      let d;
-      try { d = process.fds.get(fd, Rights.FD_WRITE); } catch { continue; }
-      if (d.resource instanceof OutputStreamResource) {
-        const stream = d.resource.stream;
+      if ((open.rightsBase & Rights.FD_WRITE) !== 0 && open.resource instanceof OutputStreamResource) {
+        const stream = open.resource.stream;
         const host = stream.hostFd;
         if (host !== undefined && host >= 0) {
           hostFds[fd] = host;

@@ -14,3 +14,14 @@ export const cryptoRandom: RandomSource = (dst) => {
     dst.set(view, at);
   }
 };
+
+/** Fills `dst` from `random`; `dst` may view shared memory, which a source may refuse (it fills a private copy then). */
+export function fillRandom(random: RandomSource, dst: Uint8Array): void {
+  if (dst.buffer instanceof ArrayBuffer) {
+    random(dst);
+    return;
+  }
+  const tmp = new Uint8Array(dst.byteLength);
+  random(tmp);
+  dst.set(tmp);
+}

@@ -17,7 +17,7 @@
 import { Errno, WasiError } from '../abi/errno.js';
 import { FileType } from '../abi/constants.js';
 import type { DirEntry, FileHandle, FileStat, FsDirectory, FsNode, OpenOptions } from '../host/fs/types.js';
-import type { RandomSource } from '../host/random.js';
+import { fillRandom, type RandomSource } from '../host/random.js';
 import { DirectoryResource } from './directory-resource.js';
 
 /** Where the devices are. */
@@ -71,17 +71,6 @@ class DeviceHandle implements FileHandle {
   sync(): void {}
   datasync(): void {}
   close(): void {}
-}
-
-/** Random bytes into `dst`, which may be a view of shared memory (the source may refuse one). */
-function fillRandom(random: RandomSource, dst: Uint8Array): void {
-  if (dst.buffer instanceof ArrayBuffer) {
-    random(dst);
-    return;
-  }
-  const tmp = new Uint8Array(dst.byteLength);
-  random(tmp);
-  dst.set(tmp);
 }
 
 class DeviceDirectory implements FsDirectory {

@@ -294,8 +294,9 @@ export class Process {
     for (const fd of this.fds.numbers()) {
       const r = this.fds.get(fd).resource;
       if (!(r instanceof DirectoryResource) || r.preopenPath === undefined || !r.preopenPath.startsWith('/')) continue;
-      if (absolutePath('/', r.preopenPath) === '/') return;
-      mounts.push([absolutePath('/', r.preopenPath), r.node]);
+      const at = absolutePath('/', r.preopenPath);
+      if (at === '/') return;
+      mounts.push([at, r.node]);
     }
     const root = new DirectoryResource(rootDirectory(this.devices.node, mounts), undefined, '/');
     try {

@@ -30,10 +30,9 @@ import { HostStream, trustCertificates } from './node-net-stream.js';
 
 /**
  * How long `settle` waits for queued output to reach the system before
- * dropping connections (a peer that never reads holds it that long). As
- * long as Kiln lives, close(2)'s lingering is this wait: one second was
- * short on a loaded machine, and the connections it dropped were reset
- * with the guest's last bytes unsent.
+ * dropping connections (a peer that never reads holds Kiln's exit that
+ * long). A dropped connection is reset with the guest's last bytes
+ * unsent, so the wait leaves a loaded machine room.
  */
 const SETTLE_GRACE_MS = 10_000;
 

@@ -105,7 +105,7 @@ export class NodeNetworking implements VirtualNetworking {
 
   /**
    * Resolves once every socket the kernel closed has handed its last
-   * bytes and FIN to the system (or a grace period of a second passed);
+   * bytes and FIN to the system (or the I/O thread's grace period passed);
    * open sockets are left alone, and the I/O thread keeps running.
    */
   async flush(): Promise<void> {
@@ -115,7 +115,7 @@ export class NodeNetworking implements VirtualNetworking {
 
   /**
    * Shuts the I/O thread down: every socket, open or closed, sends what it
-   * queued and FIN (within a grace period of a second), then the worker
+   * queued and FIN (within the I/O thread's grace period), then the worker
    * is terminated. Sockets a kernel still holds fail with ENETDOWN from
    * then on; the next socket or lookup starts a new thread. Resolves once
    * the worker is gone; at once when it was not started.

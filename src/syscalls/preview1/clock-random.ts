@@ -4,6 +4,7 @@
  */
 import { Errno } from '../../abi/errno.js';
 import { isClockId } from '../../host/clocks.js';
+import { fillRandom } from '../../host/random.js';
 import { flushPendingWrites, writesPending } from '../../kernel/write-buffer.js';
 import { errnoOrRethrow, syscall, type SyscallContext } from '../context.js';
 
@@ -36,15 +37,7 @@ export function clockRandomSyscalls(ctx: SyscallContext) {
       }
     },
     random_get: syscall((buf: number, len: number): number => {
-      const dst = ctx.memory.slice(buf, len);
-      if (dst.buffer instanceof ArrayBuffer) {
-        random(dst);
-      } else {
-        // Shared memory: fill a private buffer, then copy.
-        const tmp = new Uint8Array(dst.byteLength);
-        random(tmp);
-        dst.set(tmp);
-      }
+      fillRandom(random, ctx.memory.slice(buf, len));
       return Errno.SUCCESS;
     }),
   };

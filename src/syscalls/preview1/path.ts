@@ -108,14 +108,16 @@ export function pathSyscalls(ctx: SyscallContext, fromRoot = false) {
       // Rights beyond the 30 defined bits cannot be granted by anything; ignore them.
       const base = definedRights(rightsBaseLo);
       const inheriting = definedRights(rightsInheritingLo);
-      if (dir === ctx.process.devices && p === 'tty') {
+      // The device directory is only reachable where paths may be absolute (it is made on first use).
+      const inDevices = (fromRoot || ctx.absolutePaths) && dir === ctx.process.devices;
+      if (inDevices && p === 'tty') {
         // The terminal the process started on; none is ENXIO, as for a Linux process without a controlling terminal.
         const terminal = ctx.process.terminal;
         if (terminal === undefined) return Errno.NXIO;
         ctx.memory.setU32(fdOut, fds.add({ resource: terminal, rightsBase: RIGHTS_STREAM & base, rightsInheriting: 0 }));
         return Errno.SUCCESS;
       }
-      const alias = dir === ctx.process.devices ? descriptorAlias(p) : undefined;
+      const alias = inDevices ? descriptorAlias(p) : undefined;
       if (alias !== undefined) {
         // /dev/stdout and the like: another descriptor for what that one names, with at most its rights.
         const named = fds.get(alias);
